@@ -1,0 +1,200 @@
+//! The element trait: the one seam between scalar types and SIMD vectors.
+//!
+//! Every kernel in ndkern is generic over [`Element`], implemented for `f32` (vector type
+//! `wide::f32x8`) and `f64` (`wide::f64x4`). `wide` picks its instruction set at compile time
+//! (`cfg(target_feature)`), so this trait is also the only place to change if runtime dispatch
+//! ever replaces compile-time selection.
+//!
+//! Accumulating kernels (sums, sums of squares, dot products, running window sums) never
+//! accumulate in `f32`: they widen eight elements at a time into two `f64x4` vectors with
+//! [`Element::widen8`] and sum in `f64`. That costs nothing measurable on memory-bound
+//! reductions and removes numpy's float32 drift (numpy issue 11331).
+//!
+//! ```
+//! use ndkern_core::Element;
+//! let v = <f32 as Element>::load(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
+//! assert_eq!(<f32 as Element>::reduce_add(v), 36.0);
+//! ```
+
+use std::fmt::{Debug, Display};
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Mul, Sub};
+
+use num_traits::{Float, FromPrimitive, ToPrimitive};
+use wide::f32x8;
+pub use wide::f64x4;
+
+/// A floating-point element type with a SIMD vector twin.
+pub trait Element:
+    Float
+    + FromPrimitive
+    + ToPrimitive
+    + Default
+    + Debug
+    + Display
+    + Sum
+    + AddAssign
+    + Send
+    + Sync
+    + 'static
+{
+    /// The SIMD vector of `LANES` elements.
+    type V: Copy
+        + Debug
+        + Add<Output = Self::V>
+        + Sub<Output = Self::V>
+        + Mul<Output = Self::V>
+        + Send
+        + Sync;
+    /// Number of elements in [`Element::V`].
+    const LANES: usize;
+    /// The numpy dtype name, `"float32"` or `"float64"`.
+    const DTYPE: &'static str;
+
+    /// A vector with every lane equal to `x`.
+    fn splat(x: Self) -> Self::V;
+    /// Loads the first `LANES` elements of `s` (`s.len() >= LANES`).
+    fn load(s: &[Self]) -> Self::V;
+    /// Loads `s` (`s.len() <= LANES`) and fills the remaining lanes with zero.
+    fn load_partial(s: &[Self]) -> Self::V;
+    /// Stores the vector into the first `min(LANES, out.len())` elements of `out`.
+    fn store(v: Self::V, out: &mut [Self]);
+    /// `a * b + c`, fused (one rounding) when the target has FMA, two roundings otherwise.
+    fn vmul_add(a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    /// Sum of the lanes.
+    fn reduce_add(v: Self::V) -> Self;
+    /// Lane-wise minimum (ignores a NaN in one operand, like `fmin`).
+    fn vmin(a: Self::V, b: Self::V) -> Self::V;
+    /// Lane-wise maximum (ignores a NaN in one operand, like `fmax`).
+    fn vmax(a: Self::V, b: Self::V) -> Self::V;
+    /// True when any lane is NaN.
+    fn any_nan(v: Self::V) -> bool;
+    /// Widens the first eight elements of `chunk` (`chunk.len() >= 8`) to two `f64x4`.
+    fn widen8(chunk: &[Self]) -> (f64x4, f64x4);
+    /// Lossless (f32) or identity (f64) conversion to `f64`.
+    fn as_f64(self) -> f64;
+    /// Rounds an `f64` to this type (round to nearest).
+    fn of_f64(x: f64) -> Self;
+}
+
+impl Element for f32 {
+    type V = f32x8;
+    const LANES: usize = 8;
+    const DTYPE: &'static str = "float32";
+
+    #[inline(always)]
+    fn splat(x: f32) -> f32x8 {
+        f32x8::splat(x)
+    }
+    #[inline(always)]
+    fn load(s: &[f32]) -> f32x8 {
+        let a: [f32; 8] = s[..8].try_into().expect("load needs LANES elements");
+        f32x8::new(a)
+    }
+    #[inline(always)]
+    fn load_partial(s: &[f32]) -> f32x8 {
+        let mut a = [0.0f32; 8];
+        a[..s.len()].copy_from_slice(s);
+        f32x8::new(a)
+    }
+    #[inline(always)]
+    fn store(v: f32x8, out: &mut [f32]) {
+        let n = out.len().min(8);
+        out[..n].copy_from_slice(&v.to_array()[..n]);
+    }
+    #[inline(always)]
+    fn vmul_add(a: f32x8, b: f32x8, c: f32x8) -> f32x8 {
+        a.mul_add(b, c)
+    }
+    #[inline(always)]
+    fn reduce_add(v: f32x8) -> f32 {
+        v.reduce_add()
+    }
+    #[inline(always)]
+    fn vmin(a: f32x8, b: f32x8) -> f32x8 {
+        a.fast_min(b)
+    }
+    #[inline(always)]
+    fn vmax(a: f32x8, b: f32x8) -> f32x8 {
+        a.fast_max(b)
+    }
+    #[inline(always)]
+    fn any_nan(v: f32x8) -> bool {
+        v.is_nan().any()
+    }
+    #[inline(always)]
+    fn widen8(chunk: &[f32]) -> (f64x4, f64x4) {
+        let c: &[f32; 8] = chunk[..8].try_into().expect("widen8 needs 8 elements");
+        (
+            f64x4::new([c[0] as f64, c[1] as f64, c[2] as f64, c[3] as f64]),
+            f64x4::new([c[4] as f64, c[5] as f64, c[6] as f64, c[7] as f64]),
+        )
+    }
+    #[inline(always)]
+    fn as_f64(self) -> f64 {
+        self as f64
+    }
+    #[inline(always)]
+    fn of_f64(x: f64) -> f32 {
+        x as f32
+    }
+}
+
+impl Element for f64 {
+    type V = f64x4;
+    const LANES: usize = 4;
+    const DTYPE: &'static str = "float64";
+
+    #[inline(always)]
+    fn splat(x: f64) -> f64x4 {
+        f64x4::splat(x)
+    }
+    #[inline(always)]
+    fn load(s: &[f64]) -> f64x4 {
+        let a: [f64; 4] = s[..4].try_into().expect("load needs LANES elements");
+        f64x4::new(a)
+    }
+    #[inline(always)]
+    fn load_partial(s: &[f64]) -> f64x4 {
+        let mut a = [0.0f64; 4];
+        a[..s.len()].copy_from_slice(s);
+        f64x4::new(a)
+    }
+    #[inline(always)]
+    fn store(v: f64x4, out: &mut [f64]) {
+        let n = out.len().min(4);
+        out[..n].copy_from_slice(&v.to_array()[..n]);
+    }
+    #[inline(always)]
+    fn vmul_add(a: f64x4, b: f64x4, c: f64x4) -> f64x4 {
+        a.mul_add(b, c)
+    }
+    #[inline(always)]
+    fn reduce_add(v: f64x4) -> f64 {
+        v.reduce_add()
+    }
+    #[inline(always)]
+    fn vmin(a: f64x4, b: f64x4) -> f64x4 {
+        a.fast_min(b)
+    }
+    #[inline(always)]
+    fn vmax(a: f64x4, b: f64x4) -> f64x4 {
+        a.fast_max(b)
+    }
+    #[inline(always)]
+    fn any_nan(v: f64x4) -> bool {
+        v.is_nan().any()
+    }
+    #[inline(always)]
+    fn widen8(chunk: &[f64]) -> (f64x4, f64x4) {
+        (Self::load(&chunk[..4]), Self::load(&chunk[4..8]))
+    }
+    #[inline(always)]
+    fn as_f64(self) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn of_f64(x: f64) -> f64 {
+        x
+    }
+}

@@ -1,0 +1,264 @@
+//! The reducers: what each numpy reduction does per lane (inner walk) and per row (outer walk).
+
+use super::engine::{Group, Reducer, RowPos};
+use crate::element::Element;
+use crate::elementwise::{accumulate, accumulate_dev_sq, accumulate_sq};
+use crate::minmax::{self, nan_max, nan_min};
+use crate::prefix::CompensatedSum;
+use crate::sum::{sum, sum_dev, sum_sq};
+
+fn add_into(into: &mut [f64], from: &[f64]) {
+    into.iter_mut().zip(from).for_each(|(a, b)| *a += b);
+}
+
+/// Sum of a group's lanes, each lane summed pairwise, lanes combined with compensation.
+fn group_sum<T: Element>(g: &Group<'_, T>, scratch: &mut Vec<T>, f: impl Fn(&[T]) -> f64) -> f64 {
+    let mut acc = CompensatedSum::new();
+    g.for_each_lane(scratch, |lane| acc.add(f(lane)));
+    acc.value()
+}
+
+/// `sum(x)` in `f64`.
+pub(crate) struct Sum;
+impl<T: Element> Reducer<T> for Sum {
+    type Out = f64;
+    type Acc = f64;
+    fn group(&self, g: &Group<'_, T>, s: &mut Vec<T>, _: usize) -> f64 {
+        group_sum(g, s, sum)
+    }
+    fn acc_init(&self) -> f64 {
+        0.0
+    }
+    fn acc_row(&self, acc: &mut [f64], row: &[T], _: RowPos) {
+        accumulate(acc, row).expect("row and accumulator lengths agree");
+    }
+    fn acc_merge(&self, into: &mut [f64], from: &[f64]) {
+        add_into(into, from)
+    }
+    fn finish(&self, acc: f64, _: usize, _: usize) -> f64 {
+        acc
+    }
+}
+
+/// `sum(x^2)` in `f64`.
+pub(crate) struct SumSq;
+impl<T: Element> Reducer<T> for SumSq {
+    type Out = f64;
+    type Acc = f64;
+    fn group(&self, g: &Group<'_, T>, s: &mut Vec<T>, _: usize) -> f64 {
+        group_sum(g, s, sum_sq)
+    }
+    fn acc_init(&self) -> f64 {
+        0.0
+    }
+    fn acc_row(&self, acc: &mut [f64], row: &[T], _: RowPos) {
+        accumulate_sq(acc, row).expect("row and accumulator lengths agree");
+    }
+    fn acc_merge(&self, into: &mut [f64], from: &[f64]) {
+        add_into(into, from)
+    }
+    fn finish(&self, acc: f64, _: usize, _: usize) -> f64 {
+        acc
+    }
+}
+
+/// Sum of squared deviations from the mean. Inner walk: corrected two-pass inside the group
+/// (`sum(d^2) - sum(d)^2 / n` with `d = x - mean`). Outer walk: deviations from `center`, the
+/// per-output means of a previous [`Sum`] pass in the native layout, rows of `m` columns.
+pub(crate) struct SumDevSq<'c> {
+    pub(crate) center: &'c [f64],
+    pub(crate) m: usize,
+}
+impl<T: Element> Reducer<T> for SumDevSq<'_> {
+    type Out = f64;
+    type Acc = f64;
+    fn group(&self, g: &Group<'_, T>, s: &mut Vec<T>, _: usize) -> f64 {
+        let mut n = 0usize;
+        let mut total = CompensatedSum::new();
+        g.for_each_lane(s, |lane| {
+            n += lane.len();
+            total.add(sum(lane));
+        });
+        if n == 0 {
+            return f64::NAN;
+        }
+        let mean = total.value() / n as f64;
+        let (mut d, mut d2) = (CompensatedSum::new(), CompensatedSum::new());
+        g.for_each_lane(s, |lane| {
+            let (a, b) = sum_dev(lane, mean);
+            d.add(a);
+            d2.add(b);
+        });
+        let d = d.value();
+        (d2.value() - d * d / n as f64).max(0.0)
+    }
+    fn acc_init(&self) -> f64 {
+        0.0
+    }
+    fn acc_row(&self, acc: &mut [f64], row: &[T], pos: RowPos) {
+        let c0 = pos.outer * self.m + pos.col0;
+        accumulate_dev_sq(acc, row, &self.center[c0..c0 + row.len()])
+            .expect("row, center and accumulator lengths agree");
+    }
+    fn acc_merge(&self, into: &mut [f64], from: &[f64]) {
+        add_into(into, from)
+    }
+    fn finish(&self, acc: f64, _: usize, _: usize) -> f64 {
+        acc
+    }
+}
+
+/// `max(|x|)` as `f64`, NaN-propagating (scale of the overflow-safe norm).
+pub(crate) struct MaxAbs;
+impl<T: Element> Reducer<T> for MaxAbs {
+    type Out = f64;
+    type Acc = f64;
+    fn group(&self, g: &Group<'_, T>, s: &mut Vec<T>, _: usize) -> f64 {
+        let mut m = 0.0f64;
+        g.for_each_lane(s, |lane| {
+            let hi = minmax::max(lane).map_or(0.0, |v| v.as_f64());
+            let lo = minmax::min(lane).map_or(0.0, |v| v.as_f64());
+            m = nan_max(nan_max(m, hi.abs()), lo.abs());
+        });
+        m
+    }
+    fn acc_init(&self) -> f64 {
+        0.0
+    }
+    fn acc_row(&self, acc: &mut [f64], row: &[T], _: RowPos) {
+        acc.iter_mut()
+            .zip(row)
+            .for_each(|(a, v)| *a = nan_max(*a, v.as_f64().abs()));
+    }
+    fn acc_merge(&self, into: &mut [f64], from: &[f64]) {
+        into.iter_mut()
+            .zip(from)
+            .for_each(|(a, &b)| *a = nan_max(*a, b));
+    }
+    fn finish(&self, acc: f64, _: usize, _: usize) -> f64 {
+        acc
+    }
+}
+
+/// `sum((x / scale)^2)` with a per-output `scale` in the native layout (rare fallback path of
+/// the overflow-safe norm, scalar on purpose).
+pub(crate) struct ScaledSumSq<'c> {
+    pub(crate) scale: &'c [f64],
+    pub(crate) m: usize,
+}
+impl<T: Element> Reducer<T> for ScaledSumSq<'_> {
+    type Out = f64;
+    type Acc = f64;
+    fn group(&self, g: &Group<'_, T>, s: &mut Vec<T>, index: usize) -> f64 {
+        let inv = 1.0 / self.scale[index];
+        let mut acc = CompensatedSum::new();
+        g.for_each_lane(s, |lane| {
+            acc.add(lane.iter().map(|v| (v.as_f64() * inv).powi(2)).sum());
+        });
+        acc.value()
+    }
+    fn acc_init(&self) -> f64 {
+        0.0
+    }
+    fn acc_row(&self, acc: &mut [f64], row: &[T], pos: RowPos) {
+        let c0 = pos.outer * self.m + pos.col0;
+        for ((a, v), sc) in acc.iter_mut().zip(row).zip(&self.scale[c0..]) {
+            *a += (v.as_f64() / sc).powi(2);
+        }
+    }
+    fn acc_merge(&self, into: &mut [f64], from: &[f64]) {
+        add_into(into, from)
+    }
+    fn finish(&self, acc: f64, _: usize, _: usize) -> f64 {
+        acc
+    }
+}
+
+/// `min` or `max` with numpy's NaN propagation.
+pub(crate) struct Extreme {
+    pub(crate) is_max: bool,
+}
+impl<T: Element> Reducer<T> for Extreme {
+    type Out = T;
+    type Acc = T;
+    fn group(&self, g: &Group<'_, T>, s: &mut Vec<T>, _: usize) -> T {
+        let mut r = self.acc_init_t::<T>();
+        g.for_each_lane(s, |lane| {
+            let v = if self.is_max {
+                minmax::max(lane)
+            } else {
+                minmax::min(lane)
+            };
+            if let Some(v) = v {
+                r = self.pick(r, v);
+            }
+        });
+        r
+    }
+    fn acc_init(&self) -> T {
+        self.acc_init_t::<T>()
+    }
+    fn acc_row(&self, acc: &mut [T], row: &[T], _: RowPos) {
+        if self.is_max {
+            acc.iter_mut()
+                .zip(row)
+                .for_each(|(a, &v)| *a = nan_max(*a, v));
+        } else {
+            acc.iter_mut()
+                .zip(row)
+                .for_each(|(a, &v)| *a = nan_min(*a, v));
+        }
+    }
+    fn acc_merge(&self, into: &mut [T], from: &[T]) {
+        into.iter_mut()
+            .zip(from)
+            .for_each(|(a, &b)| *a = self.pick(*a, b));
+    }
+    fn finish(&self, acc: T, _: usize, _: usize) -> T {
+        acc
+    }
+}
+impl Extreme {
+    fn acc_init_t<T: Element>(&self) -> T {
+        if self.is_max {
+            T::neg_infinity()
+        } else {
+            T::infinity()
+        }
+    }
+    fn pick<T: Element>(&self, a: T, b: T) -> T {
+        if self.is_max {
+            nan_max(a, b)
+        } else {
+            nan_min(a, b)
+        }
+    }
+}
+
+/// Number of elements `!= 0` (NaN counts, like numpy).
+pub(crate) struct CountNonzero;
+impl<T: Element> Reducer<T> for CountNonzero {
+    type Out = usize;
+    type Acc = usize;
+    fn group(&self, g: &Group<'_, T>, s: &mut Vec<T>, _: usize) -> usize {
+        let mut c = 0;
+        g.for_each_lane(s, |lane| {
+            c += lane.iter().filter(|&&v| v != T::zero()).count()
+        });
+        c
+    }
+    fn acc_init(&self) -> usize {
+        0
+    }
+    fn acc_row(&self, acc: &mut [usize], row: &[T], _: RowPos) {
+        acc.iter_mut()
+            .zip(row)
+            .for_each(|(a, &v)| *a += usize::from(v != T::zero()));
+    }
+    fn acc_merge(&self, into: &mut [usize], from: &[usize]) {
+        into.iter_mut().zip(from).for_each(|(a, b)| *a += b);
+    }
+    fn finish(&self, acc: usize, _: usize, _: usize) -> usize {
+        acc
+    }
+}

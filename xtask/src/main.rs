@@ -1,0 +1,71 @@
+//! `cargo xtask <command>`: the developer's one entry point.
+//!
+//! | command | what |
+//! |---|---|
+//! | `test` | fmt check, clippy -D warnings, tests in a default and a native build, doc tests |
+//! | `bench [--quick] [--peers] [--json PATH]` | the benchmark table (native build) |
+//! | `refdata` | regenerate tests/data from numpy/scipy (Python venv under target/) |
+//! | `refcheck DIR` | run a directory of reference cases (manifest.toml + .npy) |
+
+mod bench;
+mod refdata;
+mod test;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask has a parent")
+        .to_path_buf()
+}
+
+/// Runs a command from the workspace root, echoing it; `Err` with its description on failure.
+pub fn run(cmd: &mut Command) -> Result<(), String> {
+    cmd.current_dir(root());
+    eprintln!("xtask: running {cmd:?}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed with {status}"))
+    }
+}
+
+/// `cargo` as invoked by the current toolchain.
+pub fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn usage() -> ExitCode {
+    eprintln!(
+        "usage: cargo xtask <test | bench [--quick] [--peers] [--json PATH] | refdata | refcheck DIR>"
+    );
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(cmd) = args.first() else {
+        return usage();
+    };
+    let rest = &args[1..];
+    let result = match cmd.as_str() {
+        "test" => test::main(rest),
+        "bench" => bench::main(rest),
+        "refdata" => refdata::refdata(rest),
+        "refcheck" => refdata::refcheck(rest),
+        _ => return usage(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
