@@ -115,7 +115,7 @@ impl<T: Element> Prepared<T> {
     fn norms(&self) -> Vec<f64> {
         let sq = self.plan.run(&ops::SumSq);
         // f32 squares cannot overflow or underflow f64; f64 ones can: redo those rescaled.
-        let suspect = |s: f64| s.is_infinite() || (s > 0.0 && s < 1e-280);
+        let suspect = |s: f64| s.is_infinite() || s < 1e-280;
         if T::DTYPE == "float32" || !sq.iter().any(|&s| suspect(s)) {
             return sq.into_iter().map(f64::sqrt).collect();
         }
