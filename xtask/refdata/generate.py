@@ -208,23 +208,30 @@ def reductions(w, rng):
 
 
 def nan_cases(w, rng):
-    """NaN propagates: any NaN in a reduced lane makes that output NaN (sum/min/max), and NaN
-    counts as non-zero."""
+    """NaN and infinity propagate as in numpy (these are not the nan* functions): a NaN in a
+    reduced lane makes that output NaN for every float op, NaN counts as non-zero, and an
+    infinity gives inf for sum/mean/norm and NaN for var/std (inf - inf)."""
     for dtype in ("float64", "float32"):
         dt = DT[dtype]
         a = make_input(rng, (6, 8), dtype)
         a[1, 2] = np.nan
         a[4, 5] = np.nan
         a[4, 7] = np.nan
-        inp = w.save(f"in_{dt}_2d_nan.npy", a)
-        for op in ("core.sum", "core.min", "core.max", "core.count_nonzero"):
-            short = op.split(".", 1)[1]
-            for axis in (None, 0, 1):
-                # expected_for's float32 check compares NaN positions and finite values.
-                exp = expected_for(op, a, axis, False, {})
-                rtol = 0.0 if op == "core.count_nonzero" else RTOL[dtype]
-                w.case(f"{short}_{dt}_2d_nan_{axis_tag(axis)}", op, [inp], exp, rtol,
-                       params_for(axis, False, {}))
+        b = make_input(rng, (6, 8), dtype)
+        b[2, 3] = np.inf
+        b[5, 0] = -np.inf
+        for tag, arr in (("nan", a), ("inf", b)):
+            inp = w.save(f"in_{dt}_2d_{tag}.npy", arr)
+            for op in REDUCTIONS:
+                short = op.split(".", 1)[1]
+                extra = {"ddof": 0} if op in HAS_DDOF else {}
+                for axis in (None, 0, 1):
+                    with np.errstate(invalid="ignore"):
+                        # expected_for's float32 check compares NaN positions and finite values.
+                        exp = expected_for(op, arr, axis, False, extra)
+                    rtol = 0.0 if op == "core.count_nonzero" else RTOL[dtype]
+                    w.case(f"{short}_{dt}_2d_{tag}_{axis_tag(axis)}", op, [inp], exp, rtol,
+                           params_for(axis, False, extra))
 
 
 def numpy_11331(w, rng):

@@ -55,7 +55,7 @@ pub fn refdata(args: &[String]) -> Result<(), String> {
         .arg("xtask/refdata/generate.py")
         .arg(&data))?;
     eprintln!("xtask refdata: checking the new data against ndkern");
-    check(&data)?;
+    check(&data).map_err(|e| format!("tests/data was written, but {e}"))?;
     eprintln!("xtask refdata: tests/data is up to date; commit it with the change that needed it");
     Ok(())
 }
