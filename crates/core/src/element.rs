@@ -125,10 +125,7 @@ impl Element for f32 {
     #[inline(always)]
     fn widen8(chunk: &[f32]) -> (f64x4, f64x4) {
         let c: &[f32; 8] = chunk[..8].try_into().expect("widen8 needs 8 elements");
-        (
-            f64x4::new([c[0] as f64, c[1] as f64, c[2] as f64, c[3] as f64]),
-            f64x4::new([c[4] as f64, c[5] as f64, c[6] as f64, c[7] as f64]),
-        )
+        widen8_f32(c)
     }
     #[inline(always)]
     fn as_f64(self) -> f64 {
@@ -196,5 +193,50 @@ impl Element for f64 {
     #[inline(always)]
     fn of_f64(x: f64) -> f64 {
         x
+    }
+}
+
+/// f32 -> f64 widening of eight lanes with the conversion instruction of the compiled target
+/// (`vcvtps2pd` with AVX, `cvtps2pd` with SSE2); a lane-by-lane fallback elsewhere.
+#[inline(always)]
+fn widen8_f32(c: &[f32; 8]) -> (f64x4, f64x4) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx"))]
+    {
+        use std::arch::x86_64::{__m256d, _mm256_cvtps_pd, _mm_loadu_ps};
+        // SAFETY: `c` holds 8 f32, so both unaligned 4-lane loads are in bounds; AVX is
+        // enabled at compile time (cfg above). `f64x4` is a 32-byte plain-old-data wrapper of
+        // `__m256d` on AVX targets, so the transmute only reinterprets the same bits.
+        unsafe {
+            let lo = _mm256_cvtps_pd(_mm_loadu_ps(c.as_ptr()));
+            let hi = _mm256_cvtps_pd(_mm_loadu_ps(c.as_ptr().add(4)));
+            (
+                std::mem::transmute::<__m256d, f64x4>(lo),
+                std::mem::transmute::<__m256d, f64x4>(hi),
+            )
+        }
+    }
+    #[cfg(all(target_arch = "x86_64", not(target_feature = "avx")))]
+    {
+        use std::arch::x86_64::{__m128d, _mm_cvtps_pd, _mm_loadu_ps, _mm_movehl_ps};
+        // SAFETY: `c` holds 8 f32, so both unaligned 4-lane loads are in bounds; SSE2 is part
+        // of the x86_64 baseline. Without AVX `f64x4` is two 16-byte `__m128d` halves (low
+        // lanes first), 32 bytes of plain old data, so the transmute reinterprets the same bits.
+        unsafe {
+            let a = _mm_loadu_ps(c.as_ptr());
+            let b = _mm_loadu_ps(c.as_ptr().add(4));
+            let lo = [_mm_cvtps_pd(a), _mm_cvtps_pd(_mm_movehl_ps(a, a))];
+            let hi = [_mm_cvtps_pd(b), _mm_cvtps_pd(_mm_movehl_ps(b, b))];
+            (
+                std::mem::transmute::<[__m128d; 2], f64x4>(lo),
+                std::mem::transmute::<[__m128d; 2], f64x4>(hi),
+            )
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        (
+            f64x4::new([c[0] as f64, c[1] as f64, c[2] as f64, c[3] as f64]),
+            f64x4::new([c[4] as f64, c[5] as f64, c[6] as f64, c[7] as f64]),
+        )
     }
 }

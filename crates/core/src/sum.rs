@@ -62,44 +62,90 @@ fn leaf_map<T: Element>(
         a2 += map(v2);
         a3 += map(v3);
     }
+    let mut rem = chunks.remainder();
+    if rem.len() >= 8 {
+        // Short lanes (8..16 elements, common in axis reductions) still take the SIMD path.
+        let (v0, v1) = T::widen8(rem);
+        a0 += map(v0);
+        a1 += map(v1);
+        rem = &rem[8..];
+    }
     let mut s = ((a0 + a1) + (a2 + a3)).reduce_add();
-    for &v in chunks.remainder() {
+    for &v in rem {
         s += map_scalar(v.as_f64());
     }
     s
 }
 
+/// `(sum(x - c), sum((x - c)^2))` over one leaf in one pass.
+#[inline(always)]
+fn leaf_dev<T: Element>(x: &[T], c: f64) -> (f64, f64) {
+    let cv = f64x4::splat(c);
+    let zero = f64x4::splat(0.0);
+    let (mut d0, mut d1, mut q0, mut q1) = (zero, zero, zero, zero);
+    let mut chunks = x.chunks_exact(8);
+    for ch in &mut chunks {
+        let (v0, v1) = T::widen8(ch);
+        let (e0, e1) = (v0 - cv, v1 - cv);
+        d0 += e0;
+        d1 += e1;
+        q0 = e0.mul_add(e0, q0);
+        q1 = e1.mul_add(e1, q1);
+    }
+    let (mut d, mut q) = ((d0 + d1).reduce_add(), (q0 + q1).reduce_add());
+    for &v in chunks.remainder() {
+        let e = v.as_f64() - c;
+        d += e;
+        q += e * e;
+    }
+    (d, q)
+}
+
 /// Sum of the elements, accumulated in `f64`. The empty sum is 0.
 #[inline]
 pub fn sum<T: Element>(x: &[T]) -> f64 {
-    pairwise(x, &|b: &[T]| leaf_map(b, |v| v, |v| v))
+    let leaf = |b: &[T]| leaf_map(b, |v| v, |v| v);
+    // Short slices (one leaf) skip the recursive driver entirely: no call, no branch tree.
+    if x.len() <= LEAF {
+        leaf(x)
+    } else {
+        pairwise(x, &leaf)
+    }
 }
 
 /// Sum of squares, accumulated in `f64`.
 #[inline]
 pub fn sum_sq<T: Element>(x: &[T]) -> f64 {
-    pairwise(x, &|b: &[T]| leaf_map(b, |v| v * v, |v| v * v))
+    let leaf = |b: &[T]| leaf_map(b, |v| v * v, |v| v * v);
+    if x.len() <= LEAF {
+        leaf(x)
+    } else {
+        pairwise(x, &leaf)
+    }
 }
 
 /// `(sum(x - c), sum((x - c)^2))` in `f64`: the two sums of a corrected two-pass variance
 /// (`c` is the mean from a first pass; the first sum is the rounding-error correction).
 #[inline]
 pub fn sum_dev<T: Element>(x: &[T], c: f64) -> (f64, f64) {
-    let d = pairwise(x, &|b: &[T]| {
-        leaf_map(b, |v| v - f64x4::splat(c), |v| v - c)
-    });
-    let d2 = pairwise(x, &|b: &[T]| {
-        let cv = f64x4::splat(c);
-        leaf_map(
-            b,
-            |v| {
-                let e = v - cv;
-                e * e
-            },
-            |v| (v - c) * (v - c),
-        )
-    });
-    (d, d2)
+    if x.len() <= LEAF {
+        leaf_dev(x, c)
+    } else {
+        sum_dev_tree(x, c)
+    }
+}
+
+fn sum_dev_tree<T: Element>(x: &[T], c: f64) -> (f64, f64) {
+    if x.len() <= LEAF {
+        return leaf_dev(x, c);
+    }
+    let (a, b) = x.split_at(split_point(x.len()));
+    let ((p, q), (r, s)) = if x.len() >= PAR_SUM_MIN {
+        rayon::join(|| sum_dev_tree(a, c), || sum_dev_tree(b, c))
+    } else {
+        (sum_dev_tree(a, c), sum_dev_tree(b, c))
+    };
+    (p + r, q + s)
 }
 
 /// Dot product in `f64`. `Err` when the lengths differ.

@@ -45,6 +45,17 @@ pub(crate) struct Group<'p, T> {
 }
 
 impl<T: Element> Group<'_, T> {
+    /// The whole group as one contiguous slice, when it is one (the common fast case).
+    #[inline]
+    pub(crate) fn as_slice(&self) -> Option<&[T]> {
+        if self.outer.is_empty() && (self.lane_stride == 1 || self.lane_len <= 1) {
+            // SAFETY: one lane of `lane_len` contiguous elements of the borrowed view.
+            Some(unsafe { std::slice::from_raw_parts(self.base.0, self.lane_len) })
+        } else {
+            None
+        }
+    }
+
     /// Calls `f` on every lane as a contiguous slice (gathering strided lanes into `scratch`).
     #[inline]
     pub(crate) fn for_each_lane(&self, scratch: &mut Vec<T>, mut f: impl FnMut(&[T])) {
@@ -85,6 +96,22 @@ pub(crate) trait Reducer<T: Element>: Sync {
 
     /// Inner walk: reduce the group of output `index`.
     fn group(&self, g: &Group<'_, T>, scratch: &mut Vec<T>, index: usize) -> Self::Out;
+    /// Inner walk over a contiguous matrix: `x` holds `out.len()` consecutive groups of
+    /// `x.len() / out.len()` elements each (`var(axis=-1)` of a C-order array). Overridden
+    /// where a batched loop beats one `group` call per output.
+    fn rows(&self, x: &[T], out: &mut [Self::Out], first_index: usize) {
+        let len = x.len() / out.len().max(1);
+        let mut scratch = Vec::new();
+        for (k, o) in out.iter_mut().enumerate() {
+            let g = Group {
+                base: Base(x[k * len..].as_ptr()),
+                outer: &[],
+                lane_len: len,
+                lane_stride: 1,
+            };
+            *o = self.group(&g, &mut scratch, first_index + k);
+        }
+    }
     /// Outer walk: a fresh accumulator.
     fn acc_init(&self) -> Self::Acc;
     /// Outer walk: fold one row into `acc` (same length).
@@ -197,10 +224,44 @@ impl<T: Element> Plan<T> {
         }
     }
 
+    /// When the outputs' groups are consecutive contiguous runs (a C-order `(n_out, n)`
+    /// matrix reduced along its rows), the whole input as one slice.
+    fn as_row_matrix(&self, n_out: usize) -> Option<&[T]> {
+        let (lane_len, lane_stride) = *self.reduced.last()?;
+        if self.reduced.len() != 1 || lane_stride != 1 || lane_len != self.n || self.n == 0 {
+            return None;
+        }
+        let kept: Dims = self.kept.iter().copied().filter(|&(l, _)| l > 1).collect();
+        let merged = crate::strided::merge_dims(&kept);
+        match merged.as_slice() {
+            [] => {}
+            [(_, s)] if *s == self.n as isize => {}
+            _ => return None,
+        }
+        // SAFETY: the kept dims merge to one axis of stride n over n_out groups of n contiguous
+        // elements starting at base + reduced_shift: n_out * n elements of the borrowed view.
+        Some(unsafe {
+            std::slice::from_raw_parts(self.base.0.offset(self.reduced_shift), n_out * self.n)
+        })
+    }
+
     fn run_inner<R: Reducer<T>>(&self, r: &R, n_out: usize) -> Vec<R::Out> {
         let mut out = vec![R::Out::default(); n_out];
         let tasks = task_count(n_out * self.n.max(1)).min(n_out);
         let chunk = n_out.div_ceil(tasks);
+        if let Some(x) = self.as_row_matrix(n_out) {
+            let n = self.n;
+            let work = |(ci, slot): (usize, &mut [R::Out])| {
+                let start = ci * chunk;
+                r.rows(&x[start * n..(start + slot.len()) * n], slot, start);
+            };
+            if tasks > 1 {
+                out.par_chunks_mut(chunk).enumerate().for_each(work);
+            } else {
+                out.chunks_mut(chunk).enumerate().for_each(work);
+            }
+            return out;
+        }
         let work = |(ci, slot): (usize, &mut [R::Out])| {
             let mut scratch = Vec::new();
             let mut k = 0;

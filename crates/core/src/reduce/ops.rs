@@ -13,6 +13,9 @@ fn add_into(into: &mut [f64], from: &[f64]) {
 
 /// Sum of a group's lanes, each lane summed pairwise, lanes combined with compensation.
 fn group_sum<T: Element>(g: &Group<'_, T>, scratch: &mut Vec<T>, f: impl Fn(&[T]) -> f64) -> f64 {
+    if let Some(x) = g.as_slice() {
+        return f(x);
+    }
     let mut acc = CompensatedSum::new();
     g.for_each_lane(scratch, |lane| acc.add(f(lane)));
     acc.value()
@@ -73,6 +76,9 @@ impl<T: Element> Reducer<T> for SumDevSq<'_> {
     type Out = f64;
     type Acc = f64;
     fn group(&self, g: &Group<'_, T>, s: &mut Vec<T>, _: usize) -> f64 {
+        if let Some(x) = g.as_slice() {
+            return dev_sq(x);
+        }
         let mut n = 0usize;
         let mut total = CompensatedSum::new();
         g.for_each_lane(s, |lane| {
@@ -90,7 +96,13 @@ impl<T: Element> Reducer<T> for SumDevSq<'_> {
             d2.add(b);
         });
         let d = d.value();
-        (d2.value() - d * d / n as f64).max(0.0)
+        clamp_rounding(d2.value() - d * d / n as f64)
+    }
+    fn rows(&self, x: &[T], out: &mut [f64], _: usize) {
+        let len = x.len() / out.len().max(1);
+        for (row, o) in x.chunks_exact(len.max(1)).zip(out.iter_mut()) {
+            *o = dev_sq(row);
+        }
     }
     fn acc_init(&self) -> f64 {
         0.0
@@ -105,6 +117,28 @@ impl<T: Element> Reducer<T> for SumDevSq<'_> {
     }
     fn finish(&self, acc: f64, _: usize, _: usize) -> f64 {
         acc
+    }
+}
+
+/// Corrected two-pass sum of squared deviations of one contiguous slice.
+#[inline(always)]
+fn dev_sq<T: Element>(x: &[T]) -> f64 {
+    if x.is_empty() {
+        return f64::NAN;
+    }
+    let n = x.len() as f64;
+    let (d, d2) = sum_dev(x, sum(x) / n);
+    clamp_rounding(d2 - d * d / n)
+}
+
+/// Clamps a slightly negative variance (rounding) to 0 while keeping NaN (`f64::max` would
+/// turn NaN into 0).
+#[inline(always)]
+fn clamp_rounding(v: f64) -> f64 {
+    if v < 0.0 {
+        0.0
+    } else {
+        v
     }
 }
 
