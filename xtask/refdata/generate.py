@@ -266,6 +266,23 @@ def questions(w, rng):
            RTOL["float64"], {"axis": [0, 1, 2]})
 
 
+def family_modules():
+    """Other families' cases live beside this file in `cases_<family>.py`, each with a
+    `generate(w, rng)` function. They are found by name (no list to edit), run in name order,
+    and each gets its own rng seeded from its name, so adding cases to one family never changes
+    another family's data."""
+    import importlib.util
+    import zlib
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    for fname in sorted(os.listdir(here)):
+        if fname.startswith("cases_") and fname.endswith(".py"):
+            spec = importlib.util.spec_from_file_location(fname[:-3], os.path.join(here, fname))
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+            yield fname[:-3], mod.generate, np.random.default_rng(zlib.crc32(fname.encode()))
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: generate.py OUT_DIR")
@@ -281,6 +298,10 @@ def main():
     nan_cases(w, rng)
     numpy_11331(w, rng)
     questions(w, rng)
+    for name, generate, family_rng in family_modules():
+        before = len(w.cases)
+        generate(w, family_rng)
+        print(f"generate.py: {name}: {len(w.cases) - before} cases")
     w.manifest()
     total = sum(os.path.getsize(os.path.join(out_dir, f)) for f in os.listdir(out_dir))
     print(f"generate.py: {len(w.cases)} cases, {len(w.files) + 1} files, {total / 1024:.0f} KiB "
