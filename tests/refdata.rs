@@ -5,14 +5,14 @@
 use std::path::{Path, PathBuf};
 
 use ndarray::{array, ArrayD};
-use ndkern::refcheck::{ops, run_dir, Error, Outcome};
+use ndkern::refcheck::{ops, run_dir, run_tree, Error, Outcome};
 
 #[test]
 fn reference_data_passes() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
         .join("data");
-    let report = run_dir(&dir).unwrap_or_else(|e| panic!("cannot run {}: {e}", dir.display()));
+    let report = run_tree(&dir).unwrap_or_else(|e| panic!("cannot run {}: {e}", dir.display()));
     let failing: Vec<String> = report.failures().map(|c| c.to_string()).collect();
     assert!(
         failing.is_empty(),

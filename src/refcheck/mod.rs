@@ -131,7 +131,7 @@ mod value;
 
 pub use call::Call;
 pub use registry::{find_op, ops, Op};
-pub use run::{run_dir, CaseReport, Outcome, Report};
+pub use run::{run_dir, run_tree, CaseReport, Outcome, Report};
 pub use value::{load_npy, Value};
 
 /// Why a directory or a case could not be run (a wrong result is an [`Outcome::Fail`], not an

@@ -197,6 +197,53 @@ pub fn run_dir(dir: &Path) -> Result<Report, Error> {
     })
 }
 
+/// Runs every case directory at or below `root` (each directory holding a `manifest.toml`;
+/// ndkern's own data has one per family: `tests/data/core`, `tests/data/spatial`, ...) and
+/// concatenates their reports. `Err` if a manifest is broken or no manifest is found.
+///
+/// ```
+/// let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+/// let report = ndkern::refcheck::run_tree(&data).unwrap();
+/// assert!(report.cases.iter().any(|c| c.op == "core.var"));
+/// ```
+pub fn run_tree(root: &Path) -> Result<Report, Error> {
+    let mut dirs = Vec::new();
+    collect_case_dirs(root, &mut dirs)?;
+    if dirs.is_empty() {
+        return Err(Error::NoCases {
+            path: root.join("manifest.toml"),
+        });
+    }
+    let mut cases = Vec::new();
+    for d in dirs {
+        cases.extend(run_dir(&d)?.cases);
+    }
+    Ok(Report {
+        dir: root.to_path_buf(),
+        cases,
+    })
+}
+
+/// Directories at or below `dir` holding a `manifest.toml`, in sorted order.
+fn collect_case_dirs(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    if dir.join("manifest.toml").is_file() {
+        out.push(dir.to_path_buf());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::Io {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let mut subdirs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    subdirs.sort();
+    for sub in subdirs {
+        collect_case_dirs(&sub, out)?;
+    }
+    Ok(())
+}
+
 type Cache = HashMap<String, Result<Value, Error>>;
 
 fn run_case(spec: &CaseSpec, cache: &Cache) -> CaseReport {

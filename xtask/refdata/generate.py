@@ -280,32 +280,47 @@ def family_modules():
             spec = importlib.util.spec_from_file_location(fname[:-3], os.path.join(here, fname))
             mod = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(mod)
-            yield fname[:-3], mod.generate, np.random.default_rng(zlib.crc32(fname.encode()))
+            name = fname[len("cases_"):-3]
+            yield name, mod.generate, np.random.default_rng(zlib.crc32(fname.encode()))
+
+
+def families():
+    """(name, generate(w, rng), rng) for every family: `core` (this file), then one per
+    `cases_<family>.py` module."""
+    def core(w, rng):
+        reductions(w, rng)
+        nan_cases(w, rng)
+        numpy_11331(w, rng)
+        questions(w, rng)
+
+    yield "core", core, np.random.default_rng(20240611)
+    yield from family_modules()
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: generate.py OUT_DIR")
-    out_dir = sys.argv[1]
-    os.makedirs(out_dir, exist_ok=True)
-    # Start clean so cases removed from this script do not linger as stale files.
-    for f in os.listdir(out_dir):
-        if f.endswith(".npy") or f == "manifest.toml":
-            os.remove(os.path.join(out_dir, f))
-    w = Writer(out_dir)
-    rng = np.random.default_rng(20240611)
-    reductions(w, rng)
-    nan_cases(w, rng)
-    numpy_11331(w, rng)
-    questions(w, rng)
-    for name, generate, family_rng in family_modules():
-        before = len(w.cases)
-        generate(w, family_rng)
-        print(f"generate.py: {name}: {len(w.cases) - before} cases")
-    w.manifest()
-    total = sum(os.path.getsize(os.path.join(out_dir, f)) for f in os.listdir(out_dir))
-    print(f"generate.py: {len(w.cases)} cases, {len(w.files) + 1} files, {total / 1024:.0f} KiB "
-          f"in {out_dir} (numpy {np.__version__})")
+    if len(sys.argv) < 2:
+        sys.exit("usage: generate.py OUT_DIR [FAMILY ...]  (writes OUT_DIR/<family>/)")
+    out_root, only = sys.argv[1], set(sys.argv[2:])
+    known = set()
+    for name, generate, rng in families():
+        known.add(name)
+        if only and name not in only:
+            continue
+        out_dir = os.path.join(out_root, name)
+        os.makedirs(out_dir, exist_ok=True)
+        # Start clean so cases removed from this script do not linger as stale files.
+        for f in os.listdir(out_dir):
+            if f.endswith(".npy") or f == "manifest.toml":
+                os.remove(os.path.join(out_dir, f))
+        w = Writer(out_dir)
+        generate(w, rng)
+        w.manifest()
+        total = sum(os.path.getsize(os.path.join(out_dir, f)) for f in os.listdir(out_dir))
+        print(f"generate.py: {name}: {len(w.cases)} cases, {len(w.files) + 1} files, "
+              f"{total / 1024:.0f} KiB in {out_dir} (numpy {np.__version__})")
+    unknown = only - known
+    if unknown:
+        sys.exit(f"generate.py: unknown famil(y/ies) {sorted(unknown)}; known: {sorted(known)}")
 
 
 if __name__ == "__main__":

@@ -26,9 +26,10 @@ fn venv_python(venv: &Path) -> PathBuf {
 }
 
 pub fn refdata(args: &[String]) -> Result<(), String> {
-    if let Some(a) = args.first() {
+    // Optional family names (`core`, `spatial`, ...): regenerate only tests/data/<family>.
+    if let Some(a) = args.iter().find(|a| a.starts_with('-')) {
         return Err(format!(
-            "`xtask refdata` takes no arguments, got {a:?} (set PYTHON to choose the interpreter)"
+            "usage: cargo xtask refdata [FAMILY ...], got {a:?} (set PYTHON to choose the interpreter)"
         ));
     }
     let root = root();
@@ -53,7 +54,8 @@ pub fn refdata(args: &[String]) -> Result<(), String> {
     let data = root.join("tests").join("data");
     run(Command::new(&python)
         .arg("xtask/refdata/generate.py")
-        .arg(&data))?;
+        .arg(&data)
+        .args(args))?;
     eprintln!("xtask refdata: checking the new data against ndkern");
     check(&data).map_err(|e| format!("tests/data was written, but {e}"))?;
     eprintln!("xtask refdata: tests/data is up to date; commit it with the change that needed it");
@@ -63,7 +65,7 @@ pub fn refdata(args: &[String]) -> Result<(), String> {
 pub fn refcheck(args: &[String]) -> Result<(), String> {
     let [dir] = args else {
         return Err(format!(
-            "usage: cargo xtask refcheck DIR (a directory with manifest.toml), got {} argument(s)",
+            "usage: cargo xtask refcheck DIR (a directory with manifest.toml, or with subdirectories that have one), got {} argument(s)",
             args.len()
         ));
     };
@@ -73,7 +75,7 @@ pub fn refcheck(args: &[String]) -> Result<(), String> {
 /// Runs a case directory, prints the report, and turns any failure into an `Err` naming the
 /// failing cases.
 fn check(dir: &Path) -> Result<(), String> {
-    let report = ndkern::refcheck::run_dir(dir).map_err(|e| e.to_string())?;
+    let report = ndkern::refcheck::run_tree(dir).map_err(|e| e.to_string())?;
     println!("{report}");
     let failing: Vec<String> = report
         .failures()
