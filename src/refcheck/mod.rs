@@ -125,6 +125,9 @@ macro_rules! float_op {
 
 mod call;
 mod ops_core;
+mod ops_linalg;
+mod ops_signal;
+mod ops_spatial;
 mod registry;
 mod run;
 mod value;

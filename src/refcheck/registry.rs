@@ -3,6 +3,9 @@
 use std::fmt;
 
 use super::ops_core::CORE_OPS;
+use super::ops_linalg::LINALG_OPS;
+use super::ops_signal::SIGNAL_OPS;
+use super::ops_spatial::SPATIAL_OPS;
 use super::{Call, Error, Value};
 
 /// One registered operation: the manifest's `op` name and the function that runs a case.
@@ -21,7 +24,7 @@ impl fmt::Debug for Op {
 }
 
 /// Every op table; a new family appends its table here.
-const TABLES: &[&[Op]] = &[CORE_OPS];
+const TABLES: &[&[Op]] = &[CORE_OPS, SPATIAL_OPS, LINALG_OPS, SIGNAL_OPS];
 
 /// All registered ops, in table order.
 ///
