@@ -124,6 +124,7 @@ macro_rules! float_op {
 }
 
 mod call;
+mod ops_binning;
 mod ops_core;
 mod ops_linalg;
 mod ops_signal;

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::ops_binning::BINNING_OPS;
 use super::ops_core::CORE_OPS;
 use super::ops_linalg::LINALG_OPS;
 use super::ops_signal::SIGNAL_OPS;
@@ -24,7 +25,7 @@ impl fmt::Debug for Op {
 }
 
 /// Every op table; a new family appends its table here.
-const TABLES: &[&[Op]] = &[CORE_OPS, SPATIAL_OPS, LINALG_OPS, SIGNAL_OPS];
+const TABLES: &[&[Op]] = &[CORE_OPS, SPATIAL_OPS, BINNING_OPS, LINALG_OPS, SIGNAL_OPS];
 
 /// All registered ops, in table order.
 ///

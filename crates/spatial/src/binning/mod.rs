@@ -1,0 +1,1 @@
+//! Binning scattered points into grids, histograms, binned statistics and scatter-add.

@@ -1,0 +1,1 @@
+//! Sliding windows, convolution, Gaussian filters and gradients (scipy.ndimage semantics).
