@@ -1,1 +1,339 @@
-fn main() {}
+//! The benchmark suite behind `cargo xtask bench`: a `harness = false` binary with its own
+//! median timer, so one run yields one table of medians that xtask joins with numpy's.
+//!
+//! * `cargo bench --bench suite -- [--quick] [FILTER...]` (cargo adds `--bench`): measures the
+//!   machine's copy and read bandwidth, then every workload of `common::workloads()` whose
+//!   name contains a FILTER: the ndkern call and its naive baseline, each checked against the
+//!   other first. Progress goes to stderr; with `NDKERN_BENCH_OUT=path` the results are
+//!   written there as JSON (xtask reads it, runs the numpy peers and prints the table).
+//! * `cargo test --all-targets` runs this binary without `--bench`: a smoke run on tiny
+//!   shapes, one repetition, every workload checked against its naive baseline. It fails (and
+//!   exits non-zero) if any check fails, so the smoke run is a real test, and takes well
+//!   under a second.
+//!
+//! Timing: one call first (warm-up, and the check), then a calibration call that sets how many
+//! calls make one sample (at least `min_sample`, so microsecond workloads are not timer
+//! noise), then samples until both `min_reps` and the time budget are reached (or
+//! `max_reps`). Median and minimum per call are reported; medians are what to quote on a
+//! shared 2-core machine, where absolute times drift.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use common::{rel_err, size_label, workloads};
+use rayon::prelude::*;
+
+/// How hard to measure.
+#[derive(Clone, Copy, Debug)]
+struct Cfg {
+    name: &'static str,
+    min_reps: usize,
+    max_reps: usize,
+    budget: Duration,
+    min_sample: Duration,
+    /// Bytes of each buffer of the bandwidth probes.
+    bw_bytes: usize,
+    smoke: bool,
+}
+
+const SMOKE: Cfg = Cfg {
+    name: "smoke",
+    min_reps: 1,
+    max_reps: 1,
+    budget: Duration::ZERO,
+    min_sample: Duration::ZERO,
+    bw_bytes: 1 << 20,
+    smoke: true,
+};
+const QUICK: Cfg = Cfg {
+    name: "quick",
+    min_reps: 3,
+    max_reps: 7,
+    budget: Duration::from_millis(700),
+    min_sample: Duration::from_millis(5),
+    bw_bytes: 256 << 20,
+    smoke: false,
+};
+const FULL: Cfg = Cfg {
+    name: "full",
+    min_reps: 10,
+    max_reps: 200,
+    budget: Duration::from_secs(3),
+    min_sample: Duration::from_millis(20),
+    bw_bytes: 512 << 20,
+    smoke: false,
+};
+
+/// Per-call times of one measurement.
+#[derive(Clone, Copy, Debug)]
+struct Stats {
+    median: f64,
+    min: f64,
+    reps: usize,
+    iters: usize,
+}
+
+/// Times `f` per [`Cfg`] (the caller has already run it once as a warm-up).
+fn measure<R>(cfg: &Cfg, mut f: impl FnMut() -> R) -> Stats {
+    let iters = if cfg.smoke {
+        1
+    } else {
+        let t = Instant::now();
+        black_box(f());
+        let one = t.elapsed().as_secs_f64().max(1e-9);
+        ((cfg.min_sample.as_secs_f64() / one).ceil() as usize).clamp(1, 1 << 20)
+    };
+    let mut samples = Vec::new();
+    let start = Instant::now();
+    while samples.len() < cfg.min_reps
+        || (samples.len() < cfg.max_reps && start.elapsed() < cfg.budget)
+    {
+        let t = Instant::now();
+        for _ in 0..iters {
+            black_box(f());
+        }
+        samples.push(t.elapsed().as_secs_f64() / iters as f64);
+    }
+    samples.sort_by(f64::total_cmp);
+    let k = samples.len();
+    let median = if k % 2 == 1 {
+        samples[k / 2]
+    } else {
+        0.5 * (samples[k / 2 - 1] + samples[k / 2])
+    };
+    Stats {
+        median,
+        min: samples[0],
+        reps: k,
+        iters,
+    }
+}
+
+/// Copy and read bandwidth in bytes/s, best sample: (copy on all threads, copy on one, read on
+/// all, read on one). Copy counts read + write bytes (2x the buffer), read counts it once.
+fn bandwidth(cfg: &Cfg) -> [f64; 4] {
+    let n = cfg.bw_bytes / 8;
+    let src: Vec<u64> = (0..n as u64).collect();
+    let mut dst = vec![0u64; n];
+    let chunk = n.div_ceil(rayon::current_num_threads() * 4).max(1);
+    let copy_mt = |dst: &mut [u64]| {
+        dst.par_chunks_mut(chunk)
+            .zip(src.par_chunks(chunk))
+            .for_each(|(d, s)| d.copy_from_slice(s));
+    };
+    let read = |x: &[u64]| -> u64 {
+        // Eight independent wrapping adds: the compiler vectorizes them, so this is bound by
+        // memory, not by the add chain.
+        let mut acc = [0u64; 8];
+        let mut c = x.chunks_exact(8);
+        for v in &mut c {
+            let v: &[u64; 8] = v.try_into().expect("chunks of 8");
+            for (a, &x) in acc.iter_mut().zip(v) {
+                *a = a.wrapping_add(x);
+            }
+        }
+        acc.iter()
+            .chain(c.remainder())
+            .fold(0u64, |a, &b| a.wrapping_add(b))
+    };
+    let read_mt = |x: &[u64]| -> u64 {
+        x.par_chunks(chunk)
+            .map(read)
+            .reduce(|| 0, u64::wrapping_add)
+    };
+    copy_mt(&mut dst); // warm-up: faults the destination in
+    let b = cfg.bw_bytes as f64;
+    let c_mt = measure(cfg, || copy_mt(&mut dst));
+    let c_st = measure(cfg, || dst.copy_from_slice(&src));
+    assert_eq!(dst[n - 1], (n - 1) as u64, "copy probe copied");
+    assert_eq!(read_mt(&src), read(&src), "read probes agree");
+    let r_mt = measure(cfg, || read_mt(&src));
+    let r_st = measure(cfg, || read(&src));
+    // The best sample, not the median: the floor is what the hardware can do, and on a
+    // shared machine a neighbour's build only ever makes a sample slower.
+    [
+        2.0 * b / c_mt.min,
+        2.0 * b / c_st.min,
+        b / r_mt.min,
+        b / r_st.min,
+    ]
+}
+
+fn json_str(s: &str) -> String {
+    let mut o = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(o, "\\u{:04x}", c as u32);
+            }
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+fn json_num(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:e}")
+    } else {
+        "null".into()
+    }
+}
+
+fn json_usizes(v: &[usize]) -> String {
+    let s: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+    format!("[{}]", s.join(", "))
+}
+
+fn target_features() -> Vec<&'static str> {
+    let mut f = Vec::new();
+    if cfg!(target_feature = "avx512f") {
+        f.push("avx512f");
+    }
+    if cfg!(target_feature = "avx2") {
+        f.push("avx2");
+    }
+    if cfg!(target_feature = "fma") {
+        f.push("fma");
+    }
+    if f.is_empty() {
+        f.push("baseline");
+    }
+    f
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let bench = args.iter().any(|a| a == "--bench");
+    let cfg = if !bench {
+        SMOKE
+    } else if args.iter().any(|a| a == "--quick") {
+        QUICK
+    } else {
+        FULL
+    };
+    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let threads = rayon::current_num_threads();
+    let loadavg = std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    eprintln!(
+        "suite: {} run, {threads} threads, target features {:?}, load average {loadavg}",
+        cfg.name,
+        target_features()
+    );
+
+    let [c_mt, c_st, r_mt, r_st] = bandwidth(&cfg);
+    eprintln!(
+        "suite: copy bandwidth {:.1} GB/s ({threads} threads), {:.1} GB/s (1 thread); \
+         read {:.1} / {:.1} GB/s (best samples; read+write bytes of a {} MiB copy; floors use the {threads}-thread copy)",
+        c_mt / 1e9,
+        c_st / 1e9,
+        r_mt / 1e9,
+        r_st / 1e9,
+        cfg.bw_bytes >> 20
+    );
+
+    let mut rows = Vec::new();
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for w in workloads() {
+        if !filters.is_empty() && !filters.iter().any(|f| w.name.contains(f.as_str())) {
+            continue;
+        }
+        let shape = if cfg.smoke { w.smoke_shape } else { w.shape };
+        let t_build = Instant::now();
+        let case = (w.build)(shape);
+        let build_s = t_build.elapsed().as_secs_f64();
+        // The first calls are the warm-up and the check.
+        let err = rel_err(&(case.fast)(), &(case.naive)());
+        let ok = err <= case.tol;
+        if ok {
+            passed += 1;
+        } else {
+            failed += 1;
+            eprintln!(
+                "suite: CHECK FAILED {}: max relative error {err:e} > {:e}",
+                w.name, case.tol
+            );
+        }
+        let fast = measure(&cfg, || (case.fast)());
+        let naive = measure(&cfg, || (case.naive)());
+        let size = size_label(shape, w.dtype);
+        eprintln!(
+            "suite: {:<20} {:<22} median {:>10.3} ms  min {:>10.3} ms  {:>7.2} GB/s  naive/ndkern {:>6.2}x  (reps {} x {}, data {:.1} s, err {err:.1e})",
+            w.name,
+            size,
+            fast.median * 1e3,
+            fast.min * 1e3,
+            case.bytes as f64 / fast.median / 1e9,
+            naive.median / fast.median,
+            fast.reps,
+            fast.iters,
+            build_s
+        );
+        let mut r = String::new();
+        let _ = write!(
+            r,
+            "{{\"name\": {}, \"kernel\": {}, \"size\": {}, \"shape\": {}, \"dtype\": {}, \
+             \"axes\": {}, \"peer\": {}, \"bytes\": {}, \"flops\": {}, \
+             \"median_s\": {}, \"min_s\": {}, \"reps\": {}, \"iters\": {}, \
+             \"naive_median_s\": {}, \"naive_min_s\": {}, \"max_rel_err\": {}, \"ok\": {}}}",
+            json_str(w.name),
+            json_str(w.kernel),
+            json_str(&size),
+            json_usizes(shape),
+            json_str(w.dtype.numpy()),
+            w.axes.map_or("null".into(), json_usizes),
+            w.peer.map_or("null".into(), json_str),
+            case.bytes,
+            case.flops.map_or("null".into(), |f| f.to_string()),
+            json_num(fast.median),
+            json_num(fast.min),
+            fast.reps,
+            fast.iters,
+            json_num(naive.median),
+            json_num(naive.min),
+            json_num(err),
+            ok
+        );
+        rows.push(r);
+    }
+
+    if let Ok(path) = std::env::var("NDKERN_BENCH_OUT") {
+        let feats: Vec<String> = target_features().iter().map(|f| json_str(f)).collect();
+        let json = format!(
+            "{{\n\"mode\": {},\n\"threads\": {threads},\n\"target_features\": [{}],\n\
+             \"loadavg\": {},\n\"bw_buffer_bytes\": {},\n\
+             \"copy_bw_multi\": {},\n\"copy_bw_single\": {},\n\
+             \"read_bw_multi\": {},\n\"read_bw_single\": {},\n\
+             \"workloads\": [\n{}\n]\n}}\n",
+            json_str(cfg.name),
+            feats.join(", "),
+            json_str(&loadavg),
+            cfg.bw_bytes,
+            json_num(c_mt),
+            json_num(c_st),
+            json_num(r_mt),
+            json_num(r_st),
+            rows.join(",\n")
+        );
+        if let Some(dir) = std::path::Path::new(&path).parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        std::fs::write(&path, json).unwrap_or_else(|e| panic!("cannot write {path}: {e}"));
+        eprintln!("suite: wrote {path}");
+    }
+
+    eprintln!("suite: {} run done", cfg.name);
+    println!("suite: {passed} passed, {failed} failed");
+    if cfg.smoke && failed > 0 {
+        std::process::exit(1);
+    }
+}
