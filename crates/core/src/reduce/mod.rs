@@ -36,6 +36,7 @@
 mod axes;
 mod engine;
 mod ops;
+mod short_rows;
 
 pub use axes::Axes;
 

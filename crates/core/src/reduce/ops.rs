@@ -1,6 +1,7 @@
 //! The reducers: what each numpy reduction does per lane (inner walk) and per row (outer walk).
 
 use super::engine::{Group, Reducer, RowPos};
+use super::short_rows::{short_rows, SHORT_ROW};
 use crate::element::Element;
 use crate::elementwise::{accumulate, accumulate_dev_sq, accumulate_sq};
 use crate::minmax::{self, nan_max, nan_min};
@@ -21,6 +22,23 @@ fn group_sum<T: Element>(g: &Group<'_, T>, scratch: &mut Vec<T>, f: impl Fn(&[T]
     acc.value()
 }
 
+/// Row-matrix walk of an uncentered moment: the batched short-row kernel for short rows,
+/// `long` (a slice kernel) per row otherwise.
+fn rows_with<T: Element>(
+    x: &[T],
+    out: &mut [f64],
+    pick: impl Fn(f64, f64, f64) -> f64,
+    long: impl Fn(&[T]) -> f64,
+) {
+    let len = x.len() / out.len().max(1);
+    if (1..=SHORT_ROW).contains(&len) {
+        return short_rows(x, len, false, out, pick);
+    }
+    for (row, o) in x.chunks_exact(len.max(1)).zip(out.iter_mut()) {
+        *o = long(row);
+    }
+}
+
 /// `sum(x)` in `f64`.
 pub(crate) struct Sum;
 impl<T: Element> Reducer<T> for Sum {
@@ -28,6 +46,9 @@ impl<T: Element> Reducer<T> for Sum {
     type Acc = f64;
     fn group(&self, g: &Group<'_, T>, s: &mut Vec<T>, _: usize) -> f64 {
         group_sum(g, s, sum)
+    }
+    fn rows(&self, x: &[T], out: &mut [f64], _: usize) {
+        rows_with(x, out, |s1, _, _| s1, sum)
     }
     fn acc_init(&self) -> f64 {
         0.0
@@ -50,6 +71,9 @@ impl<T: Element> Reducer<T> for SumSq {
     type Acc = f64;
     fn group(&self, g: &Group<'_, T>, s: &mut Vec<T>, _: usize) -> f64 {
         group_sum(g, s, sum_sq)
+    }
+    fn rows(&self, x: &[T], out: &mut [f64], _: usize) {
+        rows_with(x, out, |_, s2, _| s2, sum_sq)
     }
     fn acc_init(&self) -> f64 {
         0.0
@@ -100,6 +124,12 @@ impl<T: Element> Reducer<T> for SumDevSq<'_> {
     }
     fn rows(&self, x: &[T], out: &mut [f64], _: usize) {
         let len = x.len() / out.len().max(1);
+        if (1..=SHORT_ROW).contains(&len) {
+            let inv_n = 1.0 / len as f64;
+            return short_rows(x, len, true, out, |s1, s2, _| {
+                clamp_rounding(s2 - s1 * s1 * inv_n)
+            });
+        }
         for (row, o) in x.chunks_exact(len.max(1)).zip(out.iter_mut()) {
             *o = dev_sq(row);
         }
