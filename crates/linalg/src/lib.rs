@@ -1,15 +1,23 @@
 //! # ndkern-linalg
 //!
-//! Batched small linear algebra on arrays: per-voxel Hessians and their eigenvalues, weighted
-//! distances, k-means, polynomial and line fits, PCA and kernel estimation (nalgebra for the
-//! small dense solves).
+//! Batched small linear algebra on arrays: eigenvalues of per-voxel symmetric 2x2/3x3
+//! fields, weighted distances and nearest centroids, k-means, polynomial and line fits,
+//! PCA, convolution-kernel estimation and Levenberg-Marquardt curve fitting (nalgebra for
+//! the small dense solves).
 //!
-//! This crate is being built (issue "Linalg"); today it re-exports the core pieces its kernels
-//! are made of.
+//! | numpy / scipy / sklearn | ndkern-linalg |
+//! |---|---|
+//! | `np.linalg.eigvalsh(H)` on a `(..., 3, 3)` stack | [`eigvalsh3`] on six planes, [`eigvalsh`] on the stack |
+//! | `np.linalg.eigh` | [`eigh3`] |
 //!
 //! ```
 //! use ndkern_linalg::Element;
 //! assert_eq!(<f64 as Element>::LANES, 4);
 //! ```
 
+mod eigh;
+#[doc(hidden)]
+pub mod reference;
+
+pub use eigh::{eigh3, eigvalsh, eigvalsh2, eigvalsh3, EigOrder};
 pub use ndkern_core::{Element, Error, Result};

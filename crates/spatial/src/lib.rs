@@ -14,6 +14,9 @@
 //! ```
 
 pub mod binning;
+#[doc(hidden)]
+pub mod reference_windows;
 pub mod windows;
 
 pub use ndkern_core::{BorderMode, Element, Error, Result};
+pub use windows::*;

@@ -1,1 +1,18 @@
 //! Sliding windows, convolution, Gaussian filters and gradients (scipy.ndimage semantics).
+//!
+//! | function | scipy / numpy | algorithm |
+//! |---|---|---|
+//! | [`uniform_filter1d`], [`uniform_filter`], [`window_sum`] | `scipy.ndimage.uniform_filter[1d]` | running sums, O(1) per sample |
+//!
+//! Every filter takes any view (any strides, any dimension), `f32` or `f64`, all five scipy
+//! border modes, and has an `_into` twin writing into a caller's array.
+
+mod axis;
+mod params;
+mod uniform;
+
+pub use params::WindowMode;
+pub use uniform::{
+    uniform_filter, uniform_filter1d, uniform_filter1d_into, uniform_filter_into, window_sum,
+    window_sum_into,
+};

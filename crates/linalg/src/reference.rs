@@ -1,0 +1,1 @@
+//! Naive scalar versions of the kernels, used as test and bench oracles.
