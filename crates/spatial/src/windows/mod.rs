@@ -3,14 +3,17 @@
 //! | function | scipy / numpy | algorithm |
 //! |---|---|---|
 //! | [`uniform_filter1d`], [`uniform_filter`], [`window_sum`] | `scipy.ndimage.uniform_filter[1d]` | running sums, O(1) per sample |
+//! | [`local_mean_var`], [`local_std`] | `uniform_filter(x)`, `uniform_filter(x*x) - m*m` | one fused shifted pass |
 //!
 //! Every filter takes any view (any strides, any dimension), `f32` or `f64`, all five scipy
 //! border modes, and has an `_into` twin writing into a caller's array.
 
 mod axis;
+mod local;
 mod params;
 mod uniform;
 
+pub use local::{local_mean_var, local_mean_var_into, local_std};
 pub use params::WindowMode;
 pub use uniform::{
     uniform_filter, uniform_filter1d, uniform_filter1d_into, uniform_filter_into, window_sum,

@@ -1,0 +1,125 @@
+//! Local mean/variance against the naive two-pass N-d oracle, stability on data offset by 1e6,
+//! NaN locality and bad input.
+
+use ndarray::{Array2, ArrayD, Axis, IxDyn, Slice};
+use ndkern_spatial::reference_windows as naive;
+use ndkern_spatial::{local_mean_var, local_std, BorderMode, WindowMode};
+
+const MODES: [WindowMode; 7] = [
+    WindowMode::Border(BorderMode::Constant(0.0)),
+    WindowMode::Border(BorderMode::Constant(2.5)),
+    WindowMode::Border(BorderMode::Nearest),
+    WindowMode::Border(BorderMode::Reflect),
+    WindowMode::Border(BorderMode::Mirror),
+    WindowMode::Border(BorderMode::Wrap),
+    WindowMode::Shrink,
+];
+
+fn data(shape: &[usize], seed: u64, offset: f64) -> ArrayD<f64> {
+    let mut s = seed.wrapping_mul(0x9E3779B97F4A7C15) | 1;
+    ArrayD::from_shape_fn(IxDyn(shape), |_| {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        offset + ((s >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 2.0
+    })
+}
+
+fn max_abs(a: &ArrayD<f64>) -> f64 {
+    a.iter().fold(0.0f64, |m, v| m.max(v.abs()))
+}
+
+fn err(a: &ArrayD<f64>, b: &ArrayD<f64>) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+        / max_abs(b).max(1e-300)
+}
+
+#[test]
+fn mean_var_vs_two_pass_oracle() {
+    let shapes: [&[usize]; 4] = [&[9], &[5, 7], &[3, 4, 5], &[1, 6]];
+    for (si, shape) in shapes.iter().enumerate() {
+        let a = data(shape, si as u64 + 1, 0.0);
+        for size in [1usize, 2, 3, 5, 12] {
+            for mode in MODES {
+                let sizes = vec![size; shape.len()];
+                let (em, ev) = naive::mean_var(&a, &sizes, mode);
+                let (m, v) = local_mean_var(&a, &[size], mode).unwrap();
+                assert!(err(&m, &em) < 1e-13, "{shape:?} {size} {mode:?} mean");
+                assert!(
+                    err(&v, &ev) < 1e-12,
+                    "{shape:?} {size} {mode:?} var {}",
+                    err(&v, &ev)
+                );
+                let a32 = a.mapv(|x| x as f32);
+                let (em, ev) = naive::mean_var(&a32.mapv(f64::from), &sizes, mode);
+                let (m, v) = local_mean_var(&a32, &[size], mode).unwrap();
+                assert!(err(&m.mapv(f64::from), &em) < 1e-6, "{mode:?}");
+                assert!(err(&v.mapv(f64::from), &ev) < 1e-6, "{mode:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn stable_on_data_offset_by_1e6() {
+    // Noise of variance ~1.3 on top of 1e6: E[x^2] - E[x]^2 in f64 keeps ~6 digits, in f32 none.
+    let a = data(&[40, 50], 7, 1e6);
+    let (_, ev) = naive::mean_var(&a, &[15, 15], BorderMode::Reflect.into());
+    let (_, v) = local_mean_var(&a, &[15], BorderMode::Reflect).unwrap();
+    assert!(err(&v, &ev) < 1e-10, "f64 {}", err(&v, &ev));
+    let a32 = a.mapv(|x| x as f32);
+    let (_, ev) = naive::mean_var(&a32.mapv(f64::from), &[15, 15], BorderMode::Reflect.into());
+    let (m, v) = local_mean_var(&a32, &[15], BorderMode::Reflect).unwrap();
+    assert!(
+        err(&v.mapv(f64::from), &ev) < 1e-5,
+        "f32 {}",
+        err(&v.mapv(f64::from), &ev)
+    );
+    assert!(m.iter().all(|&x| (x - 1e6).abs() < 2.0));
+    let s = local_std(&a32, &[15], BorderMode::Reflect).unwrap();
+    assert!(s.iter().all(|&x| x > 0.5 && x < 1.6));
+}
+
+#[test]
+fn strided_views() {
+    let base = data(&[10, 12], 3, 5.0);
+    let mut v = base.view();
+    v.slice_axis_inplace(Axis(1), Slice::new(0, None, -3));
+    let v = v.reversed_axes();
+    let owned = v.to_owned();
+    let (em, ev) = naive::mean_var(&owned, &[3, 4], WindowMode::Shrink);
+    let (m, var) = local_mean_var(&v, &[3, 4], WindowMode::Shrink).unwrap();
+    assert!(err(&m, &em) < 1e-13 && err(&var, &ev) < 1e-12);
+}
+
+#[test]
+fn nan_is_local() {
+    let mut a = Array2::<f64>::from_shape_fn((8, 30), |(i, j)| (i * 31 + j) as f64);
+    a[[3, 4]] = f64::NAN;
+    let (m, v) = local_mean_var(&a, &[3, 5], BorderMode::Mirror).unwrap();
+    for ((i, j), x) in m.indexed_iter() {
+        let inside = (2..=4).contains(&i) && (2..=6).contains(&j);
+        assert_eq!(x.is_nan(), inside, "{i} {j}");
+        assert_eq!(v[[i, j]].is_nan(), inside, "{i} {j}");
+    }
+}
+
+#[test]
+fn bad_input() {
+    let a = data(&[4, 5], 1, 0.0);
+    assert!(local_mean_var(&a, &[0], BorderMode::Reflect).is_err());
+    assert!(local_mean_var(&a, &[3, 3, 3], BorderMode::Reflect).is_err());
+    let mut m = ArrayD::<f64>::zeros(IxDyn(&[4, 5]));
+    let mut v = ArrayD::<f64>::zeros(IxDyn(&[5, 4]));
+    assert!(ndkern_spatial::local_mean_var_into(
+        &a,
+        &[3],
+        BorderMode::Reflect,
+        m.view_mut(),
+        v.view_mut()
+    )
+    .is_err());
+}
