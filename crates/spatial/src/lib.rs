@@ -18,5 +18,9 @@ pub mod binning;
 pub mod reference_windows;
 pub mod windows;
 
+pub use binning::{
+    ang2pix, bincount, bincount_weighted, binned_statistic_dd, block_reduce, digitize, gather,
+    histogram, histogramdd, label_stats, scatter_add, AxisBins, Grid, Outside, Statistic,
+};
 pub use ndkern_core::{BorderMode, Element, Error, Result};
 pub use windows::*;

@@ -1,0 +1,246 @@
+//! Mask selections: `a[mask]` ([`masked_select`]), a histogram of the masked voxels only
+//! ([`histogram_masked`], Q5: 0 is a valid value, so "multiply by the mask" is wrong), the
+//! points whose grid cell is set in a raster ([`select_in_mask`], Q4: bin index by
+//! arithmetic, no `digitize`), and per-frame selection into a ragged CSR result
+//! ([`ragged_select`], Q10).
+
+use ndarray::{Array1, Array2, ArrayBase, ArrayView1, ArrayView2, Data, Dimension, Ix2, Ix3, Zip};
+use ndkern_core::{Element, Error, Result};
+
+use super::accumulate::{fold_blocks, NONE};
+use super::grid::{AxisBins, Grid, Outside};
+use super::points::{check_points, fill_cells};
+use super::sample::flat;
+
+fn check_shape(expected: &[usize], got: &[usize]) -> Result<()> {
+    if expected != got {
+        return Err(Error::ShapeMismatch {
+            expected: expected.to_vec(),
+            got: got.to_vec(),
+        });
+    }
+    Ok(())
+}
+
+/// numpy `a[mask]` (`np.compress(mask.ravel(), a.ravel())`): the elements where `mask` is
+/// true, in C order.
+///
+/// Errors: `mask.shape() != a.shape()`.
+///
+/// ```
+/// use ndarray::array;
+/// let v = ndkern_spatial::binning::masked_select(&array![[1, 2], [3, 4]],
+///     &array![[true, false], [false, true]]).unwrap();
+/// assert_eq!(v.to_vec(), vec![1, 4]);
+/// ```
+#[must_use = "the selection is returned"]
+pub fn masked_select<X, S, Sm, D>(a: &ArrayBase<S, D>, mask: &ArrayBase<Sm, D>) -> Result<Array1<X>>
+where
+    X: Copy,
+    S: Data<Elem = X>,
+    Sm: Data<Elem = bool>,
+    D: Dimension,
+{
+    check_shape(a.shape(), mask.shape())?;
+    let mut out = Vec::new();
+    Zip::from(a).and(mask).for_each(|&x, &m| {
+        if m {
+            out.push(x)
+        }
+    });
+    Ok(Array1::from(out))
+}
+
+/// numpy `histogram(a[mask], bins, range)`: counts of the voxels where `mask` is set (Q5),
+/// as `f64`, without materializing `a[mask]`. Masked-out voxels are never looked at, so a
+/// value 0 under the mask counts and a 0 outside it does not.
+///
+/// Errors: `mask.shape() != a.shape()`.
+///
+/// ```
+/// use ndarray::array;
+/// use ndkern_spatial::binning::{histogram_masked, AxisBins};
+/// let b = AxisBins::uniform(0.0, 2.0, 2).unwrap();
+/// let h = histogram_masked(&array![0.0, 0.0, 1.5], &array![true, false, true], &b).unwrap();
+/// assert_eq!(h.to_vec(), vec![1.0, 1.0]);
+/// ```
+#[must_use = "the histogram is returned"]
+pub fn histogram_masked<T, S, Sm, D>(
+    a: &ArrayBase<S, D>,
+    mask: &ArrayBase<Sm, D>,
+    bins: &AxisBins,
+) -> Result<Array1<f64>>
+where
+    T: Element,
+    S: Data<Elem = T> + Sync,
+    Sm: Data<Elem = bool> + Sync,
+    D: Dimension,
+{
+    check_shape(a.shape(), mask.shape())?;
+    let n = bins.len();
+    let add = |mut acc: Vec<u64>, x: &T, m: &bool| {
+        if *m {
+            if let Some(i) = bins.index(x.as_f64()) {
+                acc[i] += 1;
+            }
+        }
+        acc
+    };
+    let zip = Zip::from(a).and(mask);
+    let counts = if ndkern_core::worth_parallel(a.len()) && n <= a.len() {
+        zip.par_fold(
+            || vec![0u64; n],
+            add,
+            |mut x, y| {
+                x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
+                x
+            },
+        )
+    } else {
+        zip.fold(vec![0u64; n], add)
+    };
+    Ok(counts.iter().map(|&c| c as f64).collect())
+}
+
+/// Q4: the indices (ascending) of the `points` (`(n, d)`) whose cell of `grid` is set in
+/// `mask` (shape `grid.shape()`). Points outside the grid or with a NaN coordinate are not
+/// selected.
+///
+/// Errors: `points` not `(n, grid.ndim())`, `mask.shape() != grid.shape()`.
+///
+/// ```
+/// use ndarray::array;
+/// use ndkern_spatial::binning::{select_in_mask, Grid};
+/// let g = Grid::uniform(&[(0.0, 1.0), (0.0, 1.0)], &[2, 2]).unwrap();
+/// let mask = array![[true, false], [false, true]];
+/// let pts = array![[0.1, 0.1], [0.1, 0.9], [0.7, 0.6], [2.0, 2.0]];
+/// assert_eq!(select_in_mask(&pts, &g, &mask).unwrap(), vec![0, 2]);
+/// ```
+#[must_use = "the selected indices are returned"]
+pub fn select_in_mask<T, S, Sm, D>(
+    points: &ArrayBase<S, Ix2>,
+    grid: &Grid,
+    mask: &ArrayBase<Sm, D>,
+) -> Result<Vec<usize>>
+where
+    T: Element,
+    S: Data<Elem = T> + Sync,
+    Sm: Data<Elem = bool>,
+    D: Dimension,
+{
+    check_points(grid, points, None::<&ArrayBase<S, ndarray::Ix1>>)?;
+    check_shape(&grid.shape(), mask.shape())?;
+    let m = flat(mask);
+    let m: &[bool] = &m;
+    fold_blocks(
+        points.nrows(),
+        0,
+        |start, cells| fill_cells(grid, points, Outside::Drop, start, cells),
+        Vec::new,
+        |acc: &mut Vec<usize>, start, cells| {
+            for (j, &c) in cells.iter().enumerate() {
+                if c != NONE && m[c] {
+                    acc.push(start + j);
+                }
+            }
+        },
+        |mut a, b| {
+            a.extend(b);
+            a
+        },
+    )
+}
+
+/// A ragged result in CSR form: frame `f` owns rows `offsets[f]..offsets[f + 1]` of
+/// `values` and of `index` (the selected point numbers within the frame).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ragged<X> {
+    /// `frames + 1` offsets, starting at 0.
+    pub offsets: Vec<usize>,
+    /// The selected point of each row, within its frame.
+    pub index: Vec<usize>,
+    /// `(total selected, features)`.
+    pub values: Array2<X>,
+}
+
+impl<X> Ragged<X> {
+    /// Number of frames.
+    ///
+    /// ```
+    /// use ndarray::Array3;
+    /// let r = ndkern_spatial::binning::ragged_select(&Array3::<f32>::zeros((2, 3, 4)),
+    ///     &ndarray::Array2::from_elem((2, 3), true)).unwrap();
+    /// assert_eq!(r.frames(), 2);
+    /// ```
+    pub fn frames(&self) -> usize {
+        self.offsets.len() - 1
+    }
+    /// The selected rows of frame `f`, `(count_f, features)`.
+    ///
+    /// ```
+    /// use ndarray::{array, Array3};
+    /// let feat = Array3::from_shape_fn((2, 3, 2), |(f, p, k)| (f * 100 + p * 10 + k) as f32);
+    /// let r = ndkern_spatial::binning::ragged_select(&feat,
+    ///     &array![[false, true, false], [true, false, true]]).unwrap();
+    /// assert_eq!(r.frame(0), array![[10.0f32, 11.0]]);
+    /// assert_eq!(r.frame_index(1), &[0, 2]);
+    /// ```
+    pub fn frame(&self, f: usize) -> ArrayView2<'_, X> {
+        self.values
+            .slice(ndarray::s![self.offsets[f]..self.offsets[f + 1], ..])
+    }
+    /// The selected point numbers of frame `f`.
+    pub fn frame_index(&self, f: usize) -> &[usize] {
+        &self.index[self.offsets[f]..self.offsets[f + 1]]
+    }
+}
+
+/// Q10: per frame, the points of `features` (`(frames, points, k)`) where `mask`
+/// (`(frames, points)`) is set, as one CSR [`Ragged`] result that keeps each frame's group
+/// although the counts differ (numpy: a list `[feat[f][mask[f]] for f in range(frames)]`).
+///
+/// Errors: `mask.shape() != (frames, points)`.
+///
+/// ```
+/// use ndarray::{array, Array3};
+/// let feat = Array3::<f64>::ones((3, 4, 128));
+/// let mask = array![[true, true, false, false], [false; 4], [true; 4]];
+/// let r = ndkern_spatial::binning::ragged_select(&feat, &mask).unwrap();
+/// assert_eq!(r.offsets, vec![0, 2, 2, 6]);
+/// assert_eq!(r.values.dim(), (6, 128));
+/// ```
+#[must_use = "the selection is returned"]
+pub fn ragged_select<X, S, Sm>(
+    features: &ArrayBase<S, Ix3>,
+    mask: &ArrayBase<Sm, Ix2>,
+) -> Result<Ragged<X>>
+where
+    X: Copy,
+    S: Data<Elem = X>,
+    Sm: Data<Elem = bool>,
+{
+    let (f, p, k) = features.dim();
+    check_shape(&[f, p], mask.shape())?;
+    let mut offsets = Vec::with_capacity(f + 1);
+    offsets.push(0);
+    let mut index = Vec::new();
+    for row in mask.rows() {
+        index.extend(row.iter().enumerate().filter(|(_, &m)| m).map(|(i, _)| i));
+        offsets.push(index.len());
+    }
+    let mut data = Vec::with_capacity(index.len() * k);
+    for fr in 0..f {
+        for &pt in &index[offsets[fr]..offsets[fr + 1]] {
+            let row: ArrayView1<'_, X> = features.slice(ndarray::s![fr, pt, ..]);
+            match row.as_slice() {
+                Some(s) => data.extend_from_slice(s),
+                None => data.extend(row.iter().copied()),
+            }
+        }
+    }
+    Ok(Ragged {
+        offsets,
+        values: Array2::from_shape_vec((index.len(), k), data).expect("rows x features"),
+        index,
+    })
+}

@@ -1,0 +1,422 @@
+//! Integer-indexed accumulation: numpy `bincount`, `np.add.at` ([`scatter_add`]), per-label
+//! statistics ([`label_stats`]) and mapping them back onto pixels ([`gather`]).
+//!
+//! All run on the same block/private-accumulator pass as the histograms. Q14 (every pixel
+//! takes the mean colour of its label) is `label_stats` + `gather`: two O(N) passes, no sort,
+//! no per-label mask. Indices are validated before anything is written: a negative or
+//! too-large index is an `Err` naming it, never an out-of-bounds write.
+
+use ndarray::{s, Array1, Array2, ArrayBase, ArrayD, Data, DataMut, Dimension, Ix1, Ix2, IxDyn};
+use ndkern_core::{Element, Error, Result};
+use rayon::prelude::*;
+
+use super::accumulate::{fold_blocks, outside_error, BLOCK};
+use super::grid::MAX_CELLS;
+use super::sample::{flat, Label, Sample};
+
+/// Largest label + 1 (0 when empty), or an error for a negative or absurd label.
+fn label_extent<L: Label>(labels: &[L]) -> Result<usize> {
+    let mut max = 0usize;
+    for (i, &l) in labels.iter().enumerate() {
+        match l.to_index() {
+            Some(k) if k < MAX_CELLS => max = max.max(k + 1),
+            _ => {
+                return Err(outside_error(
+                    "label",
+                    i,
+                    format!("is {l:?}; labels must be in 0..{MAX_CELLS}"),
+                ))
+            }
+        }
+    }
+    Ok(max)
+}
+
+/// Cells of labels `start..start + cells.len()`; errors for a label `>= len`.
+fn fill_labels<L: Label>(
+    labels: &[L],
+    len: usize,
+    start: usize,
+    cells: &mut [usize],
+) -> Result<()> {
+    for (j, c) in cells.iter_mut().enumerate() {
+        let l = labels[start + j];
+        match l.to_index() {
+            Some(k) if k < len => *c = k,
+            _ => {
+                return Err(outside_error(
+                    "index",
+                    start + j,
+                    format!("is {l:?}, outside 0..{len}"),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+fn add_vecs(mut a: Vec<f64>, b: Vec<f64>) -> Vec<f64> {
+    a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+    a
+}
+
+/// numpy `bincount(x, minlength)`: occurrences of each value of `x` (non-negative integers),
+/// length `max(x) + 1` or `minlength`, whichever is larger.
+///
+/// Errors: a negative value (numpy raises too).
+///
+/// ```
+/// use ndarray::array;
+/// let c = ndkern_spatial::binning::bincount(&array![0u8, 1, 1, 3], 6).unwrap();
+/// assert_eq!(c.to_vec(), vec![1, 2, 0, 1, 0, 0]);
+/// ```
+#[must_use = "the counts are returned"]
+pub fn bincount<L, S>(x: &ArrayBase<S, Ix1>, minlength: usize) -> Result<Array1<usize>>
+where
+    L: Label,
+    S: Data<Elem = L>,
+{
+    let labels = flat(x);
+    let len = label_extent(&labels)?.max(minlength);
+    let counts = fold_blocks(
+        labels.len(),
+        len,
+        |start, cells| fill_labels(&labels, len, start, cells),
+        || vec![0usize; len],
+        |acc, _, cells| cells.iter().for_each(|&c| acc[c] += 1),
+        |mut a, b| {
+            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+            a
+        },
+    )?;
+    Ok(Array1::from(counts))
+}
+
+/// numpy `bincount(x, weights, minlength)`: sums of `weights` per value of `x`, accumulated
+/// in `f64`.
+///
+/// Errors: a negative value, `weights.len() != x.len()`.
+///
+/// ```
+/// use ndarray::array;
+/// let s = ndkern_spatial::binning::bincount_weighted(&array![2i64, 0, 2], &array![0.5f32, 1.0, 2.0], 0)
+///     .unwrap();
+/// assert_eq!(s.to_vec(), vec![1.0, 0.0, 2.5]);
+/// ```
+#[must_use = "the sums are returned"]
+pub fn bincount_weighted<L, T, S, S2>(
+    x: &ArrayBase<S, Ix1>,
+    weights: &ArrayBase<S2, Ix1>,
+    minlength: usize,
+) -> Result<Array1<f64>>
+where
+    L: Label,
+    T: Element,
+    S: Data<Elem = L>,
+    S2: Data<Elem = T> + Sync,
+{
+    if weights.len() != x.len() {
+        return Err(Error::ShapeMismatch {
+            expected: vec![x.len()],
+            got: vec![weights.len()],
+        });
+    }
+    let labels = flat(x);
+    let len = label_extent(&labels)?.max(minlength);
+    let sums = fold_blocks(
+        labels.len(),
+        len,
+        |start, cells| fill_labels(&labels, len, start, cells),
+        || vec![0.0f64; len],
+        |acc, start, cells| {
+            let ws = weights.slice(s![start..start + cells.len()]);
+            for (&c, &w) in cells.iter().zip(ws.iter()) {
+                acc[c] += w.as_f64();
+            }
+        },
+        add_vecs,
+    )?;
+    Ok(Array1::from(sums))
+}
+
+/// numpy `np.add.at(target, tuple(index.T), values)`: adds `values[i]` to
+/// `target[index[i, 0], ..., index[i, d-1]]`, repeated indices accumulating (unlike
+/// `target[idx] += v`). `index` is `(n, target.ndim())`; sums accumulate in `f64` and are
+/// added to `target` once, so an f32 target does not drift.
+///
+/// Errors (before anything is written): `index` not `(n, target.ndim())`,
+/// `values.len() != n`, a negative or out-of-range index (numpy's negative wrap-around is
+/// not applied: pass non-negative indices).
+///
+/// ```
+/// use ndarray::{array, Array2};
+/// let mut t = Array2::<f64>::zeros((2, 3));
+/// ndkern_spatial::binning::scatter_add(&mut t, &array![[0usize, 1], [1, 2], [0, 1]],
+///     &array![1.0, 2.0, 3.0]).unwrap();
+/// assert_eq!(t, array![[0.0, 4.0, 0.0], [0.0, 0.0, 2.0]]);
+/// ```
+pub fn scatter_add<T, L, S, D, Si, Sv>(
+    target: &mut ArrayBase<S, D>,
+    index: &ArrayBase<Si, Ix2>,
+    values: &ArrayBase<Sv, Ix1>,
+) -> Result<()>
+where
+    T: Element,
+    L: Label,
+    S: DataMut<Elem = T>,
+    D: Dimension,
+    Si: Data<Elem = L> + Sync,
+    Sv: Data<Elem = T> + Sync,
+{
+    let (n, d) = index.dim();
+    if d != target.ndim() {
+        return Err(Error::InvalidParameter {
+            name: "indices",
+            reason: format!(
+                "index rows have {d} entries but the target has {} dimension(s); pass an \
+                 (n, {}) index array",
+                target.ndim(),
+                target.ndim()
+            ),
+        });
+    }
+    if values.len() != n {
+        return Err(Error::ShapeMismatch {
+            expected: vec![n],
+            got: vec![values.len()],
+        });
+    }
+    let shape = target.shape().to_vec();
+    let len = target.len();
+    let fill = |start: usize, cells: &mut [usize]| -> Result<()> {
+        cells.fill(0);
+        let mut stride = 1;
+        for k in (0..d).rev() {
+            let col = index.slice(s![start..start + cells.len(), k]);
+            for (j, (c, &l)) in cells.iter_mut().zip(col.iter()).enumerate() {
+                match l.to_index() {
+                    Some(i) if i < shape[k] => *c += i * stride,
+                    _ => {
+                        return Err(outside_error(
+                            "index",
+                            start + j,
+                            format!("is {l:?} on axis {k}, outside 0..{}", shape[k]),
+                        ))
+                    }
+                }
+            }
+            stride *= shape[k];
+        }
+        Ok(())
+    };
+    let sums = fold_blocks(
+        n,
+        len,
+        fill,
+        || vec![0.0f64; len],
+        |acc, start, cells| {
+            let vs = values.slice(s![start..start + cells.len()]);
+            for (&c, &v) in cells.iter().zip(vs.iter()) {
+                acc[c] += v.as_f64();
+            }
+        },
+        add_vecs,
+    )?;
+    for (t, &s) in target.iter_mut().zip(&sums) {
+        *t = T::of_f64(t.as_f64() + s);
+    }
+    Ok(())
+}
+
+/// numpy `np.add.at(target, idx, values)` for a 1-d target: the common "scatter into bins"
+/// form (Q27 after `ang2pix`).
+///
+/// Errors: `idx.len() != values.len()`, a negative or out-of-range index.
+///
+/// ```
+/// use ndarray::{array, Array1};
+/// let mut t = Array1::<f32>::zeros(4);
+/// ndkern_spatial::binning::scatter_add_1d(&mut t, &array![3u32, 3, 0], &array![1.0f32, 2.0, 5.0])
+///     .unwrap();
+/// assert_eq!(t.to_vec(), vec![5.0, 0.0, 0.0, 3.0]);
+/// ```
+pub fn scatter_add_1d<T, L, S, Si, Sv>(
+    target: &mut ArrayBase<S, Ix1>,
+    idx: &ArrayBase<Si, Ix1>,
+    values: &ArrayBase<Sv, Ix1>,
+) -> Result<()>
+where
+    T: Element,
+    L: Label,
+    S: DataMut<Elem = T>,
+    Si: Data<Elem = L> + Sync,
+    Sv: Data<Elem = T> + Sync,
+{
+    let col = idx.view().insert_axis(ndarray::Axis(1));
+    scatter_add(target, &col, values)
+}
+
+/// Per-label count and per-channel sums (see [`label_stats`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelStats {
+    /// Pixels per label, length `nlabels`.
+    pub count: Array1<usize>,
+    /// Sum of each channel per label, `(nlabels, channels)`, accumulated in `f64`.
+    pub sum: Array2<f64>,
+}
+
+impl LabelStats {
+    /// Mean of each channel per label, `(nlabels, channels)`; NaN for labels with no pixel.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// let st = ndkern_spatial::binning::label_stats(&array![0u8, 0, 2], &array![1.0, 3.0, 5.0],
+    ///     None).unwrap();
+    /// assert_eq!(st.mean().column(0).to_vec()[..1], [2.0]);
+    /// assert!(st.mean()[[1, 0]].is_nan());
+    /// ```
+    #[must_use]
+    pub fn mean(&self) -> Array2<f64> {
+        let mut m = self.sum.clone();
+        for (mut row, &c) in m.rows_mut().into_iter().zip(&self.count) {
+            row.mapv_inplace(|s| if c == 0 { f64::NAN } else { s / c as f64 });
+        }
+        m
+    }
+}
+
+/// Count and per-channel sums of `values` per label (scipy.ndimage `sum_labels` /
+/// `mean` over all labels at once). `values` has `labels`' shape (one channel) or
+/// `labels.shape + [channels]` (an `(h, w, 3)` image with `(h, w)` labels). `nlabels`
+/// fixes the table length (labels must be below it); `None` uses `max(label) + 1`.
+///
+/// Errors: a shape that is neither, a negative label, a label `>= nlabels`.
+///
+/// ```
+/// use ndarray::{array, Array3};
+/// use ndkern_spatial::binning::{gather, label_stats};
+/// // Q14: every pixel takes its label's mean colour.
+/// let labels = array![[1u16, 1], [2, 1]];
+/// let img = Array3::from_shape_fn((2, 2, 3), |(i, j, c)| (i * 2 + j) as f64 + c as f64);
+/// let st = label_stats(&labels, &img, None).unwrap();
+/// let out = gather(&st.mean(), &labels).unwrap();
+/// assert_eq!(out.shape(), &[2, 2, 3]);
+/// assert_eq!(out[[0, 0, 0]], (0.0 + 1.0 + 3.0) / 3.0);
+/// assert_eq!(out[[1, 0, 2]], 4.0);
+/// ```
+#[must_use = "the statistics are returned"]
+pub fn label_stats<L, X, Sl, Sv, D, Dv>(
+    labels: &ArrayBase<Sl, D>,
+    values: &ArrayBase<Sv, Dv>,
+    nlabels: Option<usize>,
+) -> Result<LabelStats>
+where
+    L: Label,
+    X: Sample,
+    Sl: Data<Elem = L>,
+    Sv: Data<Elem = X>,
+    D: Dimension,
+    Dv: Dimension,
+{
+    let ls = labels.shape();
+    let vs = values.shape();
+    let channels = if vs == ls {
+        1
+    } else if vs.len() == ls.len() + 1 && &vs[..ls.len()] == ls {
+        vs[ls.len()]
+    } else {
+        let mut expected = ls.to_vec();
+        expected.push(vs.last().copied().unwrap_or(1));
+        return Err(Error::ShapeMismatch {
+            expected,
+            got: vs.to_vec(),
+        });
+    };
+    let lab = flat(labels);
+    let val = flat(values);
+    let len = match nlabels {
+        Some(m) => m,
+        None => label_extent(&lab)?,
+    };
+    let (count, sum) = fold_blocks(
+        lab.len(),
+        len * channels.max(1),
+        |start, cells| fill_labels(&lab, len, start, cells),
+        || (vec![0usize; len], vec![0.0f64; len * channels]),
+        |(count, sum), start, cells| {
+            for (j, &c) in cells.iter().enumerate() {
+                count[c] += 1;
+                let p = (start + j) * channels;
+                let row = &mut sum[c * channels..(c + 1) * channels];
+                for (s, &v) in row.iter_mut().zip(&val[p..p + channels]) {
+                    *s += v.to_f64();
+                }
+            }
+        },
+        |(mut ca, sa), (cb, sb)| {
+            ca.iter_mut().zip(&cb).for_each(|(x, y)| *x += y);
+            (ca, add_vecs(sa, sb))
+        },
+    )?;
+    Ok(LabelStats {
+        count: Array1::from(count),
+        sum: Array2::from_shape_vec((len, channels), sum).expect("len x channels"),
+    })
+}
+
+/// Maps a per-label table (`(nlabels, channels)`, e.g. [`LabelStats::mean`]) back onto the
+/// pixels: the result has shape `labels.shape + [channels]` and `out[p, c] =
+/// table[labels[p], c]` (numpy `table[labels]`).
+///
+/// Errors: a negative label or one `>= table.nrows()`.
+///
+/// ```
+/// use ndarray::array;
+/// let out = ndkern_spatial::binning::gather(&array![[10.0], [20.0]], &array![1u8, 0, 1]).unwrap();
+/// assert_eq!(out.into_raw_vec_and_offset().0, vec![20.0, 10.0, 20.0]);
+/// ```
+#[must_use = "the gathered array is returned"]
+pub fn gather<X, L, St, Sl, D>(
+    table: &ArrayBase<St, Ix2>,
+    labels: &ArrayBase<Sl, D>,
+) -> Result<ArrayD<X>>
+where
+    X: Copy + Send + Sync + Default,
+    L: Label,
+    St: Data<Elem = X>,
+    Sl: Data<Elem = L>,
+    D: Dimension,
+{
+    let (m, channels) = table.dim();
+    let tab = table.as_standard_layout();
+    let tab = tab.as_slice().expect("standard layout");
+    let lab = flat(labels);
+    // Validate first so the parallel fill below cannot fail halfway.
+    for (i, &l) in lab.iter().enumerate() {
+        if !matches!(l.to_index(), Some(k) if k < m) {
+            return Err(outside_error(
+                "label",
+                i,
+                format!("is {l:?}, outside the table's 0..{m} rows"),
+            ));
+        }
+    }
+    let mut out = vec![X::default(); lab.len() * channels];
+    let chunk = BLOCK * channels.max(1);
+    let work = |(b, o): (usize, &mut [X])| {
+        for (j, px) in o.chunks_exact_mut(channels.max(1)).enumerate() {
+            let k = lab[b * BLOCK + j].to_index().unwrap_or(0);
+            px.copy_from_slice(&tab[k * channels..(k + 1) * channels]);
+        }
+    };
+    if channels > 0 {
+        if ndkern_core::worth_parallel(out.len()) {
+            out.par_chunks_mut(chunk).enumerate().for_each(work);
+        } else {
+            out.chunks_mut(chunk).enumerate().for_each(work);
+        }
+    }
+    let mut shape = labels.shape().to_vec();
+    shape.push(channels);
+    Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("labels x channels"))
+}
