@@ -1,7 +1,140 @@
 //! Ops of ndkern-linalg, named after their numpy/scipy/scikit-image counterparts
 //! (`linalg.<function>`), with that counterpart's keyword names as parameters.
+//!
+//! Multi-input ops take every input in one dtype (the first input's). scipy's `metric=`
+//! string is part of the op name (`linalg.cdist_sqeuclidean`) because the manifest writer
+//! only emits integer, boolean and list parameters.
 
-#[allow(unused_imports)] // used as soon as the table has entries
+use ndarray::{ArrayD, Axis, Ix1, IxDyn};
+use ndkern_linalg as la;
+
 use super::{Call, Error, Op, Value};
 
-pub(super) const LINALG_OPS: &[Op] = &[];
+/// The inputs of a case as f64 or f32 arrays (all the first input's dtype).
+enum Inputs<'a> {
+    F64(Vec<&'a ArrayD<f64>>),
+    F32(Vec<&'a ArrayD<f32>>),
+}
+
+fn inputs<'a>(c: &Call<'a>, min: usize, max: usize) -> Result<Inputs<'a>, Error> {
+    let n = c.inputs.len();
+    if n < min || n > max {
+        return Err(c.invalid(
+            "inputs",
+            format!("takes {min}..={max} input files, the manifest lists {n}"),
+        ));
+    }
+    match c.inputs[0] {
+        Value::F64(_) => c
+            .inputs
+            .iter()
+            .map(|v| match v {
+                Value::F64(a) => Ok(a),
+                other => Err(c.unsupported_dtype(other)),
+            })
+            .collect::<Result<_, _>>()
+            .map(Inputs::F64),
+        Value::F32(_) => c
+            .inputs
+            .iter()
+            .map(|v| match v {
+                Value::F32(a) => Ok(a),
+                other => Err(c.unsupported_dtype(other)),
+            })
+            .collect::<Result<_, _>>()
+            .map(Inputs::F32),
+        other => Err(c.unsupported_dtype(other)),
+    }
+}
+
+/// Runs `$body` with `$a: Vec<&ArrayD<T>>` for the case's dtype `T`.
+macro_rules! multi_op {
+    ($name:literal, $min:literal..=$max:literal, |$a:ident, $c:ident| $body:expr) => {
+        Op {
+            name: $name,
+            run: |$c: &Call<'_>| -> Result<Value, Error> {
+                match inputs($c, $min, $max)? {
+                    Inputs::F64($a) => Ok(Value::from(($body).map_err(|e| $c.kernel_error(e))?)),
+                    Inputs::F32($a) => Ok(Value::from(($body).map_err(|e| $c.kernel_error(e))?)),
+                }
+            },
+        }
+    };
+}
+
+fn vec1<T: Clone>(a: &ArrayD<T>, name: &'static str) -> Result<ndarray::Array1<T>, la::Error> {
+    a.clone()
+        .into_dimensionality::<Ix1>()
+        .map_err(|_| la::Error::InvalidParameter {
+            name,
+            reason: format!("expected a 1-D array, got shape {:?}", a.shape()),
+        })
+}
+
+/// `np.polyfit(x, y, deg, w=w)`: y 1-D, or 2-D with one fit per column (numpy's layout
+/// `(deg + 1, K)`).
+fn polyfit_op<T: la::Element>(a: &[&ArrayD<T>], deg: usize) -> la::Result<ArrayD<T>> {
+    let x = vec1(a[0], "x")?;
+    let w: Option<Vec<f64>> = a.get(2).map(|w| w.iter().map(|v| v.as_f64()).collect());
+    let fit = |y: ndarray::Array1<T>| -> la::Result<Vec<T>> {
+        Ok(la::polyfit(&x, &y, deg, w.as_deref())?
+            .to_monomial()
+            .into_iter()
+            .map(T::of_f64)
+            .collect())
+    };
+    match a[1].ndim() {
+        1 => Ok(
+            ArrayD::from_shape_vec(IxDyn(&[deg + 1]), fit(vec1(a[1], "y")?)?)
+                .expect("deg + 1 coefficients"),
+        ),
+        2 => {
+            let k = a[1].shape()[1];
+            let mut out = ArrayD::zeros(IxDyn(&[deg + 1, k]));
+            for (j, col) in a[1].axis_iter(Axis(1)).enumerate() {
+                let c = fit(col.iter().copied().collect())?;
+                for (i, v) in c.into_iter().enumerate() {
+                    out[[i, j]] = v;
+                }
+            }
+            Ok(out)
+        }
+        _ => Err(la::Error::InvalidParameter {
+            name: "y",
+            reason: "y must be 1-D or 2-D (one fit per column)".into(),
+        }),
+    }
+}
+
+/// `numpy.polynomial.chebyshev.chebfit(x, y, deg)`.
+fn chebfit_op<T: la::Element>(a: &[&ArrayD<T>], deg: usize) -> la::Result<ArrayD<T>> {
+    let v = la::chebfit(&vec1(a[0], "x")?, &vec1(a[1], "y")?, deg, None)?;
+    Ok(
+        ArrayD::from_shape_vec(IxDyn(&[v.len()]), v.into_iter().map(T::of_f64).collect())
+            .expect("1-D"),
+    )
+}
+
+/// ndkern-linalg: eigenvalues, polynomials, interpolation.
+pub(super) const LINALG_OPS: &[Op] = &[
+    float_op!("linalg.eigvalsh", |a, c| la::eigvalsh(a)),
+    multi_op!("linalg.polyfit", 2..=3, |a, c| polyfit_op(
+        &a,
+        c.usize_or("deg", 1)?
+    )),
+    multi_op!("linalg.polyval", 2..=2, |a, c| vec1(a[0], "p")
+        .map(|p| la::polyval(p.as_slice().expect("owned 1-D"), a[1]))),
+    multi_op!("linalg.chebfit", 2..=2, |a, c| chebfit_op(
+        &a,
+        c.usize_or("deg", 1)?
+    )),
+    multi_op!("linalg.chebval", 2..=2, |a, c| vec1(a[1], "c").map(|cf| {
+        let cf: Vec<f64> = cf.iter().map(|v| la::Element::as_f64(*v)).collect();
+        la::chebval(a[0], &cf)
+    })),
+    multi_op!("linalg.barycentric_interpolate", 3..=3, |a, c| vec1(
+        a[0], "xi"
+    )
+    .and_then(|xi| la::interpolate(&xi, &vec1(a[1], "yi")?))
+    .map(|p| p.eval_array(a[2]))),
+];

@@ -16,8 +16,12 @@
 //! ```
 
 mod eigh;
+mod interp;
+mod poly;
 #[doc(hidden)]
 pub mod reference;
 
 pub use eigh::{eigh3, eigvalsh, eigvalsh2, eigvalsh3, EigOrder};
+pub use interp::{interpolate, Interpolant};
 pub use ndkern_core::{Element, Error, Result};
+pub use poly::{chebfit, chebval, polyfit, polyval, ChebPoly};

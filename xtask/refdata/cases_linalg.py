@@ -1,0 +1,140 @@
+"""Reference cases for ndkern-linalg (tests/data/linalg/): numpy/scipy results, and for Q21 the
+exact rational interpolant computed with fractions.Fraction.
+
+Parameters use the counterparts' keyword names. generate.py's manifest writer takes int, bool
+and lists (no strings/floats), so scipy's `metric=` string is part of the op name:
+`linalg.cdist_sqeuclidean` is `scipy.spatial.distance.cdist(XA, XB, 'sqeuclidean')`.
+"""
+
+from fractions import Fraction
+
+import numpy as np
+from scipy.cluster.vq import kmeans2
+from scipy.interpolate import barycentric_interpolate
+from scipy.spatial.distance import cdist, pdist
+
+F64, F32 = 1e-12, 1e-5
+
+Q21_Y = [126, 34, 78, 120, 83, 62, 104, 6, 70, 142, 147, 63, 35, 126, 9, 84, 7, 122, 93, 29,
+         95, 141, 42, 102, 38, 96, 130, 83, 138, 148]
+
+
+def sym(rng, shape, n):
+    a = rng.standard_normal(shape + (n, n))
+    return a + np.swapaxes(a, -1, -2)
+
+
+def rotate(rng, lam):
+    q, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    m = q @ np.diag(lam) @ q.T
+    return 0.5 * (m + m.T)
+
+
+def eig_cases(w, rng):
+    for n, shape in ((2, (7, 5)), (3, (60,)), (3, (4, 3, 2)), (4, (6,))):
+        a = sym(rng, shape, n)
+        f = w.save(f"eig_sym{n}_{'x'.join(map(str, shape))}.npy", a)
+        w.case(f"eigvalsh_f64_{n}x{n}_{len(shape)}d", "linalg.eigvalsh", [f],
+               np.linalg.eigvalsh(a), F64, {})
+        a32 = a.astype(np.float32)
+        f = w.save(f"eig_sym{n}_{'x'.join(map(str, shape))}_f32.npy", a32)
+        exp = np.linalg.eigvalsh(a32.astype(np.float64)).astype(np.float32)
+        assert np.max(np.abs(np.linalg.eigvalsh(a32) - exp)) <= F32 / 10 * np.max(np.abs(exp))
+        w.case(f"eigvalsh_f32_{n}x{n}_{len(shape)}d", "linalg.eigvalsh", [f], exp, F32, {},
+               note="expected: float64 eigvalsh of the float32 input, cast to float32")
+    # Near-degenerate and badly scaled 3x3 (two/three equal eigenvalues, 1e-8..1e8 range).
+    spectra = [(1, 1, -2), (-2, 1, 1), (3, 3, 3), (2, 2 + 1e-12, 2 - 1e-12), (1, 1 + 1e-7, 5),
+               (1e-8, 1, 1e8), (0, 0, 1), (5, -5, 0)]
+    a = np.array([rotate(rng, lam) for lam in spectra for _ in range(4)])
+    f = w.save("eig_degenerate3.npy", a)
+    w.case("eigvalsh_f64_3x3_degenerate_scaled", "linalg.eigvalsh", [f], np.linalg.eigvalsh(a),
+           1e-10, {}, note="per-matrix max|lambda| differs by 1e8: rtol relative to the global max")
+
+
+def poly_cases(w, rng):
+    x = np.linspace(-3.0, 7.0, 40)
+    y = 0.5 * x**3 - 2 * x**2 + x - 4 + 0.3 * rng.standard_normal(x.size)
+    fx, fy = w.save("poly_x.npy", x), w.save("poly_y.npy", y)
+    for deg in (0, 1, 3, 5):
+        w.case(f"polyfit_f64_deg{deg}", "linalg.polyfit", [fx, fy], np.polyfit(x, y, deg),
+               1e-10, {"deg": deg}, note="monomial coefficients: rtol 1e-10 (basis conversion)")
+    Y = np.stack([y, -2 * y + x, np.cos(x)], axis=1)
+    fY = w.save("poly_y2d.npy", Y)
+    w.case("polyfit_f64_deg2_columns", "linalg.polyfit", [fx, fY], np.polyfit(x, Y, 2),
+           1e-10, {"deg": 2})
+    wt = rng.uniform(0.2, 2.0, x.size)
+    fw = w.save("poly_w.npy", wt)
+    w.case("polyfit_f64_deg3_weighted", "linalg.polyfit", [fx, fy, fw],
+           np.polyfit(x, y, 3, w=wt), 1e-10, {"deg": 3})
+    # polyval: numpy order coefficients; f32 and f64, 2-D x.
+    p = np.array([0.25, -1.5, 2.0, 0.5, -3.0])
+    xs = rng.uniform(-2, 2, (9, 11))
+    fp, fxs = w.save("polyval_p.npy", p), w.save("polyval_x.npy", xs)
+    w.case("polyval_f64", "linalg.polyval", [fp, fxs], np.polyval(p, xs), F64, {})
+    p32, xs32 = p.astype(np.float32), xs.astype(np.float32)
+    fp32, fxs32 = w.save("polyval_p_f32.npy", p32), w.save("polyval_x_f32.npy", xs32)
+    w.case("polyval_f32", "linalg.polyval", [fp32, fxs32], np.polyval(p32, xs32), F32, {})
+    # Chebyshev fit/eval on [-1, 1].
+    t = np.cos(np.linspace(0, np.pi, 25))
+    yt = np.exp(t) + 0.01 * rng.standard_normal(t.size)
+    ft, fyt = w.save("cheb_x.npy", t), w.save("cheb_y.npy", yt)
+    w.case("chebfit_f64_deg6", "linalg.chebfit", [ft, fyt],
+           np.polynomial.chebyshev.chebfit(t, yt, 6), F64, {"deg": 6})
+    c = np.array([1.0, -0.5, 0.25, 0.125, -0.0625])
+    fc = w.save("chebval_c.npy", c)
+    xe = rng.uniform(-1.2, 1.2, (5, 6))
+    fxe = w.save("chebval_x.npy", xe)
+    w.case("chebval_f64", "linalg.chebval", [fxe, fc], np.polynomial.chebyshev.chebval(xe, c),
+           F64, {})
+
+
+def exact_interpolant(xs, ys):
+    """Newton divided differences in exact rational arithmetic; returns p(x) for a Fraction x."""
+    xs = [Fraction(v) for v in xs]
+    coef = [Fraction(v) for v in ys]
+    n = len(xs)
+    for j in range(1, n):
+        for i in range(n - 1, j - 1, -1):
+            coef[i] = (coef[i] - coef[i - 1]) / (xs[i] - xs[i - j])
+
+    def p(x):
+        x = Fraction(x)
+        acc = coef[-1]
+        for i in range(n - 2, -1, -1):
+            acc = acc * (x - xs[i]) + coef[i]
+        return acc
+
+    return p
+
+
+def q21_cases(w, rng):
+    xi = np.arange(30, dtype=np.float64)
+    yi = np.array(Q21_Y, dtype=np.float64)
+    fxi, fyi = w.save("q21_x.npy", xi), w.save("q21_y.npy", yi)
+    p = exact_interpolant(xi, yi)
+    # At the nodes: y itself (np.polyfit(x, y, 29) misses these by tens).
+    w.case("q21_interpolant_at_nodes", "linalg.barycentric_interpolate", [fxi, fyi, fxi], yi,
+           1e-15, {}, note="Q21: the exact interpolant reproduces y at the nodes")
+    # Between the nodes: quarter points, midpoints near the ends, and random points; the
+    # expected values are the exact rational interpolant at the (exact binary) float x.
+    xe = np.concatenate([np.arange(0, 29.01, 0.25), rng.uniform(0, 29, 40), [0.5, 28.5, 0.1]])
+    exp = np.array([float(p(v)) for v in xe])
+    fxe = w.save("q21_xeval.npy", xe)
+    w.case("q21_interpolant_between_nodes", "linalg.barycentric_interpolate", [fxi, fyi, fxe],
+           exp, 1e-9, {},
+           note="expected = exact rational interpolant (fractions.Fraction, Newton form); "
+                f"scipy barycentric_interpolate is off by "
+                f"{np.max(np.abs(barycentric_interpolate(xi, yi, xe) - exp)) / np.max(np.abs(exp)):.1e}")
+    # A small well-conditioned case against scipy itself.
+    xs = np.sort(rng.uniform(-1, 1, 8))
+    ys = rng.standard_normal(8)
+    xq = rng.uniform(-1, 1, 13)
+    f1, f2, f3 = w.save("bary_x.npy", xs), w.save("bary_y.npy", ys), w.save("bary_xq.npy", xq)
+    w.case("barycentric_interpolate_random8", "linalg.barycentric_interpolate", [f1, f2, f3],
+           barycentric_interpolate(xs, ys, xq), 1e-11, {})
+
+
+def generate(w, rng):
+    eig_cases(w, rng)
+    poly_cases(w, rng)
+    q21_cases(w, rng)
