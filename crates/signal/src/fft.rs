@@ -1,0 +1,444 @@
+//! Real N-d FFTs over chosen axes with cached plans, and the numpy helpers around them
+//! (`fftfreq`, `fftshift`, `next_fast_len`).
+//!
+//! Why a wrapper: rustfft/realfft transform one contiguous 1-D line. An N-d real transform is
+//! a real-to-complex pass along the last chosen axis (half the work and half the memory of a
+//! complex transform, the `rfftn` trick), then complex passes along the other chosen axes.
+//! Each pass gathers one lane into a reusable buffer (any strides), transforms it in place and
+//! scatters it back; lanes run in parallel on rayon. Plans are built once per length by the
+//! planners inside [`FftPlans`] and shared as `Arc`s, so repeated transforms of the same shape
+//! (a sequence of satellite frames, a correlator) pay planning once. The free functions use a
+//! thread-local [`FftPlans`].
+//!
+//! All transforms compute in `f64` (f32 input is widened): a 1024 x 1024 round trip is exact
+//! to ~2e-16 relative (tested against the naive DFT in [`crate::reference`]).
+//!
+//! ```
+//! use ndarray::array;
+//! use ndkern_signal::{irfftn, rfftn};
+//! let a = array![[1.0f64, 2.0, 3.0], [4.0, 5.0, 6.5]];
+//! let spec = rfftn(&a, &[0, 1]).unwrap();           // numpy: np.fft.rfftn(a)
+//! assert_eq!(spec.shape(), &[2, 2]);
+//! assert!((spec[[0, 0]].re - 21.5).abs() < 1e-12);
+//! let back = irfftn(&spec, &[0, 1], 3).unwrap();     // numpy: np.fft.irfftn(spec, a.shape)
+//! assert!((back[[1, 2]] - 6.5).abs() < 1e-12);
+//! ```
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use ndarray::{ArrayBase, ArrayD, Axis, Data, Dimension, IxDyn, Zip};
+use ndkern_core::{worth_parallel, Element, Error, Result};
+use rayon::prelude::*;
+use realfft::RealFftPlanner;
+use rustfft::num_complex::Complex;
+use rustfft::{Fft, FftPlanner};
+
+/// Double-precision complex number (`num_complex::Complex<f64>`).
+pub type C64 = Complex<f64>;
+
+/// FFT planners that keep every plan they built (one per length and direction), so repeated
+/// transforms of the same shape plan once.
+///
+/// ```
+/// use ndkern_signal::FftPlans;
+/// let mut plans = FftPlans::new();
+/// let a = ndarray::Array2::<f64>::ones((4, 6));
+/// let spec = plans.rfftn(&a, &[0, 1]).unwrap();
+/// assert!((spec[[0, 0]].re - 24.0).abs() < 1e-12);
+/// ```
+pub struct FftPlans {
+    complex: FftPlanner<f64>,
+    real: RealFftPlanner<f64>,
+}
+
+impl Default for FftPlans {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+thread_local! {
+    static PLANS: RefCell<FftPlans> = RefCell::new(FftPlans::new());
+}
+
+/// Runs `f` with this thread's shared planners.
+pub(crate) fn with_plans<R>(f: impl FnOnce(&mut FftPlans) -> R) -> R {
+    PLANS.with(|p| f(&mut p.borrow_mut()))
+}
+
+/// Checks that `axes` are distinct, in range and not empty.
+pub(crate) fn check_axes(axes: &[usize], ndim: usize) -> Result<()> {
+    if axes.is_empty() {
+        return Err(Error::InvalidParameter {
+            name: "axes",
+            reason: "name at least one axis to transform".into(),
+        });
+    }
+    for (i, &ax) in axes.iter().enumerate() {
+        if ax >= ndim {
+            return Err(Error::AxisOutOfRange {
+                axis: ax as isize,
+                ndim,
+            });
+        }
+        if axes[..i].contains(&ax) {
+            return Err(Error::RepeatedAxis { axis: ax });
+        }
+    }
+    Ok(())
+}
+
+impl FftPlans {
+    /// Empty planners.
+    pub fn new() -> Self {
+        Self {
+            complex: FftPlanner::new(),
+            real: RealFftPlanner::new(),
+        }
+    }
+
+    /// Complex FFT of `data` along `axis` in place (unnormalized; `inverse` flips the sign).
+    pub fn fft_axis(&mut self, data: &mut ArrayD<C64>, axis: usize, inverse: bool) {
+        let n = data.shape()[axis];
+        if n <= 1 || data.is_empty() {
+            return;
+        }
+        let plan: Arc<dyn Fft<f64>> = if inverse {
+            self.complex.plan_fft_inverse(n)
+        } else {
+            self.complex.plan_fft_forward(n)
+        };
+        let scratch_len = plan.get_inplace_scratch_len();
+        let make = || (vec![C64::default(); n], vec![C64::default(); scratch_len]);
+        let work = |(buf, scratch): &mut (Vec<C64>, Vec<C64>),
+                    mut lane: ndarray::ArrayViewMut1<C64>| {
+            if let Some(s) = lane.as_slice_mut() {
+                plan.process_with_scratch(s, scratch);
+            } else {
+                buf.iter_mut().zip(lane.iter()).for_each(|(b, &v)| *b = v);
+                plan.process_with_scratch(buf, scratch);
+                lane.iter_mut().zip(buf.iter()).for_each(|(d, &v)| *d = v);
+            }
+        };
+        let parallel = worth_parallel(data.len() * 4);
+        let lanes = Zip::from(data.lanes_mut(Axis(axis)));
+        if parallel {
+            lanes
+                .into_par_iter()
+                .for_each_init(make, |s, (l,)| work(s, l));
+        } else {
+            let mut s = make();
+            lanes.for_each(|l| work(&mut s, l));
+        }
+    }
+
+    /// numpy `np.fft.rfftn(a, s, axes)`: real-to-complex along the last of `axes`, complex
+    /// along the others; `shape[k]` is the (zero-padded or cropped) length of `axes[k]`. The
+    /// last axis of the result has `shape.last() / 2 + 1` entries. Unnormalized.
+    pub fn rfftn_shape<T: Element, S: Data<Elem = T>, D: Dimension>(
+        &mut self,
+        a: &ArrayBase<S, D>,
+        axes: &[usize],
+        shape: &[usize],
+    ) -> Result<ArrayD<C64>> {
+        check_axes(axes, a.ndim())?;
+        if shape.len() != axes.len() || shape.contains(&0) {
+            return Err(Error::InvalidParameter {
+                name: "shape",
+                reason: format!(
+                    "give one positive transform length per axis ({} axes), got {shape:?}",
+                    axes.len()
+                ),
+            });
+        }
+        let last = *axes.last().expect("checked non-empty");
+        let n = shape[axes.len() - 1];
+        let mut in_shape = a.shape().to_vec();
+        for (&ax, &len) in axes.iter().zip(shape) {
+            in_shape[ax] = len;
+        }
+        // Zero-padded/cropped f64 copy (the only copy of the input).
+        let mut x = ArrayD::<f64>::zeros(IxDyn(&in_shape));
+        {
+            let src = a.view().into_dyn();
+            let mut region = src.view();
+            let mut dst = x.view_mut();
+            for (&ax, &len) in axes.iter().zip(shape) {
+                let m = len.min(a.shape()[ax]);
+                region.slice_axis_inplace(Axis(ax), (0..m).into());
+                dst.slice_axis_inplace(Axis(ax), (0..m).into());
+            }
+            Zip::from(&mut dst)
+                .and(&region)
+                .for_each(|d, &s| *d = s.as_f64());
+        }
+        let mut out_shape = in_shape.clone();
+        out_shape[last] = n / 2 + 1;
+        let mut out = ArrayD::<C64>::zeros(IxDyn(&out_shape));
+        if !out.is_empty() {
+            let plan = self.real.plan_fft_forward(n);
+            let make = || {
+                (
+                    plan.make_input_vec(),
+                    plan.make_output_vec(),
+                    plan.make_scratch_vec(),
+                )
+            };
+            let work = |(buf, spec, scratch): &mut (Vec<f64>, Vec<C64>, Vec<C64>),
+                        (src, mut dst): (ndarray::ArrayView1<f64>, ndarray::ArrayViewMut1<C64>)| {
+                buf.iter_mut().zip(src.iter()).for_each(|(b, &v)| *b = v);
+                plan.process_with_scratch(buf, spec, scratch)
+                    .expect("buffer lengths come from the plan");
+                dst.iter_mut().zip(spec.iter()).for_each(|(d, &v)| *d = v);
+            };
+            let zip = Zip::from(x.lanes(Axis(last))).and(out.lanes_mut(Axis(last)));
+            if worth_parallel(x.len() * 4) {
+                zip.into_par_iter().for_each_init(make, work);
+            } else {
+                let mut s = make();
+                zip.for_each(|a, b| work(&mut s, (a, b)));
+            }
+        }
+        for &ax in &axes[..axes.len() - 1] {
+            self.fft_axis(&mut out, ax, false);
+        }
+        Ok(out)
+    }
+
+    /// [`FftPlans::rfftn_shape`] at the input's own lengths (numpy `np.fft.rfftn(a, axes=axes)`).
+    pub fn rfftn<T: Element, S: Data<Elem = T>, D: Dimension>(
+        &mut self,
+        a: &ArrayBase<S, D>,
+        axes: &[usize],
+    ) -> Result<ArrayD<C64>> {
+        check_axes(axes, a.ndim())?;
+        let shape: Vec<usize> = axes.iter().map(|&ax| a.shape()[ax]).collect();
+        self.rfftn_shape(a, axes, &shape)
+    }
+
+    /// numpy `np.fft.irfftn(spec, s, axes)` where the real length of the last of `axes` is
+    /// `n_last` (`spec.shape()[last]` must be `n_last / 2 + 1`). Normalized by the product of
+    /// the transform lengths, so `irfftn(rfftn(a)) == a`. Like numpy, the imaginary parts of
+    /// the zero (and, for even `n_last`, the Nyquist) bin are ignored.
+    pub fn irfftn(
+        &mut self,
+        spec: &ArrayD<C64>,
+        axes: &[usize],
+        n_last: usize,
+    ) -> Result<ArrayD<f64>> {
+        check_axes(axes, spec.ndim())?;
+        let last = *axes.last().expect("checked non-empty");
+        if n_last == 0 || spec.shape()[last] != n_last / 2 + 1 {
+            return Err(Error::InvalidParameter {
+                name: "n_last",
+                reason: format!(
+                    "the last transformed axis has {} bins, which fits a real length of {} or {}; \
+                     got {n_last}",
+                    spec.shape()[last],
+                    2 * spec.shape()[last].saturating_sub(1),
+                    (2 * spec.shape()[last]).saturating_sub(1)
+                ),
+            });
+        }
+        let mut z = spec.clone();
+        for &ax in &axes[..axes.len() - 1] {
+            self.fft_axis(&mut z, ax, true);
+        }
+        let mut out_shape = spec.shape().to_vec();
+        out_shape[last] = n_last;
+        let mut out = ArrayD::<f64>::zeros(IxDyn(&out_shape));
+        let norm: f64 = 1.0 / axes.iter().map(|&ax| out_shape[ax] as f64).product::<f64>();
+        if !out.is_empty() {
+            let plan = self.real.plan_fft_inverse(n_last);
+            let make = || {
+                (
+                    plan.make_input_vec(),
+                    plan.make_output_vec(),
+                    plan.make_scratch_vec(),
+                )
+            };
+            let work = |(spec, buf, scratch): &mut (Vec<C64>, Vec<f64>, Vec<C64>),
+                        (src, mut dst): (ndarray::ArrayView1<C64>, ndarray::ArrayViewMut1<f64>)| {
+                spec.iter_mut().zip(src.iter()).for_each(|(b, &v)| *b = v);
+                spec[0].im = 0.0;
+                if n_last % 2 == 0 {
+                    let k = spec.len() - 1;
+                    spec[k].im = 0.0;
+                }
+                plan.process_with_scratch(spec, buf, scratch)
+                    .expect("buffer lengths come from the plan");
+                dst.iter_mut().zip(buf.iter()).for_each(|(d, &v)| *d = v * norm);
+            };
+            let parallel = worth_parallel(out.len() * 4);
+            let zip = Zip::from(z.lanes(Axis(last))).and(out.lanes_mut(Axis(last)));
+            if parallel {
+                zip.into_par_iter().for_each_init(make, work);
+            } else {
+                let mut s = make();
+                zip.for_each(|a, b| work(&mut s, (a, b)));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// numpy `np.fft.rfftn(a, axes=axes)` with this thread's cached plans; see
+/// [`FftPlans::rfftn`].
+///
+/// ```
+/// let a = ndarray::array![1.0f32, 0.0, 0.0, 0.0];
+/// let s = ndkern_signal::rfftn(&a, &[0]).unwrap();
+/// assert_eq!(s.len(), 3);
+/// assert!(s.iter().all(|c| (c.re - 1.0).abs() < 1e-12 && c.im.abs() < 1e-12));
+/// ```
+pub fn rfftn<T: Element, S: Data<Elem = T>, D: Dimension>(
+    a: &ArrayBase<S, D>,
+    axes: &[usize],
+) -> Result<ArrayD<C64>> {
+    with_plans(|p| p.rfftn(a, axes))
+}
+
+/// numpy `np.fft.irfftn(spec, axes=axes)` with real length `n_last` on the last axis; see
+/// [`FftPlans::irfftn`].
+///
+/// ```
+/// let a = ndarray::array![1.0f64, 2.0, 3.0];
+/// let s = ndkern_signal::rfftn(&a, &[0]).unwrap();
+/// let b = ndkern_signal::irfftn(&s, &[0], 3).unwrap();
+/// assert!((b[[2]] - 3.0).abs() < 1e-12);
+/// ```
+pub fn irfftn(spec: &ArrayD<C64>, axes: &[usize], n_last: usize) -> Result<ArrayD<f64>> {
+    with_plans(|p| p.irfftn(spec, axes, n_last))
+}
+
+/// Complex N-d FFT (numpy `np.fft.fftn(a, axes=axes)`, or `ifftn` when `inverse`, which is
+/// normalized by the product of the lengths).
+///
+/// ```
+/// use ndkern_signal::{fftn, C64};
+/// let a = ndarray::arr1(&[C64::new(1.0, 0.0), C64::new(0.0, 1.0)]).into_dyn();
+/// let f = fftn(&a, &[0], false).unwrap();
+/// assert!((f[[1]] - C64::new(1.0, -1.0)).norm() < 1e-12);
+/// ```
+pub fn fftn(a: &ArrayD<C64>, axes: &[usize], inverse: bool) -> Result<ArrayD<C64>> {
+    check_axes(axes, a.ndim())?;
+    let mut z = a.clone();
+    with_plans(|p| {
+        for &ax in axes {
+            p.fft_axis(&mut z, ax, inverse);
+        }
+    });
+    if inverse {
+        let n: usize = axes.iter().map(|&ax| a.shape()[ax]).product();
+        let s = 1.0 / n.max(1) as f64;
+        z.mapv_inplace(|v| v * s);
+    }
+    Ok(z)
+}
+
+/// numpy `np.fft.fftfreq(n, d)`: the sample frequencies `[0, 1, ..., ceil(n/2)-1, -floor(n/2),
+/// ..., -1] / (n d)`. Index `k` of a circular correlation peak maps to the signed shift
+/// `fftfreq(n, 1/n)[k]`.
+///
+/// ```
+/// let f = ndkern_signal::fftfreq(5, 0.1);
+/// assert_eq!(f.to_vec(), vec![0.0, 2.0, 4.0, -4.0, -2.0]);
+/// ```
+#[must_use]
+pub fn fftfreq(n: usize, d: f64) -> ndarray::Array1<f64> {
+    let scale = 1.0 / (n as f64 * d);
+    ndarray::Array1::from_shape_fn(n, |k| signed_index(k, n) as f64 * scale)
+}
+
+/// The fftfreq convention for one index: `k` for `k < ceil(n/2)`, else `k - n`.
+#[inline]
+pub fn signed_index(k: usize, n: usize) -> isize {
+    if k < n.div_ceil(2) {
+        k as isize
+    } else {
+        k as isize - n as isize
+    }
+}
+
+/// numpy `np.fft.fftshift(a, axes)`: rolls each axis by `n / 2` so the zero frequency is in
+/// the centre. Any element type.
+///
+/// ```
+/// let a = ndarray::array![0, 1, 2, -2, -1];
+/// let s = ndkern_signal::fftshift(&a, &[0]).unwrap();
+/// assert_eq!(s.to_vec(), vec![-2, -1, 0, 1, 2]);
+/// ```
+pub fn fftshift<A: Clone, S: Data<Elem = A>, D: Dimension>(
+    a: &ArrayBase<S, D>,
+    axes: &[usize],
+) -> Result<ndarray::Array<A, D>> {
+    roll_half(a, axes, false)
+}
+
+/// numpy `np.fft.ifftshift(a, axes)`, the inverse of [`fftshift`] (they differ for odd
+/// lengths).
+///
+/// ```
+/// let a = ndarray::array![-2, -1, 0, 1, 2];
+/// let s = ndkern_signal::ifftshift(&a, &[0]).unwrap();
+/// assert_eq!(s.to_vec(), vec![0, 1, 2, -2, -1]);
+/// ```
+pub fn ifftshift<A: Clone, S: Data<Elem = A>, D: Dimension>(
+    a: &ArrayBase<S, D>,
+    axes: &[usize],
+) -> Result<ndarray::Array<A, D>> {
+    roll_half(a, axes, true)
+}
+
+fn roll_half<A: Clone, S: Data<Elem = A>, D: Dimension>(
+    a: &ArrayBase<S, D>,
+    axes: &[usize],
+    inverse: bool,
+) -> Result<ndarray::Array<A, D>> {
+    check_axes(axes, a.ndim())?;
+    let shape = a.raw_dim();
+    let lens: Vec<usize> = a.shape().to_vec();
+    let src = a.view().into_dyn();
+    let out = ndarray::Array::from_shape_fn(IxDyn(&lens), |idx| {
+        let mut j = idx.slice().to_vec();
+        for &ax in axes {
+            let n = lens[ax];
+            // Output index i holds input (i - shift) mod n, shift = n/2 (fftshift) or -n/2.
+            let shift = if inverse { n - n / 2 } else { n / 2 };
+            j[ax] = (j[ax] + n - shift) % n;
+        }
+        src[IxDyn(&j)].clone()
+    });
+    Ok(out
+        .into_shape_with_order(shape)
+        .expect("same number of elements"))
+}
+
+/// scipy `scipy.fft.next_fast_len(target, real)`: the smallest length `>= target` whose prime
+/// factors are all in {2, 3, 5} (`real = true`) or {2, 3, 5, 7, 11} (`real = false`), the
+/// lengths pocketfft (and rustfft) transform fastest. `target = 0` gives 0.
+///
+/// ```
+/// assert_eq!(ndkern_signal::next_fast_len(1021, true), 1024);
+/// assert_eq!(ndkern_signal::next_fast_len(1021, false), 1024);
+/// assert_eq!(ndkern_signal::next_fast_len(97, false), 98);
+/// ```
+#[must_use]
+pub fn next_fast_len(target: usize, real: bool) -> usize {
+    if target <= 6 {
+        return target;
+    }
+    let primes: &[usize] = if real { &[2, 3, 5] } else { &[2, 3, 5, 7, 11] };
+    let smooth = |mut n: usize| {
+        for &p in primes {
+            while n % p == 0 {
+                n /= p;
+            }
+        }
+        n == 1
+    };
+    (target..)
+        .find(|&n| smooth(n))
+        .expect("a smooth number exists")
+}

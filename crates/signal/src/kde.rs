@@ -1,0 +1,511 @@
+//! Gaussian kernel density estimation in 1-D and 2-D (scipy.stats.gaussian_kde semantics),
+//! with boundary reflection, exact SIMD evaluation and binned FFT evaluation.
+//!
+//! * **Bandwidth**: the kernel covariance is the (weighted, unbiased) data covariance times
+//!   `factor^2`, with `factor` from Scott (`neff^(-1/(d+4))`), Silverman
+//!   (`(neff (d+2)/4)^(-1/(d+4))`) or given ([`Bandwidth`]), `neff = 1 / sum w_i^2` — exactly
+//!   scipy's `covariance_factor`.
+//! * **Exact evaluation** whitens the data once (`z = L^-1 x`, `L L^T` = kernel covariance),
+//!   then each evaluation point is one SIMD pass of `w_i exp(-|z - z_i|^2 / 2)` over the data
+//!   (`wide` `f64x4::exp`, ~1 ulp), points in parallel on rayon. `O(n m)`.
+//! * **Binned evaluation** ([`GaussianKde::evaluate_binned_1d`]): linear binning of the data
+//!   onto a grid at most `sigma / 64` fine, one FFT convolution with the Gaussian truncated at
+//!   `8 sigma` (truncation `< 1e-14` relative), output read off the grid. `O(n + M log M)`.
+//!   Linear binning is second-order: the error is about `(delta/sigma)^2 / 24` of the peak,
+//!   `< 1e-5` at `sigma / 64`; the tests measure it against the exact path.
+//! * **Reflection** ([`GaussianKde::with_bounds`], 1-D): every sample also contributes its
+//!   mirror images about the bounds, and the density is zero outside, so a density of data on
+//!   `[0, inf)` (Q24's Pareto samples) integrates to 1 over `[0, inf)` instead of losing the
+//!   mass that a plain KDE puts below 0.
+//!
+//! ```
+//! use ndarray::Array1;
+//! use ndkern_signal::{Bandwidth, GaussianKde};
+//! let x = Array1::from_shape_fn(200, |i| (i as f64 * 0.37).sin() * 2.0);
+//! let kde = GaussianKde::new_1d(&x, Bandwidth::Scott, None).unwrap();
+//! let total = kde.integrate_box_1d(-100.0, 100.0);
+//! assert!((total - 1.0).abs() < 1e-12);
+//! ```
+
+use ndarray::{Array1, Array2, ArrayBase, Data, Ix1, Ix2};
+use ndkern_core::{f64x4, Element, Error, Result};
+use rayon::prelude::*;
+
+use crate::convolve::{fftconvolve, Mode};
+
+/// How the bandwidth factor is chosen (scipy's `bw_method`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Bandwidth {
+    /// Scott's rule, `neff^(-1/(d+4))` (scipy default).
+    Scott,
+    /// Silverman's rule, `(neff (d + 2) / 4)^(-1/(d+4))`.
+    Silverman,
+    /// A given factor multiplying the data standard deviation (scipy's scalar `bw_method`).
+    Factor(f64),
+}
+
+/// A fitted Gaussian KDE (scipy `gaussian_kde`), 1-D or 2-D.
+#[derive(Clone, Debug)]
+pub struct GaussianKde {
+    d: usize,
+    /// Whitened coordinates, one row per dimension, reflections appended (1-D bounds).
+    z: Vec<Vec<f64>>,
+    /// Normalized weights, repeated for reflections.
+    w: Vec<f64>,
+    /// Lower-triangular Cholesky factor of the kernel covariance (row-major d x d).
+    chol: Vec<f64>,
+    covariance: Vec<f64>,
+    factor: f64,
+    neff: f64,
+    /// `1 / ((2 pi)^(d/2) det L)`.
+    norm: f64,
+    bounds: Option<(f64, f64)>,
+    n: usize,
+}
+
+fn invalid(name: &'static str, reason: impl Into<String>) -> Error {
+    Error::InvalidParameter {
+        name,
+        reason: reason.into(),
+    }
+}
+
+/// `exp(-|zp - z_i|^2 / 2)` weighted and summed over the data (SIMD over i).
+fn kernel_sum(zp: &[f64], z: &[Vec<f64>], w: &[f64]) -> f64 {
+    let n = w.len();
+    let chunks = n / 4;
+    let mut acc = f64x4::splat(0.0);
+    let half = f64x4::splat(-0.5);
+    for c in 0..chunks {
+        let i = c * 4;
+        let mut q = f64x4::splat(0.0);
+        for (row, &p) in z.iter().zip(zp) {
+            let d = f64x4::from(<[f64; 4]>::try_from(&row[i..i + 4]).expect("4 lanes"))
+                - f64x4::splat(p);
+            q = d.mul_add(d, q);
+        }
+        let wv = f64x4::from(<[f64; 4]>::try_from(&w[i..i + 4]).expect("4 lanes"));
+        acc = (q * half).exp().mul_add(wv, acc);
+    }
+    let mut s = acc.reduce_add();
+    for i in chunks * 4..n {
+        let q: f64 = z
+            .iter()
+            .zip(zp)
+            .map(|(row, &p)| (row[i] - p) * (row[i] - p))
+            .sum();
+        s += w[i] * (-0.5 * q).exp();
+    }
+    s
+}
+
+/// Standard normal CDF, accurate to ~1e-16 absolute (series for |x| < 3, continued fraction
+/// for the tails).
+pub(crate) fn normal_cdf(x: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { 1.0 } else { 0.0 };
+    }
+    let t = x / std::f64::consts::SQRT_2;
+    if t.abs() < 3.0 {
+        0.5 * (1.0 + erf_series(t))
+    } else if t > 0.0 {
+        1.0 - 0.5 * erfc_cf(t)
+    } else {
+        0.5 * erfc_cf(-t)
+    }
+}
+
+/// erf by its Maclaurin series (|t| < 3: terms peak near 1e3, so ~1e-13 relative to 1).
+fn erf_series(t: f64) -> f64 {
+    // erf t = 2/sqrt(pi) exp(-t^2) sum_k 2^k t^(2k+1) / (1*3*...*(2k+1)), all terms positive.
+    let t2 = t * t;
+    let mut term = t;
+    let mut sum = t;
+    let mut k = 0.0;
+    while term.abs() > 1e-17 * sum.abs() {
+        k += 1.0;
+        term *= 2.0 * t2 / (2.0 * k + 1.0);
+        sum += term;
+    }
+    2.0 / std::f64::consts::PI.sqrt() * (-t2).exp() * sum
+}
+
+/// erfc by its continued fraction (t >= 3), modified Lentz.
+fn erfc_cf(t: f64) -> f64 {
+    // erfc t = exp(-t^2)/sqrt(pi) * 1/(t + (1/2)/(t + 1/(t + (3/2)/(t + 2/(t + ...)))))
+    let tiny = 1e-300;
+    let mut f = t;
+    let mut c = t;
+    let mut d = 0.0;
+    for k in 1..200 {
+        let a = k as f64 * 0.5;
+        d = t + a * d;
+        d = if d.abs() < tiny { tiny } else { d };
+        c = t + a / c;
+        c = if c.abs() < tiny { tiny } else { c };
+        d = 1.0 / d;
+        let delta = c * d;
+        f *= delta;
+        if (delta - 1.0).abs() < 1e-16 {
+            break;
+        }
+    }
+    (-t * t).exp() / std::f64::consts::PI.sqrt() / f
+}
+
+impl GaussianKde {
+    /// scipy `gaussian_kde(dataset, bw_method, weights)` for a `(d, n)` dataset, `d` 1 or 2.
+    /// Errors: `d` not 1 or 2, fewer than 2 samples, NaN/inf data, a non-positive or
+    /// non-finite bandwidth factor, bad weights (wrong length, negative, zero sum), zero
+    /// variance (singular covariance).
+    ///
+    /// ```
+    /// use ndarray::Array2;
+    /// use ndkern_signal::{Bandwidth, GaussianKde};
+    /// let data = Array2::from_shape_fn((2, 100), |(r, i)| ((i * (r + 3)) % 17) as f64 + r as f64 * (i as f64).sin());
+    /// let kde = GaussianKde::new(&data, Bandwidth::Silverman, None).unwrap();
+    /// let p = kde.evaluate(&Array2::from_shape_vec((2, 1), vec![8.0, 8.0]).unwrap()).unwrap();
+    /// assert!(p[0] > 0.0);
+    /// ```
+    pub fn new<T: Element, S: Data<Elem = T>>(
+        dataset: &ArrayBase<S, Ix2>,
+        bw: Bandwidth,
+        weights: Option<&[f64]>,
+    ) -> Result<Self> {
+        let (d, n) = dataset.dim();
+        if d != 1 && d != 2 {
+            return Err(invalid(
+                "dataset",
+                format!("give a (d, n) dataset with d = 1 or 2, got d = {d}"),
+            ));
+        }
+        if n < 2 {
+            return Err(invalid(
+                "dataset",
+                format!("need at least 2 samples, got {n}"),
+            ));
+        }
+        let x: Vec<Vec<f64>> = dataset
+            .outer_iter()
+            .map(|r| r.iter().map(|v| v.as_f64()).collect())
+            .collect();
+        if x.iter().flatten().any(|v| !v.is_finite()) {
+            return Err(invalid(
+                "dataset",
+                "contains NaN or infinity; remove those samples",
+            ));
+        }
+        let w: Vec<f64> = match weights {
+            None => vec![1.0 / n as f64; n],
+            Some(w) => {
+                if w.len() != n {
+                    return Err(Error::ShapeMismatch {
+                        expected: vec![n],
+                        got: vec![w.len()],
+                    });
+                }
+                if w.iter().any(|v| !v.is_finite() || *v < 0.0) {
+                    return Err(invalid("weights", "weights must be finite and >= 0"));
+                }
+                let s: f64 = w.iter().sum();
+                if s <= 0.0 {
+                    return Err(invalid(
+                        "weights",
+                        "weights sum to 0; give at least one positive weight",
+                    ));
+                }
+                w.iter().map(|v| v / s).collect()
+            }
+        };
+        let neff = 1.0 / w.iter().map(|v| v * v).sum::<f64>();
+        let factor = match bw {
+            Bandwidth::Scott => neff.powf(-1.0 / (d as f64 + 4.0)),
+            Bandwidth::Silverman => (neff * (d as f64 + 2.0) / 4.0).powf(-1.0 / (d as f64 + 4.0)),
+            Bandwidth::Factor(f) => {
+                if !(f.is_finite() && f > 0.0) {
+                    return Err(invalid(
+                        "bw_method",
+                        format!("the bandwidth factor must be a positive number, got {f}"),
+                    ));
+                }
+                f
+            }
+        };
+        // Weighted unbiased covariance, numpy cov(aweights=w): divide by 1 - sum w^2.
+        let mean: Vec<f64> = x
+            .iter()
+            .map(|r| r.iter().zip(&w).map(|(a, b)| a * b).sum())
+            .collect();
+        let fact = 1.0 - w.iter().map(|v| v * v).sum::<f64>();
+        let mut cov = vec![0.0; d * d];
+        for r in 0..d {
+            for c in 0..d {
+                let s: f64 = (0..n)
+                    .map(|i| w[i] * (x[r][i] - mean[r]) * (x[c][i] - mean[c]))
+                    .sum();
+                cov[r * d + c] = s / fact * factor * factor;
+            }
+        }
+        // Cholesky of the kernel covariance.
+        let mut l = vec![0.0; d * d];
+        l[0] = cov[0].sqrt();
+        if d == 2 {
+            l[2] = cov[2] / l[0];
+            l[3] = (cov[3] - l[2] * l[2]).sqrt();
+        }
+        let det: f64 = (0..d).map(|k| l[k * d + k]).product();
+        if !(det.is_finite() && det > 0.0)
+            || (0..d).any(|k| l[k * d + k] <= 1e-12 * cov[k * d + k].sqrt())
+        {
+            return Err(invalid("dataset", "the data covariance is singular (zero variance or collinear samples); a KDE needs spread in every dimension"));
+        }
+        let mut kde = GaussianKde {
+            d,
+            z: vec![],
+            w: w.clone(),
+            chol: l,
+            covariance: cov,
+            factor,
+            neff,
+            norm: 1.0 / ((2.0 * std::f64::consts::PI).powf(d as f64 / 2.0) * det),
+            bounds: None,
+            n,
+        };
+        let mut z = vec![vec![0.0; n]; d];
+        for i in 0..n {
+            let p: Vec<f64> = (0..d).map(|r| x[r][i]).collect();
+            let q = kde.whiten(&p);
+            for r in 0..d {
+                z[r][i] = q[r];
+            }
+        }
+        kde.z = z;
+        Ok(kde)
+    }
+
+    /// 1-D convenience: scipy `gaussian_kde(x, bw_method, weights)` for a 1-D array.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use ndkern_signal::{Bandwidth, GaussianKde};
+    /// let kde = GaussianKde::new_1d(&array![1.0f32, 2.0, 2.5, 4.0], Bandwidth::Factor(0.5), None).unwrap();
+    /// assert_eq!(kde.factor(), 0.5);
+    /// ```
+    pub fn new_1d<T: Element, S: Data<Elem = T>>(
+        x: &ArrayBase<S, Ix1>,
+        bw: Bandwidth,
+        weights: Option<&[f64]>,
+    ) -> Result<Self> {
+        let v = x.view().insert_axis(ndarray::Axis(0));
+        Self::new(&v, bw, weights)
+    }
+
+    /// Reflects the density at `lo` and `hi` (1-D; use `f64::INFINITY` for no upper bound):
+    /// density zero outside, mass of the tails folded back inside, so it integrates to 1 on
+    /// `[lo, hi]`. Errors: not 1-D, `lo >= hi`, samples outside the bounds.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use ndkern_signal::{Bandwidth, GaussianKde};
+    /// let kde = GaussianKde::new_1d(&array![0.1f64, 0.3, 0.2, 1.5, 0.05], Bandwidth::Scott, None).unwrap()
+    ///     .with_bounds(0.0, f64::INFINITY).unwrap();
+    /// assert!((kde.integrate_box_1d(0.0, 1e9) - 1.0).abs() < 1e-12);
+    /// assert_eq!(kde.evaluate_1d(&[-0.1]).unwrap()[0], 0.0);
+    /// ```
+    pub fn with_bounds(mut self, lo: f64, hi: f64) -> Result<Self> {
+        if self.d != 1 {
+            return Err(invalid(
+                "bounds",
+                "reflection is implemented for 1-D data only",
+            ));
+        }
+        if !(lo < hi) || lo.is_nan() || hi.is_nan() {
+            return Err(invalid("bounds", format!("need lo < hi, got [{lo}, {hi}]")));
+        }
+        let s = self.chol[0];
+        let n = self.n;
+        let z0: Vec<f64> = self.z[0][..n].to_vec();
+        if z0.iter().any(|&z| z * s < lo || z * s > hi) {
+            return Err(invalid(
+                "bounds",
+                format!("every sample must lie in [{lo}, {hi}]"),
+            ));
+        }
+        let mut z = z0.clone();
+        let mut w = self.w[..n].to_vec();
+        for b in [lo, hi] {
+            if b.is_finite() {
+                let zb = b / s;
+                z.extend(z0.iter().map(|&v| 2.0 * zb - v));
+                w.extend_from_slice(&self.w[..n]);
+            }
+        }
+        self.z = vec![z];
+        self.w = w;
+        self.bounds = Some((lo, hi));
+        Ok(self)
+    }
+
+    fn whiten(&self, p: &[f64]) -> Vec<f64> {
+        let l = &self.chol;
+        if self.d == 1 {
+            vec![p[0] / l[0]]
+        } else {
+            let a = p[0] / l[0];
+            vec![a, (p[1] - l[2] * a) / l[3]]
+        }
+    }
+
+    fn inside(&self, x: f64) -> bool {
+        self.bounds.is_none_or(|(lo, hi)| x >= lo && x <= hi)
+    }
+
+    /// The bandwidth factor (scipy `kde.factor`).
+    pub fn factor(&self) -> f64 {
+        self.factor
+    }
+    /// Effective number of samples `1 / sum w^2` (scipy `kde.neff`).
+    pub fn neff(&self) -> f64 {
+        self.neff
+    }
+    /// Kernel covariance `d x d` (scipy `kde.covariance`).
+    pub fn covariance(&self) -> Array2<f64> {
+        Array2::from_shape_vec((self.d, self.d), self.covariance.clone()).expect("d x d")
+    }
+
+    /// Exact density at each column of `points` (`(d, m)`), scipy `kde(points)`. Errors:
+    /// wrong number of rows.
+    pub fn evaluate<T: Element, S: Data<Elem = T>>(
+        &self,
+        points: &ArrayBase<S, Ix2>,
+    ) -> Result<Array1<f64>> {
+        if points.nrows() != self.d {
+            return Err(Error::ShapeMismatch {
+                expected: vec![self.d, points.ncols()],
+                got: points.shape().to_vec(),
+            });
+        }
+        let cols: Vec<Vec<f64>> = points
+            .columns()
+            .into_iter()
+            .map(|c| c.iter().map(|v| v.as_f64()).collect())
+            .collect();
+        let out: Vec<f64> = cols
+            .par_iter()
+            .map(|p| {
+                if self.d == 1 && !self.inside(p[0]) {
+                    return 0.0;
+                }
+                if p.iter().any(|v| v.is_nan()) {
+                    return f64::NAN;
+                }
+                self.norm * kernel_sum(&self.whiten(p), &self.z, &self.w)
+            })
+            .collect();
+        Ok(Array1::from(out))
+    }
+
+    /// 1-D exact density at each of `x`. Errors: the KDE is not 1-D.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use ndkern_signal::{Bandwidth, GaussianKde};
+    /// let kde = GaussianKde::new_1d(&array![-1.0f64, 1.0], Bandwidth::Factor(1.0), None).unwrap();
+    /// let p = kde.evaluate_1d(&[0.0]).unwrap();
+    /// let s = 2f64.sqrt(); // data std of [-1, 1]
+    /// let want = (-0.5f64 / (s * s)).exp() / (s * (2.0 * std::f64::consts::PI).sqrt());
+    /// assert!((p[0] - want).abs() < 1e-15);
+    /// ```
+    pub fn evaluate_1d(&self, x: &[f64]) -> Result<Array1<f64>> {
+        let v = ndarray::ArrayView2::from_shape((1, x.len()), x).expect("1 x m");
+        self.evaluate(&v)
+    }
+
+    /// scipy `kde.integrate_box_1d(lo, hi)`: the probability mass in `[lo, hi]` (with
+    /// reflection, of the bounded density). Returns NaN for a 2-D KDE.
+    pub fn integrate_box_1d(&self, lo: f64, hi: f64) -> f64 {
+        if self.d != 1 {
+            return f64::NAN;
+        }
+        let (lo, hi) = match self.bounds {
+            Some((a, b)) => (lo.max(a), hi.min(b)),
+            None => (lo, hi),
+        };
+        if hi <= lo {
+            return 0.0;
+        }
+        let s = self.chol[0];
+        let (zl, zh) = (lo / s, hi / s);
+        self.z[0]
+            .iter()
+            .zip(&self.w)
+            .map(|(&z, &w)| w * (normal_cdf(zh - z) - normal_cdf(zl - z)))
+            .sum()
+    }
+
+    /// Density on the grid `linspace(lo, hi, m)` by linear binning and one FFT convolution
+    /// (see the [module docs](self) for the error; use it for large `n`). Errors: not 1-D,
+    /// `m < 2`, `lo >= hi`.
+    ///
+    /// ```
+    /// use ndarray::Array1;
+    /// use ndkern_signal::{Bandwidth, GaussianKde};
+    /// let x = Array1::from_shape_fn(1000, |i| ((i * 7919) % 1000) as f64 / 100.0);
+    /// let kde = GaussianKde::new_1d(&x, Bandwidth::Scott, None).unwrap();
+    /// let fast = kde.evaluate_binned_1d(0.0, 10.0, 101).unwrap();
+    /// let grid: Vec<f64> = (0..101).map(|i| i as f64 * 0.1).collect();
+    /// let exact = kde.evaluate_1d(&grid).unwrap();
+    /// assert!(fast.iter().zip(&exact).all(|(a, b)| (a - b).abs() < 1e-4));
+    /// ```
+    pub fn evaluate_binned_1d(&self, lo: f64, hi: f64, m: usize) -> Result<Array1<f64>> {
+        if self.d != 1 {
+            return Err(invalid(
+                "dataset",
+                "binned evaluation is implemented for 1-D KDEs",
+            ));
+        }
+        if m < 2 || !(lo < hi) {
+            return Err(invalid(
+                "grid",
+                format!("need m >= 2 and lo < hi, got m = {m}, [{lo}, {hi}]"),
+            ));
+        }
+        let sigma = self.chol[0];
+        let step_out = (hi - lo) / (m - 1) as f64;
+        // Internal grid: output points are every r-th internal point, spacing <= sigma / 64.
+        let r = (step_out / (sigma / 64.0)).ceil().max(1.0) as usize;
+        let delta = step_out / r as f64;
+        let half = (8.0 * sigma / delta).ceil() as usize;
+        let inner = (m - 1) * r + 1;
+        let total = inner + 2 * half;
+        let origin = lo - half as f64 * delta;
+        let mut bins = Array1::<f64>::zeros(total);
+        for (&z, &w) in self.z[0].iter().zip(&self.w) {
+            let g = (z * sigma - origin) / delta;
+            if g < 0.0 || g > (total - 1) as f64 {
+                continue; // farther than 8 sigma from every output point
+            }
+            let j = (g.floor() as usize).min(total - 2);
+            let f = g - j as f64;
+            bins[j] += w * (1.0 - f);
+            bins[j + 1] += w * f;
+        }
+        let c = 1.0 / (sigma * (2.0 * std::f64::consts::PI).sqrt());
+        let kernel = Array1::from_shape_fn(2 * half + 1, |k| {
+            let t = (k as f64 - half as f64) * delta / sigma;
+            c * (-0.5 * t * t).exp()
+        });
+        let dens = fftconvolve(&bins, &kernel, Mode::Valid, None)?;
+        Ok(Array1::from_shape_fn(m, |i| {
+            let x = lo + i as f64 * step_out;
+            if self.inside(x) {
+                dens[[i * r]].max(0.0)
+            } else {
+                0.0
+            }
+        }))
+    }
+}

@@ -1,0 +1,123 @@
+//! One-vs-many Pearson correlation: `r` of one series against every series along an axis of
+//! an N-d array, in one streaming pass.
+//!
+//! The reference series is centred once (`yc = y - mean y`, `Syy = sum yc^2`, in `f64`).
+//! Each series then needs three running sums over one pass: `sum (x - k) yc`,
+//! `sum (x - k)` and `sum (x - k)^2` with `k` its first sample (a shift that keeps the variance
+//! sum free of cancellation), giving `r = Sxy / sqrt(Sxx Syy)`. When the axis is not the
+//! innermost one the sums run over whole hyper-rows at once ("vertical" accumulation), so
+//! memory is read in order. No copy of the input, no `(n, k)` reshape as numpy's
+//! `corrcoef` would need.
+//!
+//! A series containing NaN, or with zero variance, gives NaN (scipy.stats.pearsonr returns NaN
+//! with a warning); a reference `y` containing NaN gives all NaN.
+//!
+//! ```
+//! use ndarray::{array, Array2};
+//! let y = array![1.0f64, 2.0, 3.0, 5.0];
+//! let a = Array2::from_shape_fn((3, 4), |(i, t)| if i == 0 { y[t] } else { -(t as f64) * i as f64 });
+//! let r = ndkern_signal::pearson_r(&a, &y, 1).unwrap();
+//! assert!((r[0] - 1.0).abs() < 1e-12);
+//! assert!(r[1] < -0.9);
+//! ```
+
+use ndarray::{ArrayBase, ArrayD, Axis, Data, Dimension, Ix1, Zip};
+use ndkern_core::{Element, Error, Result};
+
+use crate::lanes::norm_axis;
+
+/// Pearson's r of `y` against every series of `a` along `axis` (negative counts from the
+/// end): the result has `a`'s shape without `axis`. `y.len()` must equal the axis length
+/// (>= 2).
+///
+/// ```
+/// use ndarray::array;
+/// let a = array![[1.0f32, 2.0], [2.0, 4.0], [3.0, 5.0]];
+/// let r = ndkern_signal::pearson_r(&a, &array![0.0f32, 1.0, 2.0], 0).unwrap();
+/// assert!((r[0] - 1.0).abs() < 1e-6);
+/// ```
+pub fn pearson_r<T, S, S2, D>(
+    a: &ArrayBase<S, D>,
+    y: &ArrayBase<S2, Ix1>,
+    axis: isize,
+) -> Result<ArrayD<T>>
+where
+    T: Element,
+    S: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    let ax = norm_axis(axis, a.ndim())?;
+    let n = a.shape()[ax];
+    if y.len() != n {
+        return Err(Error::ShapeMismatch {
+            expected: vec![n],
+            got: vec![y.len()],
+        });
+    }
+    if n < 2 {
+        return Err(Error::InvalidParameter {
+            name: "y",
+            reason: format!("a correlation needs at least 2 samples, the axis has {n}"),
+        });
+    }
+    let yf: Vec<f64> = y.iter().map(|v| v.as_f64()).collect();
+    let my = yf.iter().sum::<f64>() / n as f64;
+    let yc: Vec<f64> = yf.iter().map(|v| v - my).collect();
+    let syy: f64 = yc.iter().map(|v| v * v).sum();
+    let a = a.view().into_dyn();
+    let finish = |sxy: f64, s1: f64, s2: f64| {
+        let sxx = s2 - s1 * s1 / n as f64;
+        let r = sxy / (sxx * syy).sqrt();
+        // NaN (from NaN data or 0/0) stays NaN; rounding past +-1 is clamped.
+        T::of_f64(if r.is_nan() {
+            f64::NAN
+        } else {
+            r.clamp(-1.0, 1.0)
+        })
+    };
+    let stride = a.strides()[ax].unsigned_abs();
+    let innermost = a
+        .strides()
+        .iter()
+        .enumerate()
+        .all(|(i, s)| i == ax || a.shape()[i] <= 1 || s.unsigned_abs() >= stride);
+    if innermost {
+        // Lane-wise: each series is (nearly) contiguous.
+        let out = Zip::from(a.lanes(Axis(ax))).par_map_collect(|lane| {
+            let k = lane[0].as_f64();
+            let (mut sxy, mut s1, mut s2) = (0.0, 0.0, 0.0);
+            for (&x, &c) in lane.iter().zip(&yc) {
+                let d = x.as_f64() - k;
+                sxy += d * c;
+                s1 += d;
+                s2 += d * d;
+            }
+            finish(sxy, s1, s2)
+        });
+        return Ok(out);
+    }
+    // Vertical: accumulate whole hyper-rows a[.., t, ..] into per-series f64 sums.
+    let k = a.index_axis(Axis(ax), 0).mapv(|v| v.as_f64());
+    let mut sxy = ArrayD::<f64>::zeros(k.raw_dim());
+    let mut s1 = sxy.clone();
+    let mut s2 = sxy.clone();
+    for (t, row) in a.axis_iter(Axis(ax)).enumerate() {
+        let c = yc[t];
+        Zip::from(&mut sxy)
+            .and(&mut s1)
+            .and(&mut s2)
+            .and(&row)
+            .and(&k)
+            .for_each(|pxy, p1, p2, &x, &k| {
+                let d = x.as_f64() - k;
+                *pxy += d * c;
+                *p1 += d;
+                *p2 += d * d;
+            });
+    }
+    Ok(Zip::from(&sxy)
+        .and(&s1)
+        .and(&s2)
+        .map_collect(|&a, &b, &c| finish(a, b, c)))
+}

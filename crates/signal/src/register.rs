@@ -1,0 +1,367 @@
+//! Image registration by FFT cross-correlation: the circular cross-correlation peak with its
+//! signed shift and normalized correlation coefficient (Q22), and scikit-image's
+//! `phase_cross_correlation` with subpixel refinement by the upsampled matrix-multiply DFT
+//! (Guizar-Sicairos, Thurman & Fienup 2008).
+//!
+//! The cross-power spectrum `F(a) * conj(F(b))` is an element-wise product (not a matrix
+//! product); its inverse transform is the circular correlation `c[k] = sum_n a[n + k] b[n]`,
+//! whose peak index maps to a signed displacement by the fftfreq convention
+//! ([`crate::fft::signed_index`]). Subpixel refinement does not zero-pad the whole spectrum by
+//! `upsample_factor`: it evaluates the inverse DFT only on a `1.5 * upsample_factor` wide
+//! neighbourhood of the coarse peak, one small matrix product per axis, `O(N u)` instead of
+//! `O(N u^2 log)`.
+//!
+//! [`Correlator`] keeps the FFT plans and the reference spectrum, so registering a sequence of
+//! frames against one reference transforms each frame once.
+//!
+//! ```
+//! use ndarray::Array2;
+//! use ndkern_signal::{phase_cross_correlation, Normalization};
+//! let img = Array2::from_shape_fn((32, 32), |(i, j)| ((i * 7 + j * 3) % 11) as f64 + (i as f64 * 0.3).sin());
+//! let moved = Array2::from_shape_fn((32, 32), |(i, j)| img[[(i + 32 - 3) % 32, (j + 5) % 32]]);
+//! let r = phase_cross_correlation(&img, &moved, 1, Normalization::Phase).unwrap();
+//! assert_eq!(r.shift, vec![-3.0, 5.0]);    // skimage: shift that registers `moved` onto `img`
+//! ```
+
+use ndarray::{ArrayBase, ArrayD, Axis, Data, Dimension, IxDyn, Zip};
+use ndkern_core::{Element, Error, Result};
+
+use crate::fft::{signed_index, FftPlans, C64};
+
+/// Spectrum normalization of [`phase_cross_correlation`] (skimage's `normalization`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Normalization {
+    /// Divide the cross-power spectrum by its magnitude (phase correlation), skimage default.
+    Phase,
+    /// Plain cross-correlation.
+    None,
+}
+
+/// The result of [`phase_cross_correlation`]: skimage's `(shift, error, phasediff)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhaseShift {
+    /// Shift (in pixels, per axis) that registers the moving image with the reference.
+    pub shift: Vec<f64>,
+    /// Translation-invariant normalized RMS error between the images.
+    pub error: f64,
+    /// Global phase difference of the two images (zero for real, non-negative images).
+    pub phasediff: f64,
+}
+
+/// The result of [`cross_correlate_circular`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct CircularPeak {
+    /// Circular cross-correlation of the mean-removed images, `c[k] = sum_n a'[n+k] b'[n]`.
+    pub correlation: ArrayD<f64>,
+    /// Signed displacement of `a` relative to `b` (fftfreq convention): `a ~ roll(b, shift)`.
+    pub shift: Vec<isize>,
+    /// Normalized correlation coefficient at the peak: `c[peak] / sqrt(sum a'^2 sum b'^2)`,
+    /// in [-1, 1] (1 for an exact circular shift).
+    pub ncc: f64,
+}
+
+fn check_pair(a: &[usize], b: &[usize]) -> Result<()> {
+    if a != b {
+        return Err(Error::ShapeMismatch {
+            expected: a.to_vec(),
+            got: b.to_vec(),
+        });
+    }
+    if a.is_empty() || a.contains(&0) {
+        return Err(Error::InvalidParameter {
+            name: "reference_image",
+            reason: format!("images must be non-empty with at least one axis, got shape {a:?}"),
+        });
+    }
+    Ok(())
+}
+
+/// The full complex spectrum of a real array (numpy `fftn`), from a real FFT plus the
+/// Hermitian mirror `X[-k] = conj(X[k])`: half the transform work, and exactly Hermitian, so
+/// phase normalization of near-zero bins cannot create an imaginary part (scipy.fft does the
+/// same for real input).
+fn real_spectrum<T: Element, S: Data<Elem = T>, D: Dimension>(
+    p: &mut FftPlans,
+    a: &ArrayBase<S, D>,
+) -> Result<ArrayD<C64>> {
+    let nd = a.ndim();
+    let axes: Vec<usize> = (0..nd).collect();
+    let half = p.rfftn(a, &axes)?;
+    let shape = a.shape().to_vec();
+    let n_last = shape[nd - 1];
+    let h = half.shape()[nd - 1];
+    let mut full = ArrayD::<C64>::zeros(IxDyn(&shape));
+    full.slice_axis_mut(Axis(nd - 1), (0..h).into())
+        .assign(&half);
+    if n_last > h {
+        let mut idx = vec![0usize; nd];
+        let mut src = vec![0usize; nd];
+        for (flat, v) in full.iter_mut().enumerate() {
+            // Index of this element (C order).
+            let mut rem = flat;
+            for d in (0..nd).rev() {
+                idx[d] = rem % shape[d];
+                rem /= shape[d];
+            }
+            if idx[nd - 1] < h {
+                continue;
+            }
+            for d in 0..nd {
+                src[d] = (shape[d] - idx[d]) % shape[d];
+            }
+            *v = half[IxDyn(&src)].conj();
+        }
+    }
+    Ok(full)
+}
+
+fn full_fft(p: &mut FftPlans, mut z: ArrayD<C64>, inverse: bool) -> ArrayD<C64> {
+    for ax in 0..z.ndim() {
+        p.fft_axis(&mut z, ax, inverse);
+    }
+    z
+}
+
+/// First index of the largest `|z|` (numpy argmax order: C order, first wins).
+fn argmax_abs(z: &ArrayD<C64>) -> (Vec<usize>, C64) {
+    let mut best = (0usize, -1.0f64);
+    for (i, v) in z.iter().enumerate() {
+        let m = v.norm_sqr();
+        if m > best.1 {
+            best = (i, m);
+        }
+    }
+    let mut idx = vec![0; z.ndim()];
+    let mut rem = best.0;
+    for d in (0..z.ndim()).rev() {
+        idx[d] = rem % z.shape()[d];
+        rem /= z.shape()[d];
+    }
+    let v = z[IxDyn(&idx)];
+    (idx, v)
+}
+
+/// Circular cross-correlation of two same-shape real images over all axes, its peak as a
+/// signed shift, and the normalized correlation coefficient there (Q22). Errors: shapes
+/// differ, empty images.
+///
+/// ```
+/// use ndarray::Array2;
+/// let b = Array2::from_shape_fn((20, 20), |(i, j)| ((i * i + 3 * j) % 7) as f32);
+/// let a = Array2::from_shape_fn((20, 20), |(i, j)| b[[(i + 20 - 2) % 20, (j + 20 + 4) % 20]]);
+/// let p = ndkern_signal::cross_correlate_circular(&a, &b).unwrap();
+/// assert_eq!(p.shift, vec![2, -4]);
+/// assert!((p.ncc - 1.0).abs() < 1e-9);
+/// ```
+pub fn cross_correlate_circular<T, S1, S2, D>(
+    a: &ArrayBase<S1, D>,
+    b: &ArrayBase<S2, D>,
+) -> Result<CircularPeak>
+where
+    T: Element,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    check_pair(a.shape(), b.shape())?;
+    let axes: Vec<usize> = (0..a.ndim()).collect();
+    let demean = |x: ArrayD<f64>| {
+        let m = x.sum() / x.len() as f64;
+        x.mapv(|v| v - m)
+    };
+    let a0 = demean(a.view().into_dyn().mapv(|v| v.as_f64()));
+    let b0 = demean(b.view().into_dyn().mapv(|v| v.as_f64()));
+    let saa: f64 = a0.iter().map(|v| v * v).sum();
+    let sbb: f64 = b0.iter().map(|v| v * v).sum();
+    let n_last = a.shape()[a.ndim() - 1];
+    let corr = crate::fft::with_plans(|p| -> Result<ArrayD<f64>> {
+        let mut fa = p.rfftn(&a0, &axes)?;
+        let fb = p.rfftn(&b0, &axes)?;
+        Zip::from(&mut fa).and(&fb).for_each(|x, &y| *x *= y.conj());
+        p.irfftn(&fa, &axes, n_last)
+    })?;
+    let mut best = (0usize, f64::NEG_INFINITY);
+    for (i, &v) in corr.iter().enumerate() {
+        if v > best.1 {
+            best = (i, v);
+        }
+    }
+    let mut shift = vec![0isize; a.ndim()];
+    let mut rem = best.0;
+    for d in (0..a.ndim()).rev() {
+        let n = a.shape()[d];
+        shift[d] = signed_index(rem % n, n);
+        rem /= n;
+    }
+    let denom = (saa * sbb).sqrt();
+    let ncc = if denom > 0.0 {
+        (best.1 / denom).clamp(-1.0, 1.0)
+    } else {
+        f64::NAN
+    };
+    Ok(CircularPeak {
+        correlation: corr,
+        shift,
+        ncc,
+    })
+}
+
+/// skimage `_upsampled_dft`: the inverse DFT of `data` on a `size`^ndim grid of points spaced
+/// `1/factor` starting at `-offset` (per axis), by one matrix product per axis.
+fn upsampled_dft(data: &ArrayD<C64>, size: usize, factor: f64, offsets: &[f64]) -> ArrayD<C64> {
+    let mut cur = data.clone();
+    for ax in (0..data.ndim()).rev() {
+        let n = data.shape()[ax];
+        let mut shape = cur.shape().to_vec();
+        shape[ax] = size;
+        let mut next = ArrayD::<C64>::zeros(IxDyn(&shape));
+        for v in 0..size {
+            let mut dst = next.index_axis_mut(Axis(ax), v);
+            for k in 0..n {
+                // kernel = exp(-2 pi i (v - offset) * fftfreq(n, factor)[k])
+                let f = signed_index(k, n) as f64 / (n as f64 * factor);
+                let ang = -2.0 * std::f64::consts::PI * (v as f64 - offsets[ax]) * f;
+                let w = C64::new(ang.cos(), ang.sin());
+                let src = cur.index_axis(Axis(ax), k);
+                Zip::from(&mut dst).and(&src).for_each(|d, &s| *d += w * s);
+            }
+        }
+        cur = next;
+    }
+    cur
+}
+
+/// Registration against a fixed reference: keeps the FFT plans and the reference spectrum.
+///
+/// ```
+/// use ndarray::Array2;
+/// use ndkern_signal::{Correlator, Normalization};
+/// let img = Array2::from_shape_fn((16, 16), |(i, j)| ((i * 5 + j * j) % 13) as f64);
+/// let mut c = Correlator::new(&img, 10, Normalization::None).unwrap();
+/// let moved = Array2::from_shape_fn((16, 16), |(i, j)| img[[(i + 1) % 16, (j + 16 - 2) % 16]]);
+/// let r = c.register(&moved).unwrap();
+/// assert_eq!(r.shift, vec![1.0, -2.0]);
+/// ```
+pub struct Correlator {
+    plans: FftPlans,
+    shape: Vec<usize>,
+    src_freq: ArrayD<C64>,
+    src_amp: f64,
+    upsample_factor: usize,
+    normalization: Normalization,
+}
+
+impl Correlator {
+    /// Transforms `reference` once. Errors: empty reference, `upsample_factor == 0`.
+    pub fn new<T: Element, S: Data<Elem = T>, D: Dimension>(
+        reference: &ArrayBase<S, D>,
+        upsample_factor: usize,
+        normalization: Normalization,
+    ) -> Result<Self> {
+        check_pair(reference.shape(), reference.shape())?;
+        if upsample_factor == 0 {
+            return Err(Error::InvalidParameter {
+                name: "upsample_factor",
+                reason: "must be at least 1 (1 = whole-pixel shifts)".into(),
+            });
+        }
+        let mut plans = FftPlans::new();
+        let src_freq = real_spectrum(&mut plans, reference)?;
+        let src_amp = src_freq.iter().map(|v| v.norm_sqr()).sum();
+        Ok(Self {
+            plans,
+            shape: reference.shape().to_vec(),
+            src_freq,
+            src_amp,
+            upsample_factor,
+            normalization,
+        })
+    }
+
+    /// skimage `phase_cross_correlation(reference, moving, upsample_factor, normalization)`
+    /// for this correlator's reference. Errors: `moving` has another shape.
+    pub fn register<T: Element, S: Data<Elem = T>, D: Dimension>(
+        &mut self,
+        moving: &ArrayBase<S, D>,
+    ) -> Result<PhaseShift> {
+        check_pair(&self.shape, moving.shape())?;
+        let target = real_spectrum(&mut self.plans, moving)?;
+        let target_amp: f64 = target.iter().map(|v| v.norm_sqr()).sum();
+        let mut product = &self.src_freq * &target.mapv(|v| v.conj());
+        if self.normalization == Normalization::Phase {
+            let floor = 100.0 * f64::EPSILON;
+            product.mapv_inplace(|v| v / v.norm().max(floor));
+        }
+        let cc = full_fft(&mut self.plans, product.clone(), true);
+        let size: f64 = self.shape.iter().map(|&n| n as f64).product();
+        let (maxima, peak) = argmax_abs(&cc);
+        let mut shifts: Vec<f64> = maxima
+            .iter()
+            .zip(&self.shape)
+            .map(|(&k, &n)| {
+                if k > n / 2 {
+                    k as f64 - n as f64
+                } else {
+                    k as f64
+                }
+            })
+            .collect();
+        let (cc_max, src_amp, target_amp) = if self.upsample_factor == 1 {
+            // ifft is normalized by 1/size; skimage's amplitudes are divided by size to match.
+            (peak / size, self.src_amp / size, target_amp / size)
+        } else {
+            let u = self.upsample_factor as f64;
+            shifts.iter_mut().for_each(|s| *s = (*s * u).round() / u);
+            let region = (u * 1.5).ceil();
+            let dftshift = (region / 2.0).trunc();
+            let offsets: Vec<f64> = shifts.iter().map(|s| dftshift - s * u).collect();
+            let conj = product.mapv(|v| v.conj());
+            let up = upsampled_dft(&conj, region as usize, u, &offsets).mapv(|v| v.conj());
+            let (m, v) = argmax_abs(&up);
+            for (s, &mi) in shifts.iter_mut().zip(&m) {
+                *s += (mi as f64 - dftshift) / u;
+            }
+            (v, self.src_amp, target_amp)
+        };
+        for (s, &n) in shifts.iter_mut().zip(&self.shape) {
+            if n == 1 {
+                *s = 0.0;
+            }
+        }
+        let err = 1.0 - cc_max.norm_sqr() / (src_amp * target_amp);
+        Ok(PhaseShift {
+            shift: shifts,
+            error: err.abs().sqrt(),
+            phasediff: cc_max.im.atan2(cc_max.re),
+        })
+    }
+}
+
+/// skimage `skimage.registration.phase_cross_correlation(reference_image, moving_image,
+/// upsample_factor=..., normalization=...)` (no masks, `disambiguate=False`): the shift that
+/// registers `moving` with `reference`, to `1 / upsample_factor` of a pixel, plus skimage's
+/// error and phase difference. Errors: shapes differ, empty images, `upsample_factor == 0`.
+///
+/// ```
+/// use ndarray::Array1;
+/// use ndkern_signal::{phase_cross_correlation, Normalization};
+/// let x = Array1::from_shape_fn(64, |i| (-((i as f64 - 30.0) / 4.0).powi(2)).exp());
+/// let y = Array1::from_shape_fn(64, |i| (-((i as f64 - 32.5) / 4.0).powi(2)).exp());
+/// let r = phase_cross_correlation(&x, &y, 20, Normalization::None).unwrap();
+/// assert!((r.shift[0] + 2.5).abs() <= 0.05);
+/// ```
+pub fn phase_cross_correlation<T, S1, S2, D>(
+    reference: &ArrayBase<S1, D>,
+    moving: &ArrayBase<S2, D>,
+    upsample_factor: usize,
+    normalization: Normalization,
+) -> Result<PhaseShift>
+where
+    T: Element,
+    S1: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    check_pair(reference.shape(), moving.shape())?;
+    Correlator::new(reference, upsample_factor, normalization)?.register(moving)
+}
