@@ -121,6 +121,12 @@ pub(crate) trait Reducer<T: Element>: Sync {
     /// Outer walk: the result of a finished accumulator over `n` elements at output `index`
     /// (index in the temporary `[outer..., m]` layout).
     fn finish(&self, acc: Self::Acc, n: usize, index: usize) -> Self::Out;
+    /// For reducers whose outputs of disjoint parts merge into the output of the union (sums,
+    /// extremes, counts) and that read no per-output data: that merge. It lets the outer walk
+    /// fold several short rows into one long row (see [`Plan::folded`]).
+    fn merge_out(&self, _a: Self::Out, _b: Self::Out) -> Option<Self::Out> {
+        None
+    }
 }
 
 /// How an array splits into kept (output) axes and reduced (group) axes.
@@ -194,8 +200,57 @@ impl<T: Element> Plan<T> {
         }
         match self.dense_kept {
             None => self.run_inner(r, n_out),
-            Some(d) => self.run_outer(r, d),
+            Some(d) => match self.folded(r) {
+                Some((k, plan)) => self.unfold(r, plan.run_outer(r, d), k),
+                None => self.run_outer(r, d),
+            },
         }
+    }
+
+    /// Outer walk over short contiguous rows (`m` columns, rows one after another: the
+    /// `(64, 64, 64, 32)` array reduced over its first three axes) spends more on per-row calls
+    /// than on adding. When the reducer's outputs merge, view `k` consecutive rows as one row of
+    /// `k * m` columns (`k` dividing the row count, `k * m <= COL_BLOCK`); [`Plan::unfold`]
+    /// merges the `k` partial results per column afterwards.
+    fn folded<R: Reducer<T>>(&self, r: &R) -> Option<(usize, Plan<T>)> {
+        let d = self.dense_kept?;
+        let (m, s_in) = self.kept[d];
+        let &(rows, stride) = self.reduced.last()?;
+        if s_in != 1 || stride != m as isize || m * 2 > COL_BLOCK || rows < 2 {
+            return None;
+        }
+        let zero = R::Out::default();
+        r.merge_out(zero, zero)?;
+        let k = (2..=COL_BLOCK / m).rev().find(|k| rows % k == 0)?;
+        let mut kept = self.kept.clone();
+        kept[d] = (k * m, 1);
+        let mut reduced = self.reduced.clone();
+        *reduced.last_mut().expect("checked above") = (rows / k, (k * m) as isize);
+        let plan = Plan {
+            base: self.base,
+            kept,
+            reduced,
+            reduced_shift: self.reduced_shift,
+            n: self.n / k,
+            out_shape: self.out_shape.clone(),
+            dense_kept: self.dense_kept,
+        };
+        Some((k, plan))
+    }
+
+    /// Merges the `k` partial columns of a folded run back into `m` columns per output row.
+    fn unfold<R: Reducer<T>>(&self, r: &R, wide: Vec<R::Out>, k: usize) -> Vec<R::Out> {
+        let m = self.native_row_len();
+        wide.chunks(k * m)
+            .flat_map(|row| {
+                (0..m).map(move |j| {
+                    (1..k).fold(row[j], |acc, t| {
+                        r.merge_out(acc, row[t * m + j])
+                            .expect("folded only when mergeable")
+                    })
+                })
+            })
+            .collect()
     }
 
     /// Native layout -> C order of `out_shape`.

@@ -62,6 +62,9 @@ impl<T: Element> Reducer<T> for Sum {
     fn finish(&self, acc: f64, _: usize, _: usize) -> f64 {
         acc
     }
+    fn merge_out(&self, a: f64, b: f64) -> Option<f64> {
+        Some(a + b)
+    }
 }
 
 /// `sum(x^2)` in `f64`.
@@ -86,6 +89,9 @@ impl<T: Element> Reducer<T> for SumSq {
     }
     fn finish(&self, acc: f64, _: usize, _: usize) -> f64 {
         acc
+    }
+    fn merge_out(&self, a: f64, b: f64) -> Option<f64> {
+        Some(a + b)
     }
 }
 
@@ -202,6 +208,9 @@ impl<T: Element> Reducer<T> for MaxAbs {
     fn finish(&self, acc: f64, _: usize, _: usize) -> f64 {
         acc
     }
+    fn merge_out(&self, a: f64, b: f64) -> Option<f64> {
+        Some(nan_max(a, b))
+    }
 }
 
 /// `sum((x / scale)^2)` with a per-output `scale` in the native layout (rare fallback path of
@@ -281,6 +290,9 @@ impl<T: Element> Reducer<T> for Extreme {
     fn finish(&self, acc: T, _: usize, _: usize) -> T {
         acc
     }
+    fn merge_out(&self, a: T, b: T) -> Option<T> {
+        Some(self.pick(a, b))
+    }
 }
 impl Extreme {
     fn acc_init_t<T: Element>(&self) -> T {
@@ -324,5 +336,8 @@ impl<T: Element> Reducer<T> for CountNonzero {
     }
     fn finish(&self, acc: usize, _: usize, _: usize) -> usize {
         acc
+    }
+    fn merge_out(&self, a: usize, b: usize) -> Option<usize> {
+        Some(a + b)
     }
 }
