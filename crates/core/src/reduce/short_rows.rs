@@ -52,7 +52,7 @@ pub(crate) fn short_rows<T: Element>(
     out: &mut [f64],
     finish: impl Fn(f64, f64, f64) -> f64,
 ) {
-    debug_assert!(len >= 1 && len <= SHORT_ROW && x.len() == len * out.len());
+    debug_assert!((1..=SHORT_ROW).contains(&len) && x.len() == len * out.len());
     let shift = |row: &[T]| if centered { row[0].as_f64() } else { 0.0 };
     let mut rows = x.chunks_exact(4 * len);
     let mut outs = out.chunks_exact_mut(4);
