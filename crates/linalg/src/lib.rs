@@ -15,13 +15,21 @@
 //! assert_eq!(<f64 as Element>::LANES, 4);
 //! ```
 
+mod distance;
 mod eigh;
 mod interp;
+mod kmeans;
+mod linefit;
+mod pca;
 mod poly;
 #[doc(hidden)]
 pub mod reference;
 
+pub use distance::{cdist, nearest, pdist, Metric};
 pub use eigh::{eigh3, eigvalsh, eigvalsh2, eigvalsh3, EigOrder};
 pub use interp::{interpolate, Interpolant};
+pub use kmeans::{kmeans, KMeans, KMeansInit, KMeansOptions};
+pub use linefit::{level, level_rows, linefit};
 pub use ndkern_core::{Element, Error, Result};
+pub use pca::{pca, Pca};
 pub use poly::{chebfit, chebval, polyfit, polyval, ChebPoly};

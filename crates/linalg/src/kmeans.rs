@@ -1,0 +1,396 @@
+//! k-means clustering: k-means++ seeding (or given centroids) and Lloyd iterations with a
+//! fused assign + accumulate pass.
+//!
+//! Each Lloyd iteration is one pass over the data: blocks of points are assigned to their
+//! nearest centroid (four points per `f64x4`, the kernel of [`crate::nearest`]) and, while
+//! the block is in cache, added into block-local per-cluster sums and counts, which are merged
+//! at the end (rayon over blocks). Results are identical for any thread count: block sums are
+//! merged in block order.
+//!
+//! Stopping (Q19: "stops when centroids stop moving"): when no label changes (strict
+//! convergence), or when the total squared centroid shift is `<= tol * mean feature
+//! variance` (scikit-learn's rule), or after `max_iter` iterations. The returned labels are
+//! always the nearest-centroid assignment of the returned centroids, and `inertia` is their
+//! sum of squared distances. An empty cluster takes the point farthest from its centroid
+//! (scikit-learn's relocation), so exactly k clusters come back.
+//!
+//! ```
+//! use ndarray::array;
+//! use ndkern_linalg::{kmeans, KMeansInit, KMeansOptions};
+//! let x = array![[0.0, 0.0], [0.0, 1.0], [10.0, 10.0], [10.0, 11.0]];
+//! let opts = KMeansOptions { init: KMeansInit::Given(array![[0.0, 5.0], [9.0, 9.0]]), ..KMeansOptions::new(2) };
+//! let r = kmeans(&x, &opts).unwrap();
+//! assert_eq!(r.labels.to_vec(), vec![0, 0, 1, 1]);
+//! assert_eq!(r.centroids, array![[0.0, 0.5], [10.0, 10.5]]);
+//! assert_eq!(r.inertia, 1.0);
+//! ```
+
+use ndarray::{Array1, Array2, ArrayBase, Data, Ix2};
+use ndkern_core::{Element, Error, Result};
+use rayon::prelude::*;
+
+use crate::distance::nearest_flat;
+
+/// How the initial centroids are chosen.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum KMeansInit {
+    /// k-means++ (Arthur and Vassilvitskii 2007) from a seed; deterministic per seed.
+    PlusPlus {
+        /// Seed of the internal generator (run `r` of `n_init` uses `seed + r`).
+        seed: u64,
+    },
+    /// These `(k, d)` centroids (scipy `kmeans2(minit='matrix')`, sklearn `init=array`).
+    Given(Array2<f64>),
+}
+
+/// Options of [`kmeans`]; [`KMeansOptions::new`] gives scikit-learn's defaults.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KMeansOptions {
+    /// Number of clusters, `1..=n`.
+    pub k: usize,
+    /// Initialization.
+    pub init: KMeansInit,
+    /// Maximum Lloyd iterations per run.
+    pub max_iter: usize,
+    /// Relative tolerance on the total squared centroid shift (times the mean feature
+    /// variance); 0 runs until no label changes.
+    pub tol: f64,
+    /// Independent k-means++ runs (seeds `seed..seed + n_init`); the lowest inertia wins.
+    /// Ignored (one run) for [`KMeansInit::Given`].
+    pub n_init: usize,
+}
+
+impl KMeansOptions {
+    /// `k` clusters, k-means++ with seed 0, `max_iter = 300`, `tol = 1e-4`, `n_init = 1`.
+    ///
+    /// ```
+    /// let o = ndkern_linalg::KMeansOptions::new(3);
+    /// assert_eq!((o.k, o.max_iter, o.n_init), (3, 300, 1));
+    /// ```
+    pub fn new(k: usize) -> Self {
+        KMeansOptions {
+            k,
+            init: KMeansInit::PlusPlus { seed: 0 },
+            max_iter: 300,
+            tol: 1e-4,
+            n_init: 1,
+        }
+    }
+}
+
+/// The result of [`kmeans`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct KMeans {
+    /// One label in `0..k` per sample (flat, not a list of index arrays).
+    pub labels: Array1<usize>,
+    /// `(k, d)` centroids.
+    pub centroids: Array2<f64>,
+    /// Sum of squared distances of the samples to their centroid.
+    pub inertia: f64,
+    /// Lloyd iterations run (of the returned run).
+    pub n_iter: usize,
+    /// True when the run stopped by the tolerance or by stable labels (not by `max_iter`).
+    pub converged: bool,
+}
+
+/// SplitMix64: a tiny, well-mixed deterministic generator for seeding.
+pub(crate) struct SplitMix(u64);
+impl SplitMix {
+    pub(crate) fn new(seed: u64) -> Self {
+        SplitMix(seed ^ 0x853C_49E6_748F_EA9B)
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    pub(crate) fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// k-means++: first centroid uniform, each next one drawn with probability proportional to
+/// the squared distance to the nearest chosen centroid.
+fn plus_plus(x: &[f64], n: usize, d: usize, k: usize, seed: u64) -> Vec<f64> {
+    let mut rng = SplitMix::new(seed);
+    let first = ((rng.uniform() * n as f64) as usize).min(n - 1);
+    let mut c: Vec<f64> = x[first * d..(first + 1) * d].to_vec();
+    let sq = |i: usize, cj: &[f64]| -> f64 {
+        x[i * d..(i + 1) * d]
+            .iter()
+            .zip(cj)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum()
+    };
+    let mut dmin: Vec<f64> = (0..n).map(|i| sq(i, &c[..d])).collect();
+    for _ in 1..k {
+        let total: f64 = dmin.iter().sum();
+        let pick = if total > 0.0 {
+            let target = rng.uniform() * total;
+            let mut acc = 0.0;
+            let mut pick = n - 1;
+            for (i, &v) in dmin.iter().enumerate() {
+                acc += v;
+                if acc > target {
+                    pick = i;
+                    break;
+                }
+            }
+            pick
+        } else {
+            // All points coincide with chosen centroids: any point will do.
+            ((rng.uniform() * n as f64) as usize).min(n - 1)
+        };
+        let new: Vec<f64> = x[pick * d..(pick + 1) * d].to_vec();
+        for (i, m) in dmin.iter_mut().enumerate() {
+            *m = m.min(sq(i, &new));
+        }
+        c.extend(new);
+    }
+    c
+}
+
+/// One fused pass: labels, squared distances, per-cluster sums and counts, labels changed.
+struct Pass {
+    sums: Vec<f64>,
+    counts: Vec<usize>,
+    changed: usize,
+}
+
+const BLOCK: usize = 4096;
+
+fn assign_accumulate(
+    x: &[f64],
+    d: usize,
+    c: &[f64],
+    labels: &mut [usize],
+    dist: &mut [f64],
+) -> Pass {
+    let k = c.len() / d.max(1);
+    let run = |start: usize, lab: &mut [usize], dst: &mut [f64]| -> Pass {
+        let old: Vec<usize> = lab.to_vec();
+        let pts = &x[start * d..(start + lab.len()) * d];
+        nearest_flat(pts, d, c, lab, dst);
+        let mut sums = vec![0.0; k * d];
+        let mut counts = vec![0usize; k];
+        for (i, &l) in lab.iter().enumerate() {
+            counts[l] += 1;
+            for j in 0..d {
+                sums[l * d + j] += pts[i * d + j];
+            }
+        }
+        let changed = lab.iter().zip(&old).filter(|(a, b)| a != b).count();
+        Pass {
+            sums,
+            counts,
+            changed,
+        }
+    };
+    let parts: Vec<Pass> = if ndkern_core::worth_parallel(labels.len() * k * d / 4) {
+        labels
+            .par_chunks_mut(BLOCK)
+            .zip(dist.par_chunks_mut(BLOCK))
+            .enumerate()
+            .map(|(b, (l, s))| run(b * BLOCK, l, s))
+            .collect()
+    } else {
+        labels
+            .chunks_mut(BLOCK)
+            .zip(dist.chunks_mut(BLOCK))
+            .enumerate()
+            .map(|(b, (l, s))| run(b * BLOCK, l, s))
+            .collect()
+    };
+    // Merge in block order: the same result for any thread count.
+    let mut total = Pass {
+        sums: vec![0.0; k * d],
+        counts: vec![0; k],
+        changed: 0,
+    };
+    for p in parts {
+        for (a, b) in total.sums.iter_mut().zip(&p.sums) {
+            *a += b;
+        }
+        for (a, b) in total.counts.iter_mut().zip(&p.counts) {
+            *a += b;
+        }
+        total.changed += p.changed;
+    }
+    total
+}
+
+/// One Lloyd run from centroids `c`.
+fn lloyd(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    mut c: Vec<f64>,
+    opts: &KMeansOptions,
+    tol_abs: f64,
+) -> KMeans {
+    let k = opts.k;
+    let mut labels = vec![usize::MAX; n];
+    let mut dist = vec![0.0; n];
+    let mut n_iter = 0;
+    let mut converged = false;
+    let mut fresh = false; // labels are the assignment of the current centroids
+    while n_iter < opts.max_iter {
+        let mut pass = assign_accumulate(x, d, &c, &mut labels, &mut dist);
+        n_iter += 1;
+        if pass.changed == 0 {
+            converged = true;
+            fresh = true;
+            break;
+        }
+        // Empty clusters: move them to the points farthest from their centroids.
+        let mut taken = vec![false; n];
+        for j in 0..k {
+            if pass.counts[j] > 0 {
+                continue;
+            }
+            let far = (0..n)
+                .filter(|&i| !taken[i] && pass.counts[labels[i]] > 1)
+                .max_by(|&a, &b| dist[a].total_cmp(&dist[b]).then(b.cmp(&a)));
+            if let Some(i) = far {
+                taken[i] = true;
+                let old = labels[i];
+                pass.counts[old] -= 1;
+                pass.counts[j] = 1;
+                for t in 0..d {
+                    pass.sums[old * d + t] -= x[i * d + t];
+                    pass.sums[j * d + t] = x[i * d + t];
+                }
+                labels[i] = j;
+                dist[i] = 0.0;
+            }
+        }
+        let mut shift = 0.0;
+        for j in 0..k {
+            if pass.counts[j] == 0 {
+                continue;
+            }
+            for t in 0..d {
+                let v = pass.sums[j * d + t] / pass.counts[j] as f64;
+                shift += (v - c[j * d + t]) * (v - c[j * d + t]);
+                c[j * d + t] = v;
+            }
+        }
+        fresh = false;
+        if shift <= tol_abs {
+            converged = true;
+            break;
+        }
+    }
+    if !fresh {
+        // Labels and inertia of the final centroids.
+        assign_accumulate(x, d, &c, &mut labels, &mut dist);
+    }
+    KMeans {
+        labels: Array1::from(labels),
+        centroids: Array2::from_shape_vec((k, d), c).expect("k x d"),
+        inertia: dist.iter().sum(),
+        n_iter,
+        converged,
+    }
+}
+
+/// k-means clustering of the rows of `x` (n x d); see the module docs for the algorithm and
+/// stopping rule. Deterministic for a given seed (and thread count independent).
+///
+/// Errors: `k = 0` or `k > n`, a non-finite coordinate, given centroids not `(k, d)` or not
+/// finite, `n_init = 0`, negative or NaN `tol`.
+///
+/// ```
+/// use ndarray::Array2;
+/// use ndkern_linalg::{kmeans, KMeansOptions};
+/// let x = Array2::from_shape_fn((60, 2), |(i, j)| (i / 20) as f64 * 10.0 + ((i * 7 + j * 3) % 5) as f64 * 0.1);
+/// let r = kmeans(&x, &KMeansOptions { n_init: 4, ..KMeansOptions::new(3) }).unwrap();
+/// assert!(r.converged);
+/// // Three well-separated groups of 20: each keeps one label.
+/// for g in 0..3 {
+///     assert!((0..20).all(|i| r.labels[g * 20 + i] == r.labels[g * 20]));
+/// }
+/// assert!(kmeans(&x, &KMeansOptions::new(0)).unwrap_err().to_string().contains("k = 0"));
+/// ```
+pub fn kmeans<T, S>(x: &ArrayBase<S, Ix2>, opts: &KMeansOptions) -> Result<KMeans>
+where
+    T: Element,
+    S: Data<Elem = T>,
+{
+    let (n, d) = x.dim();
+    let k = opts.k;
+    if k == 0 || k > n {
+        return Err(Error::InvalidParameter {
+            name: "k",
+            reason: format!("k = {k} clusters for {n} samples: choose 1 <= k <= {n}"),
+        });
+    }
+    if !(opts.tol >= 0.0) {
+        return Err(Error::InvalidParameter {
+            name: "tol",
+            reason: format!("tol = {} must be >= 0", opts.tol),
+        });
+    }
+    if opts.n_init == 0 {
+        return Err(Error::InvalidParameter {
+            name: "n_init",
+            reason: "n_init must be >= 1".into(),
+        });
+    }
+    let xs: Vec<f64> = x.iter().map(|v| v.as_f64()).collect();
+    if let Some(i) = xs.iter().position(|v| !v.is_finite()) {
+        return Err(Error::InvalidParameter {
+            name: "x",
+            reason: format!(
+                "x[{}, {}] is not finite; drop or impute that sample",
+                i / d.max(1),
+                i % d.max(1)
+            ),
+        });
+    }
+    // scikit-learn's tolerance: tol times the mean per-feature variance.
+    let mean_var = if d == 0 {
+        0.0
+    } else {
+        (0..d)
+            .map(|j| {
+                let m = (0..n).map(|i| xs[i * d + j]).sum::<f64>() / n as f64;
+                (0..n).map(|i| (xs[i * d + j] - m).powi(2)).sum::<f64>() / n as f64
+            })
+            .sum::<f64>()
+            / d as f64
+    };
+    let tol_abs = opts.tol * mean_var;
+    match &opts.init {
+        KMeansInit::Given(c) => {
+            if c.dim() != (k, d) {
+                return Err(Error::ShapeMismatch {
+                    expected: vec![k, d],
+                    got: c.shape().to_vec(),
+                });
+            }
+            if c.iter().any(|v| !v.is_finite()) {
+                return Err(Error::InvalidParameter {
+                    name: "init",
+                    reason: "initial centroids must be finite".into(),
+                });
+            }
+            Ok(lloyd(&xs, n, d, c.iter().copied().collect(), opts, tol_abs))
+        }
+        KMeansInit::PlusPlus { seed } => {
+            let mut best: Option<KMeans> = None;
+            for r in 0..opts.n_init {
+                let c = plus_plus(&xs, n, d, k, seed.wrapping_add(r as u64));
+                let run = lloyd(&xs, n, d, c, opts, tol_abs);
+                if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
+                    best = Some(run);
+                }
+            }
+            Ok(best.expect("n_init >= 1"))
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Least-squares line fits of every lane along an axis, in closed form, and the leveling
+//! (trend removal) built on them.
+//!
+//! Q26 levels a 2500 x 1500 image by fitting `y = slope * x + intercept` (x = 0..n-1) to
+//! every row and subtracting it. numpy users call `np.polyfit(x, img.T, 1)` (a lstsq on a
+//! Vandermonde matrix) or loop over rows. With x fixed at `0..n-1`, `xbar = (n-1)/2` and
+//! `Sxx = n(n^2-1)/12` are known, so each lane needs only `sum y` and
+//! `sum (x - xbar) y`: two f64-accumulated SIMD reductions ([`ndkern_core::sum`],
+//! [`ndkern_core::dot`]), lanes in parallel.
+//!
+//! ```
+//! use ndarray::array;
+//! let img = array![[1.0, 3.0, 5.0], [2.0, 2.0, 2.0]];
+//! let (slope, icpt) = ndkern_linalg::linefit(&img, 1).unwrap();
+//! assert_eq!((slope[0], icpt[0]), (2.0, 1.0));
+//! assert_eq!(ndkern_linalg::level_rows(&img).unwrap(), array![[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]);
+//! ```
+
+use ndarray::{Array, ArrayBase, ArrayView1, Axis, Data, Dimension, Ix2, RemoveAxis, Zip};
+use ndkern_core::{Element, Error, Result};
+
+/// Checks `axis` and the lane length (at least two points).
+fn lane_axis<D: Dimension>(shape: &[usize], axis: usize) -> Result<usize> {
+    if axis >= shape.len() {
+        return Err(Error::AxisOutOfRange {
+            axis: axis as isize,
+            ndim: shape.len(),
+        });
+    }
+    let n = shape[axis];
+    if n < 2 {
+        return Err(Error::InvalidParameter {
+            name: "axis",
+            reason: format!(
+                "a line fit needs at least 2 points per lane, axis {axis} has {n}; \
+                 fit along a longer axis"
+            ),
+        });
+    }
+    Ok(n)
+}
+
+/// Slope and intercept of one lane (x = 0..n-1), with the centred weights `c[i] = i - xbar`.
+fn fit_lane<T: Element>(lane: ArrayView1<'_, T>, centred: &[T]) -> (f64, f64) {
+    let n = lane.len() as f64;
+    let xbar = 0.5 * (n - 1.0);
+    let sxx = n * (n * n - 1.0) / 12.0;
+    let (sy, sxy) = match lane.as_slice() {
+        Some(s) => (
+            ndkern_core::sum(s),
+            ndkern_core::dot(s, centred).expect("same length"),
+        ),
+        None => lane.iter().zip(centred).fold((0.0, 0.0), |(a, b), (y, c)| {
+            (a + y.as_f64(), b + c.as_f64() * y.as_f64())
+        }),
+    };
+    let slope = sxy / sxx;
+    (slope, sy / n - slope * xbar)
+}
+
+fn centred<T: Element>(n: usize) -> Vec<T> {
+    let xbar = 0.5 * (n as f64 - 1.0);
+    // i - xbar is a multiple of 1/2: exact in f32 for n < 2^23.
+    (0..n).map(|i| T::of_f64(i as f64 - xbar)).collect()
+}
+
+/// Line fit `y = slope * x + intercept` with `x = 0, 1, ..., n-1` of every lane along `axis`
+/// (`np.polyfit(np.arange(n), a_moved_to_axis0, 1)` for all lanes at once). Returns
+/// `(slope, intercept)`, each with `axis` removed. NaN in a lane gives NaN for that lane.
+///
+/// Errors: `axis` out of range, fewer than 2 points along `axis`.
+///
+/// ```
+/// use ndarray::array;
+/// let a = array![[0.0f32, 1.0], [2.0, 5.0], [4.0, 9.0]]; // columns: 2x, 4x + 1
+/// let (s, b) = ndkern_linalg::linefit(&a, 0).unwrap();
+/// assert_eq!(s, array![2.0f32, 4.0]);
+/// assert_eq!(b, array![0.0f32, 1.0]);
+/// ```
+#[allow(clippy::type_complexity)]
+#[must_use = "the fits are returned"]
+pub fn linefit<T, S, D>(
+    a: &ArrayBase<S, D>,
+    axis: usize,
+) -> Result<(Array<T, D::Smaller>, Array<T, D::Smaller>)>
+where
+    T: Element,
+    S: Data<Elem = T>,
+    D: Dimension + RemoveAxis,
+{
+    let n = lane_axis::<D>(a.shape(), axis)?;
+    let c = centred::<T>(n);
+    let dim = a.raw_dim().remove_axis(Axis(axis));
+    let mut slope = Array::<T, D::Smaller>::zeros(dim.clone());
+    let mut icpt = Array::<T, D::Smaller>::zeros(dim);
+    let z = Zip::from(&mut slope)
+        .and(&mut icpt)
+        .and(a.lanes(Axis(axis)));
+    let f = |s: &mut T, b: &mut T, lane: ArrayView1<'_, T>| {
+        let (m, q) = fit_lane(lane, &c);
+        *s = T::of_f64(m);
+        *b = T::of_f64(q);
+    };
+    if ndkern_core::worth_parallel(a.len()) {
+        z.par_for_each(f);
+    } else {
+        z.for_each(f);
+    }
+    Ok((slope, icpt))
+}
+
+/// `a` minus its least-squares line along `axis` (`scipy.signal.detrend(a, axis,
+/// type='linear')` with x = 0..n-1): every lane leveled. Same shape as `a`, standard layout.
+///
+/// Errors: as [`linefit`].
+///
+/// ```
+/// use ndarray::array;
+/// let a = array![[1.0, 2.0], [3.0, 6.0], [5.0, 7.0]];
+/// let l = ndkern_linalg::level(&a, 0).unwrap();
+/// assert!(l.iter().zip([0.0, -0.5, 0.0, 1.0, 0.0, -0.5]).all(|(x, y)| (x - y).abs() < 1e-14));
+/// ```
+#[must_use = "the leveled array is returned"]
+pub fn level<T, S, D>(a: &ArrayBase<S, D>, axis: usize) -> Result<Array<T, D>>
+where
+    T: Element,
+    S: Data<Elem = T>,
+    D: Dimension + RemoveAxis,
+{
+    let (slope, icpt) = linefit(a, axis)?;
+    let mut out = a.as_standard_layout().into_owned();
+    let z = Zip::from(out.lanes_mut(Axis(axis))).and(&slope).and(&icpt);
+    let f = |mut lane: ndarray::ArrayViewMut1<'_, T>, s: &T, b: &T| {
+        let (s, b) = (s.as_f64(), b.as_f64());
+        for (i, y) in lane.iter_mut().enumerate() {
+            *y = T::of_f64(y.as_f64() - (s * i as f64 + b));
+        }
+    };
+    if ndkern_core::worth_parallel(a.len()) {
+        z.par_for_each(f);
+    } else {
+        z.for_each(f);
+    }
+    Ok(out)
+}
+
+/// Q26: level an image by removing the least-squares line of every row
+/// ([`level`] along axis 1).
+///
+/// ```
+/// use ndarray::Array2;
+/// let img = Array2::from_shape_fn((4, 6), |(r, c)| 0.5 * c as f64 - r as f64 + if c == 2 { 1.0 } else { 0.0 });
+/// let flat = ndkern_linalg::level_rows(&img).unwrap();
+/// assert!(flat.rows().into_iter().all(|row| row.sum().abs() < 1e-12));
+/// ```
+#[must_use = "the leveled image is returned"]
+pub fn level_rows<T, S>(a: &ArrayBase<S, Ix2>) -> Result<Array<T, Ix2>>
+where
+    T: Element,
+    S: Data<Elem = T>,
+{
+    level(a, 1)
+}
