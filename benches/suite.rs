@@ -19,13 +19,15 @@
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "common/record.rs"]
+mod record;
 
-use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use common::{rel_err, size_label, workloads};
 use rayon::prelude::*;
+use record::{SuiteRecord, WorkloadRecord};
 
 /// How hard to measure.
 #[derive(Clone, Copy, Debug)]
@@ -163,36 +165,7 @@ fn bandwidth(cfg: &Cfg) -> [f64; 4] {
     ]
 }
 
-fn json_str(s: &str) -> String {
-    let mut o = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(o, "\\u{:04x}", c as u32);
-            }
-            c => o.push(c),
-        }
-    }
-    o.push('"');
-    o
-}
-
-fn json_num(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:e}")
-    } else {
-        "null".into()
-    }
-}
-
-fn json_usizes(v: &[usize]) -> String {
-    let s: Vec<String> = v.iter().map(|x| x.to_string()).collect();
-    format!("[{}]", s.join(", "))
-}
-
-fn target_features() -> Vec<&'static str> {
+fn target_features() -> Vec<String> {
     let mut f = Vec::new();
     if cfg!(target_feature = "avx512f") {
         f.push("avx512f");
@@ -206,7 +179,7 @@ fn target_features() -> Vec<&'static str> {
     if f.is_empty() {
         f.push("baseline");
     }
-    f
+    f.into_iter().map(String::from).collect()
 }
 
 fn main() {
@@ -278,52 +251,41 @@ fn main() {
             fast.iters,
             build_s
         );
-        let mut r = String::new();
-        let _ = write!(
-            r,
-            "{{\"name\": {}, \"kernel\": {}, \"size\": {}, \"shape\": {}, \"dtype\": {}, \
-             \"axes\": {}, \"peer\": {}, \"bytes\": {}, \"flops\": {}, \
-             \"median_s\": {}, \"min_s\": {}, \"reps\": {}, \"iters\": {}, \
-             \"naive_median_s\": {}, \"naive_min_s\": {}, \"max_rel_err\": {}, \"ok\": {}}}",
-            json_str(w.name),
-            json_str(w.kernel),
-            json_str(&size),
-            json_usizes(shape),
-            json_str(w.dtype.numpy()),
-            w.axes.map_or("null".into(), json_usizes),
-            w.peer.map_or("null".into(), json_str),
-            case.bytes,
-            case.flops.map_or("null".into(), |f| f.to_string()),
-            json_num(fast.median),
-            json_num(fast.min),
-            fast.reps,
-            fast.iters,
-            json_num(naive.median),
-            json_num(naive.min),
-            json_num(err),
-            ok
-        );
-        rows.push(r);
+        rows.push(WorkloadRecord {
+            name: w.name.into(),
+            kernel: w.kernel.into(),
+            size,
+            shape: shape.to_vec(),
+            dtype: w.dtype.numpy().into(),
+            axes: w.axes.map(<[usize]>::to_vec),
+            peer: w.peer.map(String::from),
+            bytes: case.bytes as f64,
+            flops: case.flops.map(|f| f as f64),
+            median_s: fast.median,
+            min_s: fast.min,
+            reps: fast.reps,
+            iters: fast.iters,
+            naive_median_s: naive.median,
+            naive_min_s: naive.min,
+            max_rel_err: err.is_finite().then_some(err),
+            ok,
+        });
     }
 
     if let Ok(path) = std::env::var("NDKERN_BENCH_OUT") {
-        let feats: Vec<String> = target_features().iter().map(|f| json_str(f)).collect();
-        let json = format!(
-            "{{\n\"mode\": {},\n\"threads\": {threads},\n\"target_features\": [{}],\n\
-             \"loadavg\": {},\n\"bw_buffer_bytes\": {},\n\
-             \"copy_bw_multi\": {},\n\"copy_bw_single\": {},\n\
-             \"read_bw_multi\": {},\n\"read_bw_single\": {},\n\
-             \"workloads\": [\n{}\n]\n}}\n",
-            json_str(cfg.name),
-            feats.join(", "),
-            json_str(&loadavg),
-            cfg.bw_bytes,
-            json_num(c_mt),
-            json_num(c_st),
-            json_num(r_mt),
-            json_num(r_st),
-            rows.join(",\n")
-        );
+        let record = SuiteRecord {
+            mode: cfg.name.into(),
+            threads,
+            target_features: target_features(),
+            loadavg,
+            bw_buffer_bytes: cfg.bw_bytes,
+            copy_bw_multi: c_mt,
+            copy_bw_single: c_st,
+            read_bw_multi: r_mt,
+            read_bw_single: r_st,
+            workloads: rows,
+        };
+        let json = serde_json::to_string_pretty(&record).expect("the record serializes");
         if let Some(dir) = std::path::Path::new(&path).parent() {
             let _ = std::fs::create_dir_all(dir);
         }

@@ -1,0 +1,219 @@
+//! `cargo xtask bench [--quick] [--peers] [--json PATH] [FILTER...]`: the benchmark table.
+//!
+//! 1. Builds and runs `benches/suite.rs` with native flags (`-C target-cpu=native`, in
+//!    `target/native` so the default build is not invalidated). The suite measures the copy
+//!    and read bandwidth of the machine, then times every workload (and its naive baseline)
+//!    and writes `target/ndkern-bench/suite.json`.
+//! 2. With `--peers`: sets up `target/bench-venv` (pinned numpy + scipy from
+//!    `xtask/bench/requirements.txt`, reinstalled when that file changes) and runs
+//!    `xtask/bench/peers.py`, which times the best numpy idiom of every workload on the same
+//!    data with the same repetition policy, with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE removed
+//!    from its environment only.
+//! 3. Joins both and prints one table: median time, GB/s, the bandwidth floor (bytes moved /
+//!    measured multi-threaded copy bandwidth) as a time and as the share of it reached, the
+//!    speed-up over the naive baseline and over numpy. Writes it to
+//!    `target/ndkern-bench/results.{json,md}` (and to `--json PATH`).
+//!
+//! `--quick` keeps the sizes and cuts the repetitions (3 to 7 per measurement, 0.7 s budget):
+//! a full `--quick --peers` run takes about a minute once built. FILTERs select workloads whose
+//! name contains one of them.
+
+#[path = "../../../benches/common/record.rs"]
+mod record;
+mod table;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Deserialize;
+
+use crate::{cargo, root, run};
+use record::SuiteRecord;
+use table::Table;
+
+/// What `peers.py` prints: the numpy timings per workload and the environment they ran in.
+#[derive(Debug, Deserialize)]
+pub struct Peers {
+    pub meta: PeerMeta,
+    #[serde(default)]
+    pub results: BTreeMap<String, PeerResult>,
+}
+
+/// The Python side's versions and BLAS (threadpoolctl's view; a string if it failed).
+#[derive(Debug, Deserialize)]
+pub struct PeerMeta {
+    pub python: String,
+    pub numpy: String,
+    #[serde(default)]
+    pub scipy: Option<String>,
+    #[serde(default)]
+    pub blas: serde_json::Value,
+}
+
+/// The best numpy idiom of one workload.
+#[derive(Debug, Deserialize)]
+pub struct PeerResult {
+    pub idiom: String,
+    pub median_s: f64,
+    pub min_s: f64,
+}
+
+struct Opts {
+    quick: bool,
+    peers: bool,
+    json: Option<PathBuf>,
+    filters: Vec<String>,
+}
+
+fn parse(args: &[String]) -> Result<Opts, String> {
+    let mut o = Opts {
+        quick: false,
+        peers: false,
+        json: None,
+        filters: Vec::new(),
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => o.quick = true,
+            "--peers" => o.peers = true,
+            "--json" => {
+                let p = it.next().ok_or("`--json` needs a PATH")?;
+                o.json = Some(PathBuf::from(p));
+            }
+            s if s.starts_with("--") => {
+                return Err(format!(
+                    "unknown option {s:?}; usage: cargo xtask bench [--quick] [--peers] [--json PATH] [FILTER...]"
+                ))
+            }
+            s => o.filters.push(s.to_string()),
+        }
+    }
+    Ok(o)
+}
+
+pub fn main(args: &[String]) -> Result<(), String> {
+    let opts = parse(args)?;
+    let out_dir = root().join("target").join("ndkern-bench");
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("cannot create {out_dir:?}: {e}"))?;
+    let suite_json = out_dir.join("suite.json");
+    let _ = std::fs::remove_file(&suite_json);
+
+    let mut cmd = cargo();
+    cmd.args(["bench", "-p", "ndkern", "--bench", "suite", "--"])
+        .env("RUSTFLAGS", "-C target-cpu=native")
+        .env("CARGO_TARGET_DIR", root().join("target").join("native"))
+        .env("NDKERN_BENCH_OUT", &suite_json);
+    if opts.quick {
+        cmd.arg("--quick");
+    }
+    cmd.args(&opts.filters);
+    run(&mut cmd)?;
+    let suite: SuiteRecord = serde_json::from_str(&read(&suite_json)?)
+        .map_err(|e| format!("{}: {e}", suite_json.display()))?;
+
+    let peers = if opts.peers {
+        let py = venv()?;
+        let out = Command::new(&py)
+            .arg(root().join("xtask").join("bench").join("peers.py"))
+            .arg(&suite_json)
+            .env_remove("OPENBLAS_CORETYPE")
+            .env_remove("OPENBLAS_L2_SIZE")
+            .current_dir(root())
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| format!("cannot run peers.py: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("peers.py failed with {}", out.status));
+        }
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        std::fs::write(out_dir.join("peers.json"), &text)
+            .map_err(|e| format!("cannot write peers.json: {e}"))?;
+        Some(serde_json::from_str::<Peers>(&text).map_err(|e| format!("peers.py output: {e}"))?)
+    } else {
+        None
+    };
+
+    let table = Table::new(suite, peers, opts.quick);
+    println!("{}", table.text());
+    let md = table.markdown();
+    let json = table.json();
+    write(&out_dir.join("results.md"), &md)?;
+    write(&out_dir.join("results.json"), &json)?;
+    eprintln!(
+        "xtask bench: wrote {} and results.md",
+        out_dir.join("results.json").display()
+    );
+    if let Some(p) = &opts.json {
+        write(p, &json)?;
+        eprintln!("xtask bench: wrote {}", p.display());
+    }
+    let failed: Vec<&str> = table
+        .rows
+        .iter()
+        .filter(|r| !r.w.ok)
+        .map(|r| r.w.name.as_str())
+        .collect();
+    if !failed.is_empty() {
+        return Err(format!(
+            "result check failed (ndkern vs naive) for: {}",
+            failed.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+fn read(p: &Path) -> Result<String, String> {
+    std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
+}
+
+fn write(p: &Path, s: &str) -> Result<(), String> {
+    if let Some(d) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+    }
+    std::fs::write(p, s).map_err(|e| format!("cannot write {}: {e}", p.display()))
+}
+
+/// The venv's python, created and (re)installed from requirements.txt when that changed.
+fn venv() -> Result<PathBuf, String> {
+    let dir = root().join("target").join("bench-venv");
+    let py = dir.join("bin").join("python");
+    let req = root().join("xtask").join("bench").join("requirements.txt");
+    let want = read(&req)?;
+    let stamp = dir.join("requirements.installed");
+    if !py.exists() {
+        run(Command::new("python3").arg("-m").arg("venv").arg(&dir))?;
+    }
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(want.as_str()) {
+        run(Command::new(&py)
+            .args(["-m", "pip", "install", "--quiet", "-r"])
+            .arg(&req))?;
+        write(&stamp, &want)?;
+    }
+    Ok(py)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options() {
+        let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let o = parse(&a(&["--quick", "--json", "x.json", "var"])).unwrap();
+        assert!(o.quick && !o.peers && o.json.is_some() && o.filters == ["var"]);
+        assert!(parse(&a(&["--json"])).is_err());
+        assert!(parse(&a(&["--bogus"])).is_err());
+    }
+
+    #[test]
+    fn peers_output_parses() {
+        let text = r#"{"meta": {"python": "3.11.7", "numpy": "2.4.6", "blas": "no threadpoolctl"},
+                       "results": {"w": {"idiom": "a.sum()", "median_s": 0.5, "min_s": 0.4,
+                                         "reps": 3, "iters": 1, "candidates": {}}}}"#;
+        let p: Peers = serde_json::from_str(text).unwrap();
+        assert_eq!(p.results["w"].idiom, "a.sum()");
+        assert!(p.meta.scipy.is_none());
+    }
+}
