@@ -262,7 +262,7 @@ impl FftPlans {
                         (src, mut dst): (ndarray::ArrayView1<C64>, ndarray::ArrayViewMut1<f64>)| {
                 spec.iter_mut().zip(src.iter()).for_each(|(b, &v)| *b = v);
                 spec[0].im = 0.0;
-                if n_last % 2 == 0 {
+                if n_last.is_multiple_of(2) {
                     let k = spec.len() - 1;
                     spec[k].im = 0.0;
                 }
@@ -432,7 +432,7 @@ pub fn next_fast_len(target: usize, real: bool) -> usize {
     let primes: &[usize] = if real { &[2, 3, 5] } else { &[2, 3, 5, 7, 11] };
     let smooth = |mut n: usize| {
         for &p in primes {
-            while n % p == 0 {
+            while n.is_multiple_of(p) {
                 n /= p;
             }
         }

@@ -322,7 +322,7 @@ impl GaussianKde {
                 "reflection is implemented for 1-D data only",
             ));
         }
-        if !(lo < hi) || lo.is_nan() || hi.is_nan() {
+        if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
             return Err(invalid("bounds", format!("need lo < hi, got [{lo}, {hi}]")));
         }
         let s = self.chol[0];
@@ -467,7 +467,8 @@ impl GaussianKde {
                 "binned evaluation is implemented for 1-D KDEs",
             ));
         }
-        if m < 2 || !(lo < hi) {
+        if m < 2 || lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) || !(hi - lo).is_finite()
+        {
             return Err(invalid(
                 "grid",
                 format!("need m >= 2 and lo < hi, got m = {m}, [{lo}, {hi}]"),

@@ -208,7 +208,7 @@ pub(crate) fn rolling_line(
     let every = ANCHOR_EVERY.max(opt.window);
     let mut m = Moments::of(&[]);
     let (mut lo, mut hi) = (0usize, 0usize);
-    for i in 0..x.len() {
+    for (i, o) in out.iter_mut().enumerate() {
         let (a, b) = bounds(i as isize);
         if i % every == 0 {
             m = Moments::of(&x[a..b]);
@@ -223,7 +223,7 @@ pub(crate) fn rolling_line(
         }
         lo = a;
         hi = b;
-        out[i] = m.finish(stat, min_periods);
+        *o = m.finish(stat, min_periods);
     }
 }
 

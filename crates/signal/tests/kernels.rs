@@ -1,0 +1,538 @@
+//! Layer 1: every signal kernel against its naive twin in `ndkern_signal::reference`
+//! (or a mathematical identity), over many lengths, both dtypes.
+
+use ndarray::{s, Array1, Array2, Array3, ArrayD, Axis, IxDyn};
+use ndkern_signal::reference as naive;
+use ndkern_signal::*;
+
+/// Deterministic pseudo-random values in [-1, 1) (splitmix64).
+fn noise(n: usize, seed: u64) -> Vec<f64> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1);
+    (0..n)
+        .map(|_| {
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            (z >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+        })
+        .collect()
+}
+
+fn max_rel(a: impl IntoIterator<Item = f64>, b: impl IntoIterator<Item = f64>) -> f64 {
+    let (a, b): (Vec<f64>, Vec<f64>) = (a.into_iter().collect(), b.into_iter().collect());
+    assert_eq!(a.len(), b.len());
+    let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-300);
+    a.iter().zip(&b).fold(0.0f64, |m, (x, y)| {
+        if x.is_nan() || y.is_nan() {
+            assert!(x.is_nan() && y.is_nan(), "NaN mismatch: {x} vs {y}");
+            m
+        } else {
+            m.max((x - y).abs() / scale)
+        }
+    })
+}
+
+#[test]
+fn rfftn_matches_naive_dft_every_length() {
+    for n in 1..=64 {
+        let x = noise(n, n as u64);
+        let a = Array1::from(x.clone());
+        let spec = rfftn(&a, &[0]).unwrap();
+        let want = naive::dft(
+            &x.iter().map(|&v| C64::new(v, 0.0)).collect::<Vec<_>>(),
+            false,
+        );
+        assert_eq!(spec.len(), n / 2 + 1);
+        for k in 0..spec.len() {
+            assert!(
+                (spec[[k]] - want[k]).norm() < 1e-13 * n as f64,
+                "n={n} k={k}"
+            );
+        }
+        let back = irfftn(&spec, &[0], n).unwrap();
+        assert!(
+            max_rel(back.iter().copied(), x.iter().copied()) < 1e-14,
+            "round trip n={n}"
+        );
+        // f32 input is widened: same spectrum as the f32 values in f64.
+        let a32 = a.mapv(|v| v as f32);
+        let s32 = rfftn(&a32, &[0]).unwrap();
+        let s64 = rfftn(&a32.mapv(f64::from), &[0]).unwrap();
+        assert_eq!(s32, s64);
+    }
+}
+
+#[test]
+fn rfftn_2d_strided_matches_separable_naive() {
+    for &(ny, nx) in &[(1, 1), (3, 5), (6, 4), (7, 9), (16, 12)] {
+        let big = Array2::from_shape_vec((2 * ny, nx + 3), noise(2 * ny * (nx + 3), 7)).unwrap();
+        // Every other row, reversed columns: a strided view with a negative step.
+        let a = big.slice(s![..;2, ..nx;-1]);
+        let spec = rfftn(&a, &[0, 1]).unwrap();
+        // Naive: full complex DFT along rows then columns.
+        let mut full = a.mapv(|v| C64::new(v, 0.0));
+        for mut r in full.rows_mut() {
+            let d = naive::dft(&r.to_vec(), false);
+            r.assign(&Array1::from(d));
+        }
+        for mut c in full.columns_mut() {
+            let d = naive::dft(&c.to_vec(), false);
+            c.assign(&Array1::from(d));
+        }
+        for ((i, j), v) in spec
+            .view()
+            .into_dimensionality::<ndarray::Ix2>()
+            .unwrap()
+            .indexed_iter()
+        {
+            assert!(
+                (v - full[[i, j]]).norm() < 1e-12 * (nx * ny) as f64,
+                "{ny}x{nx} at {i},{j}"
+            );
+        }
+        let back = irfftn(&spec, &[0, 1], nx).unwrap();
+        assert!(max_rel(back.iter().copied(), a.iter().copied()) < 1e-13);
+        // Transform over the other axis order: axis 0 real, axis 1 complex.
+        let spec2 = rfftn(&a, &[1, 0]).unwrap();
+        assert_eq!(spec2.shape(), &[ny / 2 + 1, nx]);
+        let back2 = irfftn(&spec2, &[1, 0], ny).unwrap();
+        assert!(max_rel(back2.iter().copied(), a.iter().copied()) < 1e-13);
+    }
+}
+
+#[test]
+fn fftn_inverse_is_identity() {
+    let a = ArrayD::from_shape_vec(
+        IxDyn(&[5, 6]),
+        noise(30, 3).into_iter().map(|v| C64::new(v, -v)).collect(),
+    )
+    .unwrap();
+    let f = fftn(&a, &[0, 1], false).unwrap();
+    let b = fftn(&f, &[0, 1], true).unwrap();
+    assert!(a.iter().zip(&b).all(|(x, y)| (x - y).norm() < 1e-14));
+}
+
+#[test]
+fn fftfreq_and_shifts_follow_numpy() {
+    // np.fft.fftfreq(6, 0.5) and np.fft.fftfreq(7)
+    assert_eq!(
+        fftfreq(6, 0.5).to_vec(),
+        vec![0.0, 1.0 / 3.0, 2.0 / 3.0, -1.0, -2.0 / 3.0, -1.0 / 3.0]
+    );
+    let f7: Vec<f64> = fftfreq(7, 1.0).iter().map(|v| v * 7.0).collect();
+    assert!(f7
+        .iter()
+        .zip([0.0, 1.0, 2.0, 3.0, -3.0, -2.0, -1.0])
+        .all(|(a, b)| (a - b).abs() < 1e-12));
+    for n in 1..10 {
+        let a = Array1::from_shape_fn(n, |i| i);
+        let back = ifftshift(&fftshift(&a, &[0]).unwrap(), &[0]).unwrap();
+        assert_eq!(a, back);
+        // fftshift puts fftfreq in increasing order.
+        let f = fftshift(&fftfreq(n, 1.0), &[0]).unwrap();
+        assert!(f.windows(2).into_iter().all(|w| w[0] < w[1]));
+    }
+}
+
+#[test]
+fn next_fast_len_is_the_smallest_smooth_length() {
+    let smooth = |mut n: usize, ps: &[usize]| {
+        for &p in ps {
+            while n % p == 0 {
+                n /= p;
+            }
+        }
+        n == 1
+    };
+    for target in 1..3000 {
+        for (real, ps) in [(true, &[2usize, 3, 5][..]), (false, &[2, 3, 5, 7, 11][..])] {
+            let n = next_fast_len(target, real);
+            assert!(n >= target && smooth(n, ps), "{target} -> {n}");
+            assert!(
+                (target..n).all(|m| !smooth(m, ps)),
+                "{target} -> {n} not smallest"
+            );
+        }
+    }
+    // Values printed by scipy.fft.next_fast_len(x, real): 1021 -> 1024, 97 -> 98 (complex),
+    // 97 -> 100 (real), 1025 -> 1080 (real), 1025 -> 1029 (complex).
+    assert_eq!(next_fast_len(97, true), 100);
+    assert_eq!(next_fast_len(1025, true), 1080);
+    assert_eq!(next_fast_len(1025, false), 1029);
+}
+
+#[test]
+fn fftconvolve_and_direct_match_naive_every_length() {
+    for n1 in 1..=20 {
+        for n2 in 1..=12 {
+            let a = Array1::from(noise(n1, n1 as u64));
+            let b = Array1::from(noise(n2, 100 + n2 as u64));
+            let full = naive::convolve_full(a.as_slice().unwrap(), b.as_slice().unwrap());
+            for mode in [Mode::Full, Mode::Same, Mode::Valid] {
+                // scipy's crop of the full result, centred.
+                let len = match mode {
+                    Mode::Full => full.len(),
+                    Mode::Same => n1,
+                    Mode::Valid => n1.max(n2) - n1.min(n2) + 1,
+                };
+                let start = (full.len() - len) / 2;
+                let want = &full[start..start + len];
+                for method in [Method::Fft, Method::Direct, Method::Auto] {
+                    let got = convolve(&a, &b, mode, method, None).unwrap();
+                    assert!(
+                        max_rel(got.iter().copied(), want.iter().copied()) < 1e-13,
+                        "{n1} {n2} {mode:?} {method:?}"
+                    );
+                }
+                // Correlation = convolution with the reversed kernel.
+                let rev = b.slice(s![..;-1]).to_owned();
+                let c = correlate(&a, &b, mode, Method::Fft, None).unwrap();
+                let cc = convolve(&a, &rev, mode, Method::Direct, None).unwrap();
+                assert!(max_rel(c.iter().copied(), cc.iter().copied()) < 1e-13);
+            }
+        }
+    }
+}
+
+#[test]
+fn fftconvolve_along_one_axis_matches_rowwise_naive() {
+    let a = Array2::from_shape_vec((4, 15), noise(60, 1)).unwrap();
+    let k = Array2::from_shape_vec((4, 5), noise(20, 2)).unwrap();
+    let c = fftconvolve(&a, &k, Mode::Full, Some(&[1])).unwrap();
+    assert_eq!(c.shape(), &[4, 19]);
+    for r in 0..4 {
+        let want = naive::convolve_full(&a.row(r).to_vec(), &k.row(r).to_vec());
+        let got: Vec<f64> = c.index_axis(Axis(0), r).iter().copied().collect();
+        assert!(max_rel(got, want) < 1e-13);
+    }
+}
+
+#[test]
+fn detrend_matches_normal_equations() {
+    for n in 1..40 {
+        let x = noise(n, n as u64 + 5);
+        let a = Array1::from_shape_fn(n, |t| x[t] + 3.0 * t as f64 - 7.0);
+        let d = detrend(&a, 0, Trend::Linear, &[]).unwrap();
+        let want = naive::detrend_linear(a.as_slice().unwrap());
+        assert!(
+            max_rel(d.iter().copied(), want.iter().copied().map(|v| v)) < 1e-9
+                || want.iter().all(|v| v.abs() < 1e-12),
+            "n={n}"
+        );
+        assert!(
+            d.iter()
+                .zip(&want)
+                .all(|(p, q)| (p - q).abs() < 1e-12 * (1.0 + 3.0 * n as f64)),
+            "n={n}"
+        );
+        // Breakpoints: segments fitted independently.
+        if n > 6 {
+            let bp = [n / 3, n / 2];
+            let d = detrend(&a, 0, Trend::Linear, &bp).unwrap();
+            let mut want = Vec::new();
+            for (lo, hi) in [(0, n / 3), (n / 3, n / 2), (n / 2, n)] {
+                want.extend(naive::detrend_linear(&a.as_slice().unwrap()[lo..hi]));
+            }
+            assert!(
+                d.iter().zip(&want).all(|(p, q)| (p - q).abs() < 1e-11),
+                "bp n={n}"
+            );
+        }
+    }
+    // In place equals allocating; f32.
+    let a = Array3::from_shape_fn((3, 20, 4), |(i, t, j)| {
+        (i * 4 + j) as f32 * t as f32 * 0.1 + ((t * 7 + i) % 5) as f32
+    });
+    let d = detrend(&a, 1, Trend::Linear, &[]).unwrap();
+    let mut b = a.clone();
+    detrend_inplace(&mut b, 1, Trend::Linear, &[]).unwrap();
+    assert_eq!(d, b);
+    let c = detrend(&a, -2, Trend::Constant, &[]).unwrap();
+    assert!(c.sum_axis(Axis(1)).iter().all(|v| v.abs() < 1e-4));
+}
+
+#[test]
+fn rolling_matches_naive_with_nan() {
+    let mut x = noise(97, 11);
+    for i in [3, 4, 5, 40, 41, 90] {
+        x[i] = f64::NAN;
+    }
+    let a = Array1::from(x.clone());
+    for window in [1, 2, 3, 4, 7, 8, 30, 97] {
+        for mp in [None, Some(0), Some(1), Some(window / 2)] {
+            for center in [false, true] {
+                let mut opt = Rolling::new(window).center(center);
+                if let Some(m) = mp {
+                    opt = opt.min_periods(m);
+                }
+                let m = mp.unwrap_or(window);
+                let cases: [(&str, Array1<f64>); 4] = [
+                    ("sum", rolling_sum(&a, 0, opt).unwrap()),
+                    ("mean", rolling_mean(&a, 0, opt).unwrap()),
+                    ("var", rolling_var(&a, 0, opt, 1).unwrap()),
+                    ("std", rolling_std(&a, 0, opt, 0).unwrap()),
+                ];
+                for (stat, got) in cases {
+                    let ddof = if stat == "std" { 0 } else { 1 };
+                    let want = naive::rolling(&x, window, m, center, stat, ddof);
+                    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+                        assert!(
+                            (g.is_nan() && w.is_nan()) || (g - w).abs() <= 1e-13 * (1.0 + w.abs()),
+                            "{stat} w={window} mp={mp:?} c={center} i={i}: {g} vs {w}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn rolling_mean_does_not_drift_on_long_lines() {
+    // 2e6 samples around 1e6 with unit noise: a naive running sum loses ~1e-7 relative;
+    // the compensated, re-anchored one stays at rounding.
+    let n = 2_000_000;
+    let x: Vec<f64> = noise(n, 99).iter().map(|v| 1e6 + v).collect();
+    let a = Array1::from(x.clone());
+    let m = rolling_mean(&a, 0, Rolling::new(1000)).unwrap();
+    let v = rolling_var(&a, 0, Rolling::new(1000), 1).unwrap();
+    for i in [999, 1_000_000, n - 1] {
+        let want = naive::rolling(&x[i + 1 - 1000..=i], 1000, 1000, false, "mean", 1)[999];
+        assert!((m[i] - want).abs() < 1e-9, "{i}: {} vs {want}", m[i]);
+        let wv = naive::rolling(&x[i + 1 - 1000..=i], 1000, 1000, false, "var", 1)[999];
+        assert!((v[i] - wv).abs() < 1e-9 * wv, "{i}: var {} vs {wv}", v[i]);
+    }
+}
+
+#[test]
+fn pearson_matches_naive_both_layouts() {
+    let y: Vec<f64> = noise(30, 1);
+    let a = Array3::from_shape_fn((4, 30, 5), |(i, t, j)| {
+        y[t] * (i as f64 - 1.5) + noise(1, (i * 1000 + t * 10 + j) as u64)[0]
+    });
+    let r_mid = pearson_r(&a, &Array1::from(y.clone()), 1).unwrap();
+    let at = a.view().permuted_axes([0, 2, 1]);
+    let r_last = pearson_r(&at, &Array1::from(y.clone()), -1).unwrap();
+    for i in 0..4 {
+        for j in 0..5 {
+            let x: Vec<f64> = a.slice(s![i, .., j]).to_vec();
+            let want = naive::pearson(&x, &y);
+            assert!((r_mid[[i, j]] - want).abs() < 1e-13);
+            assert!((r_last[[i, j]] - want).abs() < 1e-13);
+        }
+    }
+    // NaN in a series, or a constant series: NaN.
+    let mut b = a.clone();
+    b[[2, 7, 3]] = f64::NAN;
+    b.slice_mut(s![0, .., 0]).fill(4.0);
+    let r = pearson_r(&b, &Array1::from(y.clone()), 1).unwrap();
+    assert!(r[[2, 3]].is_nan() && r[[0, 0]].is_nan() && r[[1, 1]].is_finite());
+    let r = pearson_r(&b.view().permuted_axes([0, 2, 1]), &Array1::from(y), 2).unwrap();
+    assert!(r[[2, 3]].is_nan() && r[[0, 0]].is_nan() && r[[1, 1]].is_finite());
+}
+
+fn roll2(a: &Array2<f64>, dy: isize, dx: isize) -> Array2<f64> {
+    let (ny, nx) = a.dim();
+    Array2::from_shape_fn((ny, nx), |(i, j)| {
+        a[[
+            (i as isize - dy).rem_euclid(ny as isize) as usize,
+            (j as isize - dx).rem_euclid(nx as isize) as usize,
+        ]]
+    })
+}
+
+#[test]
+fn circular_cross_correlation_finds_every_shift() {
+    let b = Array2::from_shape_vec((9, 12), noise(108, 5)).unwrap();
+    for dy in -4..=4 {
+        for dx in -5..=6 {
+            let a = roll2(&b, dy, dx);
+            let p = cross_correlate_circular(&a, &b).unwrap();
+            // A shift of n/2 is ambiguous; the fftfreq convention reports it as -n/2.
+            let want_dx = if dx == 6 { -6 } else { dx };
+            assert_eq!(p.shift, vec![dy, want_dx]);
+            assert!((p.ncc - 1.0).abs() < 1e-12);
+        }
+    }
+}
+
+/// `img` shifted by a subpixel amount by the Fourier shift theorem.
+fn fourier_shift(img: &Array2<f64>, dy: f64, dx: f64) -> Array2<f64> {
+    let z = img.mapv(|v| C64::new(v, 0.0)).into_dyn();
+    let mut f = fftn(&z, &[0, 1], false).unwrap();
+    let (ny, nx) = img.dim();
+    let (fy, fx) = (fftfreq(ny, 1.0), fftfreq(nx, 1.0));
+    for ((i, j), v) in f
+        .view_mut()
+        .into_dimensionality::<ndarray::Ix2>()
+        .unwrap()
+        .indexed_iter_mut()
+    {
+        let ang = -2.0 * std::f64::consts::PI * (fy[i] * dy + fx[j] * dx);
+        *v *= C64::new(ang.cos(), ang.sin());
+    }
+    fftn(&f, &[0, 1], true)
+        .unwrap()
+        .mapv(|v| v.re)
+        .into_dimensionality()
+        .unwrap()
+}
+
+#[test]
+fn phase_cross_correlation_subpixel_within_one_over_upsample() {
+    // A smooth random image (low-pass filtered noise).
+    let raw = Array2::from_shape_vec((40, 36), noise(40 * 36, 77)).unwrap();
+    let img = {
+        let k = Array2::from_shape_fn((7, 7), |(i, j)| {
+            (-(((i as f64 - 3.0).powi(2) + (j as f64 - 3.0).powi(2)) / 4.0)).exp()
+        });
+        let c = fftconvolve(&raw, &k, Mode::Same, None).unwrap();
+        c.into_dimensionality::<ndarray::Ix2>().unwrap()
+    };
+    let mut corr = Correlator::new(&img, 20, Normalization::None).unwrap();
+    for &(dy, dx) in &[(0.0, 0.0), (2.3, -1.7), (-5.55, 3.05), (0.45, 10.0)] {
+        let moved = fourier_shift(&img, dy, dx);
+        for (up, norm) in [
+            (1usize, Normalization::Phase),
+            (20, Normalization::None),
+            (100, Normalization::None),
+            (100, Normalization::Phase),
+        ] {
+            let r = phase_cross_correlation(&img, &moved, up, norm).unwrap();
+            // Without normalization the refined peak is within 1/upsample_factor. Phase
+            // normalization gives every bin unit weight, including the near-empty high
+            // frequencies of this low-pass image and the even-length Nyquist bins that a real
+            // subpixel shift cannot represent, which moves the peak by a few hundredths.
+            let tol = match (up, norm) {
+                (1, _) => 0.5,
+                (_, Normalization::Phase) => 0.05,
+                _ => 1.0 / up as f64 + 1e-9,
+            };
+            assert!(
+                (r.shift[0] + dy).abs() <= tol && (r.shift[1] + dx).abs() <= tol,
+                "{dy},{dx} up={up}: {:?}",
+                r.shift
+            );
+        }
+        let r1 = corr.register(&moved).unwrap();
+        let r2 = phase_cross_correlation(&img, &moved, 20, Normalization::None).unwrap();
+        assert_eq!(r1, r2);
+    }
+}
+
+/// Pareto(a = 3) samples on [0, inf) (numpy's `rng.pareto`: Lomax), by inverse CDF.
+fn pareto(n: usize) -> Array1<f64> {
+    Array1::from_iter(
+        noise(n, 1234)
+            .iter()
+            .map(|u| (1.0 - (u + 1.0) / 2.0).powf(-1.0 / 3.0) - 1.0),
+    )
+}
+
+#[test]
+fn kde_exact_matches_naive_and_reflection_integrates_to_one() {
+    let x = pareto(500);
+    let kde = GaussianKde::new_1d(&x, Bandwidth::Silverman, None).unwrap();
+    let sigma = kde.covariance()[[0, 0]].sqrt();
+    let w = vec![1.0 / 500.0; 500];
+    let pts: Vec<f64> = (0..50).map(|i| -1.0 + i as f64 * 0.1).collect();
+    let got = kde.evaluate_1d(&pts).unwrap();
+    for (p, g) in pts.iter().zip(&got) {
+        assert!((g - naive::kde_1d(x.as_slice().unwrap(), &w, sigma, *p)).abs() < 1e-14);
+    }
+    // Plain KDE puts mass below 0; the reflected one integrates to 1 on [0, inf).
+    let lost = kde.integrate_box_1d(f64::NEG_INFINITY, 0.0);
+    assert!(lost > 0.01, "plain KDE mass below 0: {lost}");
+    let refl = kde.clone().with_bounds(0.0, f64::INFINITY).unwrap();
+    assert!((refl.integrate_box_1d(0.0, f64::INFINITY) - 1.0).abs() < 1e-12);
+    assert_eq!(refl.integrate_box_1d(-5.0, 0.0), 0.0);
+    // Independent check: trapezoid rule of the evaluated density on [0, 60].
+    let h = 1e-3;
+    let grid: Vec<f64> = (0..=60_000).map(|i| i as f64 * h).collect();
+    let d = refl.evaluate_1d(&grid).unwrap();
+    let trap = h * (d.sum() - 0.5 * (d[0] + d[d.len() - 1]));
+    assert!((trap - 1.0).abs() < 1e-4, "trapezoid integral {trap}");
+    // Density at the bound is not depressed: reflection doubles the contribution there.
+    assert!(
+        (refl.evaluate_1d(&[0.0]).unwrap()[0] - 2.0 * kde.evaluate_1d(&[0.0]).unwrap()[0]).abs()
+            < 1e-12
+    );
+}
+
+#[test]
+fn kde_binned_within_1e4_of_exact_peak() {
+    let x = pareto(100_000);
+    for bounded in [false, true] {
+        let mut kde = GaussianKde::new_1d(&x, Bandwidth::Scott, None).unwrap();
+        if bounded {
+            kde = kde.with_bounds(0.0, f64::INFINITY).unwrap();
+        }
+        let (lo, hi, m) = (0.0, 4.0, 401);
+        let fast = kde.evaluate_binned_1d(lo, hi, m).unwrap();
+        let grid: Vec<f64> = (0..m)
+            .map(|i| lo + i as f64 * (hi - lo) / (m - 1) as f64)
+            .collect();
+        let exact = kde.evaluate_1d(&grid).unwrap();
+        let peak = exact.iter().fold(0.0f64, |a, &b| a.max(b));
+        let err = fast
+            .iter()
+            .zip(&exact)
+            .fold(0.0f64, |a, (p, q)| a.max((p - q).abs()));
+        println!("binned vs exact (n = 1e5, bounded = {bounded}): max abs error {err:.2e}, peak {peak:.4}");
+        assert!(err < 1e-4 * peak, "binned error {err} vs peak {peak}");
+    }
+}
+
+#[test]
+fn kde_2d_matches_direct_formula() {
+    let n = 300;
+    let u = noise(n, 1);
+    let v = noise(n, 2);
+    let data = Array2::from_shape_fn(
+        (2, n),
+        |(r, i)| if r == 0 { u[i] } else { 0.5 * u[i] + v[i] },
+    );
+    let kde = GaussianKde::new(&data, Bandwidth::Scott, None).unwrap();
+    let c = kde.covariance();
+    let det = c[[0, 0]] * c[[1, 1]] - c[[0, 1]] * c[[1, 0]];
+    let inv = [c[[1, 1]] / det, -c[[0, 1]] / det, c[[0, 0]] / det];
+    let p = [0.2, -0.3];
+    let want: f64 = (0..n)
+        .map(|i| {
+            let (dx, dy) = (p[0] - data[[0, i]], p[1] - data[[1, i]]);
+            (-0.5 * (inv[0] * dx * dx + 2.0 * inv[1] * dx * dy + inv[2] * dy * dy)).exp()
+        })
+        .sum::<f64>()
+        / (n as f64 * 2.0 * std::f64::consts::PI * det.sqrt());
+    let got = kde
+        .evaluate(&Array2::from_shape_vec((2, 1), p.to_vec()).unwrap())
+        .unwrap()[0];
+    assert!((got - want).abs() < 1e-14 * want.max(1.0));
+    // Scott factor for d = 2: n^(-1/6).
+    assert!((kde.factor() - (n as f64).powf(-1.0 / 6.0)).abs() < 1e-15);
+}
+
+#[test]
+fn radial_power_spectrum_satisfies_parseval() {
+    // sum over bins of count * mean = sum |F|^2 = N sum a^2; counts from the bin geometry.
+    let (ny, nx) = (12, 17);
+    let a = Array2::from_shape_vec((ny, nx), noise(ny * nx, 9)).unwrap();
+    let p = radial_power_spectrum(&a).unwrap();
+    let mut counts = vec![0.0; p.len()];
+    for i in 0..ny {
+        for j in 0..nx {
+            let ky = fftfreq(ny, 1.0 / ny as f64)[i];
+            let kx = fftfreq(nx, 1.0 / nx as f64)[j];
+            counts[(ky.hypot(kx)).round() as usize] += 1.0;
+        }
+    }
+    let total: f64 = p
+        .iter()
+        .zip(&counts)
+        .map(|(m, c)| if *c > 0.0 { m * c } else { 0.0 })
+        .sum();
+    let want = (ny * nx) as f64 * a.iter().map(|v| v * v).sum::<f64>();
+    assert!((total - want).abs() < 1e-12 * want);
+}
