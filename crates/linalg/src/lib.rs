@@ -15,9 +15,11 @@
 //! assert_eq!(<f64 as Element>::LANES, 4);
 //! ```
 
+mod curve_fit;
 mod distance;
 mod eigh;
 mod interp;
+mod kernel_est;
 mod kmeans;
 mod linefit;
 mod pca;
@@ -25,9 +27,11 @@ mod poly;
 #[doc(hidden)]
 pub mod reference;
 
+pub use curve_fit::{curve_fit, CurveFit, CurveFitOptions};
 pub use distance::{cdist, nearest, pdist, Metric};
 pub use eigh::{eigh3, eigvalsh, eigvalsh2, eigvalsh3, EigOrder};
 pub use interp::{interpolate, Interpolant};
+pub use kernel_est::{estimate_kernel, KernelMode};
 pub use kmeans::{kmeans, KMeans, KMeansInit, KMeansOptions};
 pub use linefit::{level, level_rows, linefit};
 pub use ndkern_core::{Element, Error, Result};

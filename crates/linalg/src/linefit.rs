@@ -116,9 +116,9 @@ where
 ///
 /// ```
 /// use ndarray::array;
-/// let a = array![[1.0, 2.0], [3.0, 6.0], [5.0, 7.0]];
+/// let a = array![[1.0f64, 2.0], [3.0, 6.0], [5.0, 7.0]];
 /// let l = ndkern_linalg::level(&a, 0).unwrap();
-/// assert!(l.iter().zip([0.0, -0.5, 0.0, 1.0, 0.0, -0.5]).all(|(x, y)| (x - y).abs() < 1e-14));
+/// assert!(l.iter().zip([0.0, -0.5, 0.0, 1.0, 0.0, -0.5]).all(|(x, y): (&f64, f64)| (x - y).abs() < 1e-14));
 /// ```
 #[must_use = "the leveled array is returned"]
 pub fn level<T, S, D>(a: &ArrayBase<S, D>, axis: usize) -> Result<Array<T, D>>
