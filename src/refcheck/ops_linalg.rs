@@ -115,6 +115,85 @@ fn chebfit_op<T: la::Element>(a: &[&ArrayD<T>], deg: usize) -> la::Result<ArrayD
     )
 }
 
+fn mat2<T: Clone>(a: &ArrayD<T>, name: &'static str) -> Result<ndarray::Array2<T>, la::Error> {
+    a.clone()
+        .into_dimensionality::<ndarray::Ix2>()
+        .map_err(|_| la::Error::InvalidParameter {
+            name,
+            reason: format!("expected a 2-D array, got shape {:?}", a.shape()),
+        })
+}
+
+/// `scipy.spatial.distance.cdist` with the metric given by the op name; the optional third
+/// input is `w` (weighted Euclidean) or `VI` (Mahalanobis).
+fn cdist_op<T: la::Element>(
+    a: &[&ArrayD<T>],
+    metric: &str,
+    pairwise: bool,
+) -> la::Result<ArrayD<T>> {
+    let xa = mat2(a[0], "XA")?;
+    let extra = if pairwise { a.get(1) } else { a.get(2) };
+    let m = match (metric, extra) {
+        ("sqeuclidean", None) => la::Metric::SqEuclidean,
+        ("euclidean", None) => la::Metric::Euclidean,
+        ("sqeuclidean", Some(w)) => la::Metric::SqWeighted(w.iter().map(|v| v.as_f64()).collect()),
+        ("euclidean", Some(w)) => la::Metric::Weighted(w.iter().map(|v| v.as_f64()).collect()),
+        ("mahalanobis", Some(vi)) => la::Metric::Mahalanobis(mat2(vi, "VI")?.mapv(|v| v.as_f64())),
+        ("sqmahalanobis", Some(vi)) => {
+            la::Metric::SqMahalanobis(mat2(vi, "VI")?.mapv(|v| v.as_f64()))
+        }
+        _ => {
+            return Err(la::Error::InvalidParameter {
+                name: "inputs",
+                reason: format!("metric {metric} needs its VI input"),
+            })
+        }
+    };
+    if pairwise {
+        Ok(la::pdist(&xa, &m)?.into_dyn())
+    } else {
+        Ok(la::cdist(&xa, &mat2(a[1], "XB")?, &m)?.into_dyn())
+    }
+}
+
+/// `scipy.cluster.vq.kmeans2(data, k=init, iter, minit='matrix')`: centroids or labels.
+fn kmeans2_op<T: la::Element>(a: &[&ArrayD<T>], iter: usize) -> la::Result<la::KMeans> {
+    let x = mat2(a[0], "data")?;
+    let init = mat2(a[1], "k")?.mapv(|v| v.as_f64());
+    let opts = la::KMeansOptions {
+        init: la::KMeansInit::Given(init.clone()),
+        max_iter: iter,
+        tol: 0.0,
+        ..la::KMeansOptions::new(init.nrows())
+    };
+    la::kmeans(&x, &opts)
+}
+
+fn to_t<T: la::Element>(a: ndarray::ArrayD<f64>) -> ArrayD<T> {
+    a.mapv(T::of_f64)
+}
+
+fn kmeans2_centroids<T: la::Element>(a: &[&ArrayD<T>], iter: usize) -> la::Result<ArrayD<T>> {
+    Ok(to_t(kmeans2_op(a, iter)?.centroids.into_dyn()))
+}
+
+fn pca_variance<T: la::Element>(a: &ArrayD<T>, k: usize) -> la::Result<ArrayD<T>> {
+    Ok(to_t(
+        la::pca(&mat2(a, "x")?, k, false)?
+            .explained_variance
+            .into_dyn(),
+    ))
+}
+
+fn kernel_op<T: la::Element>(a: &[&ArrayD<T>], size: &[usize]) -> la::Result<ArrayD<T>> {
+    Ok(to_t(la::estimate_kernel(
+        a[0],
+        a[1],
+        size,
+        la::KernelMode::Correlate,
+    )?))
+}
+
 /// ndkern-linalg: eigenvalues, polynomials, interpolation.
 pub(super) const LINALG_OPS: &[Op] = &[
     float_op!("linalg.eigvalsh", |a, c| la::eigvalsh(a)),
@@ -137,4 +216,70 @@ pub(super) const LINALG_OPS: &[Op] = &[
     )
     .and_then(|xi| la::interpolate(&xi, &vec1(a[1], "yi")?))
     .map(|p| p.eval_array(a[2]))),
+    multi_op!("linalg.cdist_sqeuclidean", 2..=3, |a, c| cdist_op(
+        &a,
+        "sqeuclidean",
+        false
+    )),
+    multi_op!("linalg.cdist_euclidean", 2..=3, |a, c| cdist_op(
+        &a,
+        "euclidean",
+        false
+    )),
+    multi_op!("linalg.cdist_mahalanobis", 3..=3, |a, c| cdist_op(
+        &a,
+        "mahalanobis",
+        false
+    )),
+    multi_op!("linalg.cdist_sqmahalanobis", 3..=3, |a, c| cdist_op(
+        &a,
+        "sqmahalanobis",
+        false
+    )),
+    multi_op!("linalg.pdist_sqeuclidean", 1..=2, |a, c| cdist_op(
+        &a,
+        "sqeuclidean",
+        true
+    )),
+    multi_op!("linalg.pdist_euclidean", 1..=2, |a, c| cdist_op(
+        &a,
+        "euclidean",
+        true
+    )),
+    multi_op!("linalg.vq", 2..=2, |a, c| mat2(a[1], "code_book")
+        .and_then(|cb| la::nearest(a[0], &cb))
+        .map(|(labels, _)| labels.mapv(|l| l as i64))),
+    multi_op!("linalg.kmeans2", 2..=2, |a, c| kmeans2_centroids(
+        &a,
+        c.usize_or("iter", 10)?
+    )),
+    multi_op!("linalg.kmeans2_labels", 2..=2, |a, c| kmeans2_op(
+        &a,
+        c.usize_or("iter", 10)?
+    )
+    .map(|r| r.labels.mapv(|l| l as i64).into_dyn())),
+    float_op!("linalg.pca", |a, c| {
+        let k = c.usize_or("n_components", 1)?;
+        let whiten = c.bool_or("whiten", false)?;
+        mat2(a, "x").and_then(|x| la::pca(&x, k, whiten)?.transform(&x).map(|t| t.into_dyn()))
+    }),
+    float_op!("linalg.pca_explained_variance", |a, c| {
+        let k = c.usize_or("n_components", 1)?;
+        pca_variance(a, k)
+    }),
+    multi_op!("linalg.estimate_kernel", 2..=2, |a, c| {
+        let size: Vec<usize> = match c.param("size") {
+            Some(toml::Value::Array(v)) => v
+                .iter()
+                .map(|x| x.as_integer().and_then(|i| usize::try_from(i).ok()))
+                .collect::<Option<_>>()
+                .ok_or_else(|| c.invalid("size", "expected a list of non-negative integers"))?,
+            _ => return Err(c.invalid("size", "expected a list of kernel lengths")),
+        };
+        kernel_op(&a, &size)
+    }),
+    float_op!("linalg.detrend", |a, c| {
+        let axis = c.usize_or("axis", a.ndim().saturating_sub(1))?;
+        la::level(a, axis)
+    }),
 ];

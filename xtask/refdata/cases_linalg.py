@@ -134,7 +134,123 @@ def q21_cases(w, rng):
            barycentric_interpolate(xs, ys, xq), 1e-11, {})
 
 
+def distance_cases(w, rng):
+    for dt, rtol in (("f64", F64), ("f32", F32)):
+        npdt = np.float64 if dt == "f64" else np.float32
+        xa = (rng.standard_normal((23, 3)) * 2 + 5).astype(npdt)
+        xb = (rng.standard_normal((17, 3)) * 2 + 5).astype(npdt)
+        a64, b64 = xa.astype(np.float64), xb.astype(np.float64)
+        fa, fb = w.save(f"dist_xa_{dt}.npy", xa), w.save(f"dist_xb_{dt}.npy", xb)
+        c = rng.standard_normal((3, 3))
+        vi = c @ c.T + 0.5 * np.eye(3)
+        wt = rng.uniform(0.1, 3.0, 3)
+        fvi, fw = w.save(f"dist_vi_{dt}.npy", vi.astype(npdt)), w.save(f"dist_w_{dt}.npy", wt.astype(npdt))
+        note = None if dt == "f64" else "expected: scipy (float64) on the float32 input, cast to float32"
+        cast = lambda e: e.astype(npdt)
+        w.case(f"cdist_sqeuclidean_{dt}", "linalg.cdist_sqeuclidean", [fa, fb],
+               cast(cdist(a64, b64, "sqeuclidean")), rtol, {}, note=note)
+        w.case(f"cdist_euclidean_{dt}", "linalg.cdist_euclidean", [fa, fb],
+               cast(cdist(a64, b64, "euclidean")), rtol, {}, note=note)
+        w.case(f"cdist_euclidean_weighted_{dt}", "linalg.cdist_euclidean", [fa, fb, fw],
+               cast(cdist(a64, b64, "euclidean", w=wt.astype(npdt).astype(np.float64))), rtol, {},
+               note=note)
+        w.case(f"cdist_mahalanobis_{dt}", "linalg.cdist_mahalanobis", [fa, fb, fvi],
+               cast(cdist(a64, b64, "mahalanobis", VI=vi.astype(npdt).astype(np.float64))),
+               rtol, {}, note=note)
+        w.case(f"pdist_euclidean_{dt}", "linalg.pdist_euclidean", [fa],
+               cast(pdist(a64, "euclidean")), rtol, {}, note=note)
+        w.case(f"pdist_sqeuclidean_{dt}", "linalg.pdist_sqeuclidean", [fa],
+               cast(pdist(a64, "sqeuclidean")), rtol, {}, note=note)
+    # Q2: squared Mahalanobis <D^-1 (x - y), x - y> of 2-D points, D a covariance.
+    pts = rng.standard_normal((120, 2)) * [3.0, 1.0] + [100.0, -50.0]
+    dmat = np.array([[4.0, 1.2], [1.2, 2.0]])
+    vi = np.linalg.inv(dmat)
+    fp, fvi = w.save("q02_points.npy", pts), w.save("q02_vi.npy", vi)
+    w.case("q02_sqmahalanobis", "linalg.cdist_sqmahalanobis", [fp, fp, fvi],
+           cdist(pts, pts, "mahalanobis", VI=vi) ** 2, F64, {},
+           note="Q2: scipy cdist 'mahalanobis' squared (VI = inv(D))")
+    # Q13: nearest palette colour of every pixel (labels, int64).
+    img = rng.uniform(0, 255, (12, 10, 3))
+    pal = rng.uniform(0, 255, (16, 3))
+    fi, fpal = w.save("q13_image.npy", img), w.save("q13_palette.npy", pal)
+    from scipy.cluster.vq import vq
+    w.case("q13_vq_labels", "linalg.vq", [fi, fpal],
+           vq(img.reshape(-1, 3), pal)[0].astype(np.int64).reshape(12, 10), 0.0, {},
+           note="scipy.cluster.vq.vq on the flattened pixels, reshaped to (12, 10)")
+
+
+def kmeans_cases(w, rng):
+    # Q19: iris-like data (150 x 4, three groups), fixed initial centroids.
+    means = np.array([[5.0, 3.4, 1.5, 0.2], [5.9, 2.8, 4.3, 1.3], [6.6, 3.0, 5.6, 2.0]])
+    x = np.concatenate([m + 0.3 * rng.standard_normal((50, 4)) for m in means])
+    fx = w.save("q19_iris_like.npy", x)
+    for k in (2, 3, 5, 8):
+        init = x[rng.choice(150, k, replace=False)]
+        fi = w.save(f"q19_init_k{k}.npy", init)
+        cent, lab = kmeans2(x, init, iter=100, minit="matrix")
+        assert len(np.unique(lab)) == k, "an empty cluster: pick another seed"
+        w.case(f"q19_kmeans2_k{k}_centroids", "linalg.kmeans2", [fx, fi], cent, F64,
+               {"iter": 100}, note="scipy kmeans2(minit='matrix') centroids after 100 iterations")
+        w.case(f"q19_kmeans2_k{k}_labels", "linalg.kmeans2_labels", [fx, fi],
+               lab.astype(np.int64), 0.0, {"iter": 100},
+               note="scipy kmeans2(minit='matrix') labels (its second return value)")
+
+
+def pca_cases(w, rng):
+    # Q25: (n, 4) data to 2 components; numpy SVD, components' largest entry made positive.
+    n = 500
+    lat = rng.standard_normal((n, 4)) * [5.0, 2.0, 0.5, 0.1]
+    q, _ = np.linalg.qr(rng.standard_normal((4, 4)))
+    x = lat @ q.T + [10.0, -3.0, 7.0, 1.0]
+    fx = w.save("q25_data.npy", x)
+    xc = x - x.mean(axis=0)
+    u, s, vt = np.linalg.svd(xc, full_matrices=False)
+    sign = np.sign(vt[np.arange(4), np.argmax(np.abs(vt), axis=1)])
+    vt = vt * sign[:, None]
+    var = s**2 / (n - 1)
+    for k in (1, 2, 4):
+        t = xc @ vt[:k].T
+        w.case(f"q25_pca_{k}", "linalg.pca", [fx], t, 1e-11, {"n_components": k},
+               note="numpy SVD of the centred data; sign: largest |entry| of each component > 0")
+        w.case(f"q25_pca_{k}_whiten", "linalg.pca", [fx], t / np.sqrt(var[:k]), 1e-10,
+               {"n_components": k, "whiten": True})
+    w.case("q25_pca_explained_variance", "linalg.pca_explained_variance", [fx], var[:2], 1e-11,
+           {"n_components": 2}, note="s**2 / (n - 1) from numpy SVD")
+
+
+def kernel_cases(w, rng):
+    from scipy.ndimage import correlate
+    for shape, ksize in (((16, 14), (3, 3)), ((20, 20), (5, 5)), ((9, 10, 11), (3, 3, 3))):
+        a = rng.standard_normal(shape)
+        k = rng.standard_normal(ksize)
+        out = correlate(a, k, mode="constant")
+        tag = "x".join(map(str, ksize))
+        fa, fo = w.save(f"q20_in_{tag}.npy", a), w.save(f"q20_out_{tag}.npy", out)
+        w.case(f"q20_estimate_kernel_{tag}", "linalg.estimate_kernel", [fa, fo], k, 1e-10,
+               {"size": list(ksize)},
+               note="output = scipy.ndimage.correlate(input, k); expected = k")
+
+
+def detrend_cases(w, rng):
+    # Q26: level every row of an image (scipy.signal.detrend type='linear').
+    from scipy.signal import detrend
+    img = rng.standard_normal((30, 40)) + np.arange(40) * 0.3 + np.arange(30)[:, None] * 2.0
+    f = w.save("q26_image.npy", img)
+    for axis in (1, 0):
+        w.case(f"q26_detrend_axis{axis}", "linalg.detrend", [f], detrend(img, axis=axis), F64,
+               {"axis": axis}, note="scipy.signal.detrend(type='linear')")
+    f32 = w.save("q26_image_f32.npy", img.astype(np.float32))
+    w.case("q26_detrend_axis1_f32", "linalg.detrend", [f32],
+           detrend(img.astype(np.float32).astype(np.float64), axis=1).astype(np.float32), F32,
+           {"axis": 1}, note="expected: float64 detrend of the float32 input, cast")
+
+
 def generate(w, rng):
     eig_cases(w, rng)
     poly_cases(w, rng)
     q21_cases(w, rng)
+    distance_cases(w, rng)
+    kmeans_cases(w, rng)
+    pca_cases(w, rng)
+    kernel_cases(w, rng)
+    detrend_cases(w, rng)
