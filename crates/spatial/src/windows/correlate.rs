@@ -115,7 +115,7 @@ where
 
 /// scipy's convolution origin: the flipped kernel's origin, shifted by one for even lengths.
 fn convolve_origin(len: usize, origin: isize) -> isize {
-    -origin - if len % 2 == 0 { 1 } else { 0 }
+    -origin - if len.is_multiple_of(2) { 1 } else { 0 }
 }
 
 /// 1-D convolution along `axis` (scipy.ndimage.convolve1d): correlation with the reversed

@@ -5,6 +5,8 @@
 //! | [`uniform_filter1d`], [`uniform_filter`], [`window_sum`] | `scipy.ndimage.uniform_filter[1d]` | running sums, O(1) per sample |
 //! | [`local_mean_var`], [`local_std`] | `uniform_filter(x)`, `uniform_filter(x*x) - m*m` | one fused shifted pass |
 //! | [`correlate1d`], [`convolve1d`], [`correlate`], [`convolve`] | `scipy.ndimage.correlate[1d]`, `convolve[1d]` | SIMD taps; rank-1 kernels as 1-D passes |
+//! | [`gaussian_filter1d`], [`gaussian_filter`], [`gaussian_kernel1d`] | `scipy.ndimage.gaussian_filter[1d]` | exact separable FIR |
+//! | [`gradient`], [`gradient_stacked`] | `numpy.gradient`, `np.stack(np.gradient(a), -1)` | one pass per axis, numpy's arithmetic |
 //! | [`ball_kernel`] | `skimage.morphology.ball` | |
 //!
 //! Every filter takes any view (any strides, any dimension), `f32` or `f64`, all five scipy
@@ -12,6 +14,8 @@
 
 mod axis;
 mod correlate;
+mod gaussian;
+mod gradient;
 mod local;
 mod params;
 mod uniform;
@@ -20,6 +24,11 @@ pub use correlate::{
     ball_kernel, convolve, convolve1d, convolve1d_into, convolve_into, correlate, correlate1d,
     correlate1d_into, correlate_into,
 };
+pub use gaussian::{
+    gaussian_filter, gaussian_filter1d, gaussian_filter1d_into, gaussian_filter_into,
+    gaussian_kernel1d, gaussian_kernel2d, gaussian_kernel_nd, GaussianOptions,
+};
+pub use gradient::{gradient, gradient_axis_into, gradient_stacked, Spacing};
 pub use local::{local_mean_var, local_mean_var_into, local_std};
 pub use params::WindowMode;
 pub use uniform::{
