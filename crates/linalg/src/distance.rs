@@ -113,11 +113,7 @@ impl Metric {
 }
 
 /// Points (rows of a 2-D array, or the last axis of an N-d array) as f64 rows, whitened.
-fn whitened<T: Element>(
-    rows: impl Iterator<Item = Vec<f64>>,
-    w: &Option<DMatrix<f64>>,
-    d: usize,
-) -> Vec<f64> {
+fn whitened(rows: impl Iterator<Item = Vec<f64>>, w: &Option<DMatrix<f64>>, d: usize) -> Vec<f64> {
     let mut out = Vec::new();
     for r in rows {
         match w {
@@ -236,8 +232,8 @@ where
     check_points(xa, "xa")?;
     check_points(xb, "xb")?;
     let w = metric.whitening(d)?;
-    let a = whitened::<T>(rows_f64(xa), &w, d);
-    let b = Planes::new(&whitened::<T>(rows_f64(xb), &w, d), d);
+    let a = whitened(rows_f64(xa), &w, d);
+    let b = Planes::new(&whitened(rows_f64(xb), &w, d), d);
     let (m, n) = (xa.nrows(), xb.nrows());
     let mut out = Array2::<T>::zeros((m, n));
     let sqrt = !metric.is_squared();
@@ -348,7 +344,7 @@ where
         });
     }
     let c: Vec<f64> = centroids.iter().map(|v| v.as_f64()).collect();
-    let npts = if d == 0 { dim.size() } else { flat.len() / d };
+    let npts = flat.len().checked_div(d).unwrap_or(dim.size());
     let mut labels = vec![0usize; npts];
     let mut dist = vec![0.0f64; npts];
     nearest_flat(flat, d, &c, &mut labels, &mut dist);
@@ -367,7 +363,7 @@ pub(crate) fn nearest_flat<T: Element>(
     labels: &mut [usize],
     dist: &mut [f64],
 ) {
-    let k = if d == 0 { 1 } else { c.len() / d };
+    let k = c.len().checked_div(d).unwrap_or(1);
     let block = |start: usize, lab: &mut [usize], dst: &mut [f64]| {
         let n = lab.len();
         let mut i = 0;

@@ -147,7 +147,7 @@ where
         .ok_or_else(|| insufficient("the normal equations are singular".into()))?;
     let l = chol.l();
     let pmin = (0..nk).fold(f64::INFINITY, |s, i| s.min(l[(i, i)] * l[(i, i)]));
-    if !(pmin > 1e-12 * dmax) {
+    if pmin.is_nan() || pmin <= 1e-12 * dmax {
         return Err(insufficient(format!(
             "the input does not excite every tap (pivot ratio {:.1e})",
             pmin / dmax

@@ -329,7 +329,7 @@ where
             reason: format!("k = {k} clusters for {n} samples: choose 1 <= k <= {n}"),
         });
     }
-    if !(opts.tol >= 0.0) {
+    if opts.tol.is_nan() || opts.tol < 0.0 {
         return Err(Error::InvalidParameter {
             name: "tol",
             reason: format!("tol = {} must be >= 0", opts.tol),

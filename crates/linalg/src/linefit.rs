@@ -20,7 +20,7 @@ use ndarray::{Array, ArrayBase, ArrayView1, Axis, Data, Dimension, Ix2, RemoveAx
 use ndkern_core::{Element, Error, Result};
 
 /// Checks `axis` and the lane length (at least two points).
-fn lane_axis<D: Dimension>(shape: &[usize], axis: usize) -> Result<usize> {
+fn lane_axis(shape: &[usize], axis: usize) -> Result<usize> {
     if axis >= shape.len() {
         return Err(Error::AxisOutOfRange {
             axis: axis as isize,
@@ -88,7 +88,7 @@ where
     S: Data<Elem = T>,
     D: Dimension + RemoveAxis,
 {
-    let n = lane_axis::<D>(a.shape(), axis)?;
+    let n = lane_axis(a.shape(), axis)?;
     let c = centred::<T>(n);
     let dim = a.raw_dim().remove_axis(Axis(axis));
     let mut slope = Array::<T, D::Smaller>::zeros(dim.clone());

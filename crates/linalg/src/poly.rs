@@ -249,15 +249,15 @@ fn cheb_lstsq(t: &[f64], y: &[f64], w: &[f64], deg: usize) -> Result<Vec<f64>> {
             }
         })
         .collect();
-    for k in 0..m {
-        a.column_mut(k).scale_mut(1.0 / scale[k]);
+    for (k, s) in scale.iter().enumerate() {
+        a.column_mut(k).scale_mut(1.0 / s);
     }
     let mut b = DVector::from_iterator(n, y.iter().zip(w).map(|(y, w)| y * w));
     let qr = a.qr();
     let r = qr.r();
     let rmax = (0..m).fold(0.0f64, |s, k| s.max(r[(k, k)].abs()));
     let rank_tol = n.max(m) as f64 * f64::EPSILON * rmax;
-    if let Some(k) = (0..m).find(|&k| !(r[(k, k)].abs() > rank_tol)) {
+    if let Some(k) = (0..m).find(|&k| r[(k, k)].is_nan() || r[(k, k)].abs() <= rank_tol) {
         return Err(Error::InvalidParameter {
             name: "deg",
             reason: format!(

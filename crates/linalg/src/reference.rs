@@ -1,1 +1,96 @@
-//! Naive scalar versions of the kernels, used as test and bench oracles.
+//! Naive scalar versions of the kernels, used as test and bench oracles. Straight from the
+//! definitions, f64 throughout, no blocking, no SIMD, no whitening.
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+
+/// `(x - y)^T M (x - y)` for a full d x d matrix `m` (identity when `None`).
+pub fn quad_form(
+    x: ArrayView1<'_, f64>,
+    y: ArrayView1<'_, f64>,
+    m: Option<ArrayView2<'_, f64>>,
+) -> f64 {
+    let d = x.len();
+    let diff: Vec<f64> = (0..d).map(|i| x[i] - y[i]).collect();
+    match m {
+        None => diff.iter().map(|v| v * v).sum(),
+        Some(m) => (0..d)
+            .map(|i| (0..d).map(|j| diff[i] * m[[i, j]] * diff[j]).sum::<f64>())
+            .sum(),
+    }
+}
+
+/// All pairwise squared distances `(x - y)^T M (x - y)` between rows.
+pub fn cdist_sq(
+    xa: ArrayView2<'_, f64>,
+    xb: ArrayView2<'_, f64>,
+    m: Option<ArrayView2<'_, f64>>,
+) -> Array2<f64> {
+    Array2::from_shape_fn((xa.nrows(), xb.nrows()), |(i, j)| {
+        quad_form(xa.row(i), xb.row(j), m)
+    })
+}
+
+/// Index of the nearest centroid (first on ties) and its squared distance, per row.
+pub fn nearest(x: ArrayView2<'_, f64>, c: ArrayView2<'_, f64>) -> (Vec<usize>, Vec<f64>) {
+    x.rows()
+        .into_iter()
+        .map(|r| {
+            let mut best = (0, f64::INFINITY);
+            for (k, cr) in c.rows().into_iter().enumerate() {
+                let d = quad_form(r, cr, None);
+                if d < best.1 {
+                    best = (k, d);
+                }
+            }
+            best
+        })
+        .unzip()
+}
+
+/// Least-squares line through `(i, y_i)`, `i = 0..n`, by the textbook two-pass formulas.
+pub fn line(y: ArrayView1<'_, f64>) -> (f64, f64) {
+    let n = y.len() as f64;
+    let xm = (n - 1.0) / 2.0;
+    let ym = y.sum() / n;
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for (i, v) in y.iter().enumerate() {
+        sxy += (i as f64 - xm) * (v - ym);
+        sxx += (i as f64 - xm) * (i as f64 - xm);
+    }
+    let s = sxy / sxx;
+    (s, ym - s * xm)
+}
+
+/// Naive Horner evaluation of numpy-order coefficients.
+pub fn polyval(p: &[f64], x: f64) -> f64 {
+    p.iter().fold(0.0, |acc, c| acc * x + c)
+}
+
+/// Lloyd's algorithm, textbook: assign every point, then recompute every mean; stops when
+/// no label changes or after `max_iter` iterations. Empty clusters keep their centroid.
+pub fn lloyd(
+    x: ArrayView2<'_, f64>,
+    init: ArrayView2<'_, f64>,
+    max_iter: usize,
+) -> (Array1<usize>, Array2<f64>) {
+    let mut c = init.to_owned();
+    let mut labels = vec![usize::MAX; x.nrows()];
+    for _ in 0..max_iter {
+        let (l, _) = nearest(x, c.view());
+        if l == labels {
+            break;
+        }
+        labels = l;
+        for k in 0..c.nrows() {
+            let members: Vec<usize> = (0..x.nrows()).filter(|&i| labels[i] == k).collect();
+            if members.is_empty() {
+                continue;
+            }
+            for j in 0..c.ncols() {
+                c[[k, j]] = members.iter().map(|&i| x[[i, j]]).sum::<f64>() / members.len() as f64;
+            }
+        }
+    }
+    let (l, _) = nearest(x, c.view());
+    (Array1::from(l), c)
+}

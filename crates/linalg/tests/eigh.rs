@@ -1,6 +1,8 @@
 //! Batched symmetric eigenvalues against nalgebra's SymmetricEigen (an independent LAPACK-style
 //! QL/QR solver) and against eigenvalues fixed by construction (Q diag(l) Q^T).
 
+#![allow(clippy::needless_range_loop)] // index loops mirror the math
+
 use nalgebra::{Matrix3, SymmetricEigen};
 use ndarray::{s, Array1, Array2, Array3, Axis};
 use ndkern_linalg::{eigh3, eigvalsh, eigvalsh2, eigvalsh3, EigOrder};

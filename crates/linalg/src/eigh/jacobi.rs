@@ -42,10 +42,10 @@ pub(crate) fn jacobi3(mut a: [[f64; 3]; 3]) -> ([f64; 3], [[f64; 3]; 3]) {
                 row[p] = c * x - s * y;
                 row[q] = s * x + c * y;
             }
+            let (rp, rq) = (a[p], a[q]);
             for k in 0..3 {
-                let (x, y) = (a[p][k], a[q][k]);
-                a[p][k] = c * x - s * y;
-                a[q][k] = s * x + c * y;
+                a[p][k] = c * rp[k] - s * rq[k];
+                a[q][k] = s * rp[k] + c * rq[k];
             }
             a[p][q] = 0.0;
             a[q][p] = 0.0;

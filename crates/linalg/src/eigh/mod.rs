@@ -264,6 +264,7 @@ where
     D: Dimension,
 {
     let planes = contiguous_planes(planes)?;
+    #[allow(clippy::needless_range_loop)] // j indexes 12 output planes at once
     let out: [Array<T, D>; 12] = run_blocks(&planes, |m, outs: [&mut [f64]; 12]| {
         for j in 0..m[0].len() {
             let (w, v) = eigh3_one(matrix3(m, j), order);
