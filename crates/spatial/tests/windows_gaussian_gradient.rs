@@ -152,3 +152,33 @@ fn bad_input() {
     assert!(gradient(&a, &[], Some(&[0, 0]), 1).is_err());
     assert!(gradient(&a, &[], Some(&[2]), 1).is_err());
 }
+
+#[test]
+fn gabor_kernel_matches_scikit_image() {
+    use ndkern_spatial::{gabor_kernel, GaborOptions};
+    // skimage.filters.gabor_kernel(0.25, theta=pi/3, sigma_x=2.0, sigma_y=3.5, n_stds=2,
+    // offset=0.3) with scikit-image 0.26.0: shape (9, 15), [1, 2] and sum of |g|.
+    let o = GaborOptions {
+        theta: std::f64::consts::PI / 3.0,
+        sigma_x: Some(2.0),
+        sigma_y: Some(3.5),
+        n_stds: 2.0,
+        offset: 0.3,
+        ..Default::default()
+    };
+    let (re, im) = gabor_kernel(0.25, &o).unwrap();
+    assert_eq!(re.shape(), &[9, 15]);
+    assert!((re[[1, 2]] - 9.256451001861942e-05).abs() < 1e-17);
+    assert!((im[[1, 2]] + 6.297449510860233e-04).abs() < 1e-17);
+    let abs_sum: f64 = re.iter().zip(&im).map(|(a, b)| a.hypot(*b)).sum();
+    assert!((abs_sum - 0.9205829832382947).abs() < 1e-13);
+    assert!(gabor_kernel(0.0, &GaborOptions::default()).is_err());
+    assert!(gabor_kernel(
+        0.1,
+        &GaborOptions {
+            n_stds: -1.0,
+            ..Default::default()
+        }
+    )
+    .is_err());
+}

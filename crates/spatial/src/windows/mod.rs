@@ -7,6 +7,7 @@
 //! | [`correlate1d`], [`convolve1d`], [`correlate`], [`convolve`] | `scipy.ndimage.correlate[1d]`, `convolve[1d]` | SIMD taps; rank-1 kernels as 1-D passes |
 //! | [`gaussian_filter1d`], [`gaussian_filter`], [`gaussian_kernel1d`] | `scipy.ndimage.gaussian_filter[1d]` | exact separable FIR |
 //! | [`gradient`], [`gradient_stacked`] | `numpy.gradient`, `np.stack(np.gradient(a), -1)` | one pass per axis, numpy's arithmetic |
+//! | [`gabor_kernel`] | `skimage.filters.gabor_kernel` | |
 //! | [`ball_kernel`] | `skimage.morphology.ball` | |
 //!
 //! Every filter takes any view (any strides, any dimension), `f32` or `f64`, all five scipy
@@ -14,6 +15,7 @@
 
 mod axis;
 mod correlate;
+mod gabor;
 mod gaussian;
 mod gradient;
 mod local;
@@ -24,6 +26,7 @@ pub use correlate::{
     ball_kernel, convolve, convolve1d, convolve1d_into, convolve_into, correlate, correlate1d,
     correlate1d_into, correlate_into,
 };
+pub use gabor::{gabor_kernel, GaborOptions};
 pub use gaussian::{
     gaussian_filter, gaussian_filter1d, gaussian_filter1d_into, gaussian_filter_into,
     gaussian_kernel1d, gaussian_kernel2d, gaussian_kernel_nd, GaussianOptions,
