@@ -21,7 +21,7 @@ fn main() {
     d.slice_mut(s![-1, ..]).fill(0.0);
     // Independent check: the slicing formula, bit for bit.
     let slicing = (&a.slice(s![2.., ..]) - &a.slice(s![..-2, ..])) / (2.0 * dx);
-    assert_eq!(d.slice(s![1..-1, ..]), slicing);
+    assert_eq!(d.slice(s![1..a.nrows() - 1, ..]), slicing);
     let exact = 3.0 * (3.0 * 1.0f64).cos() * (2.0 * 2.0f64).cos();
     println!(
         "d/dx at x=1.0, y=2.0: {:.9} (analytic {:.9})",

@@ -109,11 +109,11 @@ fn q15_interior_equals_slicing_formula_bit_for_bit() {
     let dx = 0.37;
     let g = gradient(&a, &[Spacing::Uniform(dx)], Some(&[0]), 1).unwrap();
     let slicing = (&a.slice(s![2.., ..]) - &a.slice(s![..-2, ..])) / (2.0 * dx);
-    assert_eq!(g[0].slice(s![1..-1, ..]), slicing);
+    assert_eq!(g[0].slice(s![1..a.nrows() - 1, ..]), slicing);
     let a32 = a.mapv(|v| v as f32);
     let g32 = gradient(&a32, &[Spacing::Uniform(dx)], Some(&[0]), 1).unwrap();
     let slicing32 = (&a32.slice(s![2.., ..]) - &a32.slice(s![..-2, ..])) / (2.0 * dx) as f32;
-    assert_eq!(g32[0].slice(s![1..-1, ..]), slicing32);
+    assert_eq!(g32[0].slice(s![1..a.nrows() - 1, ..]), slicing32);
 }
 
 #[test]
