@@ -194,6 +194,59 @@ fn kernel_op<T: la::Element>(a: &[&ArrayD<T>], size: &[usize]) -> la::Result<Arr
     )?))
 }
 
+/// Planes stacked along a new first axis (skimage's list of `H_elems` as one array).
+fn stack0<T: la::Element>(planes: Vec<ArrayD<T>>) -> la::Result<ArrayD<T>> {
+    let views: Vec<_> = planes.iter().map(|p| p.view()).collect();
+    ndarray::stack(Axis(0), &views).map_err(|e| la::Error::InvalidParameter {
+        name: "planes",
+        reason: e.to_string(),
+    })
+}
+
+/// Planes of a stacked `(k, ...)` array.
+fn unstack0<T: la::Element>(a: &ArrayD<T>) -> Vec<ArrayD<T>> {
+    a.axis_iter(Axis(0)).map(|p| p.to_owned()).collect()
+}
+
+/// Q12: eigenvalues (ascending, last axis) of the np.gradient-twice Hessian.
+fn hessian_eigvalsh_op<T: la::Element>(a: &ArrayD<T>) -> la::Result<ArrayD<T>> {
+    let h = la::hessian(a)?;
+    let l = la::hessian_eigvals(&h, la::EigOrder::Ascending)?;
+    let views: Vec<_> = l.iter().map(|p| p.view()).collect();
+    ndarray::stack(Axis(a.ndim()), &views).map_err(|e| la::Error::InvalidParameter {
+        name: "image",
+        reason: e.to_string(),
+    })
+}
+
+fn frangi_op<T: la::Element>(a: &ArrayD<T>, c: &Call<'_>) -> Result<la::Result<ArrayD<T>>, Error> {
+    let sigmas: Vec<f64> = match c.param("sigmas") {
+        None => la::FrangiOptions::default().sigmas,
+        Some(toml::Value::Array(v)) => v
+            .iter()
+            .map(|x| x.as_float().or(x.as_integer().map(|i| i as f64)))
+            .collect::<Option<_>>()
+            .ok_or_else(|| c.invalid("sigmas", "expected a list of numbers"))?,
+        Some(_) => return Err(c.invalid("sigmas", "expected a list of numbers")),
+    };
+    let opts = la::FrangiOptions {
+        sigmas,
+        alpha: c.f64_or("alpha", 0.5)?,
+        beta: c.f64_or("beta", 0.5)?,
+        gamma: match c.param("gamma") {
+            None => None,
+            Some(_) => Some(c.f64_or("gamma", 1.0)?),
+        },
+        black_ridges: c.bool_or("black_ridges", true)?,
+        mode: ndkern_core::BorderMode::from_scipy(
+            c.str_or("mode", "reflect")?,
+            c.f64_or("cval", 0.0)?,
+        )
+        .map_err(|e| c.invalid("mode", e.to_string()))?,
+    };
+    Ok(la::frangi(a, &opts))
+}
+
 /// ndkern-linalg: eigenvalues, polynomials, interpolation.
 pub(super) const LINALG_OPS: &[Op] = &[
     float_op!("linalg.eigvalsh", |a, c| la::eigvalsh(a)),
@@ -282,4 +335,22 @@ pub(super) const LINALG_OPS: &[Op] = &[
         let axis = c.usize_or("axis", a.ndim().saturating_sub(1))?;
         la::level(a, axis)
     }),
+    float_op!("linalg.hessian", |a, c| la::hessian(a).and_then(stack0)),
+    float_op!("linalg.hessian_eigvalsh", |a, c| hessian_eigvalsh_op(a)),
+    float_op!("linalg.hessian_matrix", |a, c| {
+        let sigma = c.f64_or("sigma", 1.0)?;
+        let mode = ndkern_core::BorderMode::from_scipy(
+            c.str_or("mode", "constant")?,
+            c.f64_or("cval", 0.0)?,
+        )
+        .map_err(|e| c.invalid("mode", e.to_string()))?;
+        let gauss = c.bool_or("use_gaussian_derivatives", false)?;
+        la::hessian_matrix(a, sigma, mode, gauss).and_then(stack0)
+    }),
+    float_op!("linalg.hessian_matrix_eigvals", |a, c| la::hessian_eigvals(
+        &unstack0(a),
+        la::EigOrder::Descending
+    )
+    .and_then(stack0)),
+    float_op!("linalg.frangi", |a, c| frangi_op(a, c)?),
 ];

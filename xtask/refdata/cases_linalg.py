@@ -245,6 +245,62 @@ def detrend_cases(w, rng):
            {"axis": 1}, note="expected: float64 detrend of the float32 input, cast")
 
 
+def hessian_cases(w, rng):
+    import warnings
+    from skimage.feature import hessian_matrix, hessian_matrix_eigvals
+    from skimage.filters import frangi
+    warnings.simplefilter("ignore", FutureWarning)
+    yy, xx = np.mgrid[0:24, 0:26]
+    img2 = np.sin(xx / 3.0) * np.cos(yy / 4.0) + 0.1 * rng.standard_normal((24, 26))
+    img2[12, :] -= 2.0  # a dark line
+    img3 = rng.standard_normal((10, 11, 12))
+    img3 = np.cumsum(np.cumsum(img3, axis=0), axis=2) * 0.1
+    for tag, img in (("2d", img2), ("3d", img3)):
+        f = w.save(f"hess_img_{tag}.npy", img)
+        g = np.gradient(img)
+        h = [np.gradient(g[i], axis=j) for i in range(img.ndim) for j in range(i, img.ndim)]
+        w.case(f"hessian_np_gradient_twice_{tag}", "linalg.hessian", [f], np.stack(h), F64, {},
+               note="Q12: H[i][j] = np.gradient(np.gradient(a)[i], axis=j), i <= j")
+        n = img.ndim
+        m = np.empty(img.shape + (n, n))
+        k = 0
+        for i in range(n):
+            for j in range(i, n):
+                m[..., i, j] = m[..., j, i] = h[k]
+                k += 1
+        w.case(f"q12_hessian_eigvalsh_{tag}", "linalg.hessian_eigvalsh", [f],
+               np.linalg.eigvalsh(m), F64, {},
+               note="Q12: np.linalg.eigvalsh of the stacked np.gradient-twice Hessian")
+        for sigma in (1, 2):
+            for gd in (False, True):
+                hm = np.stack(hessian_matrix(img, sigma=sigma, use_gaussian_derivatives=gd))
+                w.case(f"hessian_matrix_{tag}_sigma{sigma}_{'gauss' if gd else 'smooth'}",
+                       "linalg.hessian_matrix", [f], hm, F64,
+                       {"sigma": sigma, "use_gaussian_derivatives": gd},
+                       note="skimage.feature.hessian_matrix, mode='constant', order='rc'")
+        hm = hessian_matrix(img, sigma=1, use_gaussian_derivatives=True)
+        fh = w.save(f"hess_elems_{tag}.npy", np.stack(hm))
+        w.case(f"hessian_matrix_eigvals_{tag}", "linalg.hessian_matrix_eigvals", [fh],
+               hessian_matrix_eigvals(hm), F64, {},
+               note="skimage.feature.hessian_matrix_eigvals (descending)")
+        img32 = img.astype(np.float32)
+        f32 = w.save(f"hess_img_{tag}_f32.npy", img32)
+        exp = np.stack(hessian_matrix(img32.astype(np.float64), sigma=2,
+                                      use_gaussian_derivatives=True)).astype(np.float32)
+        w.case(f"hessian_matrix_{tag}_f32", "linalg.hessian_matrix", [f32], exp, F32,
+               {"sigma": 2, "use_gaussian_derivatives": True},
+               note="expected: float64 skimage on the float32 input, cast")
+    f2 = w.save("frangi_img_2d.npy", img2)
+    for black in (True, False):
+        w.case(f"frangi_2d_black{int(black)}", "linalg.frangi", [f2],
+               frangi(img2, sigmas=[1, 2, 3], black_ridges=black), 1e-10,
+               {"sigmas": [1, 2, 3], "black_ridges": black},
+               note="skimage.filters.frangi, mode='reflect'")
+    f3 = w.save("frangi_img_3d.npy", img3)
+    w.case("frangi_3d", "linalg.frangi", [f3], frangi(img3, sigmas=[1, 2]), 1e-10,
+           {"sigmas": [1, 2]}, note="skimage.filters.frangi, mode='reflect'")
+
+
 def generate(w, rng):
     eig_cases(w, rng)
     poly_cases(w, rng)
@@ -254,3 +310,4 @@ def generate(w, rng):
     pca_cases(w, rng)
     kernel_cases(w, rng)
     detrend_cases(w, rng)
+    hessian_cases(w, rng)

@@ -18,6 +18,7 @@
 mod curve_fit;
 mod distance;
 mod eigh;
+mod hessian;
 mod interp;
 mod kernel_est;
 mod kmeans;
@@ -30,6 +31,7 @@ pub mod reference;
 pub use curve_fit::{curve_fit, CurveFit, CurveFitOptions};
 pub use distance::{cdist, nearest, pdist, Metric};
 pub use eigh::{eigh3, eigvalsh, eigvalsh2, eigvalsh3, EigOrder};
+pub use hessian::{frangi, hessian, hessian_eigvals, hessian_matrix, FrangiOptions};
 pub use interp::{interpolate, Interpolant};
 pub use kernel_est::{estimate_kernel, KernelMode};
 pub use kmeans::{kmeans, KMeans, KMeansInit, KMeansOptions};
