@@ -18,6 +18,8 @@ use std::rc::Rc;
 use ndarray::{ArrayD, IxDyn};
 use ndkern_core::{reduce, Axes};
 
+mod spatial;
+
 /// The element type of a workload's input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dtype {
@@ -213,6 +215,9 @@ pub fn workloads() -> Vec<Workload> {
             build: build_norm_l2_012,
         },
     ]
+    .into_iter()
+    .chain(spatial::workloads())
+    .collect()
 }
 
 /// Splits a C-order shape into (outer elements, inner elements) at axis `k`.

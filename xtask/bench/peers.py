@@ -90,6 +90,46 @@ PEERS = {
 }
 
 
+def _spatial_peers():
+    """scipy.ndimage idioms for benches/common/spatial.rs (same parameters, mode "reflect")."""
+    from scipy import ndimage as ndi
+
+    def k15():
+        return data((15, 15), np.float64) / 225.0
+
+    def q18(a):
+        b = 3.0 - a
+        return ndi.uniform_filter(a * a - b * b, 3, mode="constant") * 9.0
+
+    def local(a):
+        m = ndi.uniform_filter(a, 15)
+        return m, ndi.uniform_filter(a * a, 15) - m * m
+
+    return {
+        "uniform_filter_3": lambda a, axes: [("ndi.uniform_filter(a, 3)",
+                                              lambda: ndi.uniform_filter(a, 3))],
+        "uniform_filter_31": lambda a, axes: [("ndi.uniform_filter(a, 31)",
+                                               lambda: ndi.uniform_filter(a, 31))],
+        "local_mean_var_15": lambda a, axes: [("m = uniform_filter(a, 15); "
+                                               "uniform_filter(a*a, 15) - m*m", lambda: local(a))],
+        "correlate_dense15": lambda a, axes: [("ndi.correlate(a, k15x15)",
+                                               (lambda k: lambda: ndi.correlate(a, k))(k15()))],
+        "gaussian_1p5": lambda a, axes: [("ndi.gaussian_filter(a, 1.5)",
+                                          lambda: ndi.gaussian_filter(a, 1.5))],
+        "gaussian_8": lambda a, axes: [("ndi.gaussian_filter(a, 8)",
+                                        lambda: ndi.gaussian_filter(a, 8.0))],
+        "gaussian_2": lambda a, axes: [("ndi.gaussian_filter(a, 2)",
+                                        lambda: ndi.gaussian_filter(a, 2.0))],
+        "q18_diffsq": lambda a, axes: [("uniform_filter(a*a - b*b, 3, mode='constant') * 9",
+                                        lambda: q18(a))],
+        "gradient_stack": lambda a, axes: [("np.stack(np.gradient(a), -1)",
+                                            lambda: np.stack(np.gradient(a), -1))],
+    }
+
+
+PEERS.update(_spatial_peers())
+
+
 def measure(f, policy):
     min_reps, max_reps, budget, min_sample = policy
     f()  # warm-up

@@ -22,7 +22,7 @@ use ndarray::{Array, ArrayBase, ArrayD, ArrayView1, ArrayViewMut, Axis, Data, Di
 use ndkern_core::{axpy, BorderMode, Element, Error, Result};
 use rayon::prelude::*;
 
-use super::axis::{run_passes, Pass};
+use super::axis::{run_separable, Kind, SepPass};
 use super::params::{check_axis, check_shape, padding, per_axis};
 
 /// The line kernel of a 1-D correlation: `out[i] = sum_j w[j] * ext[i + j]`.
@@ -99,16 +99,15 @@ where
     check_weights(weights)?;
     let (before, after) = padding(weights.len(), origin)?;
     let w: Vec<T> = weights.iter().map(|&x| T::of_f64(x)).collect();
-    let kernel = |e: &[T], o: &mut [T]| correlate_line(e, o, &w);
-    run_passes(
+    run_separable(
         a,
         &mut out,
-        &[Pass {
+        &[SepPass {
             axis,
             before,
             after,
             mode,
-            kernel: &kernel,
+            kind: Kind::Fir(&w),
         }],
     )
 }
@@ -317,23 +316,19 @@ where
                 .iter()
                 .map(|f| f.iter().map(|&x| T::of_f64(x)).collect())
                 .collect();
-            let kernels: Vec<_> = taps
-                .iter()
-                .map(|t| move |e: &[T], o: &mut [T]| correlate_line(e, o, t))
-                .collect();
-            let passes: Vec<Pass<'_, T>> = kernels
+            let passes: Vec<SepPass<'_, T>> = taps
                 .iter()
                 .zip(&pads)
                 .enumerate()
-                .map(|(axis, (k, &(before, after)))| Pass {
+                .map(|(axis, (t, &(before, after)))| SepPass {
                     axis,
                     before,
                     after,
                     mode,
-                    kernel: k,
+                    kind: Kind::Fir(t),
                 })
                 .collect();
-            return run_passes(a, &mut out, &passes);
+            return run_separable(a, &mut out, &passes);
         }
     }
     if a.is_empty() {

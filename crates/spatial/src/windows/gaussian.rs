@@ -11,8 +11,7 @@
 use ndarray::{Array, Array1, ArrayBase, ArrayD, ArrayViewMut, Data, Dimension, IxDyn};
 use ndkern_core::{BorderMode, Element, Error, Result};
 
-use super::axis::{run_passes, Pass};
-use super::correlate::correlate_line;
+use super::axis::{run_separable, Kind, SepPass};
 use super::params::{check_axis, per_axis};
 
 /// Options of the Gaussian filters beyond sigma (scipy's keyword arguments).
@@ -281,22 +280,18 @@ where
         .iter()
         .map(|&(_, s, o, r)| taps::<T>(s, o, r))
         .collect::<Result<Vec<_>>>()?;
-    let kernels: Vec<_> = tapsets
+    let passes: Vec<SepPass<'_, T>> = axes
         .iter()
-        .map(|t| move |e: &[T], o: &mut [T]| correlate_line(e, o, t))
-        .collect();
-    let passes: Vec<Pass<'_, T>> = axes
-        .iter()
-        .zip(&kernels)
-        .map(|(&(axis, _, _, r), k)| Pass {
+        .zip(&tapsets)
+        .map(|(&(axis, _, _, r), t)| SepPass {
             axis,
             before: r,
             after: r,
             mode,
-            kernel: k,
+            kind: Kind::Fir(t),
         })
         .collect();
-    run_passes(a, &mut out, &passes)
+    run_separable(a, &mut out, &passes)
 }
 
 /// Multi-dimensional Gaussian filter (scipy.ndimage.gaussian_filter): `sigma` one value or

@@ -21,6 +21,7 @@ mod gradient;
 mod local;
 mod params;
 mod uniform;
+mod vertical;
 
 pub use correlate::{
     ball_kernel, convolve, convolve1d, convolve1d_into, convolve_into, correlate, correlate1d,

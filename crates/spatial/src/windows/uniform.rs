@@ -25,7 +25,7 @@
 use ndarray::{Array, ArrayBase, ArrayViewMut, Data, Dimension};
 use ndkern_core::{window_sum_map, BorderMode, Element, Result};
 
-use super::axis::{run_passes, Pass};
+use super::axis::{run_separable, Kind, SepPass};
 use super::params::{check_axis, padding, per_axis, WindowMode};
 
 /// The line kernel of a box pass: windowed sums of width `w` over an extended line (`mean`
@@ -80,31 +80,25 @@ where
             geo.push((axis, w, before, after));
         }
     }
-    let kernels: Vec<_> = geo
-        .iter()
-        .map(|&(_, w, before, _)| {
-            move |ext: &[T], out: &mut [T]| box_line(ext, out, w, before, mean, shrink)
-        })
-        .collect();
     // A sum pass after others sees sums of `prod(previous sizes)` samples: outside the array
     // that is `cval` times that count, so the N-d sum is exact for any constant.
     let mut seen = 1.0;
-    let mut passes: Vec<Pass<'_, T>> = Vec::with_capacity(geo.len());
-    for (&(axis, w, before, after), k) in geo.iter().zip(&kernels) {
+    let mut passes: Vec<SepPass<'_, T>> = Vec::with_capacity(geo.len());
+    for &(axis, w, before, after) in &geo {
         let border = match mode.border() {
             BorderMode::Constant(c) if !mean => BorderMode::Constant(c * seen),
             m => m,
         };
-        passes.push(Pass {
+        passes.push(SepPass {
             axis,
             before,
             after,
             mode: border,
-            kernel: k,
+            kind: Kind::Box { w, mean, shrink },
         });
         seen *= w as f64;
     }
-    run_passes(a, &mut out, &passes)
+    run_separable(a, &mut out, &passes)
 }
 
 /// The mean over a window of `size` samples along `axis` (scipy.ndimage.uniform_filter1d).
