@@ -138,46 +138,75 @@ where
     let mut m1 = Array::<f64, D>::zeros(a.raw_dim());
     let mut m2 = Array::<f64, D>::zeros(a.raw_dim());
 
-    // Pass 1 (axis 0), fused: one gathered line gives both window sums.
+    // Pass 1 (axis 0). C-contiguous finite data: vertical running sums over whole rows (two
+    // sweeps, one per plane). Otherwise one gathered lane gives both window sums at once.
     let (w0, (b0, a0)) = (sizes[0], pads[0]);
     let n0 = a.len_of(Axis(0));
-    let make = || {
-        (
-            LineBuffer::<T>::new(n0, b0, a0, mode.border()),
-            vec![0.0f64; n0 + b0 + a0],
-            vec![0.0f64; n0 + b0 + a0],
-            vec![0.0f64; n0],
-        )
-    };
-    let work = |(buf, e1, e2, out): &mut (LineBuffer<T>, Vec<f64>, Vec<f64>, Vec<f64>),
-                lane: ndarray::ArrayView1<'_, T>,
-                mut o1: ndarray::ArrayViewMut1<'_, f64>,
-                mut o2: ndarray::ArrayViewMut1<'_, f64>| {
-        buf.gather(lane);
-        for (i, &x) in buf.extended().iter().enumerate() {
-            let inside = (b0..b0 + n0).contains(&i);
-            let d = if shrink && !inside {
-                0.0
+    let std_src = a.as_standard_layout();
+    let vertical = a.ndim() >= 2
+        && std_src
+            .as_slice()
+            .is_some_and(|s| ndkern_core::sum(s).is_finite());
+    if vertical {
+        let src = std_src.as_slice().expect("checked");
+        let g = super::vertical::Geometry::of(a.shape(), 0);
+        let (o1, o2) = match mode {
+            WindowMode::Border(BorderMode::Constant(c)) => (c - k, (c - k) * (c - k)),
+            _ => (0.0, 0.0),
+        };
+        let finish = move |i: usize, s: f64| {
+            if shrink {
+                let lo = i.saturating_sub(b0);
+                let hi = (i + w0 - b0).min(n0);
+                s / (hi - lo) as f64
             } else {
-                x.as_f64() - k
-            };
-            e1[i] = d;
-            e2[i] = d * d;
-        }
-        box_line(e1, out, w0, b0, true, shrink);
-        o1.iter_mut().zip(out.iter()).for_each(|(o, &v)| *o = v);
-        box_line(e2, out, w0, b0, true, shrink);
-        o2.iter_mut().zip(out.iter()).for_each(|(o, &v)| *o = v);
-    };
-    let zip = Zip::from(a.lanes(Axis(0)))
-        .and(m1.lanes_mut(Axis(0)))
-        .and(m2.lanes_mut(Axis(0)));
-    if worth_parallel(a.len()) {
-        zip.into_par_iter()
-            .for_each_init(make, |s, (l, o1, o2)| work(s, l, o1, o2));
+                s / w0 as f64
+            }
+        };
+        let m1s = m1.as_slice_mut().expect("standard layout");
+        super::vertical::box_pass(src, m1s, g, w0, b0, mode.border(), o1, |v| v - k, finish);
+        let m2s = m2.as_slice_mut().expect("standard layout");
+        let sq = |v: f64| (v - k) * (v - k);
+        super::vertical::box_pass(src, m2s, g, w0, b0, mode.border(), o2, sq, finish);
     } else {
-        let mut s = make();
-        zip.for_each(|l, o1, o2| work(&mut s, l, o1, o2));
+        let make = || {
+            (
+                LineBuffer::<T>::new(n0, b0, a0, mode.border()),
+                vec![0.0f64; n0 + b0 + a0],
+                vec![0.0f64; n0 + b0 + a0],
+                vec![0.0f64; n0],
+            )
+        };
+        let work = |(buf, e1, e2, out): &mut (LineBuffer<T>, Vec<f64>, Vec<f64>, Vec<f64>),
+                    lane: ndarray::ArrayView1<'_, T>,
+                    mut o1: ndarray::ArrayViewMut1<'_, f64>,
+                    mut o2: ndarray::ArrayViewMut1<'_, f64>| {
+            buf.gather(lane);
+            for (i, &x) in buf.extended().iter().enumerate() {
+                let inside = (b0..b0 + n0).contains(&i);
+                let d = if shrink && !inside {
+                    0.0
+                } else {
+                    x.as_f64() - k
+                };
+                e1[i] = d;
+                e2[i] = d * d;
+            }
+            box_line(e1, out, w0, b0, true, shrink);
+            o1.iter_mut().zip(out.iter()).for_each(|(o, &v)| *o = v);
+            box_line(e2, out, w0, b0, true, shrink);
+            o2.iter_mut().zip(out.iter()).for_each(|(o, &v)| *o = v);
+        };
+        let zip = Zip::from(a.lanes(Axis(0)))
+            .and(m1.lanes_mut(Axis(0)))
+            .and(m2.lanes_mut(Axis(0)));
+        if worth_parallel(a.len()) {
+            zip.into_par_iter()
+                .for_each_init(make, |s, (l, o1, o2)| work(s, l, o1, o2));
+        } else {
+            let mut s = make();
+            zip.for_each(|l, o1, o2| work(&mut s, l, o1, o2));
+        }
     }
 
     // Later axes: box means of the two f64 planes; outside samples in the shifted space.

@@ -110,8 +110,9 @@ pub(crate) fn box_pass<S: Element, U: Element>(
         };
         for (k, out) in d.chunks_exact_mut(inner).enumerate() {
             let i = i0 + k;
-            if k % ANCHOR_EVERY == 0 {
-                // (Re-)anchor: the window summed from its rows.
+            if w == 1 || k % ANCHOR_EVERY == 0 {
+                // (Re-)anchor: the window summed from its rows (every row when w = 1, which
+                // keeps a 1-wide window exact).
                 acc.iter_mut().for_each(|a| *a = 0.0);
                 for e in i..i + w {
                     add_row(&mut acc, e, 1.0);
