@@ -208,3 +208,21 @@ fn bad_input() {
     )
     .is_err());
 }
+
+#[test]
+fn dense_register_blocked_rows_vs_naive() {
+    // Rows longer than 4 vectors exercise the register-blocked loop and its remainder.
+    for cols in [16usize, 32, 33, 70] {
+        let a = data(&[5, cols], cols as u64);
+        let k = data(&[3, 5], 77);
+        for mode in MODES {
+            let exp = naive::correlate(&a, &k, mode, &[0, 0]);
+            let got = correlate(&a, &k, mode, &[0]).unwrap();
+            assert!(err(&got, &exp) < 1e-14, "{cols} {mode:?}");
+            let a32 = a.mapv(|v| v as f32);
+            let exp32 = naive::correlate(&a32.mapv(f64::from), &k, mode, &[0, 0]);
+            let got32 = correlate(&a32, &k, mode, &[0]).unwrap();
+            assert!(err(&got32.mapv(f64::from), &exp32) < 1e-5);
+        }
+    }
+}

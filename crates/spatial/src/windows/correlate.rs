@@ -420,9 +420,31 @@ fn dense_correlate<T: Element>(
             base += (rest % outer_shape[ax]) * p_strides[ax];
             rest /= outer_shape[ax];
         }
-        for &(off, wk) in &taps {
-            let start = base + off;
-            axpy(wk, &padded[start..start + n_last], orow).expect("row lengths agree");
+        // Register blocking: 4 vectors of outputs stay in registers across all taps, so each
+        // output is stored once instead of once per tap.
+        let l = T::LANES;
+        let block = 4 * l;
+        let mut j = 0;
+        while j + block <= n_last {
+            let mut acc = [T::splat(T::zero()); 4];
+            for &(off, wk) in &taps {
+                let wv = T::splat(wk);
+                let p = &padded[base + off + j..base + off + j + block];
+                for (q, a) in acc.iter_mut().enumerate() {
+                    *a = T::vmul_add(wv, T::load(&p[q * l..]), *a);
+                }
+            }
+            for (q, a) in acc.iter().enumerate() {
+                T::store(*a, &mut orow[j + q * l..j + (q + 1) * l]);
+            }
+            j += block;
+        }
+        for (jj, o) in orow.iter_mut().enumerate().skip(j) {
+            let mut s = T::zero();
+            for &(off, wk) in &taps {
+                s = wk.mul_add(padded[base + off + jj], s);
+            }
+            *o = s;
         }
     };
     if ndkern_core::worth_parallel(out.len() * taps.len().max(1)) {
