@@ -273,25 +273,13 @@ impl AxisBins {
     #[inline]
     pub fn index(&self, x: f64) -> Option<usize> {
         match &self.kind {
-            Kind::Uniform { lo, hi, n, inv, .. } => {
-                // Also rejects NaN.
-                if !(x >= *lo && x <= *hi) {
-                    return None;
-                }
-                let last = n - 1;
-                let f = (x - lo) * inv;
-                // `f` is in [0, n] up to rounding; the cast saturates, the min clamps.
-                let mut i = (f as usize).min(last);
-                // Agree with numpy's linspace edges exactly: the arithmetic guess can be one
-                // off when x is within an ulp of an edge.
-                while i > 0 && x < self.edge(i) {
-                    i -= 1;
-                }
-                while i < last && x >= self.edge(i + 1) {
-                    i += 1;
-                }
-                Some(i)
-            }
+            Kind::Uniform {
+                lo,
+                hi,
+                n,
+                step,
+                inv,
+            } => uniform_index(x, *lo, *hi, n - 1, *inv, *step),
             Kind::Edges(e) => {
                 let (lo, hi) = (e[0], e[e.len() - 1]);
                 if !(x >= lo && x <= hi) {
@@ -304,6 +292,52 @@ impl AxisBins {
             }
         }
     }
+}
+
+impl AxisBins {
+    /// The uniform parameters `(lo, hi, last bin, inv, step)` for hoisting out of a loop;
+    /// `None` for arbitrary edges.
+    #[inline]
+    pub(crate) fn uniform_params(&self) -> Option<(f64, f64, usize, f64, f64)> {
+        match &self.kind {
+            Kind::Uniform {
+                lo,
+                hi,
+                n,
+                step,
+                inv,
+            } => Some((*lo, *hi, n - 1, *inv, *step)),
+            Kind::Edges(_) => None,
+        }
+    }
+}
+
+/// The bin of `x` among `last + 1` uniform bins over `[lo, hi]` (edges `i * step + lo`, the
+/// last one `hi`): the arithmetic guess, corrected to numpy's edges.
+#[inline(always)]
+pub(crate) fn uniform_index(
+    x: f64,
+    lo: f64,
+    hi: f64,
+    last: usize,
+    inv: f64,
+    step: f64,
+) -> Option<usize> {
+    // Also rejects NaN.
+    if !(x >= lo && x <= hi) {
+        return None;
+    }
+    let edge = |i: usize| if i > last { hi } else { i as f64 * step + lo };
+    // `(x - lo) * inv` is in [0, n] up to rounding; the cast saturates, the min clamps.
+    let mut i = (((x - lo) * inv) as usize).min(last);
+    // The guess can be one off when x is within an ulp of an edge.
+    while i > 0 && x < edge(i) {
+        i -= 1;
+    }
+    while i < last && x >= edge(i + 1) {
+        i += 1;
+    }
+    Some(i)
 }
 
 fn check_step(step: f64) -> Result<()> {

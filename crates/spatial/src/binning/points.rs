@@ -4,7 +4,7 @@ use ndarray::{s, ArrayBase, Data, Ix1, Ix2};
 use ndkern_core::{Element, Error, Result};
 
 use super::accumulate::{outside_error, NONE};
-use super::grid::{Grid, Outside};
+use super::grid::{uniform_index, Grid, Outside};
 
 /// Checks that `points` is `(n, grid.ndim())` and, if given, `values` has length `n`.
 pub(crate) fn check_points<T, S, S2>(
@@ -57,14 +57,12 @@ where
     let end = start + cells.len();
     for (d, (ax, &stride)) in grid.axes().iter().zip(grid.strides()).enumerate() {
         let col = points.slice(s![start..end, d]);
-        for (c, &x) in cells.iter_mut().zip(col.iter()) {
-            if *c == NONE {
-                continue;
-            }
-            match ax.index(x.as_f64()) {
-                Some(i) => *c += i * stride,
-                None => *c = NONE,
-            }
+        // Hoist the bin kind out of the loop: uniform bins are pure arithmetic.
+        match ax.uniform_params() {
+            Some((lo, hi, last, inv, step)) => add_axis(cells, col, stride, |x| {
+                uniform_index(x, lo, hi, last, inv, step)
+            }),
+            None => add_axis(cells, col, stride, |x| ax.index(x)),
         }
     }
     if outside == Outside::Error {
@@ -78,4 +76,27 @@ where
         }
     }
     Ok(())
+}
+
+/// `cells[j] += bin(col[j]) * stride`, or [`NONE`] when the point is outside on this axis.
+#[inline(always)]
+fn add_axis<T: Element>(
+    cells: &mut [usize],
+    col: ndarray::ArrayView1<'_, T>,
+    stride: usize,
+    bin: impl Fn(f64) -> Option<usize>,
+) {
+    let put = |c: &mut usize, x: T| {
+        *c = match bin(x.as_f64()) {
+            Some(i) if *c != NONE => *c + i * stride,
+            _ => NONE,
+        };
+    };
+    match col.as_slice() {
+        Some(xs) => cells.iter_mut().zip(xs).for_each(|(c, &x)| put(c, x)),
+        None => cells
+            .iter_mut()
+            .zip(col.iter())
+            .for_each(|(c, &x)| put(c, x)),
+    }
 }
