@@ -18,6 +18,8 @@ use std::rc::Rc;
 use ndarray::{ArrayD, IxDyn};
 use ndkern_core::{reduce, Axes};
 
+mod binning;
+mod linalg;
 mod spatial;
 
 /// The element type of a workload's input.
@@ -217,6 +219,8 @@ pub fn workloads() -> Vec<Workload> {
     ]
     .into_iter()
     .chain(spatial::workloads())
+    .chain(binning::workloads())
+    .chain(linalg::workloads())
     .collect()
 }
 

@@ -130,6 +130,162 @@ def _spatial_peers():
 PEERS.update(_spatial_peers())
 
 
+def _binning_peers():
+    """numpy idioms for benches/common/binning.rs; inputs derived from `a` exactly as the Rust
+    side does, outside the timed call."""
+
+    def q1(a):
+        m = 100
+        ix = np.minimum(((a - 1.0) * m).astype(np.intp), m - 1)
+        flat = np.ravel_multi_index(tuple(ix.T), (m,) * a.shape[1])
+        v = a[:, 0]
+
+        def bincount_route():
+            s = np.bincount(flat, v, minlength=m ** a.shape[1])
+            c = np.bincount(flat, minlength=m ** a.shape[1])
+            with np.errstate(invalid="ignore"):
+                return s / c
+
+        def histogramdd_route():
+            r = [(1.0, 2.0)] * a.shape[1]
+            s, _ = np.histogramdd(a, bins=m, range=r, weights=v)
+            c, _ = np.histogramdd(a, bins=m, range=r)
+            with np.errstate(invalid="ignore"):
+                return s / c
+
+        return [("bincount(ravel_multi_index(ix), v) / bincount(...)", bincount_route),
+                ("histogramdd(pts, weights=v) / histogramdd(pts)", histogramdd_route)]
+
+    def scatter(a):
+        m = 49152
+        idx = np.minimum(((a - 1.0) * m).astype(np.intp), m - 1)
+
+        def add_at():
+            t = np.zeros(m)
+            np.add.at(t, idx, a)
+            return t
+
+        return [("np.add.at(t, idx, v)", add_at),
+                ("np.bincount(idx, v, minlength=m)", lambda: np.bincount(idx, a, minlength=m))]
+
+    def q14(a):
+        m = 1000
+        lab = np.minimum(((a[..., 0] - 1.0) * m).astype(np.intp), m - 1).ravel()
+        img = a.reshape(-1, 3)
+
+        def recolor():
+            c = np.bincount(lab, minlength=m)
+            s = np.stack([np.bincount(lab, img[:, k], minlength=m) for k in range(3)], 1)
+            with np.errstate(invalid="ignore"):
+                return (s / c[:, None])[lab].reshape(a.shape)
+
+        return [("bincount per channel / counts, then means[labels]", recolor)]
+
+    def q9(a):
+        img = (a > 1.5).astype(np.uint8)
+        h, w = img.shape
+        return [("(img != 0).reshape(h/4, 4, w/4, 4).mean(axis=(1, 3))",
+                 lambda: (img != 0).reshape(h // 4, 4, w // 4, 4).mean(axis=(1, 3)))]
+
+    def q5(a):
+        mask = a > 1.3
+        return [("np.histogram(a[mask], bins=200, range=(1, 2))",
+                 lambda: np.histogram(a[mask], bins=200, range=(1.0, 2.0)))]
+
+    return {
+        "q1_gridding_mean": lambda a, axes: q1(a),
+        "scatter_add_49152": lambda a, axes: scatter(a),
+        "q14_label_recolor": lambda a, axes: q14(a),
+        "q9_block_density": lambda a, axes: q9(a),
+        "q5_masked_histogram": lambda a, axes: q5(a),
+    }
+
+
+PEERS.update(_binning_peers())
+
+
+def _linalg_peers():
+    """numpy/scipy idioms for benches/common/linalg.rs; inputs derived from `a` exactly as the
+    Rust side does (Q13 palette = the first 64 pixels, k-means init = the first 10 samples)."""
+    from scipy.cluster.vq import kmeans2
+    from scipy.spatial import cKDTree
+    from scipy.spatial.distance import cdist
+
+    def q12(a):
+        def numpy_route():
+            g = np.gradient(a)
+            h = np.empty(a.shape + (3, 3))
+            for i in range(3):
+                for j in range(i, 3):
+                    h[..., i, j] = h[..., j, i] = np.gradient(g[i], axis=j)
+            return np.linalg.eigvalsh(h)
+
+        def skimage_route():
+            from skimage.feature import hessian_matrix, hessian_matrix_eigvals
+            return hessian_matrix_eigvals(hessian_matrix(a, sigma=1, use_gaussian_derivatives=False))
+
+        routes = [("eigvalsh(stack(np.gradient(np.gradient(v))))", numpy_route)]
+        try:
+            import skimage  # noqa: F401
+            routes.append(("skimage hessian_matrix + hessian_matrix_eigvals", skimage_route))
+        except ImportError:
+            pass
+        return routes
+
+    def q2(a):
+        vi = np.array([[0.3, -0.1], [-0.1, 0.6]])
+        return [("cdist(x, x, 'mahalanobis', VI=vi) ** 2",
+                 lambda: cdist(a, a, "mahalanobis", VI=vi) ** 2)]
+
+    def q13(a):
+        px = a.reshape(-1, 3)
+        pal = px[:64].copy()
+
+        def gemm():
+            d = (px * px).sum(1)[:, None] + (pal * pal).sum(1)[None, :] - 2.0 * px @ pal.T
+            return d.argmin(1).reshape(a.shape[:2])
+
+        tree = cKDTree(pal)
+        return [("cKDTree(pal).query(px)", lambda: tree.query(px)[1].reshape(a.shape[:2])),
+                ("argmin(|x|^2 + |c|^2 - 2 x @ c.T)", gemm)]
+
+    def km(a):
+        init = a[:10].copy()
+        return [("kmeans2(x, x[:10], iter=20, minit='matrix')",
+                 lambda: kmeans2(a, init, iter=20, minit="matrix"))]
+
+    def q26(a):
+        x = np.arange(a.shape[1], dtype=np.float64)
+
+        def polyfit_route():
+            c = np.polyfit(x, a.T, 1)
+            return a - (np.outer(c[0], x) + c[1][:, None])
+
+        from scipy.signal import detrend
+        return [("np.polyfit(x, img.T, 1), subtract", polyfit_route),
+                ("scipy.signal.detrend(img, axis=1)", lambda: detrend(a, axis=1))]
+
+    def q25(a):
+        def svd_route():
+            xc = a - a.mean(0)
+            _, s, vt = np.linalg.svd(xc, full_matrices=False)
+            return xc @ vt[:2].T, s[:2] ** 2 / (len(a) - 1)
+
+        return [("np.linalg.svd(x - mean), project", svd_route)]
+
+    return {
+        "q12_hessian_eig": lambda a, axes: q12(a),
+        "q2_mahalanobis": lambda a, axes: q2(a),
+        "q13_nearest": lambda a, axes: q13(a),
+        "kmeans_k10": lambda a, axes: km(a),
+        "q26_level_rows": lambda a, axes: q26(a),
+        "q25_pca": lambda a, axes: q25(a),
+    }
+
+
+PEERS.update(_linalg_peers())
+
+
 def measure(f, policy):
     min_reps, max_reps, budget, min_sample = policy
     f()  # warm-up
