@@ -94,3 +94,47 @@ pub fn lloyd(
     let (l, _) = nearest(x, c.view());
     (Array1::from(l), c)
 }
+
+/// Eigenvalues (ascending) of one symmetric 3x3 matrix by nalgebra's `SymmetricEigen`
+/// (implicit QL, independent of this crate's closed form and Jacobi).
+pub fn eigvalsh3(m: [[f64; 3]; 3]) -> [f64; 3] {
+    let a = nalgebra::Matrix3::from_fn(|i, j| m[i][j]);
+    let mut w: Vec<f64> = nalgebra::SymmetricEigen::new(a).eigenvalues.iter().copied().collect();
+    w.sort_by(f64::total_cmp);
+    [w[0], w[1], w[2]]
+}
+
+/// `np.gradient(f, axis)` (unit spacing, first-order edges) of a C-order array, plain loops.
+pub fn gradient_axis(f: &[f64], shape: &[usize], axis: usize) -> Vec<f64> {
+    let n = shape[axis];
+    let inner: usize = shape[axis + 1..].iter().product();
+    let outer: usize = shape[..axis].iter().product();
+    let mut out = vec![0.0; f.len()];
+    for o in 0..outer {
+        for i in 0..n {
+            for k in 0..inner {
+                let at = |j: usize| f[(o * n + j) * inner + k];
+                out[(o * n + i) * inner + k] = if i == 0 {
+                    at(1) - at(0)
+                } else if i == n - 1 {
+                    at(n - 1) - at(n - 2)
+                } else {
+                    (at(i + 1) - at(i - 1)) / 2.0
+                };
+            }
+        }
+    }
+    out
+}
+
+/// Eigenvalues (descending) and eigenvectors (columns, same order) of a small symmetric
+/// matrix by nalgebra's `SymmetricEigen`.
+pub fn eigh_desc(c: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
+    let d = c.nrows();
+    let e = nalgebra::SymmetricEigen::new(nalgebra::DMatrix::from_fn(d, d, |i, j| c[[i, j]]));
+    let mut idx: Vec<usize> = (0..d).collect();
+    idx.sort_by(|&x, &y| e.eigenvalues[y].total_cmp(&e.eigenvalues[x]));
+    let w = idx.iter().map(|&k| e.eigenvalues[k]).collect();
+    let v = Array2::from_shape_fn((d, d), |(j, k)| e.eigenvectors[(j, idx[k])]);
+    (w, v)
+}
