@@ -223,10 +223,23 @@ fn reduce_slab<X: Sample>(
             }
         };
         match row.as_slice() {
+            // Contiguous rows: reduce each run of `b_last` elements locally, then add it to
+            // its cell once (the runs are independent, so this vectorizes).
             Some(r) => {
                 for (cell, chunk) in orow.iter_mut().zip(r.chunks(b_last)) {
-                    for &x in chunk {
-                        fold(cell, x);
+                    cell.n += chunk.len();
+                    if want_sum {
+                        cell.sum += chunk.iter().map(|x| x.to_f64()).sum::<f64>();
+                    }
+                    if want_nz {
+                        cell.nz += chunk.iter().filter(|x| x.is_nonzero()).count();
+                    }
+                    if want_mm {
+                        for &x in chunk {
+                            let f = x.to_f64();
+                            cell.min = nan_min(cell.min, f);
+                            cell.max = nan_max(cell.max, f);
+                        }
                     }
                 }
             }

@@ -8,7 +8,7 @@ use ndarray::{Array1, Array2, ArrayBase, ArrayView1, ArrayView2, Data, Dimension
 use ndkern_core::{Element, Error, Result};
 
 use super::accumulate::{fold_blocks, NONE};
-use super::grid::{AxisBins, Grid, Outside};
+use super::grid::{uniform_index, AxisBins, Grid, Outside};
 use super::points::{check_points, fill_cells};
 use super::sample::flat;
 
@@ -77,27 +77,11 @@ where
     D: Dimension,
 {
     check_shape(a.shape(), mask.shape())?;
-    let n = bins.len();
-    let add = |mut acc: Vec<u64>, x: &T, m: &bool| {
-        if *m {
-            if let Some(i) = bins.index(x.as_f64()) {
-                acc[i] += 1;
-            }
-        }
-        acc
-    };
-    let zip = Zip::from(a).and(mask);
-    let counts = if ndkern_core::worth_parallel(a.len()) && n <= a.len() {
-        zip.par_fold(
-            || vec![0u64; n],
-            add,
-            |mut x, y| {
-                x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
-                x
-            },
-        )
-    } else {
-        zip.fold(vec![0u64; n], add)
+    let counts = match bins.uniform_params() {
+        Some((lo, hi, last, inv, step)) => masked_counts(a, mask, bins.len(), |x| {
+            uniform_index(x, lo, hi, last, inv, step)
+        }),
+        None => masked_counts(a, mask, bins.len(), |x| bins.index(x)),
     };
     Ok(counts.iter().map(|&c| c as f64).collect())
 }
@@ -243,4 +227,40 @@ where
         values: Array2::from_shape_vec((index.len(), k), data).expect("rows x features"),
         index,
     })
+}
+
+/// Counts per bin of the values of `a` under `mask`, splitting across threads when large.
+fn masked_counts<T, S, Sm, D>(
+    a: &ArrayBase<S, D>,
+    mask: &ArrayBase<Sm, D>,
+    n: usize,
+    bin: impl Fn(f64) -> Option<usize> + Sync,
+) -> Vec<u64>
+where
+    T: Element,
+    S: Data<Elem = T> + Sync,
+    Sm: Data<Elem = bool> + Sync,
+    D: Dimension,
+{
+    let add = |mut acc: Vec<u64>, x: &T, m: &bool| {
+        if *m {
+            if let Some(i) = bin(x.as_f64()) {
+                acc[i] += 1;
+            }
+        }
+        acc
+    };
+    let zip = Zip::from(a).and(mask);
+    if ndkern_core::worth_parallel(a.len()) && n <= a.len() {
+        zip.par_fold(
+            || vec![0u64; n],
+            add,
+            |mut x, y| {
+                x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
+                x
+            },
+        )
+    } else {
+        zip.fold(vec![0u64; n], add)
+    }
 }
