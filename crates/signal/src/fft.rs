@@ -110,6 +110,26 @@ impl FftPlans {
             self.complex.plan_fft_forward(n)
         };
         let scratch_len = plan.get_inplace_scratch_len();
+        // Outer axis: transform PANEL lanes per call on a gathered panel (contiguous reads).
+        let done = crate::lanes::for_each_panel(data.view_mut(), axis, |p| {
+            let rows = p.nrows();
+            let mut buf = vec![C64::default(); rows * n];
+            let mut scratch = vec![C64::default(); scratch_len];
+            for (t, col) in p.columns().into_iter().enumerate() {
+                for (r, &v) in col.iter().enumerate() {
+                    buf[r * n + t] = v;
+                }
+            }
+            plan.process_with_scratch(&mut buf, &mut scratch);
+            for (t, mut col) in p.columns_mut().into_iter().enumerate() {
+                for (r, v) in col.iter_mut().enumerate() {
+                    *v = buf[r * n + t];
+                }
+            }
+        });
+        if done {
+            return;
+        }
         let make = || (vec![C64::default(); n], vec![C64::default(); scratch_len]);
         let work = |(buf, scratch): &mut (Vec<C64>, Vec<C64>),
                     mut lane: ndarray::ArrayViewMut1<C64>| {

@@ -29,6 +29,17 @@ where
     D: Dimension,
 {
     let n = input.shape().get(axis).copied().unwrap_or(0);
+    if input.shape() == output.shape() && axis < input.ndim() {
+        let stride_ok = panels_worthwhile(input.strides(), input.shape(), axis);
+        if stride_ok {
+            output.zip_mut_with(input, |o, &i| *o = i);
+            map_lanes_inplace(output, axis, |x| {
+                let tmp = x.to_vec();
+                f(&tmp, x);
+            });
+            return Ok(());
+        }
+    }
     for_each_lane(
         input,
         output,
@@ -60,6 +71,25 @@ pub(crate) fn map_lanes_inplace<T, S, D>(
     use ndarray::Axis;
     use rayon::prelude::*;
     let n = a.shape()[axis];
+    // Outer axis: gather PANEL lanes at a time through contiguous panel columns.
+    let done = for_each_panel(a.view_mut().into_dyn(), axis, |p| {
+        let rows = p.nrows();
+        let mut buf = vec![0.0f64; rows * n];
+        for (t, col) in p.columns().into_iter().enumerate() {
+            for (r, &v) in col.iter().enumerate() {
+                buf[r * n + t] = v.as_f64();
+            }
+        }
+        buf.chunks_mut(n).for_each(&f);
+        for (t, mut col) in p.columns_mut().into_iter().enumerate() {
+            for (r, v) in col.iter_mut().enumerate() {
+                *v = T::of_f64(buf[r * n + t]);
+            }
+        }
+    });
+    if done {
+        return;
+    }
     let work = |buf: &mut Vec<f64>, mut lane: ArrayViewMut1<'_, T>| {
         buf.iter_mut()
             .zip(lane.iter())
@@ -79,4 +109,84 @@ pub(crate) fn map_lanes_inplace<T, S, D>(
         let mut buf = vec![0.0; n];
         lanes.for_each(|l| work(&mut buf, l));
     }
+}
+
+/// Lanes per panel: 16 f64 (two cache lines) read per step along the filtered axis.
+pub(crate) const PANEL: usize = 16;
+
+/// Splits `a` into 2-D panels `(rows <= PANEL, n)` whose rows are lanes along `axis` and whose
+/// row index runs along the axis of smallest stride, so a panel column (one step along `axis`
+/// for all its lanes) is contiguous in memory. `None` when `axis` already has the smallest
+/// stride (walk lanes directly then).
+pub(crate) fn panels<'a, B>(
+    a: ndarray::ArrayViewMutD<'a, B>,
+    axis: usize,
+) -> Option<Vec<ndarray::ArrayViewMut2<'a, B>>> {
+    let strides = a.strides().to_vec();
+    let shape = a.shape().to_vec();
+    let inner = (0..a.ndim())
+        .filter(|&d| d != axis && shape[d] > 1)
+        .min_by_key(|&d| strides[d].unsigned_abs())?;
+    if strides[inner].unsigned_abs() >= strides[axis].unsigned_abs() || shape[axis] <= 1 {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..a.ndim()).filter(|&d| d != axis && d != inner).collect();
+    order.push(inner);
+    order.push(axis);
+    let v = a.permuted_axes(order);
+    let mut out = Vec::new();
+    collect(v, &mut out);
+    Some(out)
+}
+
+fn collect<'a, B>(v: ndarray::ArrayViewMutD<'a, B>, out: &mut Vec<ndarray::ArrayViewMut2<'a, B>>) {
+    use ndarray::Axis;
+    if v.ndim() == 2 {
+        let mut rest = v.into_dimensionality::<ndarray::Ix2>().expect("2-D");
+        while rest.nrows() > PANEL {
+            let (head, tail) = rest.split_at(Axis(0), PANEL);
+            out.push(head);
+            rest = tail;
+        }
+        if rest.nrows() > 0 {
+            out.push(rest);
+        }
+        return;
+    }
+    let mut rest = v;
+    while rest.len_of(Axis(0)) > 0 {
+        let (head, tail) = rest.split_at(Axis(0), 1);
+        collect(head.index_axis_move(Axis(0), 0), out);
+        rest = tail;
+    }
+}
+
+/// Runs `g` on every panel of [`panels`], in parallel when the array is large; `false` if
+/// `axis` is innermost (no panels).
+pub(crate) fn for_each_panel<B: Send>(
+    a: ndarray::ArrayViewMutD<'_, B>,
+    axis: usize,
+    g: impl Fn(&mut ndarray::ArrayViewMut2<'_, B>) + Sync + Send,
+) -> bool {
+    use rayon::prelude::*;
+    let total = a.len();
+    match panels(a, axis) {
+        None => false,
+        Some(mut ps) => {
+            if ndkern_core::worth_parallel(total) {
+                ps.par_iter_mut().for_each(|p| g(p));
+            } else {
+                ps.iter_mut().for_each(|p| g(p));
+            }
+            true
+        }
+    }
+}
+
+/// Whether [`panels`] applies (the filtered axis is not the one of smallest stride).
+pub(crate) fn panels_worthwhile(strides: &[isize], shape: &[usize], axis: usize) -> bool {
+    (0..shape.len())
+        .filter(|&d| d != axis && shape[d] > 1)
+        .any(|d| strides[d].unsigned_abs() < strides[axis].unsigned_abs())
+        && shape[axis] > 1
 }

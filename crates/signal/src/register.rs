@@ -93,7 +93,22 @@ fn real_spectrum<T: Element, S: Data<Elem = T>, D: Dimension>(
     let mut full = ArrayD::<C64>::zeros(IxDyn(&shape));
     full.slice_axis_mut(Axis(nd - 1), (0..h).into())
         .assign(&half);
-    if n_last > h {
+    if n_last > h && nd == 2 {
+        let n0 = shape[0];
+        let half2 = half
+            .view()
+            .into_dimensionality::<ndarray::Ix2>()
+            .expect("2-D");
+        let mut full2 = full
+            .view_mut()
+            .into_dimensionality::<ndarray::Ix2>()
+            .expect("2-D");
+        for i in 0..n0 {
+            for j in h..n_last {
+                full2[[i, j]] = half2[[(n0 - i) % n0, n_last - j]].conj();
+            }
+        }
+    } else if n_last > h {
         let mut idx = vec![0usize; nd];
         let mut src = vec![0usize; nd];
         for (flat, v) in full.iter_mut().enumerate() {
@@ -206,22 +221,86 @@ where
     })
 }
 
+/// Complex dot product of split (re, im) rows, four independent accumulators.
+#[inline]
+fn cdot(ar: &[f64], ai: &[f64], br: &[f64], bi: &[f64]) -> C64 {
+    let (mut re, mut im) = ([0.0f64; 4], [0.0f64; 4]);
+    let n4 = ar.len() / 4 * 4;
+    for k in (0..n4).step_by(4) {
+        for l in 0..4 {
+            re[l] += ar[k + l] * br[k + l] - ai[k + l] * bi[k + l];
+            im[l] += ar[k + l] * bi[k + l] + ai[k + l] * br[k + l];
+        }
+    }
+    let mut r = C64::new(re.iter().sum(), im.iter().sum());
+    for k in n4..ar.len() {
+        r += C64::new(ar[k], ai[k]) * C64::new(br[k], bi[k]);
+    }
+    r
+}
+
+/// The `(size, n)` upsampling kernel of one axis, split into re/im rows.
+fn dft_kernel(size: usize, n: usize, factor: f64, offset: f64) -> (Vec<f64>, Vec<f64>) {
+    let mut re = vec![0.0; size * n];
+    let mut im = vec![0.0; size * n];
+    for v in 0..size {
+        for k in 0..n {
+            // exp(-2 pi i (v - offset) * fftfreq(n, factor)[k])
+            let f = signed_index(k, n) as f64 / (n as f64 * factor);
+            let ang = -2.0 * std::f64::consts::PI * (v as f64 - offset) * f;
+            re[v * n + k] = ang.cos();
+            im[v * n + k] = ang.sin();
+        }
+    }
+    (re, im)
+}
+
 /// skimage `_upsampled_dft`: the inverse DFT of `data` on a `size`^ndim grid of points spaced
-/// `1/factor` starting at `-offset` (per axis), by one matrix product per axis.
+/// `1/factor` starting at `-offset` (per axis), by one matrix product per axis. 2-D runs as
+/// two split-complex matrix products with contiguous dot products, rows in parallel.
 fn upsampled_dft(data: &ArrayD<C64>, size: usize, factor: f64, offsets: &[f64]) -> ArrayD<C64> {
+    use rayon::prelude::*;
+    if data.ndim() == 2 {
+        let (n0, n1) = (data.shape()[0], data.shape()[1]);
+        let d = data.as_standard_layout();
+        let dr: Vec<f64> = d.iter().map(|c| c.re).collect();
+        let di: Vec<f64> = d.iter().map(|c| c.im).collect();
+        let (k1r, k1i) = dft_kernel(size, n1, factor, offsets[1]);
+        let (k0r, k0i) = dft_kernel(size, n0, factor, offsets[0]);
+        // t[v1][r] = sum_k d[r, k] k1[v1, k]  (stored transposed: rows v1, length n0)
+        let t: Vec<C64> = (0..size * n0)
+            .into_par_iter()
+            .map(|idx| {
+                let (v1, r) = (idx / n0, idx % n0);
+                let row = r * n1..(r + 1) * n1;
+                let kr = v1 * n1..(v1 + 1) * n1;
+                cdot(&dr[row.clone()], &di[row], &k1r[kr.clone()], &k1i[kr])
+            })
+            .collect();
+        let tr: Vec<f64> = t.iter().map(|c| c.re).collect();
+        let ti: Vec<f64> = t.iter().map(|c| c.im).collect();
+        let out: Vec<C64> = (0..size * size)
+            .into_par_iter()
+            .map(|idx| {
+                let (v0, v1) = (idx / size, idx % size);
+                let kr = v0 * n0..(v0 + 1) * n0;
+                let tt = v1 * n0..(v1 + 1) * n0;
+                cdot(&k0r[kr.clone()], &k0i[kr], &tr[tt.clone()], &ti[tt])
+            })
+            .collect();
+        return ArrayD::from_shape_vec(IxDyn(&[size, size]), out).expect("size x size");
+    }
     let mut cur = data.clone();
     for ax in (0..data.ndim()).rev() {
         let n = data.shape()[ax];
         let mut shape = cur.shape().to_vec();
         shape[ax] = size;
         let mut next = ArrayD::<C64>::zeros(IxDyn(&shape));
+        let (kr, ki) = dft_kernel(size, n, factor, offsets[ax]);
         for v in 0..size {
             let mut dst = next.index_axis_mut(Axis(ax), v);
             for k in 0..n {
-                // kernel = exp(-2 pi i (v - offset) * fftfreq(n, factor)[k])
-                let f = signed_index(k, n) as f64 / (n as f64 * factor);
-                let ang = -2.0 * std::f64::consts::PI * (v as f64 - offsets[ax]) * f;
-                let w = C64::new(ang.cos(), ang.sin());
+                let w = C64::new(kr[v * n + k], ki[v * n + k]);
                 let src = cur.index_axis(Axis(ax), k);
                 Zip::from(&mut dst).and(&src).for_each(|d, &s| *d += w * s);
             }
