@@ -127,6 +127,16 @@ impl<T: Element> Kind<'_, T> {
             Kind::Fir(taps) => super::correlate::correlate_line(ext, out, taps),
         }
     }
+
+    /// [`Kind::line`] for data known to be finite (faster running sums).
+    fn line_finite(&self, before: usize, ext: &[T], out: &mut [T]) {
+        match *self {
+            Kind::Box { w, mean, shrink } => {
+                super::uniform::box_line_finite(ext, out, w, before, mean, shrink)
+            }
+            Kind::Fir(taps) => super::correlate::correlate_line(ext, out, taps),
+        }
+    }
 }
 
 /// Runs a separable filter: passes along outer axes as vertical row passes when the output is
@@ -220,7 +230,8 @@ where
     }
     for p in passes.iter().filter(|p| p.axis + 1 == nd) {
         let (kind, before) = (p.kind, p.before);
-        let k = move |e: &[T], o: &mut [T]| kind.line(before, e, o);
+        // The vertical route only runs on finite data (checked above).
+        let k = move |e: &[T], o: &mut [T]| kind.line_finite(before, e, o);
         run_in_place(
             out,
             &Pass {

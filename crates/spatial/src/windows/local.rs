@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use super::axis::{run_in_place, Pass};
 use super::params::{check_shape, padding, per_axis, WindowMode};
-use super::uniform::box_line;
+use super::uniform::{box_line, box_line_finite};
 
 /// The mean of the finite samples (0 when there are none): the shift `K`.
 fn shift_of<T: Element, S: Data<Elem = T>, D: Dimension>(a: &ArrayBase<S, D>) -> f64 {
@@ -221,7 +221,13 @@ where
             ),
             other => (other.border(), other.border()),
         };
-        let kern = move |e: &[f64], o: &mut [f64]| box_line(e, o, w, before, true, shrink);
+        let kern = move |e: &[f64], o: &mut [f64]| {
+            if vertical {
+                box_line_finite(e, o, w, before, true, shrink)
+            } else {
+                box_line(e, o, w, before, true, shrink)
+            }
+        };
         for (plane, border) in [(&mut m1, c1), (&mut m2, c2)] {
             let pass = Pass {
                 axis,

@@ -12,6 +12,29 @@
 //!
 //! Every filter takes any view (any strides, any dimension), `f32` or `f64`, all five scipy
 //! border modes, and has an `_into` twin writing into a caller's array.
+//!
+//! # How they run
+//!
+//! Separable filters are one pass per axis. Along the innermost axis each lane is copied into
+//! a border-extended line buffer (core's [`LineBuffer`](ndkern_core::LineBuffer)) and filtered
+//! as a contiguous slice; along outer axes of a C-contiguous output the pass works on whole
+//! rows ("vertical" running sums or FIR taps, DESIGN section 3), so no strided gathers happen.
+//! Other layouts (strided or permuted outputs) go through line buffers on every axis; both
+//! routes are tested against each other and against naive N-d oracles.
+//!
+//! # NaN and infinity
+//!
+//! They propagate like scipy's direct sums and stay local: an output is NaN exactly when its
+//! window holds a NaN (for dense N-d kernels: with a non-zero weight, as scipy). Box filters
+//! count non-finite samples instead of adding them (core's running sums), so one NaN never
+//! spreads down the line through the running sum (scipy issue 7818 does; tested).
+//!
+//! # Accuracy
+//!
+//! Against scipy.ndimage / numpy reference data (902 cases in tests/data/spatial: every mode
+//! x dtype x 1-3 d, odd/even sizes, kernels longer than the input, origins), the largest error
+//! relative to max |ref| is 9e-15 in f64 (Gaussian derivatives) and 2e-6 in f32 (2-D Gaussian,
+//! f32 taps); f32 box filters and all gradients equal the reference exactly in every case.
 
 mod axis;
 mod correlate;
