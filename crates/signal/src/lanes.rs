@@ -174,9 +174,9 @@ pub(crate) fn for_each_panel<B: Send>(
         None => false,
         Some(mut ps) => {
             if ndkern_core::worth_parallel(total) {
-                ps.par_iter_mut().for_each(|p| g(p));
+                ps.par_iter_mut().for_each(&g);
             } else {
-                ps.iter_mut().for_each(|p| g(p));
+                ps.iter_mut().for_each(g);
             }
             true
         }

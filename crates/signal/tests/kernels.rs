@@ -140,7 +140,7 @@ fn fftfreq_and_shifts_follow_numpy() {
 fn next_fast_len_is_the_smallest_smooth_length() {
     let smooth = |mut n: usize, ps: &[usize]| {
         for &p in ps {
-            while n % p == 0 {
+            while n.is_multiple_of(p) {
                 n /= p;
             }
         }
@@ -217,7 +217,7 @@ fn detrend_matches_normal_equations() {
         let d = detrend(&a, 0, Trend::Linear, &[]).unwrap();
         let want = naive::detrend_linear(a.as_slice().unwrap());
         assert!(
-            max_rel(d.iter().copied(), want.iter().copied().map(|v| v)) < 1e-9
+            max_rel(d.iter().copied(), want.iter().copied()) < 1e-9
                 || want.iter().all(|v| v.abs() < 1e-12),
             "n={n}"
         );
