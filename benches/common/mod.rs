@@ -20,6 +20,7 @@ use ndkern_core::{reduce, Axes};
 
 mod binning;
 mod linalg;
+mod signal;
 mod spatial;
 
 /// The element type of a workload's input.
@@ -221,6 +222,7 @@ pub fn workloads() -> Vec<Workload> {
     .chain(spatial::workloads())
     .chain(binning::workloads())
     .chain(linalg::workloads())
+    .chain(signal::workloads())
     .collect()
 }
 

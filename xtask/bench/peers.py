@@ -286,6 +286,63 @@ def _linalg_peers():
 PEERS.update(_linalg_peers())
 
 
+def _signal_peers():
+    """scipy/numpy idioms for benches/common/signal.rs; inputs derived from `a` as the Rust side
+    does (Q3 reference series = a[:, 0, 0]; second image = a rolled by (3, -5))."""
+    from scipy import signal as ss
+    from scipy import stats
+
+    def q3(a):
+        w, trim = 361, 361 // 2 + 120
+        n = a.shape[0]
+
+        def treat(x):
+            d = ss.detrend(x, axis=0)
+            cs = np.concatenate([np.zeros((1,) + x.shape[1:]), np.cumsum(d, axis=0)])
+            h = w // 2
+            i = np.arange(trim, n - trim)
+            return (cs[i + h + 1] - cs[i - h]) / w
+
+        def run():
+            m = treat(a)
+            y = treat(a[:, 0, 0])
+            m = m - m.mean(axis=0)
+            y = y - y.mean()
+            return np.tensordot(y, m, axes=(0, 0)) / np.sqrt((y * y).sum() * (m * m).sum(axis=0))
+
+        return [("detrend + cumsum centred mean + vectorized pearson", run)]
+
+    def xcorr(a):
+        b = np.roll(a, (3, -5), axis=(0, 1))
+
+        def run():
+            a0, b0 = a - a.mean(), b - b.mean()
+            c = np.fft.irfft2(np.fft.rfft2(a0) * np.conj(np.fft.rfft2(b0)), s=a.shape)
+            return np.unravel_index(c.argmax(), c.shape)
+
+        def run_scipy():
+            import scipy.fft as sf
+            a0, b0 = a - a.mean(), b - b.mean()
+            c = sf.irfft2(sf.rfft2(a0) * np.conj(sf.rfft2(b0)), s=a.shape)
+            return np.unravel_index(c.argmax(), c.shape)
+
+        return [("np.fft.irfft2(rfft2(a0) * conj(rfft2(b0))).argmax()", run),
+                ("scipy.fft.irfft2(...) argmax", run_scipy)]
+
+    def kde(a):
+        g = 1.0 + np.arange(2048) / 2047.0
+        return [("stats.gaussian_kde(x)(grid2048)", lambda: stats.gaussian_kde(a)(g))]
+
+    return {
+        "q3_pipeline": lambda a, axes: q3(a),
+        "xcorr_circular": lambda a, axes: xcorr(a),
+        "gaussian_kde": lambda a, axes: kde(a),
+    }
+
+
+PEERS.update(_signal_peers())
+
+
 def measure(f, policy):
     min_reps, max_reps, budget, min_sample = policy
     f()  # warm-up
