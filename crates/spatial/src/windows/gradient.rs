@@ -10,7 +10,8 @@
 //! `(..., ndim)` array (Q11).
 
 use ndarray::{Array, ArrayBase, ArrayD, ArrayViewMut, Axis, Data, Dimension, IxDyn};
-use ndkern_core::{for_each_lane, Element, Error, Result};
+use ndkern_core::{for_each_lane, worth_parallel, Element, Error, Result};
+use rayon::prelude::*;
 
 use super::params::check_axis;
 
@@ -69,8 +70,16 @@ fn plan(spacing: &Spacing, n: usize) -> Result<Plan> {
     }
 }
 
-fn lane_gradient<T: Element>(f: &[T], out: &mut [T], plan: &Plan, edge_order: usize) {
-    let n = f.len();
+/// The derivative at sample `i` of a lane of `n` samples read through `get` (numpy's formulas
+/// and operation order; the one place they are written).
+#[inline(always)]
+fn point<T: Element>(
+    i: usize,
+    n: usize,
+    get: impl Fn(usize) -> T,
+    plan: &Plan,
+    edge_order: usize,
+) -> T {
     let t = T::of_f64;
     match plan {
         Plan::Uniform { h, weak } => {
@@ -78,47 +87,64 @@ fn lane_gradient<T: Element>(f: &[T], out: &mut [T], plan: &Plan, edge_order: us
             // `w * f` in the element type (weak) or in f64 (a numpy float64 scalar).
             let mul = |w: f64, v: T| if *weak { t(w) * v } else { t(w * v.as_f64()) };
             let div = |v: T, d: f64| if *weak { v / t(d) } else { t(v.as_f64() / d) };
-            for i in 1..n - 1 {
-                out[i] = div(f[i + 1] - f[i - 1], 2.0 * h);
-            }
-            if edge_order == 1 {
-                out[0] = div(f[1] - f[0], h);
-                out[n - 1] = div(f[n - 1] - f[n - 2], h);
+            if i > 0 && i + 1 < n {
+                div(get(i + 1) - get(i - 1), 2.0 * h)
+            } else if edge_order == 1 {
+                if i == 0 {
+                    div(get(1) - get(0), h)
+                } else {
+                    div(get(n - 1) - get(n - 2), h)
+                }
             } else if *weak {
-                out[0] = mul(-1.5 / h, f[0]) + mul(2.0 / h, f[1]) + mul(-0.5 / h, f[2]);
-                out[n - 1] =
-                    mul(0.5 / h, f[n - 3]) + mul(-2.0 / h, f[n - 2]) + mul(1.5 / h, f[n - 1]);
+                if i == 0 {
+                    mul(-1.5 / h, get(0)) + mul(2.0 / h, get(1)) + mul(-0.5 / h, get(2))
+                } else {
+                    mul(0.5 / h, get(n - 3)) + mul(-2.0 / h, get(n - 2)) + mul(1.5 / h, get(n - 1))
+                }
             } else {
-                let g = |i: usize| f[i].as_f64();
-                out[0] = t(-1.5 / h * g(0) + 2.0 / h * g(1) + -0.5 / h * g(2));
-                out[n - 1] = t(0.5 / h * g(n - 3) + -2.0 / h * g(n - 2) + 1.5 / h * g(n - 1));
+                let g = |k: usize| get(k).as_f64();
+                if i == 0 {
+                    t(-1.5 / h * g(0) + 2.0 / h * g(1) + -0.5 / h * g(2))
+                } else {
+                    t(0.5 / h * g(n - 3) + -2.0 / h * g(n - 2) + 1.5 / h * g(n - 1))
+                }
             }
         }
         Plan::Coords(dx) => {
-            let g = |i: usize| f[i].as_f64();
-            for i in 1..n - 1 {
+            let g = |k: usize| get(k).as_f64();
+            if i > 0 && i + 1 < n {
                 let (d1, d2) = (dx[i - 1], dx[i]);
                 let a = -d2 / (d1 * (d1 + d2));
                 let b = (d2 - d1) / (d1 * d2);
                 let c = d1 / (d2 * (d1 + d2));
-                out[i] = t(a * g(i - 1) + b * g(i) + c * g(i + 1));
-            }
-            if edge_order == 1 {
-                out[0] = t((f[1] - f[0]).as_f64() / dx[0]);
-                out[n - 1] = t((f[n - 1] - f[n - 2]).as_f64() / dx[n - 2]);
-            } else {
+                t(a * g(i - 1) + b * g(i) + c * g(i + 1))
+            } else if edge_order == 1 {
+                if i == 0 {
+                    t((get(1) - get(0)).as_f64() / dx[0])
+                } else {
+                    t((get(n - 1) - get(n - 2)).as_f64() / dx[n - 2])
+                }
+            } else if i == 0 {
                 let (d1, d2) = (dx[0], dx[1]);
                 let a = -(2.0 * d1 + d2) / (d1 * (d1 + d2));
                 let b = (d1 + d2) / (d1 * d2);
                 let c = -d1 / (d2 * (d1 + d2));
-                out[0] = t(a * g(0) + b * g(1) + c * g(2));
+                t(a * g(0) + b * g(1) + c * g(2))
+            } else {
                 let (d1, d2) = (dx[n - 3], dx[n - 2]);
                 let a = d2 / (d1 * (d1 + d2));
                 let b = -(d2 + d1) / (d1 * d2);
                 let c = (2.0 * d2 + d1) / (d2 * (d1 + d2));
-                out[n - 1] = t(a * g(n - 3) + b * g(n - 2) + c * g(n - 1));
+                t(a * g(n - 3) + b * g(n - 2) + c * g(n - 1))
             }
         }
+    }
+}
+
+fn lane_gradient<T: Element>(f: &[T], out: &mut [T], plan: &Plan, edge_order: usize) {
+    let n = f.len();
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = point(i, n, |k| f[k], plan, edge_order);
     }
 }
 
@@ -286,6 +312,43 @@ where
     shape.push(nd);
     let mut out = ArrayD::<T>::zeros(IxDyn(&shape));
     let a = a.view().into_dyn();
+    if let (Some(src), true) = (a.as_slice(), nd > 0 && !a.is_empty()) {
+        // C-contiguous input: one sequential pass writes all partials of each sample together.
+        if !(edge_order == 1 || edge_order == 2) {
+            let r = gradient_axis_into(&a, &sp[0], 0, edge_order, out.index_axis_mut(Axis(nd), 0));
+            return r.map(|()| out);
+        }
+        let dims = a.shape().to_vec();
+        let mut plans = Vec::with_capacity(nd);
+        for (ax, s) in sp.iter().enumerate() {
+            if dims[ax] < edge_order + 1 {
+                // Reuse the per-axis checks for the message.
+                let r = gradient_axis_into(&a, s, ax, edge_order, out.index_axis_mut(Axis(nd), ax));
+                return r.map(|()| out);
+            }
+            plans.push(plan(s, dims[ax])?);
+        }
+        let strides: Vec<usize> = (0..nd).map(|ax| dims[ax + 1..].iter().product()).collect();
+        let dst = out.as_slice_mut().expect("fresh array");
+        let chunk = 1 << 14;
+        let job = |(c, o): (usize, &mut [T])| {
+            for (k, cell) in o.chunks_exact_mut(nd).enumerate() {
+                let f = c * chunk + k;
+                for (ax, slot) in cell.iter_mut().enumerate() {
+                    let (st, n) = (strides[ax], dims[ax]);
+                    let i = (f / st) % n;
+                    let base = f - i * st;
+                    *slot = point(i, n, |j| src[base + j * st], &plans[ax], edge_order);
+                }
+            }
+        };
+        if worth_parallel(dst.len()) {
+            dst.par_chunks_mut(chunk * nd).enumerate().for_each(job);
+        } else {
+            dst.chunks_mut(chunk * nd).enumerate().for_each(job);
+        }
+        return Ok(out);
+    }
     for (&ax, s) in axes.iter().zip(&sp) {
         let o = out.index_axis_mut(Axis(nd), ax);
         gradient_axis_into(&a, s, ax, edge_order, o)?;
