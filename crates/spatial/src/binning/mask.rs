@@ -242,6 +242,35 @@ where
     Sm: Data<Elem = bool> + Sync,
     D: Dimension,
 {
+    // Standard-layout inputs (the common case): plain slices in chunks, one local count
+    // vector per chunk.
+    if let (Some(xs), Some(ms)) = (a.as_slice(), mask.as_slice()) {
+        let count = |(xs, ms): (&[T], &[bool])| {
+            let mut acc = vec![0u64; n];
+            for (&x, &m) in xs.iter().zip(ms) {
+                if m {
+                    if let Some(i) = bin(x.as_f64()) {
+                        acc[i] += 1;
+                    }
+                }
+            }
+            acc
+        };
+        let chunk = 1 << 16;
+        let sum = |mut x: Vec<u64>, y: Vec<u64>| {
+            x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
+            x
+        };
+        return if ndkern_core::worth_parallel(xs.len()) {
+            use rayon::prelude::*;
+            xs.par_chunks(chunk)
+                .zip(ms.par_chunks(chunk))
+                .map(count)
+                .reduce(|| vec![0u64; n], sum)
+        } else {
+            count((xs, ms))
+        };
+    }
     let add = |mut acc: Vec<u64>, x: &T, m: &bool| {
         if *m {
             if let Some(i) = bin(x.as_f64()) {
