@@ -367,14 +367,26 @@ pub(crate) fn nearest_flat<T: Element>(
     let block = |start: usize, lab: &mut [usize], dst: &mut [f64]| {
         let n = lab.len();
         let mut i = 0;
+        // Coordinates of four points as d vectors; a stack buffer for d <= 8 (no allocation
+        // in the hot loop), a reused Vec beyond.
+        let mut heap: Vec<f64x4> = Vec::new();
+        let mut stack = [f64x4::splat(0.0); 8];
         while i + 4 <= n {
-            let pts: Vec<f64x4> = (0..d)
-                .map(|j| {
-                    f64x4::new(std::array::from_fn(|l| {
-                        flat[(start + i + l) * d + j].as_f64()
-                    }))
-                })
-                .collect();
+            let load = |j: usize| {
+                f64x4::new(std::array::from_fn(|l| {
+                    flat[(start + i + l) * d + j].as_f64()
+                }))
+            };
+            let pts: &[f64x4] = if d <= 8 {
+                for (j, v) in stack[..d].iter_mut().enumerate() {
+                    *v = load(j);
+                }
+                &stack[..d]
+            } else {
+                heap.clear();
+                heap.extend((0..d).map(load));
+                &heap
+            };
             let mut best = f64x4::splat(f64::INFINITY);
             let mut best_idx = f64x4::splat(0.0);
             for ci in 0..k {

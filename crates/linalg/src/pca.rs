@@ -85,8 +85,8 @@ where
         let mut s1 = vec![0.0; d];
         let mut s2 = vec![0.0; d * d];
         let mut r = vec![0.0; d];
-        for row in rows.rows() {
-            for (j, v) in row.iter().enumerate() {
+        let mut add = |row: &mut dyn Iterator<Item = T>| {
+            for (j, v) in row.enumerate() {
                 r[j] = v.as_f64() - x0[j];
                 s1[j] += r[j];
             }
@@ -94,6 +94,16 @@ where
                 for j in i..d {
                     s2[i * d + j] += r[i] * r[j];
                 }
+            }
+        };
+        // Contiguous blocks: walk the flat slice (no per-row view overhead for small d).
+        if let Some(flat) = rows.as_slice() {
+            for row in flat.chunks_exact(d.max(1)) {
+                add(&mut row.iter().copied());
+            }
+        } else {
+            for row in rows.rows() {
+                add(&mut row.iter().copied());
             }
         }
         (s1, s2)

@@ -99,7 +99,11 @@ pub fn lloyd(
 /// (implicit QL, independent of this crate's closed form and Jacobi).
 pub fn eigvalsh3(m: [[f64; 3]; 3]) -> [f64; 3] {
     let a = nalgebra::Matrix3::from_fn(|i, j| m[i][j]);
-    let mut w: Vec<f64> = nalgebra::SymmetricEigen::new(a).eigenvalues.iter().copied().collect();
+    let mut w: Vec<f64> = nalgebra::SymmetricEigen::new(a)
+        .eigenvalues
+        .iter()
+        .copied()
+        .collect();
     w.sort_by(f64::total_cmp);
     [w[0], w[1], w[2]]
 }
