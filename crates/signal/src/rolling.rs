@@ -99,6 +99,8 @@ pub(crate) enum Stat {
 
 /// Running moments of the finite samples in a window, about a shift `k`.
 struct Moments {
+    /// Whether the second moment is needed (var/std); sum/mean skip it.
+    second: bool,
     k: f64,
     s1: CompensatedSum,
     s2: CompensatedSum,
@@ -109,13 +111,14 @@ struct Moments {
 
 impl Moments {
     /// Fresh moments of `x` (re-anchoring), shifted by the mean of its finite values.
-    fn of(x: &[f64]) -> Self {
+    fn of(x: &[f64], second: bool) -> Self {
         let (mut s, mut c) = (0.0, 0usize);
         for &v in x.iter().filter(|v| v.is_finite()) {
             s += v;
             c += 1;
         }
         let mut m = Moments {
+            second,
             k: if c > 0 { s / c as f64 } else { 0.0 },
             s1: CompensatedSum::new(),
             s2: CompensatedSum::new(),
@@ -144,7 +147,9 @@ impl Moments {
         } else {
             let d = v - self.k;
             self.s1.add(sign * d);
-            self.s2.add(sign * d * d);
+            if self.second {
+                self.s2.add(sign * d * d);
+            }
         }
         self.count = self.count.wrapping_add_signed(delta);
     }
@@ -206,12 +211,13 @@ pub(crate) fn rolling_line(
         )
     };
     let every = ANCHOR_EVERY.max(opt.window);
-    let mut m = Moments::of(&[]);
+    let second = matches!(stat, Stat::Var(_) | Stat::Std(_));
+    let mut m = Moments::of(&[], second);
     let (mut lo, mut hi) = (0usize, 0usize);
     for (i, o) in out.iter_mut().enumerate() {
         let (a, b) = bounds(i as isize);
         if i % every == 0 {
-            m = Moments::of(&x[a..b]);
+            m = Moments::of(&x[a..b], second);
         } else {
             // Windows only move right: add what enters, remove what leaves.
             for &v in &x[hi..b] {
