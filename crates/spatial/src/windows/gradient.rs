@@ -332,13 +332,23 @@ where
         let dst = out.as_slice_mut().expect("fresh array");
         let chunk = 1 << 14;
         let job = |(c, o): (usize, &mut [T])| {
+            // Multi-index of the chunk's first sample, then an odometer (no divisions per
+            // sample).
+            let f0 = c * chunk;
+            let mut idx: Vec<usize> = (0..nd).map(|ax| (f0 / strides[ax]) % dims[ax]).collect();
             for (k, cell) in o.chunks_exact_mut(nd).enumerate() {
-                let f = c * chunk + k;
+                let f = f0 + k;
                 for (ax, slot) in cell.iter_mut().enumerate() {
-                    let (st, n) = (strides[ax], dims[ax]);
-                    let i = (f / st) % n;
+                    let (st, n, i) = (strides[ax], dims[ax], idx[ax]);
                     let base = f - i * st;
                     *slot = point(i, n, |j| src[base + j * st], &plans[ax], edge_order);
+                }
+                for ax in (0..nd).rev() {
+                    idx[ax] += 1;
+                    if idx[ax] < dims[ax] {
+                        break;
+                    }
+                    idx[ax] = 0;
                 }
             }
         };
