@@ -80,10 +80,17 @@ def toml_str(s):
 
 
 def toml_value(v):
-    if isinstance(v, bool):
+    import numbers
+
+    if isinstance(v, (bool, np.bool_)):
         return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
+    if isinstance(v, numbers.Integral):
+        return str(int(v))
+    if isinstance(v, numbers.Real):
+        # repr round-trips; TOML spells the non-finite values inf, -inf, nan like Python.
+        return repr(float(v))
+    if isinstance(v, str):
+        return toml_str(v)
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(toml_value(x) for x in v) + "]"
     raise TypeError(v)
