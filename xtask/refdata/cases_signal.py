@@ -3,10 +3,8 @@ convolve / correlate, pandas-equivalent rolling statistics written out in numpy,
 pearsonr and gaussian_kde, scikit-image phase_cross_correlation, numpy fftshift and the numpy
 idioms for circular cross-correlation and the radially averaged power spectrum.
 
-Parameters use the counterpart's keyword names. Float and string parameters (`type`, `mode`,
-`bw_method`, `normalization`) need toml_value to write floats and strings; generate.py's
-writes ints, bools and lists only, so this module extends it when loaded (see
-`_extend_toml_values`)."""
+Parameters use the counterpart's keyword names, floats and strings included (`type`, `mode`,
+`bw_method`, `normalization`)."""
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -15,24 +13,6 @@ from skimage.registration import phase_cross_correlation
 
 RTOL = {"float64": 1e-12, "float32": 1e-5}
 DT = {"float64": "f64", "float32": "f32"}
-
-
-def _extend_toml_values(w):
-    """Let the manifest writer also write str and float parameters (TOML strings/floats)."""
-    g = type(w).manifest.__globals__
-    orig = g["toml_value"]
-    if getattr(orig, "signal_ext", False):
-        return
-
-    def toml_value(v):
-        if isinstance(v, str):
-            return g["toml_str"](v)
-        if isinstance(v, float):
-            return repr(v)
-        return orig(v)
-
-    toml_value.signal_ext = True
-    g["toml_value"] = toml_value
 
 
 # --- pandas Series.rolling semantics in numpy ---------------------------------------------
@@ -77,7 +57,6 @@ def check_rolling_against_windows(rng):
 
 
 def generate(w, rng):
-    _extend_toml_values(w)
     check_rolling_against_windows(rng)
     detrend_cases(w, rng)
     rolling_cases(w, rng)
