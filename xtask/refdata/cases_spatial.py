@@ -22,24 +22,6 @@ MODES = [("constant", 0.0), ("constant", 1.5), ("nearest", 0.0), ("reflect", 0.0
 SHAPES = {"1d": (13,), "2d": (6, 7), "3d": (4, 5, 3)}
 
 
-def _extend_toml_values(w):
-    """Let the manifest writer also write str and float parameters (TOML strings/floats)."""
-    g = type(w).manifest.__globals__
-    orig = g["toml_value"]
-    if getattr(orig, "signal_ext", False) or getattr(orig, "spatial_ext", False):
-        return
-
-    def toml_value(v):
-        if isinstance(v, str):
-            return g["toml_str"](v)
-        if isinstance(v, float):
-            return repr(v)
-        return orig(v)
-
-    toml_value.spatial_ext = True
-    g["toml_value"] = toml_value
-
-
 def mode_tag(mode, cval):
     return mode if cval == 0.0 else f"{mode}{cval:g}".replace(".", "p").replace("-", "m")
 
@@ -52,7 +34,6 @@ def mode_params(mode, cval):
 
 
 def generate(w, rng):
-    _extend_toml_values(w)
     inputs = {}
     for dtype in ("float64", "float32"):
         for tag, shape in SHAPES.items():
