@@ -13,11 +13,19 @@ use ndkern_linalg::reference;
 use super::{data, Case, Dtype, Out, Workload};
 
 fn mat(shape: &[usize]) -> Rc<Array2<f64>> {
-    Rc::new(data::<f64>(shape).into_dimensionality::<Ix2>().expect("2-d"))
+    Rc::new(
+        data::<f64>(shape)
+            .into_dimensionality::<Ix2>()
+            .expect("2-d"),
+    )
 }
 
 fn build_q12(shape: &[usize]) -> Case {
-    let a = Rc::new(data::<f64>(shape).into_dimensionality::<Ix3>().expect("3-d"));
+    let a = Rc::new(
+        data::<f64>(shape)
+            .into_dimensionality::<Ix3>()
+            .expect("3-d"),
+    );
     let b = Rc::clone(&a);
     let n = a.len();
     let sh = shape.to_vec();
@@ -32,14 +40,17 @@ fn build_q12(shape: &[usize]) -> Case {
         }),
         naive: Box::new(move || {
             let f = b.as_slice().expect("C order");
-            let g: Vec<Vec<f64>> = (0..3).map(|ax| reference::gradient_axis(f, &sh, ax)).collect();
+            let g: Vec<Vec<f64>> = (0..3)
+                .map(|ax| reference::gradient_axis(f, &sh, ax))
+                .collect();
             let mut h = Vec::new();
-            for i in 0..3 {
+            for (i, gi) in g.iter().enumerate() {
                 for j in i..3 {
-                    h.push(reference::gradient_axis(&g[i], &sh, j));
+                    h.push(reference::gradient_axis(gi, &sh, j));
                 }
             }
             let mut out = Vec::with_capacity(3 * n);
+            #[allow(clippy::needless_range_loop)] // e indexes six planes at once
             for e in 0..n {
                 let m = [
                     [h[0][e], h[1][e], h[2][e]],
@@ -69,7 +80,11 @@ fn build_q2(shape: &[usize]) -> Case {
         bytes: (8 * (2 * m + m * m)) as u64,
         flops: Some((5 * m * m) as u64),
         fast: Box::new(move || {
-            Out::F64(la::cdist(&*a, &*a, &la::Metric::SqMahalanobis(q2_vi())).expect("valid").into_dyn())
+            Out::F64(
+                la::cdist(&*a, &*a, &la::Metric::SqMahalanobis(q2_vi()))
+                    .expect("valid")
+                    .into_dyn(),
+            )
         }),
         naive: Box::new(move || {
             let vi = q2_vi();
@@ -81,8 +96,17 @@ fn build_q2(shape: &[usize]) -> Case {
 
 fn build_q13(shape: &[usize]) -> Case {
     // Pixels (h, w, 3); palette = the first 64 pixels (peers.py: a.reshape(-1, 3)[:64]).
-    let a = Rc::new(data::<f64>(shape).into_dimensionality::<Ix3>().expect("3-d"));
-    let pal = Rc::new(a.to_shape((shape[0] * shape[1], 3)).expect("C order").slice(ndarray::s![..64, ..]).to_owned());
+    let a = Rc::new(
+        data::<f64>(shape)
+            .into_dimensionality::<Ix3>()
+            .expect("3-d"),
+    );
+    let pal = Rc::new(
+        a.to_shape((shape[0] * shape[1], 3))
+            .expect("C order")
+            .slice(ndarray::s![..64, ..])
+            .to_owned(),
+    );
     let (b, pal2) = (Rc::clone(&a), Rc::clone(&pal));
     let n = shape[0] * shape[1];
     Case {
@@ -95,7 +119,13 @@ fn build_q13(shape: &[usize]) -> Case {
         naive: Box::new(move || {
             let flat = b.to_shape((n, 3)).expect("C order");
             let (l, _) = reference::nearest(flat.view(), pal2.view());
-            Out::F64(ArrayD::from_shape_vec(IxDyn(&[shape_hw(&b)[0], shape_hw(&b)[1]]), l.into_iter().map(|v| v as f64).collect()).expect("shape"))
+            Out::F64(
+                ArrayD::from_shape_vec(
+                    IxDyn(&[shape_hw(&b)[0], shape_hw(&b)[1]]),
+                    l.into_iter().map(|v| v as f64).collect(),
+                )
+                .expect("shape"),
+            )
         }),
         tol: 0.0,
     }
@@ -115,7 +145,12 @@ fn build_kmeans(shape: &[usize]) -> Case {
         flops: Some((3 * 10 * shape[1] * n * 20) as u64),
         fast: Box::new(move || {
             let init = a.slice(ndarray::s![..10, ..]).to_owned();
-            let opts = la::KMeansOptions { init: la::KMeansInit::Given(init), max_iter: 20, tol: 0.0, ..la::KMeansOptions::new(10) };
+            let opts = la::KMeansOptions {
+                init: la::KMeansInit::Given(init),
+                max_iter: 20,
+                tol: 0.0,
+                ..la::KMeansOptions::new(10)
+            };
             Out::F64(la::kmeans(&*a, &opts).expect("valid").centroids.into_dyn())
         }),
         naive: Box::new(move || {

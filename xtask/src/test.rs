@@ -29,7 +29,14 @@ pub fn main(args: &[String]) -> Result<(), String> {
     // within its time budget.
     let native_dir = crate::root().join("target").join("native");
     run(cargo()
-        .args(["test", "--workspace", "--lib", "--bins", "--tests", "--benches"])
+        .args([
+            "test",
+            "--workspace",
+            "--lib",
+            "--bins",
+            "--tests",
+            "--benches",
+        ])
         .env("RUSTFLAGS", "-C target-cpu=native")
         .env("CARGO_TARGET_DIR", &native_dir))?;
     run(cargo()
