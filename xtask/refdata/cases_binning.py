@@ -9,33 +9,12 @@ Histogram counts are compared as float64 (numpy's histogramdd dtype; np.histogra
 counts cast, exact). Samples include points exactly on inner edges and on the closed last
 edge; binned_statistic_dd samples avoid the last edge's neighbourhood, where scipy keeps
 points that round to the edge at 6 more decimals than the bin width (ndkern keeps exactly
-the closed edge, like numpy).
-
-generate.py's manifest writer writes ints, bools and lists only; float and string parameters
-need it extended (same approach as cases_spatial.py / cases_signal.py, done once per run)."""
+the closed edge, like numpy)."""
 
 import numpy as np
 
 RTOL = {"float64": 1e-12, "float32": 1e-5}
 DT = {"float64": "f64", "float32": "f32"}
-
-
-def _extend_toml_values(w):
-    """Let the manifest writer also write str and float parameters (TOML strings/floats)."""
-    g = type(w).manifest.__globals__
-    orig = g["toml_value"]
-    if any(getattr(orig, f, False) for f in ("signal_ext", "spatial_ext", "binning_ext")):
-        return
-
-    def toml_value(v):
-        if isinstance(v, str):
-            return g["toml_str"](v)
-        if isinstance(v, float):
-            return repr(v)
-        return orig(v)
-
-    toml_value.binning_ext = True
-    g["toml_value"] = toml_value
 
 
 def sample(rng, n, d, lo=0.0, hi=4.0, on_edges=True):
@@ -199,7 +178,6 @@ def healpix(w, rng):
 
 
 def generate(w, rng):
-    _extend_toml_values(w)
     histograms(w, rng)
     counts(w, rng)
     binned_statistics(w, rng)
