@@ -83,7 +83,7 @@ impl<T: Element> Prepared<T> {
         Ok(())
     }
     fn sums(&self) -> Vec<f64> {
-        self.plan.run(&ops::Sum)
+        self.plan.run(&ops::SUM)
     }
     fn sum_dev_sq(&self) -> Vec<f64> {
         // The outer walk needs the means from a first pass; the inner walk computes its own.
@@ -114,7 +114,7 @@ impl<T: Element> Prepared<T> {
         Ok(self.sum_dev_sq().into_iter().map(|s| s / d).collect())
     }
     fn norms(&self) -> Vec<f64> {
-        let sq = self.plan.run(&ops::SumSq);
+        let sq = self.plan.run(&ops::SUM_SQ);
         // f32 squares cannot overflow or underflow f64; f64 ones can: redo those rescaled.
         let suspect = |s: f64| s.is_infinite() || s < 1e-280;
         if T::DTYPE == "float32" || !sq.iter().any(|&s| suspect(s)) {

@@ -39,50 +39,53 @@ fn rows_with<T: Element>(
     }
 }
 
+/// `sum(x)` (`Power::One`) or `sum(x^2)` (`Power::Two`) in `f64`: one reducer, the two
+/// uncentered moments differ only in which slice kernel, short-row total and row accumulator
+/// they use.
+#[derive(Clone, Copy)]
+pub(crate) enum Power {
+    One,
+    Two,
+}
+
+pub(crate) struct PowerSum(pub(crate) Power);
+
 /// `sum(x)` in `f64`.
-pub(crate) struct Sum;
-impl<T: Element> Reducer<T> for Sum {
-    type Out = f64;
-    type Acc = f64;
-    fn group(&self, g: &Group<'_, T>, s: &mut Vec<T>, _: usize) -> f64 {
-        group_sum(g, s, sum)
-    }
-    fn rows(&self, x: &[T], out: &mut [f64], _: usize) {
-        rows_with(x, out, |s1, _, _| s1, sum)
-    }
-    fn acc_init(&self) -> f64 {
-        0.0
-    }
-    fn acc_row(&self, acc: &mut [f64], row: &[T], _: RowPos) {
-        accumulate(acc, row).expect("row and accumulator lengths agree");
-    }
-    fn acc_merge(&self, into: &mut [f64], from: &[f64]) {
-        add_into(into, from)
-    }
-    fn finish(&self, acc: f64, _: usize, _: usize) -> f64 {
-        acc
-    }
-    fn merge_out(&self, a: f64, b: f64) -> Option<f64> {
-        Some(a + b)
+pub(crate) const SUM: PowerSum = PowerSum(Power::One);
+/// `sum(x^2)` in `f64`.
+pub(crate) const SUM_SQ: PowerSum = PowerSum(Power::Two);
+
+impl PowerSum {
+    fn slice<T: Element>(&self, x: &[T]) -> f64 {
+        match self.0 {
+            Power::One => sum(x),
+            Power::Two => sum_sq(x),
+        }
     }
 }
 
-/// `sum(x^2)` in `f64`.
-pub(crate) struct SumSq;
-impl<T: Element> Reducer<T> for SumSq {
+impl<T: Element> Reducer<T> for PowerSum {
     type Out = f64;
     type Acc = f64;
     fn group(&self, g: &Group<'_, T>, s: &mut Vec<T>, _: usize) -> f64 {
-        group_sum(g, s, sum_sq)
+        group_sum(g, s, |x| self.slice(x))
     }
     fn rows(&self, x: &[T], out: &mut [f64], _: usize) {
-        rows_with(x, out, |_, s2, _| s2, sum_sq)
+        let pick = |s1, s2, _| match self.0 {
+            Power::One => s1,
+            Power::Two => s2,
+        };
+        rows_with(x, out, pick, |r| self.slice(r))
     }
     fn acc_init(&self) -> f64 {
         0.0
     }
     fn acc_row(&self, acc: &mut [f64], row: &[T], _: RowPos) {
-        accumulate_sq(acc, row).expect("row and accumulator lengths agree");
+        match self.0 {
+            Power::One => accumulate(acc, row),
+            Power::Two => accumulate_sq(acc, row),
+        }
+        .expect("row and accumulator lengths agree");
     }
     fn acc_merge(&self, into: &mut [f64], from: &[f64]) {
         add_into(into, from)
@@ -97,7 +100,7 @@ impl<T: Element> Reducer<T> for SumSq {
 
 /// Sum of squared deviations from the mean. Inner walk: corrected two-pass inside the group
 /// (`sum(d^2) - sum(d)^2 / n` with `d = x - mean`). Outer walk: deviations from `center`, the
-/// per-output means of a previous [`Sum`] pass in the native layout, rows of `m` columns.
+/// per-output means of a previous [`SUM`] pass in the native layout, rows of `m` columns.
 pub(crate) struct SumDevSq<'c> {
     pub(crate) center: &'c [f64],
     pub(crate) m: usize,
