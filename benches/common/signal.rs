@@ -39,7 +39,7 @@ pub fn workloads() -> Vec<Workload> {
             shape: &[512, 512],
             smoke_shape: &[32, 32],
             axes: None,
-            peer: None,
+            peer: Some("phase_cross_correlation"),
             build: build_phase,
         },
         Workload {

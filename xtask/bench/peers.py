@@ -24,6 +24,13 @@ import time
 
 import numpy as np
 
+try:  # OpenCV is a peer for the 2-D window rows; optional so numpy-only venvs still work.
+    import cv2
+
+    REFLECT = cv2.BORDER_REFLECT
+except ImportError:
+    cv2 = None
+
 # Same repetition policy as benches/suite.rs: (min_reps, max_reps, budget_s, min_sample_s).
 POLICY = {
     "smoke": (1, 1, 0.0, 0.0),
@@ -105,23 +112,59 @@ def _spatial_peers():
         m = ndi.uniform_filter(a, 15)
         return m, ndi.uniform_filter(a * a, 15) - m * m
 
+    def with_cv2(a, scipy_route, cv2_route):
+        """scipy's idiom, plus OpenCV's for 2-D images (scipy's mode "reflect" is
+        cv2.BORDER_REFLECT: d c b a | a b c d). OpenCV runs on its own thread pool."""
+        routes = [scipy_route]
+        if cv2 is not None and a.ndim == 2:
+            routes.append(cv2_route)
+        return routes
+
+    def cv2_local(a):
+        m = cv2.blur(a, (15, 15), borderType=REFLECT)
+        return m, cv2.blur(a * a, (15, 15), borderType=REFLECT) - m * m
+
+    def cv2_q18(a):
+        b = 3.0 - a
+        return cv2.boxFilter(a * a - b * b, -1, (3, 3), normalize=False,
+                             borderType=cv2.BORDER_CONSTANT)
+
+    def cv2_gauss(a, sigma):
+        r = int(4.0 * sigma + 0.5)  # scipy's radius for truncate=4.0
+        return cv2.GaussianBlur(a, (2 * r + 1, 2 * r + 1), sigma, borderType=REFLECT)
+
+    def uniform(size):
+        return lambda a, axes: with_cv2(
+            a, ("ndi.uniform_filter(a, %d)" % size, lambda: ndi.uniform_filter(a, size)),
+            ("cv2.blur(a, (%d, %d), borderType=BORDER_REFLECT)" % (size, size),
+             lambda: cv2.blur(a, (size, size), borderType=REFLECT)))
+
+    def gauss(sigma, label):
+        return lambda a, axes: with_cv2(
+            a, ("ndi.gaussian_filter(a, %s)" % label, lambda: ndi.gaussian_filter(a, sigma)),
+            ("cv2.GaussianBlur(a, (2r+1, 2r+1), %s, BORDER_REFLECT)" % label,
+             lambda: cv2_gauss(a, sigma)))
+
+    def correlate15(a, axes):
+        k = k15()
+        return with_cv2(a, ("ndi.correlate(a, k15x15)", lambda: ndi.correlate(a, k)),
+                        ("cv2.filter2D(a, -1, k15x15, borderType=BORDER_REFLECT)",
+                         lambda: cv2.filter2D(a, -1, k.astype(a.dtype), borderType=REFLECT)))
+
     return {
-        "uniform_filter_3": lambda a, axes: [("ndi.uniform_filter(a, 3)",
-                                              lambda: ndi.uniform_filter(a, 3))],
-        "uniform_filter_31": lambda a, axes: [("ndi.uniform_filter(a, 31)",
-                                               lambda: ndi.uniform_filter(a, 31))],
-        "local_mean_var_15": lambda a, axes: [("m = uniform_filter(a, 15); "
-                                               "uniform_filter(a*a, 15) - m*m", lambda: local(a))],
-        "correlate_dense15": lambda a, axes: [("ndi.correlate(a, k15x15)",
-                                               (lambda k: lambda: ndi.correlate(a, k))(k15()))],
-        "gaussian_1p5": lambda a, axes: [("ndi.gaussian_filter(a, 1.5)",
-                                          lambda: ndi.gaussian_filter(a, 1.5))],
-        "gaussian_8": lambda a, axes: [("ndi.gaussian_filter(a, 8)",
-                                        lambda: ndi.gaussian_filter(a, 8.0))],
-        "gaussian_2": lambda a, axes: [("ndi.gaussian_filter(a, 2)",
-                                        lambda: ndi.gaussian_filter(a, 2.0))],
-        "q18_diffsq": lambda a, axes: [("uniform_filter(a*a - b*b, 3, mode='constant') * 9",
-                                        lambda: q18(a))],
+        "uniform_filter_3": uniform(3),
+        "uniform_filter_31": uniform(31),
+        "local_mean_var_15": lambda a, axes: with_cv2(
+            a, ("m = uniform_filter(a, 15); uniform_filter(a*a, 15) - m*m", lambda: local(a)),
+            ("m = cv2.blur(a, (15, 15)); cv2.blur(a*a, (15, 15)) - m*m", lambda: cv2_local(a))),
+        "correlate_dense15": correlate15,
+        "gaussian_1p5": gauss(1.5, "1.5"),
+        "gaussian_8": gauss(8.0, "8"),
+        "gaussian_2": gauss(2.0, "2"),
+        "q18_diffsq": lambda a, axes: with_cv2(
+            a, ("uniform_filter(a*a - b*b, 3, mode='constant') * 9", lambda: q18(a)),
+            ("cv2.boxFilter(a*a - b*b, -1, (3, 3), normalize=False, BORDER_CONSTANT)",
+             lambda: cv2_q18(a))),
         "gradient_stack": lambda a, axes: [("np.stack(np.gradient(a), -1)",
                                             lambda: np.stack(np.gradient(a), -1))],
     }
@@ -136,11 +179,12 @@ def _binning_peers():
 
     def q1(a):
         m = 100
-        ix = np.minimum(((a - 1.0) * m).astype(np.intp), m - 1)
-        flat = np.ravel_multi_index(tuple(ix.T), (m,) * a.shape[1])
         v = a[:, 0]
 
         def bincount_route():
+            # The cell indices are part of the task (ndkern's call computes them too).
+            ix = np.minimum(((a - 1.0) * m).astype(np.intp), m - 1)
+            flat = np.ravel_multi_index(tuple(ix.T), (m,) * a.shape[1])
             s = np.bincount(flat, v, minlength=m ** a.shape[1])
             c = np.bincount(flat, minlength=m ** a.shape[1])
             with np.errstate(invalid="ignore"):
@@ -153,7 +197,8 @@ def _binning_peers():
             with np.errstate(invalid="ignore"):
                 return s / c
 
-        return [("bincount(ravel_multi_index(ix), v) / bincount(...)", bincount_route),
+        return [("ix = ((pts - lo) * m).astype(intp); bincount(ravel_multi_index(ix), v) / "
+                 "bincount(...)", bincount_route),
                 ("histogramdd(pts, weights=v) / histogramdd(pts)", histogramdd_route)]
 
     def scatter(a):
@@ -329,6 +374,12 @@ def _signal_peers():
         return [("np.fft.irfft2(rfft2(a0) * conj(rfft2(b0))).argmax()", run),
                 ("scipy.fft.irfft2(...) argmax", run_scipy)]
 
+    def phase(a):
+        from skimage.registration import phase_cross_correlation
+        b = np.roll(a, (3, -5), axis=(0, 1))
+        return [("skimage phase_cross_correlation(a, b, upsample_factor=100)",
+                 lambda: phase_cross_correlation(a, b, upsample_factor=100))]
+
     def kde(a):
         g = 1.0 + np.arange(2048) / 2047.0
         return [("stats.gaussian_kde(x)(grid2048)", lambda: stats.gaussian_kde(a)(g))]
@@ -336,6 +387,7 @@ def _signal_peers():
     return {
         "q3_pipeline": lambda a, axes: q3(a),
         "xcorr_circular": lambda a, axes: xcorr(a),
+        "phase_cross_correlation": lambda a, axes: phase(a),
         "gaussian_kde": lambda a, axes: kde(a),
     }
 
@@ -424,12 +476,11 @@ def main():
             k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
         },
     }
-    try:
-        import scipy
-
-        meta["scipy"] = scipy.__version__
-    except ImportError:
-        pass
+    for mod in ("scipy", "skimage", "cv2"):
+        try:
+            meta[mod] = __import__(mod).__version__
+        except ImportError:
+            pass
     json.dump({"meta": meta, "results": results}, sys.stdout, indent=1)
     sys.stdout.write("\n")
 
