@@ -48,6 +48,10 @@ pub struct PeerMeta {
     #[serde(default)]
     pub scipy: Option<String>,
     #[serde(default)]
+    pub skimage: Option<String>,
+    #[serde(default)]
+    pub cv2: Option<String>,
+    #[serde(default)]
     pub blas: serde_json::Value,
 }
 

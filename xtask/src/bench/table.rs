@@ -52,9 +52,11 @@ impl Table {
         let numpy_meta = peers.as_ref().map(|p| {
             let m = &p.meta;
             let mut t = format!(
-                "numpy {} (scipy {}), Python {}",
+                "numpy {} (scipy {}, scikit-image {}, OpenCV {}), Python {}",
                 m.numpy,
                 m.scipy.as_deref().unwrap_or("-"),
+                m.skimage.as_deref().unwrap_or("-"),
+                m.cv2.as_deref().unwrap_or("-"),
                 m.python
             );
             for lib in m.blas.as_array().into_iter().flatten() {
@@ -95,7 +97,7 @@ impl Table {
             "vs naive",
         ];
         if peers.is_some() {
-            header.extend(["numpy", "vs numpy", "numpy idiom (best)"]);
+            header.extend(["peer", "vs peer", "peer idiom (best)"]);
         }
         if rows.iter().any(|r| r.w.flops.is_some()) {
             header.insert(5, "GFLOP/s");
@@ -131,7 +133,7 @@ impl Table {
                     .map_or("-".into(), |f| format!("{:.2}", f / r.w.median_s / 1e9));
             c.insert(5, g);
         }
-        if self.header.iter().any(|h| h == "numpy") {
+        if self.header.iter().any(|h| h == "peer") {
             match &r.numpy {
                 Some((idiom, med, _)) => {
                     c.push(fmt_time(*med));
@@ -170,7 +172,7 @@ impl Table {
             ),
             format!(
                 "floor = bytes moved (input read + output written) / {:.1} GB/s ({}-thread copy); of bw = floor / median; \
-                 vs naive, vs numpy = their median / ndkern's (higher: ndkern faster); naive = single-threaded scalar f64 loops",
+                 vs naive, vs peer = their median / ndkern's (higher: ndkern faster); naive = single-threaded scalar f64 loops",
                 self.suite.copy_bw_multi / 1e9,
                 self.suite.threads
             ),
@@ -196,12 +198,7 @@ impl Table {
             })
             .collect();
         // Text columns left-aligned, numbers right-aligned.
-        let left = |h: &str| {
-            matches!(
-                h,
-                "workload" | "ndkern call" | "size" | "numpy idiom (best)"
-            )
-        };
+        let left = |h: &str| matches!(h, "workload" | "ndkern call" | "size" | "peer idiom (best)");
         let line = |cells: &[String]| -> String {
             let parts: Vec<String> = cells
                 .iter()
@@ -242,7 +239,7 @@ impl Table {
             .map(|h| {
                 if matches!(
                     h.as_str(),
-                    "workload" | "ndkern call" | "size" | "numpy idiom (best)"
+                    "workload" | "ndkern call" | "size" | "peer idiom (best)"
                 ) {
                     "---"
                 } else {
@@ -257,10 +254,7 @@ impl Table {
                 .into_iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    if matches!(
-                        self.header[i].as_str(),
-                        "ndkern call" | "numpy idiom (best)"
-                    ) {
+                    if matches!(self.header[i].as_str(), "ndkern call" | "peer idiom (best)") {
                         format!("`{c}`")
                     } else {
                         c
