@@ -159,10 +159,44 @@ pub(crate) fn nan_max(a: f64, b: f64) -> f64 {
     }
 }
 
-/// Runs `body(acc, start, cells)` over blocks of the `n` points, where `fill(start, cells)`
-/// writes the cell of points `start..start + cells.len()` ([`NONE`] for none). Splits the
-/// points across rayon tasks with private accumulators (`init()`) when there are enough of
-/// them and `grid_cells <= n`, merging with `merge`.
+/// Runs `body(acc, lo, hi)` over the `n` points, on one thread or, when there are enough
+/// points and `grid_cells <= n`, as one task per thread over equal ranges, each with a
+/// private accumulator (`init()`), merged with `merge`. Each task's range is increasing, so
+/// per-cell "first"/"last" logic sees points in order within one accumulator.
+pub(crate) fn fold_chunks<A, B, I, M>(
+    n: usize,
+    grid_cells: usize,
+    init: I,
+    body: B,
+    merge: M,
+) -> Result<A>
+where
+    A: Send,
+    B: Fn(&mut A, usize, usize) -> Result<()> + Sync,
+    I: Fn() -> A + Sync,
+    M: Fn(A, A) -> A + Sync,
+{
+    let run = |lo: usize, hi: usize| -> Result<A> {
+        let mut acc = init();
+        body(&mut acc, lo, hi)?;
+        Ok(acc)
+    };
+    if !worth_parallel(n) || grid_cells > n {
+        return run(0, n);
+    }
+    // One private grid per thread (not per task): merging costs grid_cells per task.
+    let tasks = task_count(n).min(rayon::current_num_threads()).max(1);
+    let per = n.div_ceil(tasks);
+    (0..tasks)
+        .into_par_iter()
+        .map(|t| run((t * per).min(n), ((t + 1) * per).min(n)))
+        .try_reduce_with(|a, b| Ok(merge(a, b)))
+        .unwrap_or_else(|| Ok(init()))
+}
+
+/// [`fold_chunks`] a block of [`BLOCK`] points at a time: `fill(start, cells)` writes the
+/// cell of points `start..start + cells.len()` ([`NONE`] for none), then
+/// `body(acc, start, cells)` accumulates them.
 pub(crate) fn fold_blocks<A, F, B, I, M>(
     n: usize,
     grid_cells: usize,
@@ -178,29 +212,107 @@ where
     I: Fn() -> A + Sync,
     M: Fn(A, A) -> A + Sync,
 {
-    let run = |lo: usize, hi: usize| -> Result<A> {
-        let mut acc = init();
-        let mut cells = vec![0usize; BLOCK.min(hi - lo)];
-        let mut start = lo;
-        while start < hi {
-            let len = BLOCK.min(hi - start);
-            fill(start, &mut cells[..len])?;
-            body(&mut acc, start, &cells[..len]);
-            start += len;
-        }
-        Ok(acc)
-    };
-    if !worth_parallel(n) || grid_cells > n {
-        return run(0, n);
+    fold_chunks(
+        n,
+        grid_cells,
+        init,
+        |acc, lo, hi| {
+            let mut cells = vec![0usize; BLOCK.min(hi - lo)];
+            let mut start = lo;
+            while start < hi {
+                let len = BLOCK.min(hi - start);
+                fill(start, &mut cells[..len])?;
+                body(acc, start, &cells[..len]);
+                start += len;
+            }
+            Ok(())
+        },
+        merge,
+    )
+}
+
+/// `f(&mut a[i], &b[i])` for every `i`, split across threads for grids large enough that the
+/// merge of two private grids would otherwise be a serial tail (Q1's 10^6 cells).
+pub(crate) fn zip_merge<X: Send + Sync>(a: &mut [X], b: &[X], f: impl Fn(&mut X, &X) + Sync) {
+    const PAR: usize = 1 << 16;
+    if a.len() >= 2 * PAR && rayon::current_num_threads() > 1 {
+        a.par_chunks_mut(PAR)
+            .zip(b.par_chunks(PAR))
+            .for_each(|(x, y)| x.iter_mut().zip(y).for_each(|(p, q)| f(p, q)));
+    } else {
+        a.iter_mut().zip(b).for_each(|(p, q)| f(p, q));
     }
-    // One private grid per thread (not per task): merging costs grid_cells per task.
-    let tasks = task_count(n).min(rayon::current_num_threads()).max(1);
-    let per = n.div_ceil(tasks);
-    (0..tasks)
-        .into_par_iter()
-        .map(|t| run((t * per).min(n), ((t + 1) * per).min(n)))
-        .try_reduce_with(|a, b| Ok(merge(a, b)))
-        .unwrap_or_else(|| Ok(init()))
+}
+
+/// Count and sum of one cell side by side, so a point touches one cache line, not two.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct CountSum {
+    pub n: u64,
+    pub s: f64,
+}
+
+/// The count-and-sum pass (histograms, `Count`/`Sum`/`Mean` statistics): like
+/// [`fold_blocks`] with [`Acc`], but with the interleaved [`CountSum`] grid and a loop that
+/// does nothing per point but one bounds-checked add ([`NONE`] fails the bounds check).
+/// `values(start, out)` writes the values of points `start..start + out.len()` as `f64`;
+/// without it only counts are kept. Returns an [`Acc`] with `count` (and `sum`).
+pub(crate) fn count_sum<F, V>(n: usize, cells: usize, fill: F, values: Option<V>) -> Result<Acc>
+where
+    F: Fn(usize, &mut [usize]) -> Result<()> + Sync,
+    V: Fn(usize, &mut [f64]) + Sync,
+{
+    let grid = fold_chunks(
+        n,
+        cells,
+        || vec![CountSum::default(); cells],
+        |acc, lo, hi| {
+            let mut cell = [0usize; BLOCK];
+            let mut val = [0.0f64; BLOCK];
+            let mut start = lo;
+            while start < hi {
+                let len = BLOCK.min(hi - start);
+                let (cell, val) = (&mut cell[..len], &mut val[..len]);
+                fill(start, cell)?;
+                match &values {
+                    Some(read) => {
+                        read(start, val);
+                        for (&c, &v) in cell.iter().zip(val.iter()) {
+                            if let Some(e) = acc.get_mut(c) {
+                                e.n += 1;
+                                e.s += v;
+                            }
+                        }
+                    }
+                    None => {
+                        for &c in cell.iter() {
+                            if let Some(e) = acc.get_mut(c) {
+                                e.n += 1;
+                            }
+                        }
+                    }
+                }
+                start += len;
+            }
+            Ok(())
+        },
+        |mut a, b| {
+            zip_merge(&mut a, &b, |x, y| {
+                x.n += y.n;
+                x.s += y.s;
+            });
+            a
+        },
+    )?;
+    let want = Want {
+        sum: values.is_some(),
+        ..Want::default()
+    };
+    let mut acc = Acc::new(0, want);
+    acc.count = grid.iter().map(|e| e.n).collect();
+    if want.sum {
+        acc.sum = grid.iter().map(|e| e.s).collect();
+    }
+    Ok(acc)
 }
 
 /// The error for a point that falls outside the grid under [`crate::binning::Outside::Error`].

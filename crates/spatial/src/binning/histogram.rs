@@ -5,12 +5,12 @@
 //! weights included), returned as `f64` like numpy's `histogramdd`. Values outside the range
 //! and NaN are dropped, as numpy drops them with an explicit range.
 
-use ndarray::{s, Array, ArrayBase, ArrayD, Data, Dimension, Ix1, Ix2};
+use ndarray::{Array, ArrayBase, ArrayD, Data, Dimension, Ix1, Ix2};
 use ndkern_core::{Element, Error, Result};
 
-use super::accumulate::{fold_blocks, Acc, Want, NONE};
+use super::accumulate::count_sum;
 use super::grid::{AxisBins, Grid, Outside};
-use super::points::{check_points, fill_cells};
+use super::points::{check_points, fill_cells, read_values};
 
 fn hist_core<T, S, S2>(
     points: &ArrayBase<S, Ix2>,
@@ -24,35 +24,17 @@ where
     S2: Data<Elem = T> + Sync,
 {
     check_points(grid, points, weights)?;
-    let want = Want {
-        sum: weights.is_some(),
-        ..Want::default()
+    let fill = |start, cells: &mut [usize]| fill_cells(grid, points, Outside::Drop, start, cells);
+    let n = points.nrows();
+    let acc = match weights {
+        Some(w) => count_sum(
+            n,
+            grid.len(),
+            fill,
+            Some(|start, out: &mut [f64]| read_values(w, start, out)),
+        )?,
+        None => count_sum(n, grid.len(), fill, None::<fn(usize, &mut [f64])>)?,
     };
-    let acc = fold_blocks(
-        points.nrows(),
-        grid.len(),
-        |start, cells| fill_cells(grid, points, Outside::Drop, start, cells),
-        || Acc::new(grid.len(), want),
-        |acc, start, cells| match weights {
-            None => {
-                for &c in cells {
-                    if c != NONE {
-                        acc.count[c] += 1;
-                    }
-                }
-            }
-            Some(w) => {
-                let ws = w.slice(s![start..start + cells.len()]);
-                for (&c, &x) in cells.iter().zip(ws.iter()) {
-                    if c != NONE {
-                        acc.count[c] += 1;
-                        acc.sum[c] += x.as_f64();
-                    }
-                }
-            }
-        },
-        Acc::merge,
-    )?;
     let mut hist = if weights.is_some() {
         acc.sum
     } else {

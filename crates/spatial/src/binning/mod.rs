@@ -41,6 +41,7 @@ mod block;
 mod grid;
 mod healpix;
 mod histogram;
+mod kernels;
 mod mask;
 mod points;
 #[doc(hidden)]

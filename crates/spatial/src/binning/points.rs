@@ -3,8 +3,9 @@
 use ndarray::{s, ArrayBase, Data, Ix1, Ix2};
 use ndkern_core::{Element, Error, Result};
 
-use super::accumulate::{outside_error, NONE};
-use super::grid::{uniform_index, Grid, Outside};
+use super::accumulate::{outside_error, BLOCK, NONE};
+use super::grid::{Grid, Outside};
+use super::kernels::{add_uniform_bins, UniformAxis};
 
 /// Checks that `points` is `(n, grid.ndim())` and, if given, `values` has length `n`.
 pub(crate) fn check_points<T, S, S2>(
@@ -40,8 +41,10 @@ where
 }
 
 /// Writes the flat cell of points `start..start + cells.len()` into `cells` ([`NONE`] when
-/// outside the grid or NaN), column by column; with [`Outside::Error`], the first such point
-/// is an error.
+/// outside the grid or NaN; `cells.len() <= BLOCK`), axis by axis: the block's column is
+/// copied into a contiguous `f64` buffer (whatever the layout and dtype of `points`), then a
+/// uniform axis runs the vectorized [`add_uniform_bins`] and an axis with arbitrary edges
+/// its binary search. With [`Outside::Error`], the first such point is an error.
 pub(crate) fn fill_cells<T, S>(
     grid: &Grid,
     points: &ArrayBase<S, Ix2>,
@@ -54,14 +57,28 @@ where
     S: Data<Elem = T>,
 {
     cells.fill(0);
-    let end = start + cells.len();
+    let len = cells.len();
+    let rows = points.slice(s![start..start + len, ..]);
+    // A C-order block of rows is one slice: columns are read from it by stepping through rows.
+    let block = rows.as_slice();
+    let ndim = grid.ndim();
+    let mut buf = [0.0f64; BLOCK];
+    let col = &mut buf[..len];
     for (d, (ax, &stride)) in grid.axes().iter().zip(grid.strides()).enumerate() {
-        let col = points.slice(s![start..end, d]);
-        // Hoist the bin kind out of the loop: uniform bins are pure arithmetic.
+        let c = rows.column(d);
+        match (c.as_slice(), block) {
+            (Some(xs), _) => col.iter_mut().zip(xs).for_each(|(o, &x)| *o = x.as_f64()),
+            (None, Some(b)) => col
+                .iter_mut()
+                .zip(b.chunks_exact(ndim))
+                .for_each(|(o, r)| *o = r[d].as_f64()),
+            (None, None) => col
+                .iter_mut()
+                .zip(c.iter())
+                .for_each(|(o, &x)| *o = x.as_f64()),
+        }
         match ax.uniform_params() {
-            Some((lo, hi, last, inv, step)) => add_axis(cells, col, stride, |x| {
-                uniform_index(x, lo, hi, last, inv, step)
-            }),
+            Some(u) => add_uniform_bins(col, &UniformAxis::new(u), stride, cells),
             None => add_axis(cells, col, stride, |x| ax.index(x)),
         }
     }
@@ -80,23 +97,28 @@ where
 
 /// `cells[j] += bin(col[j]) * stride`, or [`NONE`] when the point is outside on this axis.
 #[inline(always)]
-fn add_axis<T: Element>(
-    cells: &mut [usize],
-    col: ndarray::ArrayView1<'_, T>,
-    stride: usize,
-    bin: impl Fn(f64) -> Option<usize>,
-) {
-    let put = |c: &mut usize, x: T| {
-        *c = match bin(x.as_f64()) {
+fn add_axis(cells: &mut [usize], col: &[f64], stride: usize, bin: impl Fn(f64) -> Option<usize>) {
+    for (c, &x) in cells.iter_mut().zip(col) {
+        *c = match bin(x) {
             Some(i) if *c != NONE => *c + i * stride,
             _ => NONE,
         };
-    };
-    match col.as_slice() {
-        Some(xs) => cells.iter_mut().zip(xs).for_each(|(c, &x)| put(c, x)),
-        None => cells
+    }
+}
+
+/// Values `start..start + out.len()` of `values` as `f64` into `out`.
+#[inline]
+pub(crate) fn read_values<T, S>(values: &ArrayBase<S, Ix1>, start: usize, out: &mut [f64])
+where
+    T: Element,
+    S: Data<Elem = T>,
+{
+    let part = values.slice(s![start..start + out.len()]);
+    match part.as_slice() {
+        Some(xs) => out.iter_mut().zip(xs).for_each(|(o, &x)| *o = x.as_f64()),
+        None => out
             .iter_mut()
-            .zip(col.iter())
-            .for_each(|(c, &x)| put(c, x)),
+            .zip(part.iter())
+            .for_each(|(o, &x)| *o = x.as_f64()),
     }
 }

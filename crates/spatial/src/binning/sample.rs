@@ -13,6 +13,16 @@ use std::fmt::Debug;
 pub trait Label: Copy + Send + Sync + Debug + 'static {
     /// The value as an index, `None` when negative (or beyond `usize`).
     fn to_index(self) -> Option<usize>;
+    /// The value cast to `usize` as `as` does: a negative value wraps to `>= 2^63`, above any
+    /// valid index, so one unsigned comparison `l.to_index_wrapping() < len` checks both
+    /// bounds (and vectorizes).
+    ///
+    /// ```
+    /// use ndkern_spatial::binning::Label;
+    /// assert_eq!(7i8.to_index_wrapping(), 7);
+    /// assert!((-1i64).to_index_wrapping() >= 1 << 63);
+    /// ```
+    fn to_index_wrapping(self) -> usize;
 }
 
 /// A numeric sample read as `f64`: integers, `bool`, `f32`, `f64`.
@@ -36,6 +46,10 @@ macro_rules! label_impl {
             #[inline(always)]
             fn to_index(self) -> Option<usize> {
                 usize::try_from(self).ok()
+            }
+            #[inline(always)]
+            fn to_index_wrapping(self) -> usize {
+                self as usize
             }
         }
     )*};

@@ -10,54 +10,76 @@ use ndarray::{s, Array1, Array2, ArrayBase, ArrayD, Data, DataMut, Dimension, Ix
 use ndkern_core::{Element, Error, Result};
 use rayon::prelude::*;
 
-use super::accumulate::{fold_blocks, outside_error, BLOCK};
+use super::accumulate::{fold_blocks, fold_chunks, outside_error, zip_merge, BLOCK};
 use super::grid::MAX_CELLS;
+use super::kernels::{first_bad_label, max_wrapped};
 use super::sample::{flat, Label, Sample};
 
-/// Largest label + 1 (0 when empty), or an error for a negative or absurd label.
+/// Largest label + 1 (0 when empty), or an error for a negative or absurd label. One
+/// vectorized max, split across threads for long inputs.
 fn label_extent<L: Label>(labels: &[L]) -> Result<usize> {
-    let mut max = 0usize;
-    for (i, &l) in labels.iter().enumerate() {
-        match l.to_index() {
-            Some(k) if k < MAX_CELLS => max = max.max(k + 1),
-            _ => {
-                return Err(outside_error(
-                    "label",
-                    i,
-                    format!("is {l:?}; labels must be in 0..{MAX_CELLS}"),
-                ))
-            }
-        }
+    let max = if ndkern_core::worth_parallel(labels.len()) {
+        labels
+            .par_chunks(BLOCK * 16)
+            .map(max_wrapped)
+            .max()
+            .unwrap_or(0)
+    } else {
+        max_wrapped(labels)
+    };
+    if max >= MAX_CELLS {
+        let i = first_bad_label(labels, MAX_CELLS).unwrap_or(0);
+        return Err(outside_error(
+            "label",
+            i,
+            format!("is {:?}; labels must be in 0..{MAX_CELLS}", labels[i]),
+        ));
     }
-    Ok(max)
+    Ok(if labels.is_empty() { 0 } else { max + 1 })
 }
 
-/// Cells of labels `start..start + cells.len()`; errors for a label `>= len`.
-fn fill_labels<L: Label>(
-    labels: &[L],
-    len: usize,
-    start: usize,
-    cells: &mut [usize],
-) -> Result<()> {
-    for (j, c) in cells.iter_mut().enumerate() {
-        let l = labels[start + j];
-        match l.to_index() {
-            Some(k) if k < len => *c = k,
-            _ => {
-                return Err(outside_error(
-                    "index",
-                    start + j,
-                    format!("is {l:?}, outside 0..{len}"),
-                ))
-            }
-        }
+/// Checks labels `start..start + block.len()` (given as `block`) against `0..len`.
+#[inline]
+fn check_block<L: Label>(block: &[L], len: usize, start: usize) -> Result<()> {
+    match first_bad_label(block, len) {
+        None => Ok(()),
+        Some(j) => Err(outside_error(
+            "index",
+            start + j,
+            format!("is {:?}, outside 0..{len}", block[j]),
+        )),
     }
-    Ok(())
 }
 
 fn add_vecs(mut a: Vec<f64>, b: Vec<f64>) -> Vec<f64> {
-    a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+    zip_merge(&mut a, &b, |x, y| *x += y);
     a
+}
+
+/// Per-label sums of `weights` in `f64` over `0..len` (the kernel of `bincount(x, weights)`
+/// and of `np.add.at` into a flat target): per block, one vectorized range check of the
+/// labels, then one bounds-checked add per element into a private per-thread table.
+fn sum_by_label<L: Label, T: Element>(labels: &[L], weights: &[T], len: usize) -> Result<Vec<f64>> {
+    debug_assert_eq!(labels.len(), weights.len());
+    fold_chunks(
+        labels.len(),
+        len,
+        || vec![0.0f64; len],
+        |acc, lo, hi| {
+            for (k, (ls, ws)) in labels[lo..hi]
+                .chunks(BLOCK)
+                .zip(weights[lo..hi].chunks(BLOCK))
+                .enumerate()
+            {
+                check_block(ls, len, lo + k * BLOCK)?;
+                for (&l, &w) in ls.iter().zip(ws) {
+                    acc[l.to_index_wrapping()] += w.as_f64();
+                }
+            }
+            Ok(())
+        },
+        add_vecs,
+    )
 }
 
 /// numpy `bincount(x, minlength)`: occurrences of each value of `x` (non-negative integers),
@@ -78,14 +100,19 @@ where
 {
     let labels = flat(x);
     let len = label_extent(&labels)?.max(minlength);
-    let counts = fold_blocks(
+    // label_extent checked every label, so the adds below are in bounds.
+    let counts = fold_chunks(
         labels.len(),
         len,
-        |start, cells| fill_labels(&labels, len, start, cells),
         || vec![0usize; len],
-        |acc, _, cells| cells.iter().for_each(|&c| acc[c] += 1),
+        |acc, lo, hi| {
+            labels[lo..hi]
+                .iter()
+                .for_each(|&l| acc[l.to_index_wrapping()] += 1);
+            Ok(())
+        },
         |mut a, b| {
-            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+            zip_merge(&mut a, &b, |x, y| *x += y);
             a
         },
     )?;
@@ -123,19 +150,7 @@ where
     }
     let labels = flat(x);
     let len = label_extent(&labels)?.max(minlength);
-    let sums = fold_blocks(
-        labels.len(),
-        len,
-        |start, cells| fill_labels(&labels, len, start, cells),
-        || vec![0.0f64; len],
-        |acc, start, cells| {
-            let ws = weights.slice(s![start..start + cells.len()]);
-            for (&c, &w) in cells.iter().zip(ws.iter()) {
-                acc[c] += w.as_f64();
-            }
-        },
-        add_vecs,
-    )?;
+    let sums = sum_by_label(&labels, &flat(weights), len)?;
     Ok(Array1::from(sums))
 }
 
@@ -209,7 +224,32 @@ where
         }
         Ok(())
     };
-    let sums = fold_blocks(
+    let sums = if d == 1 {
+        // The common 1-d form (np.add.at(t, idx, v)): the label kernel on flat slices.
+        let col = index.column(0);
+        sum_by_label(&flat(&col), &flat(values), len)?
+    } else {
+        scatter_nd(n, len, fill, values)?
+    };
+    for (t, &s) in target.iter_mut().zip(&sums) {
+        *t = T::of_f64(t.as_f64() + s);
+    }
+    Ok(())
+}
+
+/// The N-d scatter-add: flat target cells from the index columns, then the block pass.
+fn scatter_nd<T, F, Sv>(
+    n: usize,
+    len: usize,
+    fill: F,
+    values: &ArrayBase<Sv, Ix1>,
+) -> Result<Vec<f64>>
+where
+    T: Element,
+    F: Fn(usize, &mut [usize]) -> Result<()> + Sync,
+    Sv: Data<Elem = T> + Sync,
+{
+    fold_blocks(
         n,
         len,
         fill,
@@ -221,11 +261,7 @@ where
             }
         },
         add_vecs,
-    )?;
-    for (t, &s) in target.iter_mut().zip(&sums) {
-        *t = T::of_f64(t.as_f64() + s);
-    }
-    Ok(())
+    )
 }
 
 /// numpy `np.add.at(target, idx, values)` for a 1-d target: the common "scatter into bins"
@@ -338,26 +374,14 @@ where
         Some(m) => m,
         None => label_extent(&lab)?,
     };
-    let (count, sum) = fold_blocks(
-        lab.len(),
-        len * channels.max(1),
-        |start, cells| fill_labels(&lab, len, start, cells),
-        || (vec![0usize; len], vec![0.0f64; len * channels]),
-        |(count, sum), start, cells| {
-            for (j, &c) in cells.iter().enumerate() {
-                count[c] += 1;
-                let p = (start + j) * channels;
-                let row = &mut sum[c * channels..(c + 1) * channels];
-                for (s, &v) in row.iter_mut().zip(&val[p..p + channels]) {
-                    *s += v.to_f64();
-                }
-            }
-        },
-        |(mut ca, sa), (cb, sb)| {
-            ca.iter_mut().zip(&cb).for_each(|(x, y)| *x += y);
-            (ca, add_vecs(sa, sb))
-        },
-    )?;
+    // Channel counts up to 4 get their own monomorphic loop (the channel loop unrolls).
+    let (count, sum) = match channels {
+        1 => label_sums(&lab, &val, len, 1)?,
+        2 => label_sums(&lab, &val, len, 2)?,
+        3 => label_sums(&lab, &val, len, 3)?,
+        4 => label_sums(&lab, &val, len, 4)?,
+        c => label_sums(&lab, &val, len, c)?,
+    };
     Ok(LabelStats {
         count: Array1::from(count),
         sum: Array2::from_shape_vec((len, channels), sum).expect("len x channels"),
@@ -391,32 +415,98 @@ where
     let tab = table.as_standard_layout();
     let tab = tab.as_slice().expect("standard layout");
     let lab = flat(labels);
-    // Validate first so the parallel fill below cannot fail halfway.
-    for (i, &l) in lab.iter().enumerate() {
-        if !matches!(l.to_index(), Some(k) if k < m) {
+    let mut out = vec![X::default(); lab.len() * channels];
+    if channels > 0 {
+        // Each block checks its labels (one vectorized max) and copies; a bad label anywhere
+        // discards the fresh output, and the error names the first bad label.
+        let ok = match channels {
+            1 => gather_rows(tab, &lab, &mut out, m, 1),
+            2 => gather_rows(tab, &lab, &mut out, m, 2),
+            3 => gather_rows(tab, &lab, &mut out, m, 3),
+            4 => gather_rows(tab, &lab, &mut out, m, 4),
+            c => gather_rows(tab, &lab, &mut out, m, c),
+        };
+        if !ok {
+            let i = first_bad_label(&lab, m).unwrap_or(0);
             return Err(outside_error(
                 "label",
                 i,
-                format!("is {l:?}, outside the table's 0..{m} rows"),
+                format!("is {:?}, outside the table's 0..{m} rows", lab[i]),
             ));
         }
-    }
-    let mut out = vec![X::default(); lab.len() * channels];
-    let chunk = BLOCK * channels.max(1);
-    let work = |(b, o): (usize, &mut [X])| {
-        for (j, px) in o.chunks_exact_mut(channels.max(1)).enumerate() {
-            let k = lab[b * BLOCK + j].to_index().unwrap_or(0);
-            px.copy_from_slice(&tab[k * channels..(k + 1) * channels]);
-        }
-    };
-    if channels > 0 {
-        if ndkern_core::worth_parallel(out.len()) {
-            out.par_chunks_mut(chunk).enumerate().for_each(work);
-        } else {
-            out.chunks_mut(chunk).enumerate().for_each(work);
-        }
+    } else if let Some(i) = first_bad_label(&lab, m) {
+        return Err(outside_error(
+            "label",
+            i,
+            format!("is {:?}, outside the table's 0..{m} rows", lab[i]),
+        ));
     }
     let mut shape = labels.shape().to_vec();
     shape.push(channels);
     Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("labels x channels"))
+}
+
+/// Count and `c`-channel sums per label over `0..len` (`val` holds `c` values per label).
+/// `#[inline(always)]` so that each call with a literal `c` compiles to its own loop.
+#[inline(always)]
+fn label_sums<L: Label, X: Sample>(
+    lab: &[L],
+    val: &[X],
+    len: usize,
+    c: usize,
+) -> Result<(Vec<usize>, Vec<f64>)> {
+    fold_chunks(
+        lab.len(),
+        len * c.max(1),
+        || (vec![0usize; len], vec![0.0f64; len * c]),
+        |(count, sum), lo, hi| {
+            for (k, ls) in lab[lo..hi].chunks(BLOCK).enumerate() {
+                let start = lo + k * BLOCK;
+                check_block(ls, len, start)?;
+                let px = &val[start * c..(start + ls.len()) * c];
+                for (j, &l) in ls.iter().enumerate() {
+                    let k = l.to_index_wrapping();
+                    count[k] += 1;
+                    let row = &mut sum[k * c..k * c + c];
+                    for (s, &x) in row.iter_mut().zip(&px[j * c..j * c + c]) {
+                        *s += x.to_f64();
+                    }
+                }
+            }
+            Ok(())
+        },
+        |(mut ca, sa), (cb, sb)| {
+            zip_merge(&mut ca, &cb, |x, y| *x += y);
+            (ca, add_vecs(sa, sb))
+        },
+    )
+}
+
+/// `out[p*c..p*c+c] = tab[l*c..l*c+c]` for each label `l = lab[p]`, in parallel blocks;
+/// false (output unspecified) when some label is not in `0..m`. `c >= 1`.
+#[inline(always)]
+fn gather_rows<X: Copy + Send + Sync, L: Label>(
+    tab: &[X],
+    lab: &[L],
+    out: &mut [X],
+    m: usize,
+    c: usize,
+) -> bool {
+    let work = |(b, o): (usize, &mut [X])| -> bool {
+        let ls = &lab[b * BLOCK..b * BLOCK + o.len() / c];
+        if first_bad_label(ls, m).is_some() {
+            return false;
+        }
+        for (px, &l) in o.chunks_exact_mut(c).zip(ls) {
+            let k = l.to_index_wrapping();
+            px.copy_from_slice(&tab[k * c..k * c + c]);
+        }
+        true
+    };
+    let chunks = out.len().div_ceil(BLOCK * c);
+    if ndkern_core::worth_parallel(out.len()) && chunks > 1 {
+        out.par_chunks_mut(BLOCK * c).enumerate().all(work)
+    } else {
+        out.chunks_mut(BLOCK * c).enumerate().all(work)
+    }
 }

@@ -13,9 +13,9 @@
 use ndarray::{s, ArrayBase, ArrayD, Data, Ix1, Ix2, IxDyn};
 use ndkern_core::{Element, Error, Result};
 
-use super::accumulate::{fold_blocks, Acc, Want, NONE};
+use super::accumulate::{count_sum, fold_blocks, Acc, Want, NONE};
 use super::grid::{Grid, Outside};
-use super::points::{check_points, fill_cells};
+use super::points::{check_points, fill_cells, read_values};
 
 /// Which statistic [`binned_statistic_dd`] reports per cell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,6 +176,20 @@ where
 {
     check_points(grid, points, Some(values))?;
     let n = points.nrows();
+    if !want.var && !want.minmax && !want.order {
+        // Count, Sum, Mean (Q1): the interleaved count-and-sum pass.
+        let acc = count_sum(
+            n,
+            grid.len(),
+            |start, cells| fill_cells(grid, points, outside, start, cells),
+            Some(|start, out: &mut [f64]| read_values(values, start, out)),
+        )?;
+        return Ok(CellStats {
+            shape: grid.shape(),
+            acc,
+            values: Vec::new(),
+        });
+    }
     let acc = fold_blocks(
         n,
         grid.len(),
