@@ -127,21 +127,12 @@ impl<T: Element> Kind<'_, T> {
             Kind::Fir(taps) => super::correlate::correlate_line(ext, out, taps),
         }
     }
-
-    /// [`Kind::line`] for data known to be finite (faster running sums).
-    fn line_finite(&self, before: usize, ext: &[T], out: &mut [T]) {
-        match *self {
-            Kind::Box { w, mean, shrink } => {
-                super::uniform::box_line_finite(ext, out, w, before, mean, shrink)
-            }
-            Kind::Fir(taps) => super::correlate::correlate_line(ext, out, taps),
-        }
-    }
 }
 
-/// Runs a separable filter: passes along outer axes as vertical row passes when the output is
-/// C-contiguous (and, for running sums, the data are finite), the innermost axis as lanes;
-/// otherwise everything through line buffers ([`run_passes`]).
+/// Runs a separable filter: on a C-contiguous output all passes in one fused sweep
+/// ([`super::fused`]: input read once, output written once); otherwise (strided or permuted
+/// outputs) every axis through line buffers ([`run_passes`]). Both routes are tested against
+/// each other and against naive oracles.
 pub(crate) fn run_separable<T, S, D>(
     input: &ArrayBase<S, D>,
     out: &mut ArrayViewMut<'_, T, D>,
@@ -153,95 +144,32 @@ where
     D: Dimension,
 {
     check_shape(input.shape(), out.shape())?;
-    let nd = input.ndim();
-    let has_outer = passes.iter().any(|p| p.axis + 1 < nd);
-    let has_box = passes.iter().any(|p| matches!(p.kind, Kind::Box { .. }));
-    let vertical = nd >= 2 && has_outer && out.is_standard_layout() && !input.is_empty();
-    let src = if vertical {
-        Some(input.as_standard_layout())
-    } else {
-        None
-    };
-    let finite = |s: &[T]| ndkern_core::sum(s).is_finite();
-    let src_slice = src.as_ref().and_then(|s| s.as_slice());
-    let use_vertical = match src_slice {
-        Some(s) => !has_box || finite(s),
-        None => false,
-    };
-    if !use_vertical {
-        let kernels: Vec<_> = passes
-            .iter()
-            .map(|p| {
-                let (kind, before) = (p.kind, p.before);
-                move |e: &[T], o: &mut [T]| kind.line(before, e, o)
-            })
-            .collect();
-        let lane_passes: Vec<Pass<'_, T>> = passes
-            .iter()
-            .zip(&kernels)
-            .map(|(p, k)| Pass {
-                axis: p.axis,
-                before: p.before,
-                after: p.after,
-                mode: p.mode,
-                kernel: k,
-            })
-            .collect();
-        return run_passes(input, out, &lane_passes);
-    }
-    let src = src_slice.expect("checked above");
-    let shape = input.shape().to_vec();
-    let mut first = true;
-    for p in passes.iter().filter(|p| p.axis + 1 < nd) {
-        let g = super::vertical::Geometry::of(&shape, p.axis);
-        let dst = out.as_slice_mut().expect("standard layout");
-        let tmp;
-        let from: &[T] = if first {
-            src
-        } else {
-            tmp = dst.to_vec();
-            &tmp
-        };
-        match p.kind {
-            Kind::Fir(taps) => super::vertical::fir_pass(from, dst, g, taps, p.before, p.mode),
-            Kind::Box { w, mean, shrink } => {
-                let outside = match p.mode {
-                    BorderMode::Constant(c) => c,
-                    _ => 0.0,
-                };
-                let (n, before) = (g.n, p.before);
-                let inv = if mean { 1.0 / w as f64 } else { 1.0 };
-                let finish = move |i: usize, s: f64| {
-                    if mean && shrink {
-                        let lo = i.saturating_sub(before);
-                        let hi = (i + w - before).min(n);
-                        s / (hi - lo) as f64
-                    } else {
-                        s * inv
-                    }
-                };
-                super::vertical::box_pass(from, dst, g, w, p.before, p.mode, outside, |v| v, finish)
-            }
+    if !passes.is_empty() && !input.is_empty() && out.is_standard_layout() {
+        let src = input.as_standard_layout();
+        let s = src.as_slice().expect("standard layout");
+        let shape = input.shape().to_vec();
+        let d = out.as_slice_mut().expect("standard layout");
+        if super::fused::run(s, d, &shape, passes) {
+            return Ok(());
         }
-        first = false;
     }
-    if first {
-        out.assign(input);
-    }
-    for p in passes.iter().filter(|p| p.axis + 1 == nd) {
-        let (kind, before) = (p.kind, p.before);
-        // The vertical route only runs on finite data (checked above).
-        let k = move |e: &[T], o: &mut [T]| kind.line_finite(before, e, o);
-        run_in_place(
-            out,
-            &Pass {
-                axis: p.axis,
-                before: p.before,
-                after: p.after,
-                mode: p.mode,
-                kernel: &k,
-            },
-        );
-    }
-    Ok(())
+    let kernels: Vec<_> = passes
+        .iter()
+        .map(|p| {
+            let (kind, before) = (p.kind, p.before);
+            move |e: &[T], o: &mut [T]| kind.line(before, e, o)
+        })
+        .collect();
+    let lane_passes: Vec<Pass<'_, T>> = passes
+        .iter()
+        .zip(&kernels)
+        .map(|(p, k)| Pass {
+            axis: p.axis,
+            before: p.before,
+            after: p.after,
+            mode: p.mode,
+            kernel: k,
+        })
+        .collect();
+    run_passes(input, out, &lane_passes)
 }

@@ -38,6 +38,7 @@
 
 mod axis;
 mod correlate;
+mod fused;
 mod gabor;
 mod gaussian;
 mod gradient;

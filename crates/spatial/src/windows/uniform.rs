@@ -87,7 +87,7 @@ pub(crate) fn box_line_finite<T: Element>(
 }
 
 /// Recomputes the outputs whose window sticks out of the line as means of the in-bounds part.
-fn shrink_edges<T: Element>(ext: &[T], out: &mut [T], w: usize, before: usize) {
+pub(crate) fn shrink_edges<T: Element>(ext: &[T], out: &mut [T], w: usize, before: usize) {
     let n = out.len();
     let after = w - 1 - before;
     let edges = (0..before.min(n)).chain(n.saturating_sub(after).max(before.min(n))..n);

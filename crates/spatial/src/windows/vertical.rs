@@ -10,7 +10,7 @@
 //! would poison a running sum (`inf - inf`), so callers use these passes only on finite data
 //! and fall back to core's NaN-aware line kernels otherwise.
 
-use ndkern_core::{axpy, worth_parallel, BorderMode, Element, ANCHOR_EVERY};
+use ndkern_core::{worth_parallel, BorderMode, Element, ANCHOR_EVERY};
 use rayon::prelude::*;
 
 /// The geometry of a vertical pass: `outer` blocks of `n` rows of `inner` contiguous samples.
@@ -123,41 +123,6 @@ pub(crate) fn box_pass<S: Element, U: Element>(
             }
             for (o, &a) in out.iter_mut().zip(&acc) {
                 *o = U::of_f64(finish(i, a));
-            }
-        }
-    });
-}
-
-/// FIR taps along the axis: `dst[i] = sum_k taps[k] * ext row (i + k)`, SIMD `axpy` per row
-/// in the element type.
-pub(crate) fn fir_pass<T: Element>(
-    src: &[T],
-    dst: &mut [T],
-    g: Geometry,
-    taps: &[T],
-    before: usize,
-    mode: BorderMode,
-) {
-    let after = taps.len() - 1 - before;
-    let rows = source_rows(g, before, after, mode);
-    let cval = match mode {
-        BorderMode::Constant(c) => T::of_f64(c),
-        _ => T::zero(),
-    };
-    let (n, inner) = (g.n, g.inner);
-    let block_len = n * inner;
-    let crow = vec![cval; inner];
-    for_each_row_range(dst, g, 16, |b, i0, d| {
-        let base = b * block_len;
-        for (k, out) in d.chunks_exact_mut(inner).enumerate() {
-            let i = i0 + k;
-            out.iter_mut().for_each(|o| *o = T::zero());
-            for (j, &wj) in taps.iter().enumerate() {
-                let row = match rows[i + j] {
-                    Some(r) => &src[base + r * inner..base + (r + 1) * inner],
-                    None => &crow[..],
-                };
-                axpy(wj, row, out).expect("row widths agree");
             }
         }
     });
