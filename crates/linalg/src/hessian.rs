@@ -35,7 +35,7 @@ use ndkern_spatial::{gaussian_filter, gradient, GaussianOptions, Spacing};
 
 use crate::eigh::{eigvalsh2, eigvalsh3, EigOrder};
 
-fn check_dims(ndim: usize) -> Result<()> {
+pub(crate) fn check_dims(ndim: usize) -> Result<()> {
     if ndim == 2 || ndim == 3 {
         Ok(())
     } else {

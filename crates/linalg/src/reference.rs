@@ -142,3 +142,28 @@ pub fn eigh_desc(c: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
     let v = Array2::from_shape_fn((d, d), |(j, k)| e.eigenvectors[(j, idx[k])]);
     (w, v)
 }
+
+/// Q12 naively: `np.gradient` twice ([`gradient_axis`]) then [`eigvalsh3`] per element of a
+/// C-order 3-D array; three planes (ascending) in C order.
+pub fn hessian_eigvalsh3(f: &[f64], shape: &[usize]) -> [Vec<f64>; 3] {
+    let g: Vec<Vec<f64>> = (0..3).map(|ax| gradient_axis(f, shape, ax)).collect();
+    let mut h = Vec::new();
+    for (i, gi) in g.iter().enumerate() {
+        for j in i..3 {
+            h.push(gradient_axis(gi, shape, j));
+        }
+    }
+    let mut out: [Vec<f64>; 3] = std::array::from_fn(|_| Vec::with_capacity(f.len()));
+    #[allow(clippy::needless_range_loop)] // e indexes six planes at once
+    for e in 0..f.len() {
+        let m = [
+            [h[0][e], h[1][e], h[2][e]],
+            [h[1][e], h[3][e], h[4][e]],
+            [h[2][e], h[4][e], h[5][e]],
+        ];
+        for (o, l) in out.iter_mut().zip(eigvalsh3(m)) {
+            o.push(l);
+        }
+    }
+    out
+}

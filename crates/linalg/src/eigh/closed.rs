@@ -23,82 +23,90 @@ const R_GUARD: f64 = 1e-6;
 /// Scaled spread `p` below which an element is handed to Jacobi.
 const P_GUARD: f64 = 1e-6;
 
+/// Eigenvalues (ascending) of four 3x3 symmetric matrices `[xx, xy, xz, yy, yz, zz]` by the
+/// closed form, and a lane mask (bit k) of the lanes the guard hands to Jacobi.
+#[inline(always)]
+fn closed4(m: [f64x4; 6]) -> ([f64x4; 3], u32) {
+    let [a00, a01, a02, a11, a12, a22] = m;
+    let zero = f64x4::splat(0.0);
+    let one = f64x4::splat(1.0);
+    let scale = a00
+        .abs()
+        .max(a01.abs())
+        .max(a02.abs())
+        .max(a11.abs())
+        .max(a12.abs())
+        .max(a22.abs());
+    // A zero matrix has scale 0: divide by 1 instead (its eigenvalues are 0 either way).
+    let inv = scale.simd_gt(zero).select(one / scale, one);
+    let (a00, a01, a02, a11, a12, a22) = (
+        a00 * inv,
+        a01 * inv,
+        a02 * inv,
+        a11 * inv,
+        a12 * inv,
+        a22 * inv,
+    );
+    let third = f64x4::splat(1.0 / 3.0);
+    let q = (a00 + a11 + a22) * third;
+    let (b00, b11, b22) = (a00 - q, a11 - q, a22 - q);
+    let p1 = a01 * a01 + a02 * a02 + a12 * a12;
+    let p2 = b00 * b00 + b11 * b11 + b22 * b22 + p1 + p1;
+    let p = (p2 * f64x4::splat(1.0 / 6.0)).sqrt();
+    let det = b00 * (b11 * b22 - a12 * a12) - a01 * (a01 * b22 - a12 * a02)
+        + a02 * (a01 * a12 - b11 * a02);
+    // p = 0 only for multiples of the identity, which the guard sends to Jacobi.
+    let p_safe = p.simd_gt(zero).select(p, one);
+    let r_raw = det / (f64x4::splat(2.0) * p_safe * p_safe * p_safe);
+    let r = r_raw.max(f64x4::splat(-1.0)).min(one);
+    let phi = r.acos() * third;
+    let two_p = p + p;
+    // One sin_cos: cos(phi + 2 pi/3) = -cos(phi)/2 - sin(phi) sqrt(3)/2.
+    let (s0, c0) = phi.sin_cos();
+    let c2 = f64x4::splat(-0.5) * c0 - f64x4::splat(0.75f64.sqrt()) * s0;
+    let e_hi = q + two_p * c0;
+    let e_lo = q + two_p * c2;
+    let e_mid = q + q + q - e_hi - e_lo;
+    // Guard: NaN compares false, so NaN/inf elements also go to Jacobi.
+    let good =
+        (one - r_raw.abs()).simd_gt(f64x4::splat(R_GUARD)) & p.simd_gt(f64x4::splat(P_GUARD));
+    let bad = !good.to_bitmask() & 0xF;
+    ([e_lo * scale, e_mid * scale, e_hi * scale], bad)
+}
+
 /// Eigenvalues (ascending) of the 3x3 symmetric matrices whose upper-triangle planes are
 /// `m = [xx, xy, xz, yy, yz, zz]` (all the same length as the outputs), written to `lo`,
 /// `mid`, `hi`.
 pub(crate) fn eigvals3_block(m: [&[f64]; 6], lo: &mut [f64], mid: &mut [f64], hi: &mut [f64]) {
     let n = lo.len();
+    let (lo, mid, hi) = (&mut lo[..n], &mut mid[..n], &mut hi[..n]);
+    let m: [&[f64]; 6] = m.map(|s| &s[..n]);
     let mut i = 0;
-    while i + 4 <= n {
-        let ld = |s: &[f64]| f64x4::new([s[i], s[i + 1], s[i + 2], s[i + 3]]);
-        let (a00, a01, a02, a11, a12, a22) =
-            (ld(m[0]), ld(m[1]), ld(m[2]), ld(m[3]), ld(m[4]), ld(m[5]));
-        let scale = a00
-            .abs()
-            .max(a01.abs())
-            .max(a02.abs())
-            .max(a11.abs())
-            .max(a12.abs())
-            .max(a22.abs());
-        // A zero matrix has scale 0: divide by 1 instead (its eigenvalues are 0 either way).
-        let sa = scale.to_array();
-        let inv = f64x4::new(sa.map(|s| if s > 0.0 { 1.0 / s } else { 1.0 }));
-        let (a00, a01, a02, a11, a12, a22) = (
-            a00 * inv,
-            a01 * inv,
-            a02 * inv,
-            a11 * inv,
-            a12 * inv,
-            a22 * inv,
-        );
-        let third = f64x4::splat(1.0 / 3.0);
-        let q = (a00 + a11 + a22) * third;
-        let (b00, b11, b22) = (a00 - q, a11 - q, a22 - q);
-        let p1 = a01 * a01 + a02 * a02 + a12 * a12;
-        let p2 = b00 * b00 + b11 * b11 + b22 * b22 + p1 + p1;
-        let p = (p2 * f64x4::splat(1.0 / 6.0)).sqrt();
-        let det = b00 * (b11 * b22 - a12 * a12) - a01 * (a01 * b22 - a12 * a02)
-            + a02 * (a01 * a12 - b11 * a02);
-        let pa = p.to_array();
-        // p = 0 only for multiples of the identity, which the guard sends to Jacobi.
-        let p_safe = f64x4::new(pa.map(|x| if x > 0.0 { x } else { 1.0 }));
-        let r_raw = det / (f64x4::splat(2.0) * p_safe * p_safe * p_safe);
-        let r = r_raw.max(f64x4::splat(-1.0)).min(f64x4::splat(1.0));
-        let phi = r.acos() * third;
-        let two_p = p + p;
-        let (_, c0) = phi.sin_cos();
-        let (_, c2) = (phi + f64x4::splat(2.0 * std::f64::consts::FRAC_PI_3)).sin_cos();
-        let e_hi = q + two_p * c0;
-        let e_lo = q + two_p * c2;
-        let e_mid = q + q + q - e_hi - e_lo;
-        let (h, l, md) = (
-            (e_hi * scale).to_array(),
-            (e_lo * scale).to_array(),
-            (e_mid * scale).to_array(),
-        );
-        let ra = r_raw.to_array();
-        for k in 0..4 {
-            let j = i + k;
-            let guard = !(1.0 - ra[k].abs() > R_GUARD && pa[k] > P_GUARD);
-            if guard {
-                let e = jacobi_sorted(m, j);
-                lo[j] = e[0];
-                mid[j] = e[1];
-                hi[j] = e[2];
-            } else {
-                lo[j] = l[k];
-                mid[j] = md[k];
-                hi[j] = h[k];
+    while i < n {
+        let w = (n - i).min(4);
+        // The last partial vector is padded with zero matrices (their lanes are not stored).
+        let ld = |s: &[f64]| {
+            let mut a = [0.0; 4];
+            a[..w].copy_from_slice(&s[i..i + w]);
+            f64x4::new(a)
+        };
+        let ([l, md, h], bad) = closed4(m.map(ld));
+        if w == 4 && bad == 0 {
+            lo[i..i + 4].copy_from_slice(&l.to_array());
+            mid[i..i + 4].copy_from_slice(&md.to_array());
+            hi[i..i + 4].copy_from_slice(&h.to_array());
+        } else {
+            let (l, md, h) = (l.to_array(), md.to_array(), h.to_array());
+            for k in 0..w {
+                let j = i + k;
+                if bad & (1 << k) != 0 {
+                    [lo[j], mid[j], hi[j]] = jacobi_sorted(m, j);
+                } else {
+                    [lo[j], mid[j], hi[j]] = [l[k], md[k], h[k]];
+                }
             }
         }
         i += 4;
-    }
-    // Remainder: one element at a time through Jacobi (at most three elements per block).
-    for j in i..n {
-        let e = jacobi_sorted(m, j);
-        lo[j] = e[0];
-        mid[j] = e[1];
-        hi[j] = e[2];
     }
 }
 

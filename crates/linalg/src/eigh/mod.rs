@@ -33,7 +33,8 @@ use ndarray::{Array, ArrayBase, ArrayD, Data, Dimension, IxDyn, Zip};
 use ndkern_core::{Element, Error, Result};
 use rayon::prelude::*;
 
-use closed::{eigvals2_block, eigvals3_block, matrix3};
+pub(crate) use closed::eigvals3_block;
+use closed::{eigvals2_block, matrix3};
 use jacobi::jacobi3;
 
 /// Elements per work block (stack buffers; also the rayon grain).
@@ -52,7 +53,7 @@ pub enum EigOrder {
 }
 
 impl EigOrder {
-    fn apply<const N: usize>(self, mut e: [f64; N]) -> [f64; N] {
+    pub(crate) fn apply<const N: usize>(self, mut e: [f64; N]) -> [f64; N] {
         match self {
             EigOrder::Ascending => {}
             EigOrder::Descending => e.reverse(),
