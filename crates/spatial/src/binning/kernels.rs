@@ -36,15 +36,16 @@ impl UniformAxis {
     }
 }
 
-/// `2^52`: adding it to an integer-valued `f64` in `[0, 2^52)` puts the integer in the low
-/// mantissa bits, so subtracting the bit patterns converts without a (saturating) cast.
+/// `2^52` (see [`to_cells`]).
 const MAGIC: f64 = 4_503_599_627_370_496.0;
 
-/// `cells[j] += bin(xs[j]) * stride` for the uniform axis `u`, or [`NONE`] when `xs[j]` is
-/// NaN or outside `[lo, hi]` or `cells[j]` is already [`NONE`]. Same result as
-/// `uniform_index` (grid module) per element.
+/// `cells[j] += bin(xs[j]) * stride` for the uniform axis `u`, with cells held as exact
+/// integer-valued `f64` (below 2^53: grids have at most 2^40 cells) and NaN marking a point
+/// outside the grid: a NaN or out-of-range `xs[j]` adds NaN, and NaN stays NaN through the
+/// other axes. Float cells keep the loop free of 64-bit integer multiplies and blends.
+/// Each bin equals `uniform_index` (grid module) on the same `x`.
 #[inline]
-pub(crate) fn add_uniform_bins(xs: &[f64], u: &UniformAxis, stride: usize, cells: &mut [usize]) {
+pub(crate) fn add_uniform_bins(xs: &[f64], u: &UniformAxis, stride: f64, cells: &mut [f64]) {
     let (lo, hi, last, inv, step) = (u.lo, u.hi, u.last, u.inv, u.step);
     for (c, &x) in cells.iter_mut().zip(xs) {
         // The arithmetic guess, clamped to [0, last] (NaN -> 0: rejected by `ok` below).
@@ -63,9 +64,33 @@ pub(crate) fn add_uniform_bins(xs: &[f64], u: &UniformAxis, stride: usize, cells
         } else {
             f
         };
-        let bin = ((f + MAGIC).to_bits() - MAGIC.to_bits()) as usize;
-        let ok = x >= lo && x <= hi && *c != NONE;
-        *c = if ok { *c + bin * stride } else { NONE };
+        let ok = x >= lo && x <= hi;
+        *c += if ok { f * stride } else { f64::NAN };
+    }
+}
+
+/// `cells[j] += bin(xs[j]) * stride` for arbitrary bins (`bin` returns `None` outside),
+/// in the float-cell convention of [`add_uniform_bins`].
+#[inline]
+pub(crate) fn add_bins(
+    xs: &[f64],
+    bin: impl Fn(f64) -> Option<usize>,
+    stride: f64,
+    cells: &mut [f64],
+) {
+    for (c, &x) in cells.iter_mut().zip(xs) {
+        *c += bin(x).map_or(f64::NAN, |i| i as f64 * stride);
+    }
+}
+
+/// Float cells (integer-valued or NaN) to `usize` cells, NaN -> [`NONE`]. Adding `2^52` puts
+/// the integer in the low mantissa bits, so subtracting bit patterns converts exactly
+/// without a saturating cast.
+#[inline]
+pub(crate) fn to_cells(cf: &[f64], cells: &mut [usize]) {
+    for (c, &f) in cells.iter_mut().zip(cf) {
+        let i = ((f + MAGIC).to_bits().wrapping_sub(MAGIC.to_bits())) as usize;
+        *c = if f >= 0.0 { i } else { NONE };
     }
 }
 

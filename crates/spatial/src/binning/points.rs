@@ -5,7 +5,7 @@ use ndkern_core::{Element, Error, Result};
 
 use super::accumulate::{outside_error, BLOCK, NONE};
 use super::grid::{Grid, Outside};
-use super::kernels::{add_uniform_bins, UniformAxis};
+use super::kernels::{add_bins, add_uniform_bins, to_cells, UniformAxis};
 
 /// Checks that `points` is `(n, grid.ndim())` and, if given, `values` has length `n`.
 pub(crate) fn check_points<T, S, S2>(
@@ -56,14 +56,14 @@ where
     T: Element,
     S: Data<Elem = T>,
 {
-    cells.fill(0);
     let len = cells.len();
     let rows = points.slice(s![start..start + len, ..]);
     // A C-order block of rows is one slice: columns are read from it by stepping through rows.
     let block = rows.as_slice();
     let ndim = grid.ndim();
     let mut buf = [0.0f64; BLOCK];
-    let col = &mut buf[..len];
+    let mut cf = [0.0f64; BLOCK];
+    let (col, cf) = (&mut buf[..len], &mut cf[..len]);
     for (d, (ax, &stride)) in grid.axes().iter().zip(grid.strides()).enumerate() {
         let c = rows.column(d);
         match (c.as_slice(), block) {
@@ -78,10 +78,11 @@ where
                 .for_each(|(o, &x)| *o = x.as_f64()),
         }
         match ax.uniform_params() {
-            Some(u) => add_uniform_bins(col, &UniformAxis::new(u), stride, cells),
-            None => add_axis(cells, col, stride, |x| ax.index(x)),
+            Some(u) => add_uniform_bins(col, &UniformAxis::new(u), stride as f64, cf),
+            None => add_bins(col, |x| ax.index(x), stride as f64, cf),
         }
     }
+    to_cells(cf, cells);
     if outside == Outside::Error {
         if let Some(j) = cells.iter().position(|&c| c == NONE) {
             let row: Vec<f64> = points.row(start + j).iter().map(|x| x.as_f64()).collect();
@@ -93,17 +94,6 @@ where
         }
     }
     Ok(())
-}
-
-/// `cells[j] += bin(col[j]) * stride`, or [`NONE`] when the point is outside on this axis.
-#[inline(always)]
-fn add_axis(cells: &mut [usize], col: &[f64], stride: usize, bin: impl Fn(f64) -> Option<usize>) {
-    for (c, &x) in cells.iter_mut().zip(col) {
-        *c = match bin(x) {
-            Some(i) if *c != NONE => *c + i * stride,
-            _ => NONE,
-        };
-    }
 }
 
 /// Values `start..start + out.len()` of `values` as `f64` into `out`.

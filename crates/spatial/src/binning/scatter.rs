@@ -374,13 +374,13 @@ where
         Some(m) => m,
         None => label_extent(&lab)?,
     };
-    // Channel counts up to 4 get their own monomorphic loop (the channel loop unrolls).
+    // Channel counts up to 4 get their own monomorphic loop.
     let (count, sum) = match channels {
-        1 => label_sums(&lab, &val, len, 1)?,
-        2 => label_sums(&lab, &val, len, 2)?,
-        3 => label_sums(&lab, &val, len, 3)?,
-        4 => label_sums(&lab, &val, len, 4)?,
-        c => label_sums(&lab, &val, len, c)?,
+        1 => label_sums::<1, _, _>(&lab, &val, len, 1)?,
+        2 => label_sums::<2, _, _>(&lab, &val, len, 2)?,
+        3 => label_sums::<3, _, _>(&lab, &val, len, 3)?,
+        4 => label_sums::<4, _, _>(&lab, &val, len, 4)?,
+        c => label_sums::<0, _, _>(&lab, &val, len, c)?,
     };
     Ok(LabelStats {
         count: Array1::from(count),
@@ -420,11 +420,11 @@ where
         // Each block checks its labels (one vectorized max) and copies; a bad label anywhere
         // discards the fresh output, and the error names the first bad label.
         let ok = match channels {
-            1 => gather_rows(tab, &lab, &mut out, m, 1),
-            2 => gather_rows(tab, &lab, &mut out, m, 2),
-            3 => gather_rows(tab, &lab, &mut out, m, 3),
-            4 => gather_rows(tab, &lab, &mut out, m, 4),
-            c => gather_rows(tab, &lab, &mut out, m, c),
+            1 => gather_rows::<1, _, _>(tab, &lab, &mut out, m, 1),
+            2 => gather_rows::<2, _, _>(tab, &lab, &mut out, m, 2),
+            3 => gather_rows::<3, _, _>(tab, &lab, &mut out, m, 3),
+            4 => gather_rows::<4, _, _>(tab, &lab, &mut out, m, 4),
+            c => gather_rows::<0, _, _>(tab, &lab, &mut out, m, c),
         };
         if !ok {
             let i = first_bad_label(&lab, m).unwrap_or(0);
@@ -447,14 +447,14 @@ where
 }
 
 /// Count and `c`-channel sums per label over `0..len` (`val` holds `c` values per label).
-/// `#[inline(always)]` so that each call with a literal `c` compiles to its own loop.
-#[inline(always)]
-fn label_sums<L: Label, X: Sample>(
+/// `C` is `c` as a compile-time constant (the channel loop unrolls), or 0 for "read `c`".
+fn label_sums<const C: usize, L: Label, X: Sample>(
     lab: &[L],
     val: &[X],
     len: usize,
     c: usize,
 ) -> Result<(Vec<usize>, Vec<f64>)> {
+    let c = if C == 0 { c } else { C };
     fold_chunks(
         lab.len(),
         len * c.max(1),
@@ -483,15 +483,16 @@ fn label_sums<L: Label, X: Sample>(
 }
 
 /// `out[p*c..p*c+c] = tab[l*c..l*c+c]` for each label `l = lab[p]`, in parallel blocks;
-/// false (output unspecified) when some label is not in `0..m`. `c >= 1`.
-#[inline(always)]
-fn gather_rows<X: Copy + Send + Sync, L: Label>(
+/// false (output unspecified) when some label is not in `0..m`. `c >= 1`; `C` is `c` as a
+/// compile-time constant (the row copy becomes `C` moves instead of a `memcpy` call), or 0.
+fn gather_rows<const C: usize, X: Copy + Send + Sync, L: Label>(
     tab: &[X],
     lab: &[L],
     out: &mut [X],
     m: usize,
     c: usize,
 ) -> bool {
+    let c = if C == 0 { c } else { C };
     let work = |(b, o): (usize, &mut [X])| -> bool {
         let ls = &lab[b * BLOCK..b * BLOCK + o.len() / c];
         if first_bad_label(ls, m).is_some() {
@@ -499,7 +500,10 @@ fn gather_rows<X: Copy + Send + Sync, L: Label>(
         }
         for (px, &l) in o.chunks_exact_mut(c).zip(ls) {
             let k = l.to_index_wrapping();
-            px.copy_from_slice(&tab[k * c..k * c + c]);
+            // An element loop, not copy_from_slice: with a constant `c` it is `c` moves.
+            for (o, &t) in px.iter_mut().zip(&tab[k * c..k * c + c]) {
+                *o = t;
+            }
         }
         true
     };
