@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use ndarray::{s, Array1, ArrayD, Axis, IxDyn};
+use ndarray::{s, Array1, ArrayD, IxDyn};
 use ndkern_signal as sig;
 
 use super::{data, Case, Dtype, Out, Workload};
@@ -14,7 +14,7 @@ pub fn workloads() -> Vec<Workload> {
     vec![
         Workload {
             name: "q3_detrend_rolling_pearson",
-            kernel: "detrend -> rolling_mean(361, center) -> trim -> pearson_r (axis 0)",
+            kernel: "detrend_rolling_pearson(&a, &y, 0, 361, 300) (one pass per 8-lane panel)",
             dtype: Dtype::F64,
             shape: &[2000, 60, 180],
             smoke_shape: &[800, 3, 4],
@@ -92,21 +92,7 @@ fn build_q3(shape: &[usize]) -> Case {
         bytes: (8 * (n * lanes + lanes)) as u64,
         flops: None,
         fast: Box::new(move || {
-            let treat = |x: &ndarray::ArrayViewD<f64>| {
-                let d = sig::detrend(x, 0, sig::Trend::Linear, &[]).expect("axis");
-                sig::rolling_mean(&d, 0, sig::Rolling::new(W).center(true)).expect("window")
-            };
-            let m = treat(&a.view());
-            let ym = treat(&y.view().into_dyn());
-            let r = sig::pearson_r(
-                &m.slice_axis(Axis(0), (trim..n - trim).into()),
-                &ym.slice_axis(Axis(0), (trim..n - trim).into())
-                    .into_dimensionality()
-                    .expect("1-D"),
-                0,
-            )
-            .expect("shapes");
-            Out::F64(r)
+            Out::F64(sig::detrend_rolling_pearson(&*a, &y, 0, W, trim).expect("shapes"))
         }),
         naive: Box::new(move || {
             let yt = naive_treat(&y2.to_vec(), trim);

@@ -48,8 +48,8 @@ pub type C64 = Complex<f64>;
 /// assert!((spec[[0, 0]].re - 24.0).abs() < 1e-12);
 /// ```
 pub struct FftPlans {
-    complex: FftPlanner<f64>,
-    real: RealFftPlanner<f64>,
+    pub(crate) complex: FftPlanner<f64>,
+    pub(crate) real: RealFftPlanner<f64>,
 }
 
 impl Default for FftPlans {

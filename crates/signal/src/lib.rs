@@ -9,6 +9,7 @@
 //! | [`detrend`](mod@detrend) | [`detrend()`], [`detrend_into`], [`detrend_inplace`] | `scipy.signal.detrend` |
 //! | [`rolling`] | [`rolling_sum`], [`rolling_mean`], [`rolling_var`], [`rolling_std`] | pandas `Series.rolling` |
 //! | [`pearson`] | [`pearson_r`] (one series vs many) | `scipy.stats.pearsonr` per series |
+//! | [`pipeline`] | [`detrend_rolling_pearson`] (Q3's chain, one pass) | `detrend` -> `rolling(center=True).mean()` -> slice -> `pearsonr` |
 //! | [`convolve`](mod@convolve) | [`fftconvolve`], [`fftcorrelate`], [`convolve()`], [`correlate`] | `scipy.signal.fftconvolve`/`convolve`/`correlate` |
 //! | [`register`] | [`cross_correlate_circular`], [`phase_cross_correlation`], [`Correlator`] | `skimage.registration.phase_cross_correlation` |
 //! | [`kde`] | [`GaussianKde`], [`Bandwidth`] | `scipy.stats.gaussian_kde` |
@@ -32,11 +33,14 @@ pub mod fft;
 pub mod kde;
 mod lanes;
 pub mod pearson;
+pub mod pipeline;
 #[doc(hidden)]
 pub mod reference;
 pub mod register;
 pub mod rolling;
 pub mod spectrum;
+mod updft;
+mod xspec;
 
 pub use convolve::{convolve, correlate, fftconvolve, fftcorrelate, Method, Mode};
 pub use detrend::{detrend, detrend_inplace, detrend_into, Trend};
@@ -44,6 +48,7 @@ pub use fft::{fftfreq, fftn, fftshift, ifftshift, irfftn, next_fast_len, rfftn, 
 pub use kde::{Bandwidth, GaussianKde};
 pub use ndkern_core::{Element, Error, Result};
 pub use pearson::pearson_r;
+pub use pipeline::detrend_rolling_pearson;
 pub use register::{
     cross_correlate_circular, phase_cross_correlation, CircularPeak, Correlator, Normalization,
     PhaseShift,

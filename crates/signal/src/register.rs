@@ -23,10 +23,11 @@
 //! assert_eq!(r.shift, vec![-3.0, 5.0]);    // skimage: shift that registers `moved` onto `img`
 //! ```
 
-use ndarray::{ArrayBase, ArrayD, Axis, Data, Dimension, IxDyn, Zip};
+use ndarray::{Array2, ArrayBase, ArrayD, ArrayView2, Axis, Data, Dimension, IxDyn, Zip};
 use ndkern_core::{Element, Error, Result};
 
 use crate::fft::{signed_index, FftPlans, C64};
+use crate::xspec::{self, Plans2};
 
 /// Spectrum normalization of [`phase_cross_correlation`] (skimage's `normalization`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,6 +180,12 @@ where
     D: Dimension,
 {
     check_pair(a.shape(), b.shape())?;
+    if a.ndim() == 2 && a.shape().iter().all(|&n| n >= 2) {
+        return Ok(circular_2d(
+            &a.view().into_dimensionality().expect("2-D"),
+            &b.view().into_dimensionality().expect("2-D"),
+        ));
+    }
     let axes: Vec<usize> = (0..a.ndim()).collect();
     let demean = |x: ArrayD<f64>| {
         let m = x.sum() / x.len() as f64;
@@ -219,6 +226,38 @@ where
         shift,
         ncc,
     })
+}
+
+/// [`cross_correlate_circular`] of 2-D images by the fused pipeline in [`crate::xspec`]:
+/// mean removal inside the row FFTs, product inside the column FFTs, argmax inside the
+/// inverse row FFTs.
+fn circular_2d<T: Element>(a: &ArrayView2<T>, b: &ArrayView2<T>) -> CircularPeak {
+    let (n0, n1) = a.dim();
+    let pl = crate::fft::with_plans(|p| Plans2::new(p, n0, n1));
+    let ((mut ra, sa), (rb, sb)) = rayon::join(
+        || xspec::rows_forward(&pl, a, true),
+        || xspec::rows_forward(&pl, b, true),
+    );
+    let (stb, _) = xspec::columns_forward(&pl, &rb);
+    drop(rb);
+    xspec::cross_columns(&pl, &mut ra, &stb, None, |_, col, other| {
+        col.iter_mut().zip(other).for_each(|(x, &y)| *x *= y.conj());
+    });
+    let mut corr = Array2::<f64>::zeros((n0, n1));
+    let scale = 1.0 / (n0 * n1) as f64;
+    let (flat, peak) = xspec::rows_inverse_argmax(&pl, &ra, Some(&mut corr), scale, |v| v);
+    let shift = vec![signed_index(flat / n1, n0), signed_index(flat % n1, n1)];
+    let denom = (sa.ss * sb.ss).sqrt();
+    let ncc = if denom > 0.0 {
+        (peak / denom).clamp(-1.0, 1.0)
+    } else {
+        f64::NAN
+    };
+    CircularPeak {
+        correlation: corr.into_dyn(),
+        shift,
+        ncc,
+    }
 }
 
 /// Complex dot product of split (re, im) rows, four independent accumulators.
@@ -324,10 +363,18 @@ fn upsampled_dft(data: &ArrayD<C64>, size: usize, factor: f64, offsets: &[f64]) 
 pub struct Correlator {
     plans: FftPlans,
     shape: Vec<usize>,
-    src_freq: ArrayD<C64>,
+    spectrum: Spectrum,
     src_amp: f64,
     upsample_factor: usize,
     normalization: Normalization,
+}
+
+/// The reference spectrum a [`Correlator`] keeps.
+enum Spectrum {
+    /// N-d: the full complex spectrum.
+    Full(ArrayD<C64>),
+    /// 2-D: the half spectrum, column-transformed, in transposed layout (see [`crate::xspec`]).
+    Half2 { pl: Plans2, st: Vec<C64> },
 }
 
 impl Correlator {
@@ -345,12 +392,22 @@ impl Correlator {
             });
         }
         let mut plans = FftPlans::new();
-        let src_freq = real_spectrum(&mut plans, reference)?;
-        let src_amp = src_freq.iter().map(|v| v.norm_sqr()).sum();
+        let shape = reference.shape().to_vec();
+        let (spectrum, src_amp) = if shape.len() == 2 && shape.iter().all(|&n| n >= 2) {
+            let pl = Plans2::new(&mut plans, shape[0], shape[1]);
+            let r2 = reference.view().into_dimensionality().expect("2-D");
+            let (rows, _) = xspec::rows_forward(&pl, &r2, false);
+            let (st, amp) = xspec::columns_forward(&pl, &rows);
+            (Spectrum::Half2 { pl, st }, amp)
+        } else {
+            let src_freq = real_spectrum(&mut plans, reference)?;
+            let amp = src_freq.iter().map(|v| v.norm_sqr()).sum();
+            (Spectrum::Full(src_freq), amp)
+        };
         Ok(Self {
             plans,
-            shape: reference.shape().to_vec(),
-            src_freq,
+            shape,
+            spectrum,
             src_amp,
             upsample_factor,
             normalization,
@@ -364,16 +421,85 @@ impl Correlator {
         moving: &ArrayBase<S, D>,
     ) -> Result<PhaseShift> {
         check_pair(&self.shape, moving.shape())?;
+        if let Spectrum::Half2 { pl, st } = &self.spectrum {
+            let m2 = moving.view().into_dimensionality().expect("2-D");
+            return Ok(self.register_2d(pl, st, &m2));
+        }
+        let Spectrum::Full(src_freq) = &self.spectrum else {
+            unreachable!("2-D handled above")
+        };
         let target = real_spectrum(&mut self.plans, moving)?;
         let target_amp: f64 = target.iter().map(|v| v.norm_sqr()).sum();
-        let mut product = &self.src_freq * &target.mapv(|v| v.conj());
+        let mut product = src_freq * &target.mapv(|v| v.conj());
         if self.normalization == Normalization::Phase {
             let floor = 100.0 * f64::EPSILON;
             product.mapv_inplace(|v| v / v.norm().max(floor));
         }
         let cc = full_fft(&mut self.plans, product.clone(), true);
-        let size: f64 = self.shape.iter().map(|&n| n as f64).product();
         let (maxima, peak) = argmax_abs(&cc);
+        let up = |region: usize, u: f64, offsets: &[f64]| {
+            let conj = product.mapv(|v| v.conj());
+            let up = upsampled_dft(&conj, region, u, offsets).mapv(|v| v.conj());
+            argmax_abs(&up)
+        };
+        Ok(self.finish(&maxima, peak, target_amp, up))
+    }
+
+    /// The 2-D register: fused cross stage, argmax in the inverse row FFTs, Hermitian-halved
+    /// upsampled DFT ([`crate::updft`]).
+    fn register_2d<T: Element>(
+        &self,
+        pl: &Plans2,
+        st: &[C64],
+        moving: &ArrayView2<T>,
+    ) -> PhaseShift {
+        let (n0, n1) = (pl.n0, pl.n1);
+        let (mut rows, _) = xspec::rows_forward(pl, moving, false);
+        let mut pt = if self.upsample_factor > 1 {
+            vec![C64::default(); pl.h1 * n0]
+        } else {
+            Vec::new()
+        };
+        let phase = self.normalization == Normalization::Phase;
+        let floor = 100.0 * f64::EPSILON;
+        let keep = (self.upsample_factor > 1).then_some(&mut pt[..]);
+        let target_amp = xspec::cross_columns(pl, &mut rows, st, keep, |_, col, src| {
+            for (t, &s) in col.iter_mut().zip(src) {
+                let p = s * t.conj();
+                *t = if phase { p / p.norm().max(floor) } else { p };
+            }
+        });
+        // skimage: argmax of |ifftn(product)| (the inverse is real for a Hermitian product).
+        let scale = 1.0 / (n0 * n1) as f64;
+        let (flat, v) = xspec::rows_inverse_argmax(pl, &rows, None, scale, f64::abs);
+        // `finish` divides the coarse peak by the size, as for the unnormalized N-d inverse.
+        let peak = C64::new(v / scale, 0.0);
+        let up = |region: usize, u: f64, offsets: &[f64]| {
+            let (v0, v1, val) = crate::updft::upsampled_peak_2d(
+                &pt,
+                n0,
+                n1,
+                region,
+                self.upsample_factor,
+                [offsets[0], offsets[1]],
+            );
+            debug_assert!(u == self.upsample_factor as f64);
+            (vec![v0, v1], val)
+        };
+        self.finish(&[flat / n1, flat % n1], peak, target_amp, up)
+    }
+
+    /// skimage's bookkeeping after the coarse peak (`maxima`, unnormalized inverse value
+    /// `peak`): signed shifts, the optional upsampled refinement (`up(region, u, offsets)`
+    /// returns the argmax of the refined surface and its value), error and phase difference.
+    fn finish(
+        &self,
+        maxima: &[usize],
+        peak: C64,
+        target_amp: f64,
+        up: impl FnOnce(usize, f64, &[f64]) -> (Vec<usize>, C64),
+    ) -> PhaseShift {
+        let size: f64 = self.shape.iter().map(|&n| n as f64).product();
         let mut shifts: Vec<f64> = maxima
             .iter()
             .zip(&self.shape)
@@ -394,9 +520,7 @@ impl Correlator {
             let region = (u * 1.5).ceil();
             let dftshift = (region / 2.0).trunc();
             let offsets: Vec<f64> = shifts.iter().map(|s| dftshift - s * u).collect();
-            let conj = product.mapv(|v| v.conj());
-            let up = upsampled_dft(&conj, region as usize, u, &offsets).mapv(|v| v.conj());
-            let (m, v) = argmax_abs(&up);
+            let (m, v) = up(region as usize, u, &offsets);
             for (s, &mi) in shifts.iter_mut().zip(&m) {
                 *s += (mi as f64 - dftshift) / u;
             }
@@ -408,11 +532,11 @@ impl Correlator {
             }
         }
         let err = 1.0 - cc_max.norm_sqr() / (src_amp * target_amp);
-        Ok(PhaseShift {
+        PhaseShift {
             shift: shifts,
             error: err.abs().sqrt(),
             phasediff: cc_max.im.atan2(cc_max.re),
-        })
+        }
     }
 }
 

@@ -61,7 +61,8 @@ impl Rolling {
         self.center = c;
         self
     }
-    fn check(&self, n: usize) -> Result<usize> {
+    /// Validates the window for an axis of `n` samples; returns the effective `min_periods`.
+    pub(crate) fn check(&self, n: usize) -> Result<usize> {
         if self.window == 0 {
             return Err(Error::InvalidParameter {
                 name: "window",

@@ -536,3 +536,132 @@ fn radial_power_spectrum_satisfies_parseval() {
     let want = (ny * nx) as f64 * a.iter().map(|v| v * v).sum::<f64>();
     assert!((total - want).abs() < 1e-12 * want);
 }
+
+/// The 2-D fast paths (fused row/column FFT stages, Hermitian-halved upsampled DFT) against
+/// the generic N-d route, reached through a leading length-1 axis.
+#[test]
+fn two_d_registration_paths_match_the_nd_route() {
+    for (k, &(n0, n1)) in [(16, 16), (17, 12), (12, 21), (33, 31), (64, 48)]
+        .iter()
+        .enumerate()
+    {
+        let img = Array2::from_shape_vec((n0, n1), noise(n0 * n1, 900 + k as u64)).unwrap();
+        let moved = roll2(&img, 3, -2).mapv(|v| v * 0.9 + 0.3)
+            + &Array2::from_shape_vec((n0, n1), noise(n0 * n1, 7))
+                .unwrap()
+                .mapv(|v| 0.05 * v);
+        let as3 = |a: &Array2<f64>| a.clone().insert_axis(Axis(0));
+        // Circular cross-correlation: surface, shift and ncc.
+        let p2 = cross_correlate_circular(&moved, &img).unwrap();
+        let p3 = cross_correlate_circular(&as3(&moved), &as3(&img)).unwrap();
+        assert_eq!(p2.shift[..], p3.shift[1..]);
+        assert!(
+            max_rel(
+                p2.correlation.iter().copied(),
+                p3.correlation.iter().copied()
+            ) < 1e-12
+        );
+        assert!((p2.ncc - p3.ncc).abs() < 1e-12);
+        for up in [1usize, 2, 10, 100] {
+            for norm in [Normalization::Phase, Normalization::None] {
+                let r2 = phase_cross_correlation(&img, &moved, up, norm).unwrap();
+                let r3 = phase_cross_correlation(&as3(&img), &as3(&moved), up, norm).unwrap();
+                let tag = format!("{n0}x{n1} up={up} {norm:?}: {r2:?} vs {r3:?}");
+                assert_eq!(r2.shift[..], r3.shift[1..], "{tag}");
+                assert!((r2.error - r3.error).abs() < 1e-9, "{tag}");
+                assert!((r2.phasediff - r3.phasediff).abs() < 1e-9, "{tag}");
+            }
+        }
+    }
+    // Strided and negative-stride views take the same path.
+    let img = Array2::from_shape_vec((20, 30), noise(600, 3)).unwrap();
+    let moved = roll2(&img, -4, 7);
+    let v = img.slice(s![..;-1, ..]);
+    let m = moved.slice(s![..;-1, ..]);
+    let r = phase_cross_correlation(&v, &m, 10, Normalization::Phase).unwrap();
+    assert_eq!(r.shift, vec![-4.0, -7.0]);
+    let t = img.t();
+    let mt = moved.t();
+    let p = cross_correlate_circular(&mt, &t).unwrap();
+    assert_eq!(p.shift, vec![7, -4]);
+}
+
+/// Q3's fused chain against the composition of the validated kernels.
+#[test]
+fn detrend_rolling_pearson_matches_the_composition() {
+    let compose =
+        |a: &ndarray::ArrayViewD<f64>, y: &Array1<f64>, ax: usize, w: usize, trim: usize| {
+            let n = a.shape()[ax];
+            let opt = Rolling::new(w).center(true);
+            let d = detrend(a, ax as isize, Trend::Linear, &[]).unwrap();
+            let m = rolling_mean(&d, ax as isize, opt).unwrap();
+            let yd = detrend(y, 0, Trend::Linear, &[]).unwrap();
+            let ym = rolling_mean(&yd, 0, opt).unwrap();
+            pearson_r(
+                &m.slice_axis(Axis(ax), (trim..n - trim).into()),
+                &ym.slice(s![trim..n - trim]),
+                ax as isize,
+            )
+            .unwrap()
+        };
+    for (case, &(shape, ax, w, trim)) in [
+        ([120usize, 5, 11], 0usize, 21usize, 10usize),
+        ([120, 5, 11], 0, 20, 30),
+        ([7, 300, 3], 1, 361 / 3, 61),
+        ([4, 3, 97], 2, 9, 4),
+        ([3, 9, 60], 2, 1, 0),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let n = shape[ax];
+        let len = shape.iter().product();
+        let mut a = ArrayD::from_shape_vec(IxDyn(&shape), noise(len, 40 + case as u64)).unwrap();
+        let y = Array1::from(noise(n, 99));
+        // Part of every series follows y; one series gets a NaN; one is a pure line (NaN r).
+        for (idx, v) in a.indexed_iter_mut() {
+            let t = idx[ax];
+            *v += 2.0 * y[t] * (idx[(ax + 1) % 3] as f64 - 1.5) + 0.03 * t as f64;
+        }
+        let mut nan_at = vec![1usize; 3];
+        nan_at[ax] = n / 2;
+        a[IxDyn(&nan_at)] = f64::NAN;
+        let perm_ax = [2usize, 0, 1].iter().position(|&d| d == ax).unwrap();
+        for (view, vax) in [
+            (a.view(), ax),
+            (a.view().permuted_axes(IxDyn(&[2, 0, 1])), perm_ax),
+            (
+                a.slice_each_axis(|d| {
+                    ndarray::Slice::new(0, None, if d.axis.index() == ax { 1 } else { -1 })
+                }),
+                ax,
+            ),
+        ] {
+            let got = detrend_rolling_pearson(&view, &y, vax as isize, w, trim).unwrap();
+            let want = compose(&view, &y, vax, w, trim);
+            assert_eq!(got.shape(), want.shape());
+            assert!(got.iter().filter(|v| v.is_nan()).count() >= 1);
+            assert!(
+                max_rel(got.iter().copied(), want.iter().copied()) < 1e-11,
+                "case {case}"
+            );
+        }
+    }
+    // f32 in, f32 out, and the 1-D case.
+    let y = Array1::from_shape_fn(200, |t| (t as f32 * 0.1).sin());
+    let r = detrend_rolling_pearson(&y.mapv(|v| 3.0 * v + 1.0), &y, 0, 15, 7).unwrap();
+    assert_eq!(r.ndim(), 0);
+    assert!((r[[]] - 1.0).abs() < 1e-5);
+    // Bad input says what to change.
+    let a = Array2::<f64>::zeros((50, 3));
+    let y = Array1::<f64>::zeros(50);
+    let msg = |e: Error| e.to_string();
+    assert!(
+        msg(detrend_rolling_pearson(&a, &y, 0, 11, 4).unwrap_err()).contains("trim >= window / 2")
+    );
+    assert!(msg(detrend_rolling_pearson(&a, &y, 0, 11, 25).unwrap_err()).contains("trim <="));
+    assert!(detrend_rolling_pearson(&a, &y, 0, 0, 4).is_err());
+    assert!(detrend_rolling_pearson(&a, &y, 0, 51, 30).is_err());
+    assert!(detrend_rolling_pearson(&a, &y, 1, 2, 1).is_err());
+    assert!(detrend_rolling_pearson(&a, &y, 2, 5, 4).is_err());
+}

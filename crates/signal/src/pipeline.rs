@@ -1,0 +1,268 @@
+//! Q3's whole chain in one pass per lane panel: linear detrend, centred rolling mean, trim,
+//! and Pearson's r against a reference series treated the same way.
+//!
+//! Composing [`detrend`](crate::detrend()), [`rolling_mean`](crate::rolling_mean),
+//! a slice and [`pearson_r`](crate::pearson_r) reads and writes the whole array three times
+//! and keeps two full-size intermediates (for `2000 x 60 x 180` f64: 2 x 173 MB). Here each
+//! panel of 8 adjacent series (contiguous along the axis of smallest stride, so one cache
+//! line per time step) is gathered once into a small `f64` buffer, and everything else
+//! happens there, vectorized across the 8 series:
+//!
+//! 1. the closed-form least-squares line (`sum x`, `sum (t - tm) x`, see
+//!    [`detrend`](mod@crate::detrend)) and the residual, in place;
+//! 2. the centred window sums of the residual for the kept outputs only (running, re-anchored
+//!    every [`ANCHOR`] outputs so the error does not grow with the length);
+//! 3. the three Pearson sums against the centred reference (`sum d yc`, `sum d`, `sum d^2`
+//!    about the first kept mean, as [`pearson_r`](crate::pearson_r)).
+//!
+//! The input is read once and nothing of its size is written. Panels run in parallel.
+//! A series containing NaN (or inf) gives NaN; a reference containing NaN gives all NaN.
+//!
+//! ```
+//! use ndarray::{Array1, Array2};
+//! use ndkern_signal::detrend_rolling_pearson;
+//! let y = Array1::from_shape_fn(400, |t| (t as f64 / 17.0).sin() + 0.01 * t as f64);
+//! let a = Array2::from_shape_fn((400, 3), |(t, j)| match j {
+//!     0 => -y[t] + 0.5 * t as f64,
+//!     1 if t == 7 => f64::NAN,
+//!     _ => 2.0 * y[t] + 3.0,
+//! });
+//! let r = detrend_rolling_pearson(&a, &y, 0, 21, 40).unwrap();
+//! assert!((r[0] + 1.0).abs() < 1e-9 && r[1].is_nan() && (r[2] - 1.0).abs() < 1e-9);
+//! ```
+
+use ndarray::{ArrayBase, ArrayD, ArrayView2, ArrayViewD, Axis, Data, Dimension, Ix1, IxDyn};
+use ndkern_core::{Element, Error, Result};
+use rayon::prelude::*;
+
+use crate::detrend::{detrend_line, Trend};
+use crate::lanes::norm_axis;
+use crate::rolling::{rolling_line, Rolling, Stat};
+
+/// Series per panel (one 64-byte cache line of f64 per time step).
+const L: usize = 8;
+
+/// Outputs between exact recomputations of the running window sum.
+pub const ANCHOR: usize = 256;
+
+/// Window geometry shared by every panel.
+struct Geometry {
+    n: usize,
+    window: usize,
+    /// pandas' centre offset `(window - 1) / 2`: output `i` averages `i + off - window + 1 ..= i + off`.
+    off: usize,
+    trim: usize,
+}
+
+/// For every series of `a` along `axis` (negative counts from the end): scipy
+/// `detrend(type='linear')`, pandas `rolling(window, center=True).mean()`, the slice
+/// `[trim : n - trim]`, then Pearson's r against `y` treated identically. The result has
+/// `a`'s shape without `axis`. Equal (to rounding) to composing [`crate::detrend()`],
+/// [`crate::rolling_mean`] and [`crate::pearson_r`], in one pass (module docs).
+///
+/// Errors: axis out of range, `y.len()` not the axis length, `window` 0 or longer than the
+/// axis, `trim` shorter than `window / 2` (some kept windows would be incomplete and their
+/// means NaN), fewer than 2 samples left after trimming.
+///
+/// ```
+/// use ndarray::{Array1, Array3};
+/// let y = Array1::from_shape_fn(300, |t| (t as f32 * 0.05).cos());
+/// let a = Array3::from_shape_fn((2, 300, 4), |(i, t, j)| y[t] * (1.0 + (i + j) as f32) + t as f32);
+/// let r = ndkern_signal::detrend_rolling_pearson(&a, &y, 1, 31, 20).unwrap();
+/// assert_eq!(r.shape(), &[2, 4]);
+/// assert!(r.iter().all(|&v| (v - 1.0).abs() < 1e-4));
+/// ```
+pub fn detrend_rolling_pearson<T, S, S2, D>(
+    a: &ArrayBase<S, D>,
+    y: &ArrayBase<S2, Ix1>,
+    axis: isize,
+    window: usize,
+    trim: usize,
+) -> Result<ArrayD<T>>
+where
+    T: Element,
+    S: Data<Elem = T>,
+    S2: Data<Elem = T>,
+    D: Dimension,
+{
+    let ax = norm_axis(axis, a.ndim())?;
+    let n = a.shape()[ax];
+    if y.len() != n {
+        return Err(Error::ShapeMismatch {
+            expected: vec![n],
+            got: vec![y.len()],
+        });
+    }
+    let opt = Rolling::new(window).center(true);
+    let mp = opt.check(n)?;
+    let g = Geometry {
+        n,
+        window,
+        off: (window - 1) / 2,
+        trim,
+    };
+    if trim < window / 2 {
+        return Err(Error::InvalidParameter {
+            name: "trim",
+            reason: format!(
+                "trim {trim} leaves incomplete centred windows at the ends; use trim >= window / 2 = {}",
+                window / 2
+            ),
+        });
+    }
+    if n < 2 * trim + 2 {
+        return Err(Error::InvalidParameter {
+            name: "trim",
+            reason: format!(
+                "trimming {trim} samples at both ends of {n} leaves fewer than 2; use trim <= {}",
+                n.saturating_sub(2) / 2
+            ),
+        });
+    }
+    // The reference series, treated by the lane kernels of detrend and rolling_mean.
+    let mut yv: Vec<f64> = y.iter().map(|v| v.as_f64()).collect();
+    detrend_line(&mut yv, Trend::Linear, &[0, n]);
+    let mut ym = vec![0.0; n];
+    rolling_line(&yv, &mut ym, opt, mp, Stat::Mean);
+    let kept = &ym[trim..n - trim];
+    let my = kept.iter().sum::<f64>() / kept.len() as f64;
+    let yc: Vec<f64> = kept.iter().map(|v| v - my).collect();
+    let syy: f64 = yc.iter().map(|v| v * v).sum();
+
+    // Series axis first, the others by decreasing stride (the innermost one last).
+    let v = a.view().into_dyn();
+    let mut rest: Vec<usize> = (0..v.ndim()).filter(|&d| d != ax).collect();
+    rest.sort_by_key(|&d| std::cmp::Reverse(v.strides()[d].unsigned_abs()));
+    let mut order = vec![ax];
+    order.extend(&rest);
+    let mut pv = v.permuted_axes(IxDyn(&order));
+    if pv.ndim() == 1 {
+        pv.insert_axis_inplace(Axis(1));
+    }
+    let mut panels = Vec::new();
+    collect_panels(pv.view(), &mut panels);
+    let vals: Vec<[f64; L]> = panels
+        .par_iter()
+        .map_init(
+            || vec![[0.0f64; L]; n],
+            |buf, p| panel(p, buf, &g, &yc, syy),
+        )
+        .collect();
+    let flat: Vec<T> = panels
+        .iter()
+        .zip(&vals)
+        .flat_map(|(p, r)| r[..p.ncols()].iter().map(|&x| T::of_f64(x)))
+        .collect();
+    let perm_shape: Vec<usize> = rest.iter().map(|&d| a.shape()[d]).collect();
+    let out = ArrayD::from_shape_vec(IxDyn(&perm_shape), flat).expect("one r per series");
+    // Back to `a`'s axis order without `axis`.
+    let mut inv: Vec<usize> = (0..rest.len()).collect();
+    inv.sort_by_key(|&i| rest[i]);
+    Ok(out
+        .permuted_axes(IxDyn(&inv))
+        .as_standard_layout()
+        .into_owned())
+}
+
+/// Splits `(n, r1, .., rk)` into 2-D panels `(n, <= L)` along the last axis, in C order.
+fn collect_panels<'a, T>(v: ArrayViewD<'a, T>, out: &mut Vec<ArrayView2<'a, T>>) {
+    if v.ndim() == 2 {
+        let mut rest: ArrayView2<'a, T> = v.into_dimensionality().expect("2-D");
+        while rest.ncols() > L {
+            let (head, tail) = rest.split_at(Axis(1), L);
+            out.push(head);
+            rest = tail;
+        }
+        if rest.ncols() > 0 {
+            out.push(rest);
+        }
+        return;
+    }
+    let mut rest = v;
+    while rest.len_of(Axis(1)) > 0 {
+        let (head, tail) = rest.split_at(Axis(1), 1);
+        collect_panels(head.index_axis_move(Axis(1), 0), out);
+        rest = tail;
+    }
+}
+
+/// The chain for up to `L` series (columns of `p`); unused lanes hold zeros and are dropped.
+fn panel<T: Element>(
+    p: &ArrayView2<T>,
+    buf: &mut [[f64; L]],
+    g: &Geometry,
+    yc: &[f64],
+    syy: f64,
+) -> [f64; L] {
+    let n = g.n;
+    let w = p.ncols();
+    let tm = (n as f64 - 1.0) * 0.5;
+    // Pass 1: gather (once) and the two sums of the closed-form line.
+    let (mut sx, mut stx) = ([0.0f64; L], [0.0f64; L]);
+    for (t, (row, b)) in p.outer_iter().zip(buf.iter_mut()).enumerate() {
+        let mut x = [0.0f64; L];
+        match row.as_slice() {
+            Some(s) => x[..w].iter_mut().zip(s).for_each(|(d, v)| *d = v.as_f64()),
+            None => x[..w]
+                .iter_mut()
+                .zip(row)
+                .for_each(|(d, v)| *d = v.as_f64()),
+        }
+        let dt = t as f64 - tm;
+        for l in 0..L {
+            sx[l] += x[l];
+            stx[l] += dt * x[l];
+        }
+        *b = x;
+    }
+    let nf = n as f64;
+    let stt = nf * (nf * nf - 1.0) / 12.0;
+    let mean: [f64; L] = std::array::from_fn(|l| sx[l] / nf);
+    let slope: [f64; L] = std::array::from_fn(|l| stx[l] / stt);
+    // Residual in place, as detrend's `x - (mean + slope (t - tm))`.
+    for (t, b) in buf.iter_mut().enumerate() {
+        let dt = t as f64 - tm;
+        for l in 0..L {
+            b[l] -= mean[l] + slope[l] * dt;
+        }
+    }
+    // Pass 2: centred window means of the kept outputs and the Pearson sums.
+    let inv_w = 1.0 / g.window as f64;
+    let lo = |i: usize| i + g.off + 1 - g.window;
+    let mut ws = [0.0f64; L];
+    let (mut k, mut sxy, mut s1, mut s2) = ([0.0f64; L], [0.0f64; L], [0.0f64; L], [0.0f64; L]);
+    for (q, (i, &c)) in (g.trim..n - g.trim).zip(yc).enumerate() {
+        if q % ANCHOR == 0 {
+            ws = [0.0; L];
+            for b in &buf[lo(i)..=i + g.off] {
+                for l in 0..L {
+                    ws[l] += b[l];
+                }
+            }
+        } else {
+            let (add, sub) = (&buf[i + g.off], &buf[lo(i) - 1]);
+            for l in 0..L {
+                ws[l] += add[l] - sub[l];
+            }
+        }
+        if q == 0 {
+            k = std::array::from_fn(|l| ws[l] * inv_w);
+        }
+        for l in 0..L {
+            let d = ws[l] * inv_w - k[l];
+            sxy[l] += d * c;
+            s1[l] += d;
+            s2[l] += d * d;
+        }
+    }
+    let m = yc.len() as f64;
+    std::array::from_fn(|l| {
+        let sxx = s2[l] - s1[l] * s1[l] / m;
+        let r = sxy[l] / (sxx * syy).sqrt();
+        if r.is_nan() {
+            f64::NAN
+        } else {
+            r.clamp(-1.0, 1.0)
+        }
+    })
+}
