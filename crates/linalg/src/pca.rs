@@ -73,53 +73,22 @@ where
             reason: format!("PCA needs at least 2 samples, got {n}"),
         });
     }
-    if x.iter().any(|v| !v.is_finite()) {
+    let x0: Vec<f64> = x.row(0).iter().map(|v| v.as_f64()).collect();
+    let (s1, s2) = match x.as_slice() {
+        Some(flat) => moments_flat(flat, &x0),
+        None => moments_rows(x, &x0),
+    };
+    // A NaN or inf anywhere makes the sums non-finite; only then look for it.
+    if s1.iter().chain(&s2).any(|v| !v.is_finite()) {
+        let reason = if x.iter().any(|v| !v.is_finite()) {
+            "x has a non-finite value; drop or impute those samples"
+        } else {
+            "the sums of squares overflow f64; rescale x"
+        };
         return Err(Error::InvalidParameter {
             name: "x",
-            reason: "x has a non-finite value; drop or impute those samples".into(),
+            reason: reason.into(),
         });
-    }
-    let x0: Vec<f64> = x.row(0).iter().map(|v| v.as_f64()).collect();
-    // One pass: sums of (x - x0) and of its outer products (upper triangle), per block.
-    let block = |rows: ndarray::ArrayView2<'_, T>| -> (Vec<f64>, Vec<f64>) {
-        let mut s1 = vec![0.0; d];
-        let mut s2 = vec![0.0; d * d];
-        let mut r = vec![0.0; d];
-        let mut add = |row: &mut dyn Iterator<Item = T>| {
-            for (j, v) in row.enumerate() {
-                r[j] = v.as_f64() - x0[j];
-                s1[j] += r[j];
-            }
-            for i in 0..d {
-                for j in i..d {
-                    s2[i * d + j] += r[i] * r[j];
-                }
-            }
-        };
-        // Contiguous blocks: walk the flat slice (no per-row view overhead for small d).
-        if let Some(flat) = rows.as_slice() {
-            for row in flat.chunks_exact(d.max(1)) {
-                add(&mut row.iter().copied());
-            }
-        } else {
-            for row in rows.rows() {
-                add(&mut row.iter().copied());
-            }
-        }
-        (s1, s2)
-    };
-    const ROWS: usize = 8192;
-    let chunks: Vec<_> = x.axis_chunks_iter(ndarray::Axis(0), ROWS).collect();
-    let parts: Vec<(Vec<f64>, Vec<f64>)> = if ndkern_core::worth_parallel(n * d) {
-        chunks.into_par_iter().map(block).collect()
-    } else {
-        chunks.into_iter().map(block).collect()
-    };
-    let mut s1 = vec![0.0; d];
-    let mut s2 = vec![0.0; d * d];
-    for (a, b) in parts {
-        s1.iter_mut().zip(&a).for_each(|(x, y)| *x += y);
-        s2.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
     }
     let nf = n as f64;
     let m: Vec<f64> = s1.iter().map(|v| v / nf).collect();
@@ -158,6 +127,171 @@ where
     })
 }
 
+/// Rows per parallel block of the moment pass and the projection.
+const ROWS: usize = 8192;
+
+/// Sums of `r = x - x0` and of `r r^T` (full d x d, row-major) over the rows of a
+/// C-contiguous `(n, d)` slice: parallel blocks merged in block order (deterministic),
+/// const-size rows for `d <= 8` so each row stays in registers.
+fn moments_flat<T: Element>(flat: &[T], x0: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let d = x0.len();
+    let block = |c: &[T]| -> (Vec<f64>, Vec<f64>) {
+        macro_rules! fixed {
+            ($($k:literal)*) => {
+                match d {
+                    $($k => moments_fixed::<T, $k>(c, x0),)*
+                    _ => moments_any(c, x0),
+                }
+            };
+        }
+        fixed!(1 2 3 4 5 6 7 8)
+    };
+    let parts: Vec<(Vec<f64>, Vec<f64>)> = if ndkern_core::worth_parallel(flat.len()) {
+        flat.par_chunks(ROWS * d).map(block).collect()
+    } else {
+        flat.chunks(ROWS * d).map(block).collect()
+    };
+    merge(parts, d)
+}
+
+fn merge(parts: Vec<(Vec<f64>, Vec<f64>)>, d: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut s1 = vec![0.0; d];
+    let mut s2 = vec![0.0; d * d];
+    for (a, b) in parts {
+        s1.iter_mut().zip(&a).for_each(|(x, y)| *x += y);
+        s2.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+    }
+    (s1, s2)
+}
+
+/// [`moments_flat`]'s block kernel for a compile-time `D`: two rows per step into two
+/// accumulator sets (hides the FMA latency), summed at the end.
+fn moments_fixed<T: Element, const D: usize>(c: &[T], x0: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let x0: [f64; D] = std::array::from_fn(|j| x0[j]);
+    let mut s1 = [[0.0f64; D]; 2];
+    let mut s2 = [[[0.0f64; D]; D]; 2];
+    let mut add = |acc: usize, row: &[T]| {
+        let r: [f64; D] = std::array::from_fn(|j| row[j].as_f64() - x0[j]);
+        for j in 0..D {
+            s1[acc][j] += r[j];
+            for k in 0..D {
+                s2[acc][j][k] += r[j] * r[k];
+            }
+        }
+    };
+    let mut pairs = c.chunks_exact(2 * D);
+    for p in &mut pairs {
+        add(0, &p[..D]);
+        add(1, &p[D..]);
+    }
+    for row in pairs.remainder().chunks_exact(D) {
+        add(0, row);
+    }
+    let s1v = (0..D).map(|j| s1[0][j] + s1[1][j]).collect();
+    let s2v = (0..D * D)
+        .map(|i| s2[0][i / D][i % D] + s2[1][i / D][i % D])
+        .collect();
+    (s1v, s2v)
+}
+
+/// [`moments_flat`]'s block kernel for any `d`.
+fn moments_any<T: Element>(c: &[T], x0: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let d = x0.len();
+    let mut s1 = vec![0.0; d];
+    let mut s2 = vec![0.0; d * d];
+    let mut r = vec![0.0; d];
+    for row in c.chunks_exact(d.max(1)) {
+        for ((r, v), (s, m)) in r.iter_mut().zip(row).zip(s1.iter_mut().zip(x0)) {
+            *r = v.as_f64() - m;
+            *s += *r;
+        }
+        for (srow, &rj) in s2.chunks_exact_mut(d).zip(&r) {
+            for (s, &rk) in srow.iter_mut().zip(&r) {
+                *s += rj * rk;
+            }
+        }
+    }
+    (s1, s2)
+}
+
+/// [`moments_flat`] for any other layout: row by row, parallel over row blocks.
+fn moments_rows<T: Element, S: Data<Elem = T>>(
+    x: &ArrayBase<S, Ix2>,
+    x0: &[f64],
+) -> (Vec<f64>, Vec<f64>) {
+    let d = x0.len();
+    let block = |rows: ndarray::ArrayView2<'_, T>| -> (Vec<f64>, Vec<f64>) {
+        let mut buf = Vec::with_capacity(rows.len());
+        buf.extend(rows.iter().copied());
+        moments_any(&buf, x0)
+    };
+    let chunks: Vec<_> = x.axis_chunks_iter(ndarray::Axis(0), ROWS).collect();
+    let parts: Vec<(Vec<f64>, Vec<f64>)> = if ndkern_core::worth_parallel(x.len()) {
+        chunks.into_par_iter().map(block).collect()
+    } else {
+        chunks.into_iter().map(block).collect()
+    };
+    merge(parts, d)
+}
+
+/// Projection of contiguous rows `x` (n x d) onto `w` (k x d, scale folded in) after
+/// subtracting `mean`, into `out` (n x k).
+fn project_flat<T: Element>(x: &[T], mean: &[f64], w: &[f64], out: &mut [T]) {
+    let (d, k) = (mean.len(), w.len() / mean.len().max(1));
+    let block = |(xs, os): (&[T], &mut [T])| {
+        macro_rules! fixed {
+            ($($n:literal)*) => {
+                match d {
+                    $($n => project_fixed::<T, $n>(xs, mean, w, os),)*
+                    _ => project_any(xs, mean, w, os),
+                }
+            };
+        }
+        fixed!(1 2 3 4 5 6 7 8)
+    };
+    if k == 0 || d == 0 {
+        return;
+    }
+    if ndkern_core::worth_parallel(x.len()) {
+        x.par_chunks(ROWS * d)
+            .zip(out.par_chunks_mut(ROWS * k))
+            .for_each(block);
+    } else {
+        x.chunks(ROWS * d)
+            .zip(out.chunks_mut(ROWS * k))
+            .for_each(block);
+    }
+}
+
+fn project_fixed<T: Element, const D: usize>(x: &[T], mean: &[f64], w: &[f64], out: &mut [T]) {
+    let k = w.len() / D;
+    let mean: [f64; D] = std::array::from_fn(|j| mean[j]);
+    for (row, o) in x.chunks_exact(D).zip(out.chunks_exact_mut(k)) {
+        let r: [f64; D] = std::array::from_fn(|j| row[j].as_f64() - mean[j]);
+        for (o, wc) in o.iter_mut().zip(w.chunks_exact(D)) {
+            let mut v = 0.0;
+            for j in 0..D {
+                v += r[j] * wc[j];
+            }
+            *o = T::of_f64(v);
+        }
+    }
+}
+
+fn project_any<T: Element>(x: &[T], mean: &[f64], w: &[f64], out: &mut [T]) {
+    let d = mean.len();
+    let k = w.len() / d;
+    for (row, o) in x.chunks_exact(d).zip(out.chunks_exact_mut(k)) {
+        for (o, wc) in o.iter_mut().zip(w.chunks_exact(d)) {
+            let mut v = 0.0;
+            for ((xv, m), wv) in row.iter().zip(mean).zip(wc) {
+                v += (xv.as_f64() - m) * wv;
+            }
+            *o = T::of_f64(v);
+        }
+    }
+}
+
 impl Pca {
     /// Projects the rows of `x` (m x d) onto the components: `(x - mean) components^T`,
     /// divided by `sqrt(explained_variance)` when whitening. Returns `(m, n_components)`.
@@ -192,23 +326,35 @@ impl Pca {
                 }
             })
             .collect();
+        // Components with the whitening scale folded in, row-major k x d.
+        let w: Vec<f64> = (0..k)
+            .flat_map(|c| (0..d).map(move |j| (c, j)))
+            .map(|(c, j)| self.components[[c, j]] * scale[c])
+            .collect();
+        let mean = self.mean.as_slice().expect("owned 1-D");
         let mut out = Array2::<T>::zeros((x.nrows(), k));
-        let f = |(row, mut o): (ndarray::ArrayView1<'_, T>, ndarray::ArrayViewMut1<'_, T>)| {
-            for c in 0..k {
-                let v: f64 = (0..d)
-                    .map(|j| (row[j].as_f64() - self.mean[j]) * self.components[[c, j]])
-                    .sum();
-                o[c] = T::of_f64(v * scale[c]);
+        let o = out.as_slice_mut().expect("fresh standard layout");
+        match x.as_slice() {
+            Some(flat) => project_flat(flat, mean, &w, o),
+            None => {
+                // Other layouts: gather row blocks into a contiguous buffer first.
+                let chunks: Vec<_> = x.axis_chunks_iter(ndarray::Axis(0), ROWS).collect();
+                let run = |(rows, os): (ndarray::ArrayView2<'_, T>, &mut [T])| {
+                    let buf: Vec<T> = rows.iter().copied().collect();
+                    project_any(&buf, mean, &w, os);
+                };
+                if ndkern_core::worth_parallel(x.len()) {
+                    chunks
+                        .into_par_iter()
+                        .zip(o.par_chunks_mut(ROWS * k.max(1)))
+                        .for_each(run);
+                } else {
+                    chunks
+                        .into_iter()
+                        .zip(o.chunks_mut(ROWS * k.max(1)))
+                        .for_each(run);
+                }
             }
-        };
-        let it = x.rows().into_iter().zip(out.rows_mut());
-        if ndkern_core::worth_parallel(x.len()) {
-            x.axis_iter(ndarray::Axis(0))
-                .into_par_iter()
-                .zip(out.axis_iter_mut(ndarray::Axis(0)))
-                .for_each(f);
-        } else {
-            it.for_each(f);
         }
         Ok(out)
     }

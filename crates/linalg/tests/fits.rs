@@ -372,3 +372,71 @@ fn curve_fit_q6_with_nans_and_noise() {
     .is_err());
     assert!(curve_fit(model, &data, &[], &CurveFitOptions::default()).is_err());
 }
+
+/// Every row kernel (d = 1..=10: the const-size paths for d <= 8, the general one beyond),
+/// odd row counts, transposed and strided views, f32: components, variances and projections
+/// against the naive two-pass covariance + nalgebra eigensolver (signs fixed as pca does).
+#[test]
+fn pca_layouts_and_dims_against_two_pass_oracle() {
+    let mut r = lcg(21);
+    for d in 1..=10 {
+        let n = 20_011; // > one parallel block, odd
+        let x = Array2::from_shape_fn((n, d), |(_, j)| r() * (1.0 + j as f64) + 50.0);
+        let mean = x.mean_axis(Axis(0)).unwrap();
+        let xc = &x - &mean;
+        let c = xc.t().dot(&xc) / (n - 1) as f64;
+        let (w, mut v) = reference::eigh_desc(&c);
+        for mut col in v.columns_mut() {
+            let big = col
+                .iter()
+                .fold(0.0f64, |m, &e| if e.abs() > m.abs() { e } else { m });
+            col.mapv_inplace(|e| e * big.signum());
+        }
+        let k = d.min(3);
+        let want = xc.dot(&v.slice(s![.., ..k]));
+        let xt = x.t().to_owned(); // (d, n) C order: x.t() of it is an F-order view
+        let strided = {
+            let mut big = Array2::<f64>::zeros((2 * n, d + 1));
+            big.slice_mut(s![..;2, 1..]).assign(&x);
+            big
+        };
+        let views = [x.view(), xt.t(), strided.slice(s![..;2, 1..])];
+        for (li, xv) in views.iter().enumerate() {
+            let p = pca(xv, k, false).unwrap();
+            for cc in 0..k {
+                assert!(
+                    (p.explained_variance[cc] - w[cc]).abs() < 1e-10 * w[0],
+                    "d {d} layout {li}"
+                );
+            }
+            let t = p.transform(xv).unwrap();
+            let scale = want.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let err = t
+                .iter()
+                .zip(&want)
+                .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+            assert!(err < 1e-9 * scale, "d {d} layout {li}: {err}");
+        }
+        let x32 = x.mapv(|v| v as f32);
+        let p32 = pca(&x32, k, false).unwrap();
+        let t32 = p32.transform(&x32).unwrap();
+        let scale = want.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let err = t32
+            .iter()
+            .zip(&want)
+            .fold(0.0f64, |m, (a, b)| m.max((f64::from(*a) - b).abs()));
+        assert!(err < 1e-4 * scale, "d {d} f32: {err}");
+    }
+    let mut bad = Array2::<f64>::ones((10, 3));
+    bad[[7, 1]] = f64::NAN;
+    assert!(pca(&bad, 1, false)
+        .unwrap_err()
+        .to_string()
+        .contains("non-finite"));
+    bad[[7, 1]] = 1e300;
+    bad[[8, 1]] = -1e300;
+    assert!(pca(&bad, 1, false)
+        .unwrap_err()
+        .to_string()
+        .contains("overflow"));
+}
