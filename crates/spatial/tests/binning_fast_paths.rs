@@ -215,3 +215,58 @@ fn label_stats_and_gather_match_naive_for_each_channel_count() {
     let st0 = label_stats(&lab, &img0, Some(m)).unwrap();
     assert_eq!(st0.count.iter().sum::<usize>(), h * w);
 }
+
+#[test]
+fn block_reduce_matches_naive_on_large_u8_and_strided_inputs() {
+    use ndarray::{ArrayD, IxDyn};
+    // 3-d u8 with partial edge blocks, above the parallel threshold; widths 8, 4, 5, 1.
+    let a = ndarray::Array3::from_shape_fn((37, 29, 103), |(i, j, k)| {
+        u8::from(unit(i * 29 * 103 + j * 103 + k) > 0.6) * (1 + (k % 3) as u8)
+    });
+    let af = a.mapv(f64::from).into_dyn();
+    for block in [[3, 2, 8], [4, 4, 4], [2, 7, 5], [1, 1, 1], [37, 29, 103]] {
+        for func in [
+            "sum",
+            "mean",
+            "min",
+            "max",
+            "count_nonzero",
+            "any",
+            "fraction_nonzero",
+        ] {
+            let got = block_reduce(&a, &block, func.parse().unwrap()).unwrap();
+            let want = reference::block_reduce(&af, &block, func);
+            assert_close(
+                got.as_slice().unwrap(),
+                want.as_slice().unwrap(),
+                1e-14,
+                &format!("{func} {block:?}"),
+            );
+        }
+    }
+    // Non-contiguous rows (transposed, reversed) of f32 and bool.
+    let t = a.mapv(|x| x as f32);
+    let mut v = t.view();
+    v.swap_axes(0, 2);
+    v.invert_axis(ndarray::Axis(1));
+    let vf = ArrayD::from_shape_fn(IxDyn(v.shape()), |ix| f64::from(v[[ix[0], ix[1], ix[2]]]));
+    let b = v.mapv(|x| x != 0.0);
+    for func in ["mean", "max", "fraction_nonzero"] {
+        let got = block_reduce(&v, &[8, 3, 4], func.parse().unwrap()).unwrap();
+        let want = reference::block_reduce(&vf, &[8, 3, 4], func);
+        assert_close(
+            got.as_slice().unwrap(),
+            want.as_slice().unwrap(),
+            1e-14,
+            func,
+        );
+    }
+    let got = block_reduce(&b, &[8, 3, 4], BlockFunc::CountNonzero).unwrap();
+    let want = reference::block_reduce(&vf, &[8, 3, 4], "count_nonzero");
+    assert_close(
+        got.as_slice().unwrap(),
+        want.as_slice().unwrap(),
+        0.0,
+        "bool",
+    );
+}
