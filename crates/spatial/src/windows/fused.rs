@@ -38,7 +38,7 @@ pub(crate) const DIRECT_MAX: usize = 8;
 
 /// Bytes of filtered slabs buffered before the next level runs over them (fits L2 with the
 /// input slabs of the window).
-const BATCH_BYTES: usize = 512 << 10;
+pub(crate) const BATCH_BYTES: usize = 512 << 10;
 
 /// One level of the sweep: `n` indices of slabs of `inner` contiguous elements, filtered by
 /// `pass` (or not, for merged outer axes without a pass).
@@ -346,7 +346,7 @@ fn row_kernel<T: Element>(p: &SepPass<'_, T>, ext: &[T], out: &mut [T]) {
 }
 
 /// True when every value is finite.
-fn all_finite<T: Element>(x: &[T]) -> bool {
+pub(crate) fn all_finite<T: Element>(x: &[T]) -> bool {
     let mut ok = true;
     for c in x.chunks(64) {
         ok &= c.iter().fold(true, |f, v| f & v.is_finite());
@@ -460,7 +460,11 @@ fn finish_row<T: Element>(acc: &[f64], scale: f64, out: &mut [T]) -> bool {
 /// together so the four dependency chains overlap.
 pub(crate) fn running_sums<T: Element>(ext: &[T], w: usize, inv: f64, out: &mut [T]) {
     let n = out.len();
-    if n == 0 {
+    if w == 1 {
+        // A 1-wide window is the sample itself (exactly).
+        for (o, &v) in out.iter_mut().zip(ext) {
+            *o = T::of_f64(v.as_f64() * inv);
+        }
         return;
     }
     let seg = ANCHOR_EVERY.min(n.div_ceil(4)).max(1);

@@ -24,6 +24,13 @@ use super::uniform::{box_line, box_line_finite};
 
 /// The mean of the finite samples (0 when there are none): the shift `K`.
 fn shift_of<T: Element, S: Data<Elem = T>, D: Dimension>(a: &ArrayBase<S, D>) -> f64 {
+    if let Some(x) = a.as_slice_memory_order() {
+        // All finite (the usual case): core's SIMD sum.
+        let s = ndkern_core::sum(x);
+        if s.is_finite() && !x.is_empty() {
+            return s / x.len() as f64;
+        }
+    }
     let (mut s, mut n) = (0.0f64, 0usize);
     for &v in a.iter() {
         let v = v.as_f64();
@@ -134,6 +141,16 @@ where
         return Ok(());
     }
     let k = shift_of(a);
+    if mean.is_standard_layout() && var.is_standard_layout() {
+        // One fused sweep: input read once, mean and variance written once.
+        let src = a.as_standard_layout();
+        let s = src.as_slice().expect("standard layout");
+        let shape = a.shape().to_vec();
+        let m = mean.as_slice_mut().expect("standard layout");
+        let v = var.as_slice_mut().expect("standard layout");
+        super::local_fused::run(s, &shape, &sizes, &pads, mode, k, m, v);
+        return Ok(());
+    }
     let shrink = mode == WindowMode::Shrink;
     let mut m1 = Array::<f64, D>::zeros(a.raw_dim());
     let mut m2 = Array::<f64, D>::zeros(a.raw_dim());

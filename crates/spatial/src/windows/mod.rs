@@ -43,6 +43,7 @@ mod gabor;
 mod gaussian;
 mod gradient;
 mod local;
+mod local_fused;
 mod params;
 mod uniform;
 mod vertical;
