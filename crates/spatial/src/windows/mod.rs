@@ -6,6 +6,7 @@
 //! | [`local_mean_var`], [`local_std`] | `uniform_filter(x)`, `uniform_filter(x*x) - m*m` | one fused shifted pass |
 //! | [`correlate1d`], [`convolve1d`], [`correlate`], [`convolve`] | `scipy.ndimage.correlate[1d]`, `convolve[1d]` | SIMD taps; rank-1 kernels as 1-D passes |
 //! | [`gaussian_filter1d`], [`gaussian_filter`], [`gaussian_kernel1d`] | `scipy.ndimage.gaussian_filter[1d]` | exact separable FIR |
+//! | [`gaussian_filter_recursive`] | (none: opt-in approximation) | Young-van Vliet IIR, O(1) per sample |
 //! | [`gradient`], [`gradient_stacked`] | `numpy.gradient`, `np.stack(np.gradient(a), -1)` | one pass per axis, numpy's arithmetic |
 //! | [`gabor_kernel`] | `skimage.filters.gabor_kernel` | |
 //! | [`ball_kernel`] | `skimage.morphology.ball` | |
@@ -45,6 +46,7 @@ mod gradient;
 mod local;
 mod local_fused;
 mod params;
+mod recursive;
 mod uniform;
 mod vertical;
 
@@ -60,6 +62,9 @@ pub use gaussian::{
 pub use gradient::{gradient, gradient_axis_into, gradient_stacked, Spacing};
 pub use local::{local_mean_var, local_mean_var_into, local_std};
 pub use params::WindowMode;
+pub use recursive::{
+    gaussian_filter_recursive, gaussian_filter_recursive_into, RECURSIVE_MAX_DEVIATION,
+};
 pub use uniform::{
     uniform_filter, uniform_filter1d, uniform_filter1d_into, uniform_filter_into, window_sum,
     window_sum_into,
