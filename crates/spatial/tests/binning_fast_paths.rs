@@ -270,3 +270,74 @@ fn block_reduce_matches_naive_on_large_u8_and_strided_inputs() {
         "bool",
     );
 }
+
+#[test]
+fn into_twins_match_the_allocating_functions_in_any_out_layout() {
+    let g = Grid::uniform(&[(0.0, 1.0), (-3.0, 7.0), (0.1, 0.7)], &[10, 7, 3]).unwrap();
+    let (p, v) = cloud(&g, 5000);
+    // binned_statistic_dd_into: C-order and a transposed (non-contiguous) out.
+    for stat in [Statistic::Mean, Statistic::Std, Statistic::Last] {
+        let want = binned_statistic_dd(&p, &v, &g, stat, -1.0, Outside::Drop).unwrap();
+        let mut out = ndarray::Array3::<f64>::zeros((10, 7, 3));
+        binned_statistic_dd_into(&p, &v, &g, stat, -1.0, Outside::Drop, &mut out).unwrap();
+        assert_eq!(out.into_dyn(), want);
+        let mut t = ndarray::Array3::<f64>::zeros((3, 7, 10));
+        let mut tv = t.view_mut().reversed_axes();
+        binned_statistic_dd_into(&p, &v, &g, stat, -1.0, Outside::Drop, &mut tv).unwrap();
+        assert_eq!(tv.to_owned().into_dyn(), want);
+    }
+    let mut bad = ndarray::Array3::<f64>::zeros((10, 7, 2));
+    assert!(
+        binned_statistic_dd_into(&p, &v, &g, Statistic::Sum, 0.0, Outside::Drop, &mut bad).is_err()
+    );
+
+    // histogram_into.
+    let b = AxisBins::uniform(-3.0, 7.0, 13).unwrap();
+    let col = p.column(1);
+    let mut h = Array1::zeros(13);
+    histogram_into(&col, &b, true, &mut h).unwrap();
+    assert_eq!(h, histogram(&col, &b, true).unwrap());
+    assert!(histogram_into(&col, &b, true, &mut Array1::zeros(12)).is_err());
+
+    // bincount_into / bincount_weighted_into, including a strided out.
+    let lab = Array1::from_shape_fn(5000, |i| (unit(i) * 9.0) as u32);
+    let mut c = Array1::<usize>::zeros(12);
+    bincount_into(&lab, &mut c).unwrap();
+    assert_eq!(c, bincount(&lab, 12).unwrap());
+    let mut w2 = Array1::<f64>::zeros(20);
+    let mut ws = w2.slice_mut(s![..;2]);
+    bincount_weighted_into(&lab, &v, &mut ws).unwrap();
+    assert_eq!(ws.to_owned(), bincount_weighted(&lab, &v, 10).unwrap());
+    assert!(bincount_into(&lab, &mut Array1::<usize>::zeros(8)).is_err());
+
+    // gather_into: a bad label writes nothing; strided out.
+    let labs = Array2::from_shape_fn((50, 40), |(i, j)| (unit(i * 40 + j) * 9.0) as u8);
+    let table = Array2::from_shape_fn((9, 3), |(l, c)| (l * 3 + c) as f32);
+    let mut o = Array3::<f32>::zeros((50, 40, 3));
+    gather_into(&table, &labs, &mut o).unwrap();
+    assert_eq!(o.clone().into_dyn(), gather(&table, &labs).unwrap());
+    let mut ot = Array3::<f32>::zeros((3, 40, 50));
+    let mut otv = ot.view_mut().reversed_axes();
+    gather_into(&table, &labs, &mut otv).unwrap();
+    assert_eq!(otv.to_owned(), o);
+    let mut badl = labs.clone();
+    badl[[49, 39]] = 9;
+    let mut fresh = Array3::<f32>::from_elem((50, 40, 3), -1.0);
+    assert!(gather_into(&table, &badl, &mut fresh).is_err());
+    assert!(fresh.iter().all(|&x| x == -1.0));
+    assert!(gather_into(&table, &labs, &mut Array3::<f32>::zeros((50, 40, 2))).is_err());
+
+    // block_reduce_into.
+    let img = Array2::from_shape_fn((50, 41), |(i, j)| unit(i * 41 + j));
+    let want = block_reduce(&img, &[4, 4], BlockFunc::Mean).unwrap();
+    let mut bo = Array2::<f64>::zeros((13, 11));
+    block_reduce_into(&img, &[4, 4], BlockFunc::Mean, &mut bo).unwrap();
+    assert_eq!(bo.clone().into_dyn(), want);
+    let mut bt = Array2::<f64>::zeros((11, 13));
+    let mut btv = bt.view_mut().reversed_axes();
+    block_reduce_into(&img, &[4, 4], BlockFunc::Mean, &mut btv).unwrap();
+    assert_eq!(btv.to_owned(), bo);
+    assert!(
+        block_reduce_into(&img, &[4, 4], BlockFunc::Mean, &mut Array2::zeros((13, 10))).is_err()
+    );
+}

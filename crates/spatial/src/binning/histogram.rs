@@ -5,12 +5,13 @@
 //! weights included), returned as `f64` like numpy's `histogramdd`. Values outside the range
 //! and NaN are dropped, as numpy drops them with an explicit range.
 
-use ndarray::{Array, ArrayBase, ArrayD, Data, Dimension, Ix1, Ix2};
+use ndarray::{Array, ArrayBase, ArrayD, Data, DataMut, Dimension, Ix1, Ix2};
 use ndkern_core::{Element, Error, Result};
 
 use super::accumulate::count_sum;
 use super::grid::{AxisBins, Grid, Outside};
 use super::points::{check_points, fill_cells, read_values};
+use super::sample::write_out;
 
 fn hist_core<T, S, S2>(
     points: &ArrayBase<S, Ix2>,
@@ -138,6 +139,40 @@ where
         density,
     )?;
     Ok(Array::from(h))
+}
+
+/// [`histogram`] writing into `out` (length `bins.len()`).
+///
+/// Errors: `out` of the wrong length.
+///
+/// ```
+/// use ndarray::{array, Array1};
+/// use ndkern_spatial::binning::{histogram_into, AxisBins};
+/// let mut h = Array1::zeros(4);
+/// histogram_into(&array![0.0, 1.0, 1.5, 4.0], &AxisBins::uniform(0.0, 4.0, 4).unwrap(), false,
+///     &mut h).unwrap();
+/// assert_eq!(h.to_vec(), vec![1.0, 2.0, 0.0, 1.0]);
+/// ```
+pub fn histogram_into<T, S, D, So>(
+    a: &ArrayBase<S, D>,
+    bins: &AxisBins,
+    density: bool,
+    out: &mut ArrayBase<So, Ix1>,
+) -> Result<()>
+where
+    T: Element,
+    S: Data<Elem = T>,
+    D: Dimension,
+    So: DataMut<Elem = f64>,
+{
+    if out.len() != bins.len() {
+        return Err(Error::ShapeMismatch {
+            expected: vec![bins.len()],
+            got: vec![out.len()],
+        });
+    }
+    let h = histogram(a, bins, density)?;
+    write_out(out, &[bins.len()], h.as_slice().expect("fresh"))
 }
 
 /// numpy `histogram(a, bins, range, weights=weights, density)`; `weights` has `a`'s shape.

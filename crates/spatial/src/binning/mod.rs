@@ -13,14 +13,14 @@
 //!
 //! | numpy / scipy / skimage | ndkern |
 //! |---|---|
-//! | `np.histogram(a, bins, range, weights, density)` | [`histogram`], [`histogram_weighted`] |
+//! | `np.histogram(a, bins, range, weights, density)` | [`histogram`], [`histogram_weighted`], [`histogram_into`] |
 //! | `np.histogramdd(sample, bins, range, weights, density)` | [`histogramdd`], [`histogramdd_weighted`] with a [`Grid`] |
 //! | `np.digitize(x, bins, right)` | [`digitize`] |
-//! | `scipy.stats.binned_statistic_dd(sample, values, statistic, bins, range)` | [`binned_statistic_dd`], [`cell_stats`] |
-//! | `np.bincount(x, weights, minlength)` | [`bincount`], [`bincount_weighted`] |
+//! | `scipy.stats.binned_statistic_dd(sample, values, statistic, bins, range)` | [`binned_statistic_dd`], [`binned_statistic_dd_into`], [`cell_stats`] |
+//! | `np.bincount(x, weights, minlength)` | [`bincount`], [`bincount_weighted`], [`bincount_into`], [`bincount_weighted_into`] |
 //! | `np.add.at(a, idx, v)` | [`scatter_add`], [`scatter_add_1d`] |
-//! | `scipy.ndimage.mean(img, labels, index)`, then `means[labels]` | [`label_stats`], [`gather`] |
-//! | `skimage.measure.block_reduce(image, block_size, func)` | [`block_reduce`] |
+//! | `scipy.ndimage.mean(img, labels, index)`, then `means[labels]` | [`label_stats`], [`gather`], [`gather_into`] |
+//! | `skimage.measure.block_reduce(image, block_size, func)` | [`block_reduce`], [`block_reduce_into`] |
 //! | `a[mask]`, `np.histogram(a[mask], ...)` | [`masked_select`], [`histogram_masked`] |
 //! | `np.nonzero(mask[ix, iy])` for points | [`select_in_mask`] |
 //! | `[feat[f][mask[f]] for f in frames]` | [`ragged_select`] ([`Ragged`]) |
@@ -50,13 +50,18 @@ mod sample;
 mod scatter;
 mod statistic;
 
-pub use block::{block_reduce, BlockFunc};
+pub use block::{block_reduce, block_reduce_into, BlockFunc};
 pub use grid::{AxisBins, Grid, Outside, MAX_CELLS};
 pub use healpix::{ang2pix, healpix_map, HealpixMap, Scheme};
-pub use histogram::{digitize, histogram, histogram_weighted, histogramdd, histogramdd_weighted};
+pub use histogram::{
+    digitize, histogram, histogram_into, histogram_weighted, histogramdd, histogramdd_weighted,
+};
 pub use mask::{histogram_masked, masked_select, ragged_select, select_in_mask, Ragged};
 pub use sample::{Label, Sample};
 pub use scatter::{
-    bincount, bincount_weighted, gather, label_stats, scatter_add, scatter_add_1d, LabelStats,
+    bincount, bincount_into, bincount_weighted, bincount_weighted_into, gather, gather_into,
+    label_stats, scatter_add, scatter_add_1d, LabelStats,
 };
-pub use statistic::{binned_statistic_dd, cell_stats, CellStats, Statistic};
+pub use statistic::{
+    binned_statistic_dd, binned_statistic_dd_into, cell_stats, CellStats, Statistic,
+};

@@ -92,3 +92,24 @@ pub(crate) fn flat<'a, X: Copy, S: ndarray::Data<Elem = X>, D: ndarray::Dimensio
         None => std::borrow::Cow::Owned(a.iter().copied().collect()),
     }
 }
+
+/// Writes the C-order `data` of shape `shape` into `out` (any layout), after checking that
+/// `out` has that shape: the tail of every `_into` twin whose result is small next to its
+/// input (histograms, counts, statistics).
+pub(crate) fn write_out<A: Copy, S: ndarray::DataMut<Elem = A>, D: ndarray::Dimension>(
+    out: &mut ndarray::ArrayBase<S, D>,
+    shape: &[usize],
+    data: &[A],
+) -> ndkern_core::Result<()> {
+    if out.shape() != shape {
+        return Err(ndkern_core::Error::ShapeMismatch {
+            expected: shape.to_vec(),
+            got: out.shape().to_vec(),
+        });
+    }
+    match out.as_slice_mut() {
+        Some(o) => o.copy_from_slice(data),
+        None => out.iter_mut().zip(data).for_each(|(o, &x)| *o = x),
+    }
+    Ok(())
+}

@@ -10,12 +10,13 @@
 //! bin) but a point beyond it by any amount is dropped, where scipy also keeps points that
 //! round to the last edge at 6 more decimals than the smallest bin width.
 
-use ndarray::{s, ArrayBase, ArrayD, Data, Ix1, Ix2, IxDyn};
+use ndarray::{s, ArrayBase, ArrayD, Data, DataMut, Dimension, Ix1, Ix2, IxDyn};
 use ndkern_core::{Element, Error, Result};
 
 use super::accumulate::{count_sum, fold_blocks, Acc, Want, NONE};
 use super::grid::{Grid, Outside};
 use super::points::{check_points, fill_cells, read_values};
+use super::sample::write_out;
 
 /// Which statistic [`binned_statistic_dd`] reports per cell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -286,4 +287,48 @@ where
         Statistic::First => st.first(fill),
         Statistic::Last => st.last(fill),
     })
+}
+
+/// [`binned_statistic_dd`] writing into `out` (shape `grid.shape()`, any layout).
+///
+/// Errors: as [`binned_statistic_dd`], and `out` of the wrong shape.
+///
+/// ```
+/// use ndarray::{array, Array2};
+/// use ndkern_spatial::binning::{binned_statistic_dd_into, Grid, Outside, Statistic};
+/// let g = Grid::uniform(&[(0.0, 1.0), (0.0, 1.0)], &[2, 2]).unwrap();
+/// let mut out = Array2::zeros((2, 2));
+/// binned_statistic_dd_into(&array![[0.1, 0.1], [0.2, 0.3]], &array![1.0, 3.0], &g,
+///     Statistic::Mean, f64::NAN, Outside::Drop, &mut out).unwrap();
+/// assert_eq!(out[[0, 0]], 2.0);
+/// ```
+#[allow(clippy::too_many_arguments)] // scipy's argument list plus `out`
+pub fn binned_statistic_dd_into<T, S, S2, So, Do>(
+    points: &ArrayBase<S, Ix2>,
+    values: &ArrayBase<S2, Ix1>,
+    grid: &Grid,
+    statistic: Statistic,
+    fill: f64,
+    outside: Outside,
+    out: &mut ArrayBase<So, Do>,
+) -> Result<()>
+where
+    T: Element,
+    S: Data<Elem = T> + Sync,
+    S2: Data<Elem = T> + Sync,
+    So: DataMut<Elem = f64>,
+    Do: Dimension,
+{
+    if out.shape() != &grid.shape()[..] {
+        return Err(Error::ShapeMismatch {
+            expected: grid.shape(),
+            got: out.shape().to_vec(),
+        });
+    }
+    let r = binned_statistic_dd(points, values, grid, statistic, fill, outside)?;
+    write_out(
+        out,
+        &grid.shape(),
+        r.as_slice().expect("fresh C-order result"),
+    )
 }
