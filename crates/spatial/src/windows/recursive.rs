@@ -26,10 +26,11 @@
 //! per axis. NaN or infinity spreads along the whole line (an IIR filter has infinite support).
 
 use ndarray::{Array, ArrayBase, ArrayViewMut, Data, Dimension};
-use ndkern_core::{BorderMode, Element, Error, Result};
+use ndkern_core::{worth_parallel, BorderMode, Element, Error, Result};
+use rayon::prelude::*;
 
 use super::axis::{run_passes, Pass};
-use super::params::per_axis;
+use super::params::{check_shape, per_axis};
 
 /// The documented bound on the deviation of [`gaussian_filter_recursive`] from
 /// [`gaussian_filter`](super::gaussian_filter), relative to the data range (max - min), for
@@ -156,6 +157,37 @@ where
         .filter(|(_, &s)| s > 0.0)
         .map(|(ax, &s)| (ax, s))
         .collect();
+    check_shape(a.shape(), out.shape())?;
+    if out.is_standard_layout() && nd >= 2 && !a.is_empty() {
+        // Innermost axis as contiguous lanes, outer axes as row recursions in place.
+        let inner: Vec<(usize, f64)> = axes
+            .iter()
+            .copied()
+            .filter(|&(ax, _)| ax + 1 == nd)
+            .collect();
+        lane_passes(a, &mut out, &inner, mode)?;
+        let shape = a.shape().to_vec();
+        let dst = out.as_slice_mut().expect("standard layout");
+        for &(ax, s) in axes.iter().filter(|&&(ax, _)| ax + 1 < nd) {
+            vertical(dst, &shape, ax, s, mode);
+        }
+        return Ok(());
+    }
+    lane_passes(a, &mut out, &axes, mode)
+}
+
+/// The passes of `axes` through line buffers (any layout).
+fn lane_passes<T, S, D>(
+    a: &ArrayBase<S, D>,
+    out: &mut ArrayViewMut<'_, T, D>,
+    axes: &[(usize, f64)],
+    mode: BorderMode,
+) -> Result<()>
+where
+    T: Element,
+    S: Data<Elem = T>,
+    D: Dimension,
+{
     let kernels: Vec<_> = axes
         .iter()
         .map(|&(_, s)| {
@@ -175,5 +207,86 @@ where
             kernel: k,
         })
         .collect();
-    run_passes(a, &mut out, &passes)
+    run_passes(a, out, &passes)
+}
+
+/// Columns per task of a row recursion: the causal results of a column block over the whole
+/// extended axis stay in L2 (`f64`).
+const COLS: usize = 64;
+
+/// The recursive filter along outer `axis` of the C-contiguous `dst` (in place): the
+/// recursions run down whole rows of a block of columns at a time (SIMD across columns), the
+/// causal results kept in a per-task buffer for the anti-causal sweep.
+fn vertical<T: Element>(dst: &mut [T], shape: &[usize], axis: usize, sigma: f64, mode: BorderMode) {
+    let (b, a) = coefficients(sigma);
+    let pad = pad_of(sigma);
+    let n = shape[axis];
+    let inner: usize = shape[axis + 1..].iter().product();
+    let block = n * inner;
+    let cval = match mode {
+        BorderMode::Constant(c) => c,
+        _ => 0.0,
+    };
+    let src_of: Vec<Option<usize>> = (0..n + 2 * pad)
+        .map(|e| mode.source_index(e as isize - pad as isize, n))
+        .collect();
+    let len = n + 2 * pad;
+    // One task: the filtered columns c0..c0 + cw of block `d`, as `n` rows of `cw`.
+    let task = |d: &[T], c0: usize, cw: usize, w: &mut Vec<f64>| -> Vec<T> {
+        w.resize(len * cw, 0.0);
+        let row = |e: usize, j: usize| -> f64 {
+            match src_of[e] {
+                Some(r) => d[r * inner + c0 + j].as_f64(),
+                None => cval,
+            }
+        };
+        // Causal sweep, steady state on the first extended row (a constant input passes
+        // unchanged: the gain is 1).
+        let mut st: Vec<[f64; 3]> = (0..cw).map(|j| [row(0, j); 3]).collect();
+        for e in 0..len {
+            for (j, sj) in st.iter_mut().enumerate() {
+                let v = b * row(e, j) + a[0] * sj[0] + a[1] * sj[1] + a[2] * sj[2];
+                *sj = [v, sj[0], sj[1]];
+                w[e * cw + j] = v;
+            }
+        }
+        // Anti-causal sweep from the last extended row.
+        let mut out = vec![T::zero(); n * cw];
+        for (j, sj) in st.iter_mut().enumerate() {
+            *sj = [w[(len - 1) * cw + j]; 3];
+        }
+        for e in (0..len).rev() {
+            for (j, sj) in st.iter_mut().enumerate() {
+                let v = b * w[e * cw + j] + a[0] * sj[0] + a[1] * sj[1] + a[2] * sj[2];
+                *sj = [v, sj[0], sj[1]];
+                if (pad..pad + n).contains(&e) {
+                    out[(e - pad) * cw + j] = T::of_f64(v);
+                }
+            }
+        }
+        out
+    };
+    for d in dst.chunks_mut(block) {
+        let parts: Vec<(usize, usize)> = (0..inner.div_ceil(COLS))
+            .map(|c| (c * COLS, COLS.min(inner - c * COLS)))
+            .collect();
+        let results: Vec<Vec<T>> = if worth_parallel(block) {
+            let dr: &[T] = d;
+            parts
+                .par_iter()
+                .map_init(Vec::new, |w, &(c0, cw)| task(dr, c0, cw, w))
+                .collect()
+        } else {
+            let mut w = Vec::new();
+            parts
+                .iter()
+                .map(|&(c0, cw)| task(d, c0, cw, &mut w))
+                .collect()
+        };
+        for (&(c0, cw), r) in parts.iter().zip(&results) {
+            for (i, rr) in r.chunks_exact(cw).enumerate() {
+                d[i * inner + c0..i * inner + c0 + cw].copy_from_slice(rr);
+            }
+        }
+    }
 }
