@@ -33,6 +33,14 @@ fn main() {
         let trim = w / 2 + 120;
         let ms = median_ms(
             || {
+                let r = detrend_rolling_pearson(&a, &y, 0, w, trim).unwrap();
+                std::hint::black_box(r);
+            },
+            5,
+        );
+        println!("q3 fused detrend_rolling_pearson 2000x60x180 f64 w361: {ms:.1} ms");
+        let ms = median_ms(
+            || {
                 let d = detrend(&a, 0, Trend::Linear, &[]).unwrap();
                 let m = rolling_mean(&d, 0, Rolling::new(w).center(true)).unwrap();
                 let yd = detrend(&y, 0, Trend::Linear, &[]).unwrap();
@@ -76,6 +84,15 @@ fn main() {
             7,
         );
         println!("phase_cross_correlation 512x512 up100: {ms:.1} ms (skimage 15.8 ms)");
+        let ms = median_ms(
+            || {
+                drop(std::hint::black_box(
+                    phase_cross_correlation(&a, &b, 1, Normalization::Phase).unwrap(),
+                ))
+            },
+            7,
+        );
+        println!("phase_cross_correlation 512x512 up1 (FFT stages only): {ms:.1} ms");
         let mut c = Correlator::new(&a, 100, Normalization::Phase).unwrap();
         let ms = median_ms(|| drop(std::hint::black_box(c.register(&b).unwrap())), 7);
         println!("Correlator::register 512x512 up100: {ms:.1} ms");
