@@ -40,6 +40,10 @@ pub(crate) const DIRECT_MAX: usize = 8;
 /// input slabs of the window).
 pub(crate) const BATCH_BYTES: usize = 512 << 10;
 
+/// Bytes of one column block of the stateless outer passes (the window's rows of one block
+/// stay in L1 while the batch is computed).
+const COL_BYTES: usize = 1024;
+
 /// One level of the sweep: `n` indices of slabs of `inner` contiguous elements, filtered by
 /// `pass` (or not, for merged outer axes without a pass).
 struct Level<'p, 'k, T> {
@@ -242,37 +246,49 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
         let mut rows: Vec<&[T]> = Vec::with_capacity(p.before + p.after + 1);
         let mut anchor = true;
         let mut k0 = 0;
+        // Stateless kinds (taps, direct sums) go over the batch one block of columns at a
+        // time, so the window's input rows of that block stay in L1 across the batch.
+        let stateless = !matches!(p.kind, Kind::Box { w, .. } if w > DIRECT_MAX);
+        let cb = if stateless {
+            (COL_BYTES / std::mem::size_of::<T>()).min(inner)
+        } else {
+            inner
+        };
         for outs in out.chunks_mut(batch * inner) {
-            for (j, o) in outs.chunks_exact_mut(inner).enumerate() {
-                let k = k0 + j;
-                let i = i0 + k;
-                let target: &mut [T] = if deeper {
-                    &mut buf[j * stride + off..j * stride + off + inner]
-                } else {
-                    o
-                };
-                match p.kind {
-                    Kind::Fir(taps) => {
-                        rows.clear();
-                        rows.extend((i..i + taps.len()).map(slab));
-                        fir_rows(|j| rows[j], taps, target);
-                    }
-                    Kind::Box { w, mean, shrink } => {
-                        let scale = box_scale(i, l.n, w, p.before, mean, shrink);
-                        if w <= DIRECT_MAX {
+            for c0 in (0..inner).step_by(cb) {
+                let c1 = (c0 + cb).min(inner);
+                for (j, o) in outs.chunks_exact_mut(inner).enumerate() {
+                    let k = k0 + j;
+                    let i = i0 + k;
+                    let target: &mut [T] = if deeper {
+                        &mut buf[j * stride + off + c0..j * stride + off + c1]
+                    } else {
+                        &mut o[c0..c1]
+                    };
+                    match p.kind {
+                        Kind::Fir(taps) => {
                             rows.clear();
-                            rows.extend((i..i + w).map(slab));
-                            sum_rows(|j| rows[j], w, T::of_f64(scale), target);
-                        } else {
-                            if anchor || k % ANCHOR_EVERY == 0 {
-                                acc.iter_mut().for_each(|a| *a = 0.0);
-                                for e in i..i + w {
-                                    acc_add(&mut acc, slab(e));
-                                }
+                            rows.extend((i..i + taps.len()).map(|e| &slab(e)[c0..c1]));
+                            fir_rows(|j| rows[j], taps, target);
+                        }
+                        Kind::Box { w, mean, shrink } => {
+                            let scale = box_scale(i, l.n, w, p.before, mean, shrink);
+                            if w <= DIRECT_MAX {
+                                rows.clear();
+                                rows.extend((i..i + w).map(|e| &slab(e)[c0..c1]));
+                                sum_rows(|j| rows[j], w, T::of_f64(scale), target);
                             } else {
-                                acc_update(&mut acc, slab(i + w - 1), slab(i - 1));
+                                // Running sums: one block spanning all columns (cb == inner).
+                                if anchor || k % ANCHOR_EVERY == 0 {
+                                    acc.iter_mut().for_each(|a| *a = 0.0);
+                                    for e in i..i + w {
+                                        acc_add(&mut acc, slab(e));
+                                    }
+                                } else {
+                                    acc_update(&mut acc, slab(i + w - 1), slab(i - 1));
+                                }
+                                anchor = !finish_row(&acc, scale, target);
                             }
-                            anchor = !finish_row(&acc, scale, target);
                         }
                     }
                 }
