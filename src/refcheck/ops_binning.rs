@@ -10,7 +10,8 @@
 //! | `spatial.bincount` | `x` (int64) [, `weights`] | `minlength` | `np.bincount` |
 //! | `spatial.add_at` | `a`, `indices` (int64 `(n, a.ndim)`), `values` | | `np.add.at(a, tuple(indices.T), values)` |
 //! | `spatial.binned_statistic_dd` | `sample`, `values` | `statistic`, `bins`, `range` | `scipy.stats.binned_statistic_dd(...).statistic` |
-//! | `spatial.block_reduce` | `image` | `block_size`, `func` | `skimage.measure.block_reduce` |
+//! | `spatial.block_reduce` | `image` (float, uint8 or bool) | `block_size`, `func` | `skimage.measure.block_reduce` |
+//! | `spatial.extract` | `condition` (bool), `arr` | | `np.extract(condition, arr)` (`arr[mask]`) |
 //! | `spatial.ang2pix` | `theta`, `phi` | `nside`, `nest` | `healpy.ang2pix` |
 
 use ndarray::{ArrayD, ArrayView1, ArrayView2, Ix1, Ix2};
@@ -270,10 +271,13 @@ fn run_binned_statistic_dd<T: Pick>(c: &Call<'_>) -> Result<Value, Error> {
     )?))
 }
 
-fn run_block_reduce<T: Pick>(c: &Call<'_>) -> Result<Value, Error> {
-    let a = float_input::<T>(c, 0)?;
+/// `block_reduce` of a float, uint8 or bool image (Q9's images are uint8 or masks).
+fn run_block_reduce(c: &Call<'_>) -> Result<Value, Error> {
+    let image = input(c, 0)?;
     let block: Vec<usize> = match c.param("block_size") {
-        Some(toml::Value::Integer(b)) => vec![usize::try_from(*b).unwrap_or(0); a.ndim()],
+        Some(toml::Value::Integer(b)) => {
+            vec![usize::try_from(*b).unwrap_or(0); image.shape().len()]
+        }
         Some(b) => floats_of(c, "block_size", b)?
             .iter()
             .map(|&x| x as usize)
@@ -281,10 +285,28 @@ fn run_block_reduce<T: Pick>(c: &Call<'_>) -> Result<Value, Error> {
         None => return Err(c.invalid("block_size", "is required")),
     };
     let func = kernel(c, c.str_or("func", "sum")?.parse())?;
-    Ok(Value::from(kernel(
-        c,
-        binning::block_reduce(a, &block, func),
-    )?))
+    let out = match image {
+        Value::F64(a) => binning::block_reduce(a, &block, func),
+        Value::F32(a) => binning::block_reduce(a, &block, func),
+        Value::U8(a) => binning::block_reduce(a, &block, func),
+        Value::Bool(a) => binning::block_reduce(a, &block, func),
+        other => return Err(c.unsupported_dtype(other)),
+    };
+    Ok(Value::from(kernel(c, out)?))
+}
+
+/// `np.extract(condition, arr)` (= `arr[condition]` for equal shapes): [`binning::masked_select`].
+fn run_extract<T: Pick>(c: &Call<'_>) -> Result<Value, Error>
+where
+    Value: From<ArrayD<T>>,
+{
+    let cond = match input(c, 0)? {
+        Value::Bool(m) => m,
+        other => return Err(c.unsupported_dtype(other)),
+    };
+    let arr = float_input::<T>(c, 1)?;
+    let out = kernel(c, binning::masked_select(arr, cond))?;
+    Ok(Value::from(out.into_dyn()))
 }
 
 fn run_ang2pix<T: Pick>(c: &Call<'_>) -> Result<Value, Error> {
@@ -330,7 +352,16 @@ pub(super) const BINNING_OPS: &[Op] = &[
     },
     Op {
         name: "spatial.block_reduce",
-        run: |c| by_dtype!(c, run_block_reduce),
+        run: run_block_reduce,
+    },
+    Op {
+        name: "spatial.extract",
+        run: |c| match c.inputs.get(1) {
+            Some(Value::F64(_)) => run_extract::<f64>(c),
+            Some(Value::F32(_)) => run_extract::<f32>(c),
+            Some(other) => Err(c.unsupported_dtype(other)),
+            None => Err(c.invalid("inputs", "needs condition and arr")),
+        },
     },
     Op {
         name: "spatial.ang2pix",

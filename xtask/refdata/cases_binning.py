@@ -1,7 +1,8 @@
 """Reference cases for ndkern-spatial's binning family (tests/data/binning/): numpy
 histogram / histogramdd / digitize / bincount / add.at, scipy.stats.binned_statistic_dd,
 skimage.measure.block_reduce (interior blocks only: skimage zero-pads partial edge blocks,
-scikit-image issue 4940, which ndkern deliberately does not) and healpy.ang2pix.
+scikit-image issue 4940, which ndkern deliberately does not; float, uint8 and bool images),
+np.extract (a[mask]) and healpy.ang2pix.
 
 Parameters use the counterparts' keyword names (`bins`, `range`, `density`, `weights` as a
 second input, `minlength`, `statistic`, `block_size`, `func`, `nside`, `nest`, `right`).
@@ -157,6 +158,33 @@ def blocks(w, rng):
                        note="interior blocks only (shape divisible by block_size)")
 
 
+def u8_and_masks(w, rng):
+    """uint8 images and bool masks (Q9's images, Q5's masks): block_reduce of a uint8 image
+    and of a mask (func=np.mean of a mask is Q9's fraction nonzero), np.extract (a[mask])."""
+    from skimage.measure import block_reduce
+
+    img = (rng.random((12, 16)) < 0.45).astype(np.uint8) * rng.integers(1, 255, (12, 16),
+                                                                          dtype=np.uint8)
+    mask = rng.random((12, 16)) < 0.3
+    for name, a in (("u8", img), ("bool", mask)):
+        inp = w.save(f"block_in_{name}.npy", a)
+        for fname, f in (("sum", np.sum), ("mean", np.mean), ("max", np.max),
+                         ("count_nonzero", np.count_nonzero)):
+            exp = np.asarray(block_reduce(a, block_size=(3, 4), func=f), dtype=np.float64)
+            w.case(f"block_reduce_{name}_{fname}", "spatial.block_reduce", [inp], exp,
+                   RTOL["float64"], {"block_size": [3, 4], "func": fname},
+                   note="interior blocks only; skimage reduces the uint8/bool array itself")
+    for dtype in ("float64", "float32"):
+        dt = DT[dtype]
+        for shape in ((40,), (5, 6, 7)):
+            a = rng.standard_normal(shape).astype(dtype)
+            cond = rng.random(shape) < 0.4
+            cinp = w.save(f"extract_cond_{dt}_{len(shape)}d.npy", cond)
+            ainp = w.save(f"extract_arr_{dt}_{len(shape)}d.npy", a)
+            w.case(f"extract_{dt}_{len(shape)}d", "spatial.extract", [cinp, ainp],
+                   np.extract(cond, a), 0.0, {}, note="np.extract(condition, arr) == arr[mask]")
+
+
 def healpix(w, rng):
     import healpy as hp
 
@@ -183,3 +211,4 @@ def generate(w, rng):
     binned_statistics(w, rng)
     blocks(w, rng)
     healpix(w, rng)
+    u8_and_masks(w, rng)  # last: the cases above keep their random data
