@@ -144,6 +144,19 @@ fn build_gauss8_f32(shape: &[usize]) -> Case {
     )
 }
 
+/// The opt-in recursive (Young-van Vliet) Gaussian at sigma 8, checked against the exact
+/// separable FIR within its documented bound (1.5e-2 of the data range; the suite's data span
+/// [1, 2), so relative to max |ref| the bound is below 1.5e-2).
+fn build_gauss8_recursive_f32(shape: &[usize]) -> Case {
+    separable_case::<f32>(
+        shape,
+        gauss_taps(8.0),
+        |a| sp::gaussian_filter_recursive(a, &[8.0], BorderMode::Reflect).expect("valid"),
+        Out::F32,
+        sp::RECURSIVE_MAX_DEVIATION,
+    )
+}
+
 fn build_gauss2_f32(shape: &[usize]) -> Case {
     separable_case::<f32>(
         shape,
@@ -371,6 +384,16 @@ pub fn workloads() -> Vec<Workload> {
             axes: None,
             peer: Some("gaussian_8"),
             build: build_gauss8_f32,
+        },
+        Workload {
+            name: "gaussian8_recursive_2d",
+            kernel: "gaussian_filter_recursive(&a, &[8.0], Reflect)",
+            dtype: Dtype::F32,
+            shape: &[4000, 4000],
+            smoke_shape: &[80, 81],
+            axes: None,
+            peer: Some("gaussian_8"),
+            build: build_gauss8_recursive_f32,
         },
         Workload {
             name: "gaussian2_3d",
