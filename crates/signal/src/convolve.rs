@@ -10,13 +10,27 @@
 //! scaled, shifted copy of `in1` per tap of `in2` (a vectorized axpy over whole sub-arrays),
 //! `O(size1 * size2)`.
 //!
-//! Cost model ([`Method::Auto`]): direct costs `size1 * size2` multiply-adds (`Valid`:
-//! `(s1 - s2 + 1) * size2`), FFT about `3 F log2 F` for the padded size `F` (three
-//! transforms) with a constant of 4 per butterfly relative to an axpy multiply-add;
-//! the direct path wins for kernels up to roughly 30-60 taps in 1-D at lengths 10^3..10^5.
+//! Cost model ([`Method::Auto`]): the estimated time of each route, the cheapest wins.
 //!
-//! Axes not convolved must have equal lengths in both inputs (scipy also broadcasts length 1
-//! there; ndkern asks for equal shapes). Results are `T`, computed in `f64`.
+//! | route | estimate (ns) |
+//! |---|---|
+//! | direct | [`DIRECT_NS_PER_MAC`] x outputs x taps (`Valid`: `(s1 - s2 + 1)` outputs per axis) |
+//! | FFT | [`FFT_NS_PER_UNIT`] x 3 x `F log2 F`, `F` the padded size (three real transforms) |
+//! | overlap-add ([`oaconvolve`](crate::oaconvolve)) | per block 2 x `FFT_NS_PER_UNIT` x `N log2 N` + [`OA_NS_PER_BLOCK`], plus one kernel transform |
+//!
+//! The constants were measured with `examples/conv_cost.rs` (1-D f64, `s1` in 10^3..10^6,
+//! `s2` in 3..1001, native build, 2 threads, medians, load average ~3.5 so +-30%): direct
+//! 0.26-0.41 ns per multiply-add while the data fits in cache (about 1 ns at 10^6, when every
+//! tap streams the array from memory); FFT 0.40-0.65 ns per `F log2 F` unit (1.05 at
+//! 10^6); overlap-add's fixed cost about 1.5 us per block (views, buffers, plan lookup).
+//! Measured crossovers: direct beats one FFT up to ~100 taps at 10^4 and ~60 at 10^5;
+//! overlap-add beats one FFT from ~30 taps at 10^5..10^6 (2-3x at 100-1000 taps).
+//! Only ratios matter, so the model carries over to other machines to the extent their
+//! SIMD width and FFT speed scale together.
+//!
+//! Axes not convolved must have equal lengths in both inputs, or length 1 in one of them,
+//! which is broadcast (scipy's rule; stride-0 views, no copy). Results are `T`, computed in
+//! `f64`.
 //!
 //! ```
 //! use ndarray::array;
@@ -28,7 +42,7 @@
 //! assert!(c.iter().zip(want).all(|(x, y)| (x - y).abs() < 1e-12));
 //! ```
 
-use ndarray::{ArrayBase, ArrayD, Axis, Data, Dimension, IxDyn, Slice};
+use ndarray::{ArrayBase, ArrayD, ArrayViewD, Axis, Data, Dimension, IxDyn, Slice};
 use ndkern_core::{Element, Error, Result};
 
 use crate::fft::{check_axes, next_fast_len, with_plans};
@@ -66,7 +80,7 @@ impl Mode {
 /// How [`convolve()`] computes (scipy's `method`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
-    /// Pick by the cost model in the [module docs](self).
+    /// Pick direct, FFT or overlap-add by the measured cost model in the [module docs](self).
     Auto,
     /// Sum of shifted copies, exact to one rounding per tap.
     Direct,
@@ -94,12 +108,12 @@ impl Method {
 }
 
 /// Validated geometry of one convolution.
-struct Plan {
-    axes: Vec<usize>,
-    swap: bool,
+pub(crate) struct Plan {
+    pub axes: Vec<usize>,
+    pub swap: bool,
 }
 
-fn plan(s1: &[usize], s2: &[usize], axes: Option<&[usize]>, mode: Mode) -> Result<Plan> {
+pub(crate) fn plan(s1: &[usize], s2: &[usize], axes: Option<&[usize]>, mode: Mode) -> Result<Plan> {
     if s1.len() != s2.len() {
         return Err(Error::InvalidParameter {
             name: "in2",
@@ -128,7 +142,8 @@ fn plan(s1: &[usize], s2: &[usize], axes: Option<&[usize]>, mode: Mode) -> Resul
     }
     check_axes(&axes, s1.len())?;
     for ax in 0..s1.len() {
-        if !axes.contains(&ax) && s1[ax] != s2[ax] {
+        // scipy broadcasts non-convolved axes of length 1.
+        if !axes.contains(&ax) && s1[ax] != s2[ax] && s1[ax] != 1 && s2[ax] != 1 {
             return Err(Error::ShapeMismatch {
                 expected: s1.to_vec(),
                 got: s2.to_vec(),
@@ -154,7 +169,13 @@ fn plan(s1: &[usize], s2: &[usize], axes: Option<&[usize]>, mode: Mode) -> Resul
 }
 
 /// Crops a full convolution (shape `s1 + s2 - 1` on `axes`) to `mode`.
-fn crop(full: ArrayD<f64>, s1: &[usize], s2: &[usize], axes: &[usize], mode: Mode) -> ArrayD<f64> {
+pub(crate) fn crop(
+    full: ArrayD<f64>,
+    s1: &[usize],
+    s2: &[usize],
+    axes: &[usize],
+    mode: Mode,
+) -> ArrayD<f64> {
     if mode == Mode::Full {
         return full;
     }
@@ -171,7 +192,7 @@ fn crop(full: ArrayD<f64>, s1: &[usize], s2: &[usize], axes: &[usize], mode: Mod
 }
 
 /// Full linear convolution by FFT, in f64.
-fn fft_full<T: Element>(
+pub(crate) fn fft_full<T: Element>(
     a: &ndarray::ArrayViewD<T>,
     b: &ndarray::ArrayViewD<T>,
     axes: &[usize],
@@ -233,32 +254,81 @@ fn direct_full<T: Element>(
     out
 }
 
-/// Estimated cost ratio of direct over FFT (> 1 means FFT is cheaper).
-fn direct_over_fft(s1: &[usize], s2: &[usize], axes: &[usize], mode: Mode) -> f64 {
-    let size1: f64 = s1.iter().map(|&n| n as f64).product();
-    let size2: f64 = s2.iter().map(|&n| n as f64).product();
+/// Measured nanoseconds per direct multiply-add (module docs).
+pub const DIRECT_NS_PER_MAC: f64 = 0.3;
+/// Measured nanoseconds per `F log2 F` unit of one real FFT (module docs).
+pub const FFT_NS_PER_UNIT: f64 = 0.6;
+/// Measured fixed nanoseconds per overlap-add block (module docs).
+pub const OA_NS_PER_BLOCK: f64 = 1500.0;
+
+/// The route [`Method::Auto`] takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Route {
+    Direct,
+    Fft,
+    OverlapAdd,
+}
+
+/// Estimated nanoseconds of each route (module docs) and the cheapest.
+pub(crate) fn choose(s1: &[usize], s2: &[usize], axes: &[usize], mode: Mode) -> Route {
     let rest: f64 = (0..s1.len())
         .filter(|d| !axes.contains(d))
-        .map(|d| s1[d] as f64)
+        .map(|d| s1[d].max(s2[d]) as f64)
         .product();
-    let taps = size2 / rest;
-    let direct = match mode {
-        Mode::Valid => {
-            axes.iter()
-                .map(|&a| (s1[a].max(s2[a]) - s1[a].min(s2[a]) + 1) as f64)
-                .product::<f64>()
-                * rest
-                * taps
-        }
-        _ => size1 * taps,
-    };
+    let taps: f64 = axes.iter().map(|&a| s2[a] as f64).product();
+    let outputs: f64 = match mode {
+        Mode::Valid => axes
+            .iter()
+            .map(|&a| (s1[a].max(s2[a]) - s1[a].min(s2[a]) + 1) as f64)
+            .product::<f64>(),
+        _ => axes.iter().map(|&a| s1[a] as f64).product::<f64>(),
+    } * rest;
+    let direct = DIRECT_NS_PER_MAC * outputs * taps;
+    let unit = |f: f64| f * f.log2().max(1.0);
     let f: f64 = axes
         .iter()
         .map(|&a| next_fast_len(s1[a] + s2[a] - 1, true) as f64)
         .product::<f64>()
         * rest;
-    let fft = 4.0 * 3.0 * f * f.log2().max(1.0);
-    direct / fft
+    let fft = FFT_NS_PER_UNIT * 3.0 * unit(f);
+    let oa = crate::overlap_add::oa_plan(s1, s2, axes).map_or(f64::INFINITY, |p| {
+        let long = s1[p.axis].max(s2[p.axis]);
+        let blocks = long.div_ceil(p.step) as f64;
+        let nb = f / next_fast_len(s1[p.axis] + s2[p.axis] - 1, true) as f64 * p.nfft as f64;
+        blocks * (2.0 * FFT_NS_PER_UNIT * unit(nb) + OA_NS_PER_BLOCK) + FFT_NS_PER_UNIT * unit(nb)
+    });
+    if direct <= fft && direct <= oa {
+        Route::Direct
+    } else if fft <= oa {
+        Route::Fft
+    } else {
+        Route::OverlapAdd
+    }
+}
+
+/// Both inputs broadcast to the larger length on every non-convolved axis (scipy's rule for
+/// length-1 axes; [`plan`] has checked that the lengths are equal or 1). Stride-0 views, no copy.
+pub(crate) fn broadcast_pair<'a, T>(
+    a: &'a ArrayViewD<'a, T>,
+    b: &'a ArrayViewD<'a, T>,
+    axes: &[usize],
+) -> (ArrayViewD<'a, T>, ArrayViewD<'a, T>) {
+    let target = |s: &[usize]| -> Vec<usize> {
+        (0..s.len())
+            .map(|d| {
+                if axes.contains(&d) {
+                    s[d]
+                } else {
+                    a.shape()[d].max(b.shape()[d])
+                }
+            })
+            .collect()
+    };
+    let bc = |x: &'a ArrayViewD<'a, T>| {
+        x.broadcast(IxDyn(&target(x.shape())))
+            .expect("non-convolved lengths are equal or 1")
+    };
+    (bc(a), bc(b))
 }
 
 fn run<T: Element, S1: Data<Elem = T>, S2: Data<Elem = T>, D: Dimension>(
@@ -270,24 +340,25 @@ fn run<T: Element, S1: Data<Elem = T>, S2: Data<Elem = T>, D: Dimension>(
     flip: bool,
 ) -> Result<ArrayD<T>> {
     let p = plan(in1.shape(), in2.shape(), axes, mode)?;
-    let a = in1.view().into_dyn();
-    let mut b = in2.view().into_dyn();
+    let a0 = in1.view().into_dyn();
+    let mut b0 = in2.view().into_dyn();
     if flip {
         // Correlation = convolution with the kernel reversed along the convolved axes.
         for &ax in &p.axes {
-            b.invert_axis(Axis(ax));
+            b0.invert_axis(Axis(ax));
         }
     }
+    let (a, b) = broadcast_pair(&a0, &b0, &p.axes);
     let (x, y) = if p.swap { (&b, &a) } else { (&a, &b) };
-    let use_fft = match method {
-        Method::Fft => true,
-        Method::Direct => false,
-        Method::Auto => direct_over_fft(x.shape(), y.shape(), &p.axes, mode) > 1.0,
+    let route = match method {
+        Method::Fft => Route::Fft,
+        Method::Direct => Route::Direct,
+        Method::Auto => choose(x.shape(), y.shape(), &p.axes, mode),
     };
-    let full = if use_fft {
-        fft_full(x, y, &p.axes)?
-    } else {
-        direct_full(x, y, &p.axes)
+    let full = match route {
+        Route::Fft => fft_full(x, y, &p.axes)?,
+        Route::OverlapAdd => crate::overlap_add::oa_full(x, y, &p.axes)?,
+        Route::Direct => direct_full(x, y, &p.axes),
     };
     Ok(crop(full, in1.shape(), in2.shape(), &p.axes, mode).mapv(T::of_f64))
 }

@@ -7,10 +7,11 @@
 //! |---|---|---|
 //! | [`fft`] | [`rfftn`], [`irfftn`], [`fftn`], [`FftPlans`], [`fftfreq`], [`fftshift`], [`next_fast_len`] | `numpy.fft`, `scipy.fft` |
 //! | [`detrend`](mod@detrend) | [`detrend()`], [`detrend_into`], [`detrend_inplace`] | `scipy.signal.detrend` |
-//! | [`rolling`] | [`rolling_sum`], [`rolling_mean`], [`rolling_var`], [`rolling_std`] | pandas `Series.rolling` |
+//! | [`rolling`] | [`rolling_sum`], [`rolling_mean`], [`rolling_var`], [`rolling_std`] and their `_into` twins | pandas `Series.rolling` |
 //! | [`pearson`] | [`pearson_r`] (one series vs many) | `scipy.stats.pearsonr` per series |
 //! | [`pipeline`] | [`detrend_rolling_pearson`] (Q3's chain, one pass) | `detrend` -> `rolling(center=True).mean()` -> slice -> `pearsonr` |
 //! | [`convolve`](mod@convolve) | [`fftconvolve`], [`fftcorrelate`], [`convolve()`], [`correlate`] | `scipy.signal.fftconvolve`/`convolve`/`correlate` |
+//! | [`overlap_add`] | [`oaconvolve`] | `scipy.signal.oaconvolve` |
 //! | [`register`] | [`cross_correlate_circular`], [`phase_cross_correlation`], [`Correlator`] | `skimage.registration.phase_cross_correlation` |
 //! | [`kde`] | [`GaussianKde`], [`Bandwidth`] | `scipy.stats.gaussian_kde` |
 //! | [`spectrum`] | [`radial_power_spectrum`] | azimuthally averaged `abs(fft2)**2` |
@@ -32,6 +33,7 @@ pub mod detrend;
 pub mod fft;
 pub mod kde;
 mod lanes;
+pub mod overlap_add;
 pub mod pearson;
 pub mod pipeline;
 #[doc(hidden)]
@@ -47,6 +49,7 @@ pub use detrend::{detrend, detrend_inplace, detrend_into, Trend};
 pub use fft::{fftfreq, fftn, fftshift, ifftshift, irfftn, next_fast_len, rfftn, FftPlans, C64};
 pub use kde::{Bandwidth, GaussianKde};
 pub use ndkern_core::{Element, Error, Result};
+pub use overlap_add::oaconvolve;
 pub use pearson::pearson_r;
 pub use pipeline::detrend_rolling_pearson;
 pub use register::{
@@ -54,6 +57,7 @@ pub use register::{
     PhaseShift,
 };
 pub use rolling::{
-    rolling_mean, rolling_mean_into, rolling_std, rolling_sum, rolling_var, Rolling,
+    rolling_mean, rolling_mean_into, rolling_std, rolling_std_into, rolling_sum, rolling_sum_into,
+    rolling_var, rolling_var_into, Rolling,
 };
 pub use spectrum::radial_power_spectrum;

@@ -352,3 +352,71 @@ pub fn rolling_mean_into<T: Element, S: Data<Elem = T>, So: DataMut<Elem = T>, D
 ) -> Result<()> {
     rolling(a, axis, opt, Stat::Mean, out)
 }
+
+/// [`rolling_sum`] writing into `out` (same shape as `a`). Errors as [`rolling_sum`], plus
+/// `out` of another shape.
+///
+/// ```
+/// use ndarray::{array, Array1};
+/// let mut out = Array1::<f64>::zeros(4);
+/// ndkern_signal::rolling_sum_into(&array![1.0, 2.0, 4.0, 7.0], 0, ndkern_signal::Rolling::new(2), &mut out).unwrap();
+/// assert_eq!(out[3], 11.0);
+/// ```
+pub fn rolling_sum_into<T: Element, S: Data<Elem = T>, So: DataMut<Elem = T>, D: Dimension>(
+    a: &ArrayBase<S, D>,
+    axis: isize,
+    opt: Rolling,
+    out: &mut ArrayBase<So, D>,
+) -> Result<()> {
+    check_out(a.shape(), out.shape())?;
+    rolling(a, axis, opt, Stat::Sum, out)
+}
+
+/// [`rolling_var`] writing into `out` (same shape as `a`).
+///
+/// ```
+/// use ndarray::{array, Array1};
+/// let mut out = Array1::<f32>::zeros(4);
+/// ndkern_signal::rolling_var_into(&array![1.0f32, 2.0, 4.0, 7.0], 0, ndkern_signal::Rolling::new(2), 1, &mut out).unwrap();
+/// assert_eq!(out[3], 4.5);
+/// ```
+pub fn rolling_var_into<T: Element, S: Data<Elem = T>, So: DataMut<Elem = T>, D: Dimension>(
+    a: &ArrayBase<S, D>,
+    axis: isize,
+    opt: Rolling,
+    ddof: usize,
+    out: &mut ArrayBase<So, D>,
+) -> Result<()> {
+    check_out(a.shape(), out.shape())?;
+    rolling(a, axis, opt, Stat::Var(ddof), out)
+}
+
+/// [`rolling_std`] writing into `out` (same shape as `a`).
+///
+/// ```
+/// use ndarray::{array, Array1};
+/// let mut out = Array1::<f64>::zeros(3);
+/// ndkern_signal::rolling_std_into(&array![1.0, 3.0, 5.0], 0, ndkern_signal::Rolling::new(3), 1, &mut out).unwrap();
+/// assert_eq!(out[2], 2.0);
+/// ```
+pub fn rolling_std_into<T: Element, S: Data<Elem = T>, So: DataMut<Elem = T>, D: Dimension>(
+    a: &ArrayBase<S, D>,
+    axis: isize,
+    opt: Rolling,
+    ddof: usize,
+    out: &mut ArrayBase<So, D>,
+) -> Result<()> {
+    check_out(a.shape(), out.shape())?;
+    rolling(a, axis, opt, Stat::Std(ddof), out)
+}
+
+/// `out` must have the input's shape.
+fn check_out(a: &[usize], out: &[usize]) -> Result<()> {
+    if a != out {
+        return Err(Error::ShapeMismatch {
+            expected: a.to_vec(),
+            got: out.to_vec(),
+        });
+    }
+    Ok(())
+}

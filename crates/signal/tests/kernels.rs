@@ -665,3 +665,90 @@ fn detrend_rolling_pearson_matches_the_composition() {
     assert!(detrend_rolling_pearson(&a, &y, 1, 2, 1).is_err());
     assert!(detrend_rolling_pearson(&a, &y, 2, 5, 4).is_err());
 }
+
+/// Overlap-add against the naive full convolution and against `fftconvolve` in every mode,
+/// long input first or second, N-d with one cut axis, and scipy's length-1 broadcasting.
+#[test]
+fn oaconvolve_matches_naive_and_fftconvolve() {
+    for &s1 in &[1usize, 40, 300, 1000, 5003] {
+        for &s2 in &[1usize, 2, 3, 7, 31, 100] {
+            let x = Array1::from(noise(s1, s1 as u64));
+            let k = Array1::from(noise(s2, 1000 + s2 as u64));
+            let want = naive::convolve_full(x.as_slice().unwrap(), k.as_slice().unwrap());
+            for (a, b) in [(&x, &k), (&k, &x)] {
+                let got = oaconvolve(a, b, Mode::Full, None).unwrap();
+                assert!(
+                    max_rel(got.iter().copied(), want.iter().copied()) < 1e-12,
+                    "{s1} {s2}"
+                );
+                for mode in [Mode::Same, Mode::Valid] {
+                    let o = oaconvolve(a, b, mode, None).unwrap();
+                    let f = fftconvolve(a, b, mode, None).unwrap();
+                    assert_eq!(o.shape(), f.shape());
+                    assert!(max_rel(o.iter().copied(), f.iter().copied()) < 1e-12);
+                }
+            }
+        }
+    }
+    let a = Array2::from_shape_vec((40, 3000), noise(120_000, 5)).unwrap();
+    let k = Array2::from_shape_vec((3, 17), noise(51, 6)).unwrap();
+    for mode in [Mode::Full, Mode::Same, Mode::Valid] {
+        let o = oaconvolve(&a, &k, mode, None).unwrap();
+        let f = fftconvolve(&a, &k, mode, None).unwrap();
+        assert!(max_rel(o.iter().copied(), f.iter().copied()) < 1e-12);
+        let d = convolve(&a, &k, mode, Method::Direct, None).unwrap();
+        let auto = convolve(&a, &k, mode, Method::Auto, None).unwrap();
+        assert!(max_rel(auto.iter().copied(), d.iter().copied()) < 1e-12);
+    }
+    // Broadcasting a length-1 non-convolved axis (either input), all three routes.
+    let k1 = Array2::from_shape_vec((1, 25), noise(25, 8)).unwrap();
+    let row = a.slice(s![3..4, ..]).to_owned();
+    for (p, q) in [
+        (&a, &k1),
+        (
+            &row,
+            &Array2::from_shape_vec((40, 25), noise(1000, 9)).unwrap(),
+        ),
+    ] {
+        let d = convolve(p, q, Mode::Same, Method::Direct, Some(&[1])).unwrap();
+        assert_eq!(d.shape(), &[40, p.ncols()]);
+        // Row i: the (broadcast) row of p convolved with the (broadcast) row of q.
+        for i in [0usize, 17, 39] {
+            let pi = p.row(i.min(p.nrows() - 1)).to_vec();
+            let qi = q.row(i.min(q.nrows() - 1)).to_vec();
+            let full = naive::convolve_full(&pi, &qi);
+            let start = (full.len() - pi.len()) / 2;
+            let got = d.slice(s![i, ..]).to_vec();
+            assert!(max_rel(got, full[start..start + pi.len()].to_vec()) < 1e-12);
+        }
+        for f in [
+            fftconvolve(p, q, Mode::Same, Some(&[1])).unwrap(),
+            oaconvolve(p, q, Mode::Same, Some(&[1])).unwrap(),
+            convolve(p, q, Mode::Same, Method::Auto, Some(&[1])).unwrap(),
+        ] {
+            assert!(max_rel(f.iter().copied(), d.iter().copied()) < 1e-12);
+        }
+    }
+    // Unequal non-convolved lengths that are not 1 stay an error.
+    let bad = Array2::<f64>::zeros((7, 25));
+    assert!(oaconvolve(&a, &bad, Mode::Same, Some(&[1])).is_err());
+}
+
+/// The `_into` twins write what the allocating functions return, into any layout.
+#[test]
+fn rolling_into_twins_match_allocating_versions() {
+    let a = Array2::from_shape_vec((30, 7), noise(210, 12)).unwrap();
+    let opt = Rolling::new(5).min_periods(2).center(true);
+    let mut out = Array2::<f64>::zeros((7, 30));
+    let mut t = out.view_mut().reversed_axes();
+    rolling_sum_into(&a, 0, opt, &mut t).unwrap();
+    assert_eq!(t, rolling_sum(&a, 0, opt).unwrap());
+    rolling_var_into(&a, 0, opt, 1, &mut t).unwrap();
+    assert_eq!(t, rolling_var(&a, 0, opt, 1).unwrap());
+    rolling_std_into(&a, 1, opt, 0, &mut t).unwrap();
+    assert_eq!(t, rolling_std(&a, 1, opt, 0).unwrap());
+    let mut wrong = Array2::<f64>::zeros((30, 6));
+    assert!(rolling_sum_into(&a, 0, opt, &mut wrong).is_err());
+    assert!(rolling_var_into(&a, 0, opt, 1, &mut wrong).is_err());
+    assert!(rolling_std_into(&a, 0, opt, 1, &mut wrong).is_err());
+}

@@ -1,0 +1,198 @@
+//! Overlap-add FFT convolution (`scipy.signal.oaconvolve`): a long input convolved with a
+//! short kernel in blocks, so the FFT length follows the kernel, not the signal.
+//!
+//! One big FFT of length `F ~ s1 + s2` costs about `F log2 F` per transform; cutting the long
+//! input into blocks of `step = N - s2 + 1` samples and transforming each at a short length
+//! `N` costs `N log2 N / step` per output sample, which is smaller whenever `s2 << s1`, and
+//! each block's transforms stay in cache. `N` is the 5-smooth length minimizing
+//! `(2 N log2 N c + b) / (N - s2 + 1)`, with `c` and the per-block cost `b` from the measured
+//! cost model in [`convolve`](mod@crate::convolve) (scipy minimizes `N log2 N / (N - s2 + 1)`
+//! by a Lambert W; its blocks run as one batched transform, so it has no `b`). Blocks overlap by `s2 - 1` output samples
+//! and are added; they run in parallel, the kernel spectrum is computed once.
+//!
+//! The blocks are cut along one axis: the convolved axis with the largest long/short ratio
+//! where the short side is under half the long one and a block is shorter than the long side
+//! (either input may be the long one there: full convolution commutes). Other convolved axes
+//! are transformed whole. Without such an axis this is [`fftconvolve`](crate::fftconvolve).
+//! Results equal `fftconvolve`'s to rounding (tested), in `f64`.
+//!
+//! ```
+//! use ndarray::Array1;
+//! use ndkern_signal::{fftconvolve, oaconvolve, Mode};
+//! let x = Array1::from_shape_fn(5000, |i| (i as f64 * 0.01).sin());
+//! let k = Array1::from_shape_fn(31, |i| 1.0 / (1.0 + i as f64));
+//! let a = oaconvolve(&x, &k, Mode::Same, None).unwrap();   // scipy.signal.oaconvolve(x, k, "same")
+//! let b = fftconvolve(&x, &k, Mode::Same, None).unwrap();
+//! assert!(a.iter().zip(&b).all(|(p, q)| (p - q).abs() < 1e-12));
+//! ```
+
+use ndarray::{ArrayBase, ArrayD, ArrayViewD, Axis, Data, Dimension, IxDyn, Slice, Zip};
+use ndkern_core::{Element, Result};
+use rayon::prelude::*;
+
+use crate::convolve::{broadcast_pair, crop, fft_full, plan, Mode};
+use crate::fft::{next_fast_len, with_plans};
+
+/// Where and how to cut blocks.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct OaPlan {
+    /// The axis cut into blocks.
+    pub axis: usize,
+    /// Block FFT length along `axis`.
+    pub nfft: usize,
+    /// Samples of the long input per block (`nfft - short + 1`).
+    pub step: usize,
+    /// Whether `in1` is the long input along `axis`.
+    pub first_is_long: bool,
+}
+
+/// The 5-smooth block FFT length minimizing the estimated time per output sample for `s2`
+/// taps: two transforms and the fixed per-block cost of the cost model in
+/// [`convolve`](mod@crate::convolve).
+pub(crate) fn block_len(s2: usize) -> usize {
+    use crate::convolve::{FFT_NS_PER_UNIT, OA_NS_PER_BLOCK};
+    let per_output = |n: usize| {
+        let n_f = n as f64;
+        (2.0 * FFT_NS_PER_UNIT * n_f * n_f.log2() + OA_NS_PER_BLOCK) / (n + 1 - s2) as f64
+    };
+    let mut best = next_fast_len(2 * s2.max(2), true);
+    let mut n = best;
+    while n <= 64 * s2.max(64) {
+        if per_output(n) < per_output(best) {
+            best = n;
+        }
+        n = next_fast_len(n + 1, true);
+    }
+    best
+}
+
+/// The overlap-add plan for shapes `s1`, `s2` over `axes`, or `None` when one FFT is better.
+pub(crate) fn oa_plan(s1: &[usize], s2: &[usize], axes: &[usize]) -> Option<OaPlan> {
+    axes.iter()
+        .filter_map(|&ax| {
+            let (long, short) = (s1[ax].max(s2[ax]), s1[ax].min(s2[ax]));
+            if 2 * short >= long {
+                return None;
+            }
+            let nfft = block_len(short);
+            (nfft < long).then(|| {
+                let p = OaPlan {
+                    axis: ax,
+                    nfft,
+                    step: nfft + 1 - short,
+                    first_is_long: s1[ax] >= s2[ax],
+                };
+                (long as f64 / short as f64, p)
+            })
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, p)| p)
+}
+
+/// Full linear convolution by overlap-add (falls back to one FFT without a plan).
+pub(crate) fn oa_full<T: Element>(
+    a: &ArrayViewD<T>,
+    b: &ArrayViewD<T>,
+    axes: &[usize],
+) -> Result<ArrayD<f64>> {
+    let Some(op) = oa_plan(a.shape(), b.shape(), axes) else {
+        return fft_full(a, b, axes);
+    };
+    let (long, short) = if op.first_is_long { (a, b) } else { (b, a) };
+    let (ax, k, nd) = (op.axis, axes.len(), a.ndim());
+    let fast: Vec<usize> = axes
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| {
+            if d == ax {
+                op.nfft
+            } else {
+                next_fast_len(a.shape()[d] + b.shape()[d] - 1, i + 1 == k)
+            }
+        })
+        .collect();
+    let kspec = with_plans(|p| p.rfftn_shape(short, axes, &fast))?;
+    let mut out_shape = long.shape().to_vec();
+    for &d in axes {
+        out_shape[d] = a.shape()[d] + b.shape()[d] - 1;
+    }
+    let n_long = long.shape()[ax];
+    let starts: Vec<usize> = (0..n_long).step_by(op.step).collect();
+    let blocks: Vec<Result<ArrayD<f64>>> = starts
+        .par_iter()
+        .map(|&st| {
+            let blk = long.slice_axis(Axis(ax), Slice::from(st..(st + op.step).min(n_long)));
+            with_plans(|p| {
+                let mut s = p.rfftn_shape(&blk, axes, &fast)?;
+                Zip::from(&mut s).and(&kspec).for_each(|x, &y| *x *= y);
+                p.irfftn(&s, axes, fast[k - 1])
+            })
+        })
+        .collect();
+    let mut out = ArrayD::<f64>::zeros(IxDyn(&out_shape));
+    for (&st, blk) in starts.iter().zip(blocks) {
+        let blk = blk?;
+        let blen = (st + op.step).min(n_long) - st;
+        let mut src = blk.view();
+        let mut dst = out.view_mut();
+        for d in (0..nd).filter(|d| axes.contains(d)) {
+            // This block's linear convolution: blen + short - 1 along the cut axis (no
+            // circular wrap since that is <= nfft), the whole output elsewhere.
+            let (off, len) = if d == ax {
+                (st, (blen + short.shape()[ax] - 1).min(out_shape[ax] - st))
+            } else {
+                (0, out_shape[d])
+            };
+            src.slice_axis_inplace(Axis(d), Slice::from(0..len));
+            dst.slice_axis_inplace(Axis(d), Slice::from(off..off + len));
+        }
+        dst += &src;
+    }
+    Ok(out)
+}
+
+/// scipy `scipy.signal.oaconvolve(in1, in2, mode, axes)`: [`fftconvolve`](crate::fftconvolve)
+/// by overlap-add (module docs); `axes = None` convolves over all axes. Same errors as
+/// `fftconvolve`.
+///
+/// ```
+/// use ndarray::Array2;
+/// use ndkern_signal::{oaconvolve, Mode};
+/// let rows = Array2::from_shape_fn((3, 4000), |(i, j)| ((i + j) % 7) as f32);
+/// let k = Array2::from_elem((1, 5), 0.2f32);          // length 1 on axis 0: broadcast
+/// let s = oaconvolve(&rows, &k, Mode::Valid, Some(&[1])).unwrap();
+/// assert_eq!(s.shape(), &[3, 3996]);
+/// ```
+pub fn oaconvolve<T: Element, S1: Data<Elem = T>, S2: Data<Elem = T>, D: Dimension>(
+    in1: &ArrayBase<S1, D>,
+    in2: &ArrayBase<S2, D>,
+    mode: Mode,
+    axes: Option<&[usize]>,
+) -> Result<ArrayD<T>> {
+    let p = plan(in1.shape(), in2.shape(), axes, mode)?;
+    let (a0, b0) = (in1.view().into_dyn(), in2.view().into_dyn());
+    let (a, b) = broadcast_pair(&a0, &b0, &p.axes);
+    let (x, y) = if p.swap { (&b, &a) } else { (&a, &b) };
+    let full = oa_full(x, y, &p.axes)?;
+    Ok(crop(full, in1.shape(), in2.shape(), &p.axes, mode).mapv(T::of_f64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_cut_long_axes_only() {
+        let p = oa_plan(&[5000], &[31], &[0]).expect("long signal, short kernel");
+        assert_eq!(p.step, p.nfft - 30);
+        assert!(p.first_is_long && p.nfft < 5000);
+        assert!(
+            !oa_plan(&[31], &[5000], &[0])
+                .expect("either order")
+                .first_is_long
+        );
+        assert_eq!(oa_plan(&[100], &[60], &[0]), None);
+        // The block length grows with the kernel and never drops to a handful of samples.
+        assert!(block_len(2) >= 256 && block_len(101) > block_len(2));
+    }
+}
