@@ -7,6 +7,7 @@
 //! | `signal.rolling_{sum,mean,var,std}` | `rolling_*(a, axis, Rolling{window, min_periods, center}, ddof)` | pandas `rolling(...).sum/mean/var/std(ddof)` along `axis` |
 //! | `signal.pearson_r` | `pearson_r(a, y, axis)` | `scipy.stats.pearsonr(a, y, axis).statistic` |
 //! | `signal.fftconvolve` | `fftconvolve(in1, in2, mode, axes)` | `scipy.signal.fftconvolve` |
+//! | `signal.oaconvolve` | `oaconvolve(in1, in2, mode, axes)` | `scipy.signal.oaconvolve` |
 //! | `signal.convolve`, `signal.correlate` | `convolve`/`correlate(in1, in2, mode, method)` | `scipy.signal.convolve`/`correlate` |
 //! | `signal.phase_cross_correlation` | `phase_cross_correlation(ref, mov, upsample_factor, normalization)` | skimage, result `[shift..., error, phasediff]` |
 //! | `signal.cross_correlate_circular` | `.correlation` | `irfft2(rfft2(a0) * conj(rfft2(b0)))` of mean-removed images |
@@ -221,6 +222,12 @@ pub(super) const SIGNAL_OPS: &[Op] = &[
         sig::pearson_r(a, &y, int_axis(c, 0)?)
     }),
     pair_op!("signal.fftconvolve", |a, b, c| sig::fftconvolve(
+        a,
+        b,
+        mode(c)?,
+        usize_list(c, "axes")?.as_deref()
+    )),
+    pair_op!("signal.oaconvolve", |a, b, c| sig::oaconvolve(
         a,
         b,
         mode(c)?,

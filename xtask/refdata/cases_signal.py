@@ -1,5 +1,5 @@
 """Reference cases for ndkern-signal (tests/data/signal/): scipy.signal detrend / fftconvolve /
-convolve / correlate, pandas-equivalent rolling statistics written out in numpy, scipy.stats
+oaconvolve / convolve / correlate, pandas-equivalent rolling statistics written out in numpy, scipy.stats
 pearsonr and gaussian_kde, scikit-image phase_cross_correlation, numpy fftshift and the numpy
 idioms for circular cross-correlation and the radially averaged power spectrum.
 
@@ -65,6 +65,8 @@ def generate(w, rng):
     registration_cases(w, rng)
     kde_cases(w, rng)
     misc_cases(w, rng)
+    # Last, so the random draws of the cases above (and their files) stay as they were.
+    oaconvolve_cases(w, rng)
 
 
 def detrend_cases(w, rng):
@@ -175,6 +177,34 @@ def conv_cases(w, rng):
             exp = signal.fftconvolve(x2, k3, mode=mode, axes=[1])
             w.case(f"fftconvolve_{dt}_x2_k3_axes1_{mode}", "signal.fftconvolve", [files["x2"], f3],
                    exp.astype(dtype), RTOL[dtype], {"mode": mode, "axes": [1]})
+
+
+def oaconvolve_cases(w, rng):
+    """scipy.signal.oaconvolve: a long signal with a short kernel (overlap-add engages), in
+    both argument orders, 2-D along one axis with a length-1 (broadcast) kernel axis, and
+    fftconvolve with broadcasting on a non-convolved axis."""
+    for dtype in ("float64", "float32"):
+        dt = DT[dtype]
+        x = rng.standard_normal(2000).astype(dtype)
+        k = rng.standard_normal(41).astype(dtype)
+        ix, ik = w.save(f"oa_x_{dt}.npy", x), w.save(f"oa_k_{dt}.npy", k)
+        for mode in ("full", "same", "valid"):
+            exp = signal.oaconvolve(x, k, mode=mode)
+            w.case(f"oaconvolve_{dt}_x_k_{mode}", "signal.oaconvolve", [ix, ik],
+                   exp.astype(dtype), RTOL[dtype], {"mode": mode})
+        exp = signal.oaconvolve(k, x, mode="full")
+        w.case(f"oaconvolve_{dt}_k_x_full", "signal.oaconvolve", [ik, ix], exp.astype(dtype),
+               RTOL[dtype], {"mode": "full"})
+        rows = rng.standard_normal((2, 600)).astype(dtype)
+        k1 = rng.standard_normal((1, 13)).astype(dtype)
+        ir, ik1 = w.save(f"oa_rows_{dt}.npy", rows), w.save(f"oa_k1_{dt}.npy", k1)
+        for mode in ("full", "same"):
+            exp = signal.oaconvolve(rows, k1, mode=mode, axes=[1])
+            w.case(f"oaconvolve_{dt}_rows_k1_axes1_{mode}", "signal.oaconvolve", [ir, ik1],
+                   exp.astype(dtype), RTOL[dtype], {"mode": mode, "axes": [1]})
+            exp = signal.fftconvolve(rows, k1, mode=mode, axes=[1])
+            w.case(f"fftconvolve_{dt}_rows_k1_broadcast_{mode}", "signal.fftconvolve",
+                   [ir, ik1], exp.astype(dtype), RTOL[dtype], {"mode": mode, "axes": [1]})
 
 
 def smooth_image(rng, shape):
