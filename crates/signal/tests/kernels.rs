@@ -752,3 +752,55 @@ fn rolling_into_twins_match_allocating_versions() {
     assert!(rolling_var_into(&a, 0, opt, 1, &mut wrong).is_err());
     assert!(rolling_std_into(&a, 0, opt, 1, &mut wrong).is_err());
 }
+
+/// 2-D reflection: zero outside the box, the sum of the plain density at the mirror images
+/// inside, and total mass 1 over a quarter plane for correlated positive data (a plain KDE
+/// loses the mass across the edges).
+#[test]
+fn kde_2d_reflection_integrates_to_one_over_the_box() {
+    let u = noise(800, 31);
+    let e: Vec<f64> = u.iter().map(|&v| -(0.5 * (v + 1.0) + 1e-9).ln()).collect();
+    let data = Array2::from_shape_fn((2, 400), |(k, i)| {
+        if k == 0 {
+            e[i]
+        } else {
+            0.5 * e[i] + e[400 + i]
+        }
+    });
+    let plain = GaussianKde::new(&data, Bandwidth::Scott, None).unwrap();
+    let kde = plain
+        .clone()
+        .with_bounds_2d([0.0, 0.0], [f64::INFINITY, f64::INFINITY])
+        .unwrap();
+    let h = 0.05;
+    let m = 240; // [0, 12]^2
+    let grid = Array2::from_shape_fn((2, m * m), |(k, j)| {
+        let idx = if k == 0 { j / m } else { j % m };
+        (idx as f64 + 0.5) * h
+    });
+    let mass = |k: &GaussianKde| k.evaluate(&grid).unwrap().sum() * h * h;
+    let (reflected, unbounded) = (mass(&kde), mass(&plain));
+    assert!((reflected - 1.0).abs() < 2e-3, "{reflected}");
+    assert!(unbounded < 0.95, "{unbounded}");
+    // Definition: the plain density summed over the images (x, -x) per axis.
+    let p = [0.3, 0.7];
+    let imgs = ndarray::array![[0.3, -0.3, 0.3, -0.3], [0.7, 0.7, -0.7, -0.7]];
+    let want = plain.evaluate(&imgs).unwrap().sum();
+    let got = kde.evaluate(&ndarray::array![[p[0]], [p[1]]]).unwrap()[0];
+    assert!((got - want).abs() <= 1e-14 * want);
+    assert_eq!(
+        kde.evaluate(&ndarray::array![[-0.01], [1.0]]).unwrap()[0],
+        0.0
+    );
+    // Bad input.
+    assert!(plain
+        .clone()
+        .with_bounds_2d([1.0, 0.0], [0.5, 1.0])
+        .is_err());
+    assert!(plain
+        .clone()
+        .with_bounds_2d([0.2, 0.0], [9.0, 99.0])
+        .is_err());
+    let one = GaussianKde::new_1d(&Array1::from(noise(50, 2)), Bandwidth::Scott, None).unwrap();
+    assert!(one.with_bounds_2d([0.0, 0.0], [1.0, 1.0]).is_err());
+}
