@@ -427,8 +427,8 @@ impl GaussianKde {
     fn images(x: f64, (lo, hi): (f64, f64)) -> impl Iterator<Item = f64> {
         [
             Some(x),
-            lo.is_finite().then(|| 2.0 * lo - x),
-            hi.is_finite().then(|| 2.0 * hi - x),
+            lo.is_finite().then_some(2.0 * lo - x),
+            hi.is_finite().then_some(2.0 * hi - x),
         ]
         .into_iter()
         .flatten()
