@@ -9,6 +9,8 @@
 //! `AxisBins::index`, bit for bit (the same subtract, multiply, floor and edge products);
 //! `tests/binning_index.rs` checks this on edges, ulp neighbours, ±inf, NaN and 1e308.
 
+use ndkern_core::Element;
+
 use super::accumulate::NONE;
 use super::sample::Label;
 
@@ -46,26 +48,56 @@ const MAGIC: f64 = 4_503_599_627_370_496.0;
 /// Each bin equals `uniform_index` (grid module) on the same `x`.
 #[inline]
 pub(crate) fn add_uniform_bins(xs: &[f64], u: &UniformAxis, stride: f64, cells: &mut [f64]) {
-    let (lo, hi, last, inv, step) = (u.lo, u.hi, u.last, u.inv, u.step);
     for (c, &x) in cells.iter_mut().zip(xs) {
-        // The arithmetic guess, clamped to [0, last] (NaN -> 0: rejected by `ok` below).
-        let t = (x - lo) * inv;
-        let t = if t > 0.0 { t } else { 0.0 };
-        let t = if t < last { t } else { last };
-        let mut f = t.floor();
-        // One step each way onto numpy's edges `i * step + lo` (as `uniform_index`).
-        f = if f > 0.0 && x < f * step + lo {
-            f - 1.0
-        } else {
-            f
-        };
-        f = if f < last && x >= (f + 1.0) * step + lo {
-            f + 1.0
-        } else {
-            f
-        };
-        let ok = x >= lo && x <= hi;
-        *c += if ok { f * stride } else { f64::NAN };
+        *c += uniform_term(x, u, stride);
+    }
+}
+
+/// `bin(x) * stride` on the uniform axis `u`, or NaN when `x` is NaN or outside `[lo, hi]`:
+/// straight-line code (compares become selects) so loops over it vectorize.
+#[inline(always)]
+fn uniform_term(x: f64, u: &UniformAxis, stride: f64) -> f64 {
+    let (lo, hi, last, inv, step) = (u.lo, u.hi, u.last, u.inv, u.step);
+    // The arithmetic guess, clamped to [0, last] (NaN -> 0: rejected by `ok` below).
+    let t = (x - lo) * inv;
+    let t = if t > 0.0 { t } else { 0.0 };
+    let t = if t < last { t } else { last };
+    let mut f = t.floor();
+    // One step each way onto numpy's edges `i * step + lo` (as `uniform_index`).
+    f = if f > 0.0 && x < f * step + lo {
+        f - 1.0
+    } else {
+        f
+    };
+    f = if f < last && x >= (f + 1.0) * step + lo {
+        f + 1.0
+    } else {
+        f
+    };
+    let ok = x >= lo && x <= hi;
+    if ok {
+        f * stride
+    } else {
+        f64::NAN
+    }
+}
+
+/// The cells of C-order points with `D` coordinates each (`rows.len() == D * cells.len()`) on
+/// `D` uniform axes, in one pass: the loop reads the interleaved coordinates with shuffles
+/// (no per-axis column copies) and writes `usize` cells ([`NONE`] outside).
+#[inline]
+pub(crate) fn uniform_cells<T: Element, const D: usize>(
+    rows: &[T],
+    axes: &[UniformAxis; D],
+    strides: &[f64; D],
+    cells: &mut [usize],
+) {
+    for (c, r) in cells.iter_mut().zip(rows.chunks_exact(D)) {
+        let mut cf = 0.0;
+        for k in 0..D {
+            cf += uniform_term(r[k].as_f64(), &axes[k], strides[k]);
+        }
+        *c = to_cell(cf);
     }
 }
 
@@ -89,8 +121,17 @@ pub(crate) fn add_bins(
 #[inline]
 pub(crate) fn to_cells(cf: &[f64], cells: &mut [usize]) {
     for (c, &f) in cells.iter_mut().zip(cf) {
-        let i = ((f + MAGIC).to_bits().wrapping_sub(MAGIC.to_bits())) as usize;
-        *c = if f >= 0.0 { i } else { NONE };
+        *c = to_cell(f);
+    }
+}
+
+#[inline(always)]
+fn to_cell(f: f64) -> usize {
+    let i = ((f + MAGIC).to_bits().wrapping_sub(MAGIC.to_bits())) as usize;
+    if f >= 0.0 {
+        i
+    } else {
+        NONE
     }
 }
 

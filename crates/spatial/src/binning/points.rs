@@ -5,7 +5,7 @@ use ndkern_core::{Element, Error, Result};
 
 use super::accumulate::{outside_error, BLOCK, NONE};
 use super::grid::{Grid, Outside};
-use super::kernels::{add_bins, add_uniform_bins, to_cells, UniformAxis};
+use super::kernels::{add_bins, add_uniform_bins, to_cells, uniform_cells, UniformAxis};
 
 /// Checks that `points` is `(n, grid.ndim())` and, if given, `values` has length `n`.
 pub(crate) fn check_points<T, S, S2>(
@@ -41,10 +41,9 @@ where
 }
 
 /// Writes the flat cell of points `start..start + cells.len()` into `cells` ([`NONE`] when
-/// outside the grid or NaN; `cells.len() <= BLOCK`), axis by axis: the block's column is
-/// copied into a contiguous `f64` buffer (whatever the layout and dtype of `points`), then a
-/// uniform axis runs the vectorized [`add_uniform_bins`] and an axis with arbitrary edges
-/// its binary search. With [`Outside::Error`], the first such point is an error.
+/// outside the grid or NaN; `cells.len() <= BLOCK`). C-order points on up to 3 uniform axes
+/// (Q1) take one interleaved vectorized pass ([`uniform_cells`]); anything else goes axis by
+/// axis ([`fill_by_axis`]). With [`Outside::Error`], the first such point is an error.
 pub(crate) fn fill_cells<T, S>(
     grid: &Grid,
     points: &ArrayBase<S, Ix2>,
@@ -60,6 +59,54 @@ where
     let rows = points.slice(s![start..start + len, ..]);
     // A C-order block of rows is one slice: columns are read from it by stepping through rows.
     let block = rows.as_slice();
+    let ndim = grid.ndim();
+    // C-order points on 1..=3 uniform axes (Q1): one interleaved pass, no column copies.
+    let done = block.is_some_and(|b| match ndim {
+        1 => uniform_block::<T, 1>(grid, b, cells),
+        2 => uniform_block::<T, 2>(grid, b, cells),
+        3 => uniform_block::<T, 3>(grid, b, cells),
+        _ => false,
+    });
+    if !done {
+        fill_by_axis(grid, &rows, block, cells);
+    }
+    if outside == Outside::Error {
+        if let Some(j) = cells.iter().position(|&c| c == NONE) {
+            let row: Vec<f64> = points.row(start + j).iter().map(|x| x.as_f64()).collect();
+            return Err(outside_error(
+                "point",
+                start + j,
+                format!("{row:?} is NaN or outside the grid"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// [`uniform_cells`] when every axis of `grid` (with `D` axes) is uniform; false otherwise.
+fn uniform_block<T: Element, const D: usize>(grid: &Grid, rows: &[T], cells: &mut [usize]) -> bool {
+    let mut axes = [UniformAxis::new((0.0, 1.0, 0, 1.0, 1.0)); D];
+    let mut strides = [0.0; D];
+    for k in 0..D {
+        match grid.axes()[k].uniform_params() {
+            Some(u) => axes[k] = UniformAxis::new(u),
+            None => return false,
+        }
+        strides[k] = grid.strides()[k] as f64;
+    }
+    uniform_cells::<T, D>(rows, &axes, &strides, cells);
+    true
+}
+
+/// The general cell computation, one axis at a time: the block's column is copied into a
+/// contiguous `f64` buffer, then binned by [`add_uniform_bins`] or a binary search.
+fn fill_by_axis<T: Element>(
+    grid: &Grid,
+    rows: &ndarray::ArrayView2<'_, T>,
+    block: Option<&[T]>,
+    cells: &mut [usize],
+) {
+    let len = cells.len();
     let ndim = grid.ndim();
     let mut buf = [0.0f64; BLOCK];
     let mut cf = [0.0f64; BLOCK];
@@ -83,17 +130,6 @@ where
         }
     }
     to_cells(cf, cells);
-    if outside == Outside::Error {
-        if let Some(j) = cells.iter().position(|&c| c == NONE) {
-            let row: Vec<f64> = points.row(start + j).iter().map(|x| x.as_f64()).collect();
-            return Err(outside_error(
-                "point",
-                start + j,
-                format!("{row:?} is NaN or outside the grid"),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Values `start..start + out.len()` of `values` as `f64` into `out`.
