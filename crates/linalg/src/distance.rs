@@ -153,8 +153,6 @@ fn rows_f64<T: Element, S: Data<Elem = T>>(
 /// Coordinate planes of `n` whitened points (`d` planes of `n` values, padded to a multiple
 /// of 4 with copies of the last point so padded lanes are harmless).
 struct Planes {
-    n: usize,
-    d: usize,
     data: Vec<f64>,
     stride: usize,
 }
@@ -170,7 +168,7 @@ impl Planes {
                 data[k * stride + i] = if n > 0 { rows[src * d + k] } else { 0.0 };
             }
         }
-        Planes { n, d, data, stride }
+        Planes { data, stride }
     }
 
     /// Squared distances from `a` (length d) to points `4c..4c+4`.
@@ -183,16 +181,6 @@ impl Planes {
             acc = diff.mul_add(diff, acc);
         }
         acc
-    }
-
-    /// Squared distances from `a` to every point, into `out[..n]`.
-    fn sq_row(&self, a: &[f64], out: &mut [f64]) {
-        debug_assert_eq!(a.len(), self.d);
-        for c in 0..self.stride / 4 {
-            let v = self.sq4(a, c).to_array();
-            let end = (4 * c + 4).min(self.n);
-            out[4 * c..end].copy_from_slice(&v[..end - 4 * c]);
-        }
     }
 }
 
@@ -237,11 +225,15 @@ where
     let (m, n) = (xa.nrows(), xb.nrows());
     let mut out = Array2::<T>::zeros((m, n));
     let sqrt = !metric.is_squared();
+    // Straight into the output row, four distances per vector (no row buffer).
     let row = |i: usize, o: &mut [T]| {
-        let mut buf = vec![0.0; n];
-        b.sq_row(&a[i * d..(i + 1) * d], &mut buf);
-        for (o, v) in o.iter_mut().zip(&buf) {
-            *o = T::of_f64(if sqrt { v.sqrt() } else { *v });
+        let ai = &a[i * d..(i + 1) * d];
+        for (c, oc) in o.chunks_mut(4).enumerate() {
+            let v = b.sq4(ai, c);
+            let v = if sqrt { v.sqrt() } else { v };
+            for (dst, x) in oc.iter_mut().zip(v.to_array()) {
+                *dst = T::of_f64(x);
+            }
         }
     };
     let flat = out.as_slice_mut().expect("fresh standard layout");
@@ -333,21 +325,23 @@ where
     let dim = points.raw_dim().remove_axis(Axis(nd - 1));
     let p = points.as_standard_layout();
     let flat = p.as_slice().expect("standard layout");
-    if let Some(i) = flat.iter().position(|v| !v.is_finite()) {
-        return Err(Error::InvalidParameter {
-            name: "points",
-            reason: format!(
-                "coordinate {} of point {} is not finite",
-                i % d.max(1),
-                i / d.max(1)
-            ),
-        });
-    }
     let c: Vec<f64> = centroids.iter().map(|v| v.as_f64()).collect();
     let npts = flat.len().checked_div(d).unwrap_or(dim.size());
     let mut labels = vec![0usize; npts];
     let mut dist = vec![0.0f64; npts];
-    nearest_flat(flat, d, &c, &mut labels, &mut dist);
+    // A NaN or inf coordinate leaves a non-finite distance; only then scan for it.
+    if !nearest_flat(flat, d, &c, &mut labels, &mut dist) {
+        if let Some(i) = flat.iter().position(|v| !v.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "points",
+                reason: format!(
+                    "coordinate {} of point {} is not finite",
+                    i % d.max(1),
+                    i / d.max(1)
+                ),
+            });
+        }
+    }
     Ok((
         Array::from_shape_vec(dim.clone(), labels).expect("one label per point"),
         Array::from_shape_vec(dim, dist).expect("one distance per point"),
@@ -355,83 +349,163 @@ where
 }
 
 /// Fused assign: labels and squared distances of the contiguous points `flat` (n x d)
-/// against centroids `c` (k x d, f64, row-major). Four points per `f64x4`.
+/// against centroids `c` (k x d, f64, row-major), in parallel blocks. Returns false when
+/// some distance is not finite (a NaN/inf coordinate, or overflow).
 pub(crate) fn nearest_flat<T: Element>(
     flat: &[T],
     d: usize,
     c: &[f64],
     labels: &mut [usize],
     dist: &mut [f64],
-) {
+) -> bool {
     let k = c.len().checked_div(d).unwrap_or(1);
-    let block = |start: usize, lab: &mut [usize], dst: &mut [f64]| {
-        let n = lab.len();
-        let mut i = 0;
-        // Coordinates of four points as d vectors; a stack buffer for d <= 8 (no allocation
-        // in the hot loop), a reused Vec beyond.
-        let mut heap: Vec<f64x4> = Vec::new();
-        let mut stack = [f64x4::splat(0.0); 8];
-        while i + 4 <= n {
-            let load = |j: usize| {
-                f64x4::new(std::array::from_fn(|l| {
-                    flat[(start + i + l) * d + j].as_f64()
-                }))
-            };
-            let pts: &[f64x4] = if d <= 8 {
-                for (j, v) in stack[..d].iter_mut().enumerate() {
-                    *v = load(j);
-                }
-                &stack[..d]
-            } else {
-                heap.clear();
-                heap.extend((0..d).map(load));
-                &heap
-            };
-            let mut best = f64x4::splat(f64::INFINITY);
-            let mut best_idx = f64x4::splat(0.0);
-            for ci in 0..k {
-                let mut acc = f64x4::splat(0.0);
-                for (j, pj) in pts.iter().enumerate() {
-                    let diff = *pj - f64x4::splat(c[ci * d + j]);
-                    acc = diff.mul_add(diff, acc);
-                }
-                let better = acc.simd_lt(best);
-                best = better.select(acc, best);
-                best_idx = better.select(f64x4::splat(ci as f64), best_idx);
-            }
-            let (b, bi) = (best.to_array(), best_idx.to_array());
-            for l in 0..4 {
-                dst[i + l] = b[l];
-                lab[i + l] = bi[l] as usize;
-            }
-            i += 4;
-        }
-        for j in i..n {
-            let p = &flat[(start + j) * d..(start + j + 1) * d];
-            let (mut bl, mut bd) = (0, f64::INFINITY);
-            for ci in 0..k {
-                let s: f64 = p
-                    .iter()
-                    .zip(&c[ci * d..(ci + 1) * d])
-                    .map(|(x, y)| (x.as_f64() - y) * (x.as_f64() - y))
-                    .sum();
-                if s < bd {
-                    bd = s;
-                    bl = ci;
-                }
-            }
-            lab[j] = bl;
-            dst[j] = bd;
-        }
-    };
     const CHUNK: usize = 4096;
+    let block = |start: usize, lab: &mut [usize], dst: &mut [f64]| -> bool {
+        assign(&flat[start * d..(start + lab.len()) * d], d, c, lab, dst);
+        dst.iter().all(|v| v.is_finite())
+    };
     if ndkern_core::worth_parallel(labels.len() * k * d.max(1) / 4) {
         labels
             .par_chunks_mut(CHUNK)
             .zip(dist.par_chunks_mut(CHUNK))
             .enumerate()
-            .for_each(|(b, (l, s))| block(b * CHUNK, l, s));
+            .map(|(b, (l, s))| block(b * CHUNK, l, s))
+            .reduce(|| true, |a, b| a && b)
     } else {
-        block(0, labels, dist);
+        block(0, labels, dist)
+    }
+}
+
+/// Nearest centroid of each point of `pts` (contiguous, `lab.len()` points of `d`
+/// coordinates), one thread: const-size kernels for `d <= 8`, a general one beyond.
+pub(crate) fn assign<T: Element>(
+    pts: &[T],
+    d: usize,
+    c: &[f64],
+    lab: &mut [usize],
+    dst: &mut [f64],
+) {
+    if d == 0 {
+        // Every centroid is at distance 0: the first wins.
+        lab.fill(0);
+        dst.fill(0.0);
+        return;
+    }
+    macro_rules! fixed {
+        ($($n:literal)*) => {
+            match d {
+                $($n => assign_fixed::<T, $n>(pts, c, lab, dst),)*
+                _ => assign_any(pts, d, c, lab, dst),
+            }
+        };
+    }
+    fixed!(1 2 3 4 5 6 7 8)
+}
+
+/// Squared distances from point `p` to every centroid, the running minimum and its index
+/// (first on ties): the scalar twin of the vector kernels (same operation order).
+#[inline]
+fn assign_one<T: Element>(p: &[T], c: &[f64]) -> (usize, f64) {
+    let d = p.len();
+    let (mut bl, mut bd) = (0, f64::INFINITY);
+    for (ci, cc) in c.chunks_exact(d).enumerate() {
+        let mut s = 0.0f64;
+        for (x, y) in p.iter().zip(cc) {
+            let e = x.as_f64() - y;
+            s = e.mul_add(e, s);
+        }
+        if s < bd {
+            bd = s;
+            bl = ci;
+        }
+    }
+    (bl, bd)
+}
+
+/// `D`-dimensional points, eight per step (two `f64x4` of points share each centroid's
+/// broadcasts); coordinates stay in registers across all centroids.
+fn assign_fixed<T: Element, const D: usize>(
+    pts: &[T],
+    c: &[f64],
+    lab: &mut [usize],
+    dst: &mut [f64],
+) {
+    let n = lab.len();
+    let mut i = 0;
+    while i + 8 <= n {
+        let p = &pts[i * D..(i + 8) * D];
+        let ld = |o: usize, j: usize| {
+            f64x4::new([
+                p[o * D + j].as_f64(),
+                p[(o + 1) * D + j].as_f64(),
+                p[(o + 2) * D + j].as_f64(),
+                p[(o + 3) * D + j].as_f64(),
+            ])
+        };
+        let xa: [f64x4; D] = std::array::from_fn(|j| ld(0, j));
+        let xb: [f64x4; D] = std::array::from_fn(|j| ld(4, j));
+        let inf = f64x4::splat(f64::INFINITY);
+        let (mut ba, mut bb) = (inf, inf);
+        let (mut ia, mut ib) = (f64x4::splat(0.0), f64x4::splat(0.0));
+        for (ci, cc) in c.chunks_exact(D).enumerate() {
+            let (mut da, mut db) = (f64x4::splat(0.0), f64x4::splat(0.0));
+            for j in 0..D {
+                let cj = f64x4::splat(cc[j]);
+                let (ea, eb) = (xa[j] - cj, xb[j] - cj);
+                da = ea.mul_add(ea, da);
+                db = eb.mul_add(eb, db);
+            }
+            let idx = f64x4::splat(ci as f64);
+            let (la, lb) = (da.simd_lt(ba), db.simd_lt(bb));
+            ba = la.select(da, ba);
+            ia = la.select(idx, ia);
+            bb = lb.select(db, bb);
+            ib = lb.select(idx, ib);
+        }
+        dst[i..i + 4].copy_from_slice(&ba.to_array());
+        dst[i + 4..i + 8].copy_from_slice(&bb.to_array());
+        for (l, v) in lab[i..i + 8]
+            .iter_mut()
+            .zip(ia.to_array().into_iter().chain(ib.to_array()))
+        {
+            *l = v as usize;
+        }
+        i += 8;
+    }
+    for j in i..n {
+        (lab[j], dst[j]) = assign_one(&pts[j * D..(j + 1) * D], c);
+    }
+}
+
+/// Any `d`: four points per `f64x4`, coordinates in a reused buffer.
+fn assign_any<T: Element>(pts: &[T], d: usize, c: &[f64], lab: &mut [usize], dst: &mut [f64]) {
+    let n = lab.len();
+    let mut i = 0;
+    let mut x: Vec<f64x4> = Vec::with_capacity(d);
+    while i + 4 <= n {
+        x.clear();
+        x.extend(
+            (0..d).map(|j| f64x4::new(std::array::from_fn(|l| pts[(i + l) * d + j].as_f64()))),
+        );
+        let mut best = f64x4::splat(f64::INFINITY);
+        let mut best_idx = f64x4::splat(0.0);
+        for (ci, cc) in c.chunks_exact(d).enumerate() {
+            let mut acc = f64x4::splat(0.0);
+            for (xj, &cj) in x.iter().zip(cc) {
+                let e = *xj - f64x4::splat(cj);
+                acc = e.mul_add(e, acc);
+            }
+            let better = acc.simd_lt(best);
+            best = better.select(acc, best);
+            best_idx = better.select(f64x4::splat(ci as f64), best_idx);
+        }
+        dst[i..i + 4].copy_from_slice(&best.to_array());
+        for (l, v) in lab[i..i + 4].iter_mut().zip(best_idx.to_array()) {
+            *l = v as usize;
+        }
+        i += 4;
+    }
+    for j in i..n {
+        (lab[j], dst[j]) = assign_one(&pts[j * d..(j + 1) * d], c);
     }
 }

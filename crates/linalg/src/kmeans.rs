@@ -29,7 +29,7 @@ use ndarray::{Array1, Array2, ArrayBase, Data, Ix2};
 use ndkern_core::{Element, Error, Result};
 use rayon::prelude::*;
 
-use crate::distance::nearest_flat;
+use crate::distance::assign;
 
 /// How the initial centroids are chosen.
 #[derive(Clone, Debug, PartialEq)]
@@ -174,14 +174,18 @@ fn assign_accumulate(
     let run = |start: usize, lab: &mut [usize], dst: &mut [f64]| -> Pass {
         let old: Vec<usize> = lab.to_vec();
         let pts = &x[start * d..(start + lab.len()) * d];
-        nearest_flat(pts, d, c, lab, dst);
+        assign(pts, d, c, lab, dst);
         let mut sums = vec![0.0; k * d];
         let mut counts = vec![0usize; k];
-        for (i, &l) in lab.iter().enumerate() {
-            counts[l] += 1;
-            for j in 0..d {
-                sums[l * d + j] += pts[i * d + j];
+        if d > 0 {
+            for (p, &l) in pts.chunks_exact(d).zip(lab.iter()) {
+                counts[l] += 1;
+                for (s, v) in sums[l * d..(l + 1) * d].iter_mut().zip(p) {
+                    *s += v;
+                }
             }
+        } else {
+            counts[0] = lab.len();
         }
         let changed = lab.iter().zip(&old).filter(|(a, b)| a != b).count();
         Pass {

@@ -278,3 +278,35 @@ fn kmeans_relocates_empty_clusters_and_rejects_bad_k() {
         .to_string()
         .contains("not finite"));
 }
+
+/// Every assign kernel (d = 1..=8 const-size, 9 and 11 general) and every remainder length
+/// (n = 0..=21 around the 8-point step), f64 and f32, against the naive argmin; a NaN in
+/// any point is reported, also when it is in the vector part of a block.
+#[test]
+fn nearest_every_dimension_and_remainder() {
+    let mut r = lcg(17);
+    for d in (1..=9).chain([11]) {
+        for n in 0..=21 {
+            let x = Array2::from_shape_simple_fn((n, d), &mut r);
+            let c = Array2::from_shape_simple_fn((7, d), &mut r);
+            let (l, d2) = nearest(&x, &c).unwrap();
+            let (wl, wd) = reference::nearest(x.view(), c.view());
+            assert_eq!(l.to_vec(), wl, "d {d} n {n}");
+            for (a, b) in d2.iter().zip(&wd) {
+                assert!((a - b).abs() <= 1e-14, "d {d} n {n}");
+            }
+            let x32 = x.mapv(|v| v as f32);
+            let c32 = c.mapv(|v| v as f32);
+            let (l32, _) = nearest(&x32, &c32).unwrap();
+            let (wl32, _) =
+                reference::nearest(x32.mapv(f64::from).view(), c32.mapv(f64::from).view());
+            assert_eq!(l32.to_vec(), wl32, "f32 d {d} n {n}");
+            if n > 0 {
+                let mut bad = x.clone();
+                bad[[n / 2, d - 1]] = f64::NAN;
+                let e = nearest(&bad, &c).unwrap_err().to_string();
+                assert!(e.contains(&format!("point {}", n / 2)), "{e}");
+            }
+        }
+    }
+}

@@ -74,9 +74,50 @@ fn closed4(m: [f64x4; 6]) -> ([f64x4; 3], u32) {
     ([e_lo * scale, e_mid * scale, e_hi * scale], bad)
 }
 
+/// Eigenvalues (ascending) of four 3x3 symmetric matrices in which one axis is decoupled
+/// (two off-diagonal entries sharing an index are exactly 0, e.g. diagonal matrices): that
+/// axis' diagonal entry plus the 2x2 eigenvalues of the rest (the hypot form of
+/// [`eigvals2_block`], a few ulps of max |lambda| however close the eigenvalues are). Also
+/// returns the mask (bit k) of the lanes where this applies (decoupled, finite).
+///
+/// Exactly degenerate spectra are where the trigonometric form loses digits; on image
+/// Hessians they are mostly of this kind (flat or axis-aligned neighbourhoods), so they are
+/// solved here, four at a time, instead of by scalar Jacobi.
+#[inline(always)]
+fn decoupled4(m: [f64x4; 6]) -> ([f64x4; 3], u32) {
+    let [a00, a01, a02, a11, a12, a22] = m;
+    let zero = f64x4::splat(0.0);
+    let one = f64x4::splat(1.0);
+    let (z01, z02, z12) = (a01.simd_eq(zero), a02.simd_eq(zero), a12.simd_eq(zero));
+    let (c0, c1, c2) = (z01 & z02, z01 & z12, z02 & z12);
+    // The decoupled diagonal entry and the 2x2 block [[bx, bxy], [bxy, by]] of the others.
+    let single = c0.select(a00, c1.select(a11, a22));
+    let bx = c0.select(a11, a00);
+    let bxy = c0.select(a12, c1.select(a02, a01));
+    let by = c0.select(a22, c1.select(a22, a11));
+    let scale = bx.abs().max(bxy.abs()).max(by.abs());
+    let inv = scale.simd_gt(zero).select(one / scale, one);
+    let (x, b, y) = (bx * inv, bxy * inv, by * inv);
+    let half = f64x4::splat(0.5);
+    let mean = (x + y) * half;
+    let h = (x - y) * half;
+    let d = (h * h + b * b).sqrt();
+    // A diagonal block is its own spectrum (exact, like LAPACK).
+    let diag = bxy.simd_eq(zero);
+    let lo2 = diag.select(bx.min(by), (mean - d) * scale);
+    let hi2 = diag.select(bx.max(by), (mean + d) * scale);
+    let (a, c) = (single.min(lo2), single.max(lo2));
+    // Any NaN or inf entry makes the sum non-finite (those lanes go to Jacobi, which
+    // returns NaN like LAPACK).
+    let sum = a00 + a01 + a02 + a11 + a12 + a22;
+    let ok = (c0 | c1 | c2) & sum.abs().simd_lt(f64x4::splat(f64::INFINITY));
+    ([a, c.min(hi2), c.max(hi2)], ok.to_bitmask() & 0xF)
+}
+
 /// Eigenvalues (ascending) of the 3x3 symmetric matrices whose upper-triangle planes are
 /// `m = [xx, xy, xz, yy, yz, zz]` (all the same length as the outputs), written to `lo`,
-/// `mid`, `hi`.
+/// `mid`, `hi`: the closed form, [`decoupled4`] wherever one axis is decoupled (exact for
+/// diagonal matrices), and scalar Jacobi for the other lanes the closed form's guard rejects.
 pub(crate) fn eigvals3_block(m: [&[f64]; 6], lo: &mut [f64], mid: &mut [f64], hi: &mut [f64]) {
     let n = lo.len();
     let (lo, mid, hi) = (&mut lo[..n], &mut mid[..n], &mut hi[..n]);
@@ -84,22 +125,36 @@ pub(crate) fn eigvals3_block(m: [&[f64]; 6], lo: &mut [f64], mid: &mut [f64], hi
     let mut i = 0;
     while i < n {
         let w = (n - i).min(4);
-        // The last partial vector is padded with zero matrices (their lanes are not stored).
-        let ld = |s: &[f64]| {
-            let mut a = [0.0; 4];
-            a[..w].copy_from_slice(&s[i..i + w]);
-            f64x4::new(a)
+        let v = if w == 4 {
+            m.map(|s| f64x4::new([s[i], s[i + 1], s[i + 2], s[i + 3]]))
+        } else {
+            // The last partial vector is padded with zero matrices (lanes not stored).
+            m.map(|s| f64x4::new(std::array::from_fn(|k| if k < w { s[i + k] } else { 0.0 })))
         };
-        let ([l, md, h], bad) = closed4(m.map(ld));
-        if w == 4 && bad == 0 {
+        let ([l, md, h], bad) = closed4(v);
+        // Lanes with a zero off-diagonal entry may be decoupled: solved exactly there.
+        let zero = f64x4::splat(0.0);
+        let maybe = (v[1].simd_eq(zero) | v[2].simd_eq(zero) | v[4].simd_eq(zero)).any();
+        if w == 4 && bad == 0 && !maybe {
             lo[i..i + 4].copy_from_slice(&l.to_array());
             mid[i..i + 4].copy_from_slice(&md.to_array());
             hi[i..i + 4].copy_from_slice(&h.to_array());
         } else {
-            let (l, md, h) = (l.to_array(), md.to_array(), h.to_array());
+            let (mut l, mut md, mut h) = (l.to_array(), md.to_array(), h.to_array());
+            let mut jac = bad;
+            if bad != 0 || maybe {
+                let ([dl, dm, dh], dec) = decoupled4(v);
+                let (dl, dm, dh) = (dl.to_array(), dm.to_array(), dh.to_array());
+                for k in 0..4 {
+                    if dec & (1 << k) != 0 {
+                        [l[k], md[k], h[k]] = [dl[k], dm[k], dh[k]];
+                    }
+                }
+                jac = bad & !dec;
+            }
             for k in 0..w {
                 let j = i + k;
-                if bad & (1 << k) != 0 {
+                if jac & (1 << k) != 0 {
                     [lo[j], mid[j], hi[j]] = jacobi_sorted(m, j);
                 } else {
                     [lo[j], mid[j], hi[j]] = [l[k], md[k], h[k]];
