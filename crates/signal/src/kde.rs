@@ -14,7 +14,10 @@
 //!   onto a grid at most `sigma / 64` fine, one FFT convolution with the Gaussian truncated at
 //!   `8 sigma` (truncation `< 1e-14` relative), output read off the grid. `O(n + M log M)`.
 //!   Linear binning is second-order: the error is about `(delta/sigma)^2 / 24` of the peak,
-//!   `< 1e-5` at `sigma / 64`; the tests measure it against the exact path.
+//!   `< 1e-5` at `sigma / 64`; the tests measure it against the exact path. 2-D
+//!   ([`GaussianKde::evaluate_binned_2d`]): bilinear binning at 1/32 of the kernel's
+//!   conditional std per axis and one 2-D FFT convolution, within 1e-4 of the peak (tested,
+//!   correlated data).
 //! * **Reflection** ([`GaussianKde::with_bounds`], 1-D): every sample also contributes its
 //!   mirror images about the bounds, and the density is zero outside, so a density of data on
 //!   `[0, inf)` (Q24's Pareto samples) integrates to 1 over `[0, inf)` instead of losing the
@@ -613,6 +616,109 @@ impl GaussianKde {
             } else {
                 0.0
             }
+        }))
+    }
+
+    /// 2-D density on the grid `linspace(lo[0], hi[0], m[0]) x linspace(lo[1], hi[1], m[1])`
+    /// (`out[[i, j]]` at `(x0_i, x1_j)`) by bilinear binning onto a grid at most 1/32 of the
+    /// kernel's conditional std fine per axis and one 2-D FFT convolution with the (correlated) Gaussian kernel
+    /// truncated at 8 marginal sigmas. Bilinear binning is second-order in each axis: the
+    /// error is about `2 (1/32)^2 / 24 = 8e-5` of the peak (the tests measure it against
+    /// [`GaussianKde::evaluate`]). `O(n + M log M)` for `M` grid cells. Errors: not 2-D,
+    /// reflection bounds set (evaluate those exactly), `m < 2` or `lo >= hi` on an axis.
+    ///
+    /// ```
+    /// use ndarray::Array2;
+    /// use ndkern_signal::{Bandwidth, GaussianKde};
+    /// let d = Array2::from_shape_fn((2, 500), |(k, i)| ((i * (3 + 4 * k) * 7919) % 1000) as f64 / 100.0);
+    /// let kde = GaussianKde::new(&d, Bandwidth::Scott, None).unwrap();
+    /// let g = kde.evaluate_binned_2d([0.0, 0.0], [10.0, 10.0], [21, 11]).unwrap();
+    /// assert_eq!(g.shape(), &[21, 11]);
+    /// let exact = kde.evaluate(&ndarray::array![[5.0], [4.0]]).unwrap()[0];
+    /// assert!((g[[10, 4]] - exact).abs() < 1e-4 * g.iter().cloned().fold(0.0, f64::max));
+    /// ```
+    pub fn evaluate_binned_2d(
+        &self,
+        lo: [f64; 2],
+        hi: [f64; 2],
+        m: [usize; 2],
+    ) -> Result<Array2<f64>> {
+        if self.d != 2 {
+            return Err(invalid(
+                "dataset",
+                "evaluate_binned_2d needs a 2-D KDE; use evaluate_binned_1d for 1-D data",
+            ));
+        }
+        if self.box2.is_some() {
+            return Err(invalid(
+                "bounds",
+                "binned evaluation of a reflected 2-D KDE is not implemented; use evaluate",
+            ));
+        }
+        for k in 0..2 {
+            if m[k] < 2
+                || lo[k].partial_cmp(&hi[k]) != Some(std::cmp::Ordering::Less)
+                || !(hi[k] - lo[k]).is_finite()
+            {
+                return Err(invalid(
+                    "grid",
+                    format!(
+                        "need m >= 2 and finite lo < hi on axis {k}, got m = {}, [{}, {}]",
+                        m[k], lo[k], hi[k]
+                    ),
+                ));
+            }
+        }
+        let l = &self.chol;
+        let c = &self.covariance;
+        let sigma = [c[0].sqrt(), c[3].sqrt()];
+        // The binning error along axis k follows the kernel's curvature there, i.e. its
+        // conditional std `sqrt(det / c_jj)` (< the marginal std when correlated).
+        let det = c[0] * c[3] - c[1] * c[2];
+        let cond = [(det / c[3]).sqrt(), (det / c[0]).sqrt()];
+        // Per axis: output spacing, refinement r, internal spacing, kernel half-width.
+        let geo: Vec<(f64, usize, f64, usize, usize, f64)> = (0..2)
+            .map(|k| {
+                let step_out = (hi[k] - lo[k]) / (m[k] - 1) as f64;
+                let r = (step_out / (cond[k] / 32.0)).ceil().max(1.0) as usize;
+                let delta = step_out / r as f64;
+                let half = (8.0 * sigma[k] / delta).ceil() as usize;
+                let total = (m[k] - 1) * r + 1 + 2 * half;
+                let origin = lo[k] - half as f64 * delta;
+                (step_out, r, delta, half, total, origin)
+            })
+            .collect();
+        let (t0, t1) = (geo[0].4, geo[1].4);
+        let mut bins = Array2::<f64>::zeros((t0, t1));
+        for i in 0..self.n {
+            let (z0, z1) = (self.z[0][i], self.z[1][i]);
+            let x = [l[0] * z0, l[2] * z0 + l[3] * z1];
+            let g: Vec<f64> = (0..2).map(|k| (x[k] - geo[k].5) / geo[k].2).collect();
+            if (0..2).any(|k| g[k] < 0.0 || g[k] > (geo[k].4 - 1) as f64) {
+                continue; // farther than 8 sigma from every output point
+            }
+            let j0 = (g[0].floor() as usize).min(t0 - 2);
+            let j1 = (g[1].floor() as usize).min(t1 - 2);
+            let (f0, f1) = (g[0] - j0 as f64, g[1] - j1 as f64);
+            let w = self.w[i];
+            bins[[j0, j1]] += w * (1.0 - f0) * (1.0 - f1);
+            bins[[j0 + 1, j1]] += w * f0 * (1.0 - f1);
+            bins[[j0, j1 + 1]] += w * (1.0 - f0) * f1;
+            bins[[j0 + 1, j1 + 1]] += w * f0 * f1;
+        }
+        let (h0, h1) = (geo[0].3, geo[1].3);
+        let kernel = Array2::from_shape_fn((2 * h0 + 1, 2 * h1 + 1), |(a, b)| {
+            let dx = [
+                (a as f64 - h0 as f64) * geo[0].2,
+                (b as f64 - h1 as f64) * geo[1].2,
+            ];
+            let zp = self.whiten(&dx);
+            self.norm * (-0.5 * (zp[0] * zp[0] + zp[1] * zp[1])).exp()
+        });
+        let dens = fftconvolve(&bins, &kernel, Mode::Valid, None)?;
+        let (r0, r1) = (geo[0].1, geo[1].1);
+        Ok(Array2::from_shape_fn((m[0], m[1]), |(i, j)| {
+            dens[[i * r0, j * r1]].max(0.0)
         }))
     }
 }

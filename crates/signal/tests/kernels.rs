@@ -804,3 +804,51 @@ fn kde_2d_reflection_integrates_to_one_over_the_box() {
     let one = GaussianKde::new_1d(&Array1::from(noise(50, 2)), Bandwidth::Scott, None).unwrap();
     assert!(one.with_bounds_2d([0.0, 0.0], [1.0, 1.0]).is_err());
 }
+
+/// 2-D binned evaluation within 1e-4 of the exact peak for correlated data (the bound).
+#[test]
+fn kde_2d_binned_within_1e4_of_exact_peak() {
+    let u = noise(4000, 77);
+    let data = Array2::from_shape_fn((2, 2000), |(k, i)| {
+        let a = u[i] * 3.0;
+        if k == 0 {
+            a
+        } else {
+            0.6 * a + u[2000 + i] * 2.0 + 1.0
+        }
+    });
+    for bw in [Bandwidth::Scott, Bandwidth::Factor(0.1)] {
+        let kde = GaussianKde::new(&data, bw, None).unwrap();
+        let (lo, hi, m) = ([-4.0, -3.0], [4.0, 5.0], [41usize, 33]);
+        let fast = kde.evaluate_binned_2d(lo, hi, m).unwrap();
+        let pts = Array2::from_shape_fn((2, m[0] * m[1]), |(k, j)| {
+            let idx = if k == 0 { j / m[1] } else { j % m[1] };
+            lo[k] + idx as f64 * (hi[k] - lo[k]) / (m[k] - 1) as f64
+        });
+        let exact = kde.evaluate(&pts).unwrap();
+        let peak = exact.iter().cloned().fold(0.0, f64::max);
+        let worst = fast
+            .iter()
+            .zip(&exact)
+            .fold(0.0f64, |w, (a, b)| w.max((a - b).abs()));
+        assert!(worst < 1e-4 * peak, "{bw:?}: {worst} vs peak {peak}");
+    }
+    let kde = GaussianKde::new(&data, Bandwidth::Scott, None).unwrap();
+    assert!(kde
+        .evaluate_binned_2d([0.0, 0.0], [1.0, 1.0], [1, 5])
+        .is_err());
+    assert!(kde
+        .evaluate_binned_2d([1.0, 0.0], [1.0, 1.0], [5, 5])
+        .is_err());
+    let bounded = kde
+        .clone()
+        .with_bounds_2d([-4.0, -9.0], [4.0, 9.0])
+        .unwrap();
+    assert!(bounded
+        .evaluate_binned_2d([0.0, 0.0], [1.0, 1.0], [5, 5])
+        .is_err());
+    let one = GaussianKde::new_1d(&Array1::from(noise(50, 2)), Bandwidth::Scott, None).unwrap();
+    assert!(one
+        .evaluate_binned_2d([0.0, 0.0], [1.0, 1.0], [5, 5])
+        .is_err());
+}
