@@ -57,8 +57,8 @@ fn add_vecs(mut a: Vec<f64>, b: Vec<f64>) -> Vec<f64> {
 }
 
 /// Per-label sums of `weights` in `f64` over `0..len` (the kernel of `bincount(x, weights)`
-/// and of `np.add.at` into a flat target): per block, one vectorized range check of the
-/// labels, then one bounds-checked add per element into a private per-thread table.
+/// and of `np.add.at` into a flat target): one bounds-checked add per element into a private
+/// per-thread table; a block with a bad label is an error naming the first one.
 fn sum_by_label<L: Label, T: Element>(labels: &[L], weights: &[T], len: usize) -> Result<Vec<f64>> {
     debug_assert_eq!(labels.len(), weights.len());
     fold_chunks(
@@ -71,9 +71,17 @@ fn sum_by_label<L: Label, T: Element>(labels: &[L], weights: &[T], len: usize) -
                 .zip(weights[lo..hi].chunks(BLOCK))
                 .enumerate()
             {
-                check_block(ls, len, lo + k * BLOCK)?;
+                // Check while adding (one stream over the data): a bad label skips its add
+                // and fails the block; the private table is then discarded.
+                let mut bad = false;
                 for (&l, &w) in ls.iter().zip(ws) {
-                    acc[l.to_index_wrapping()] += w.as_f64();
+                    match acc.get_mut(l.to_index_wrapping()) {
+                        Some(a) => *a += w.as_f64(),
+                        None => bad = true,
+                    }
+                }
+                if bad {
+                    check_block(ls, len, lo + k * BLOCK)?;
                 }
             }
             Ok(())
@@ -82,8 +90,8 @@ fn sum_by_label<L: Label, T: Element>(labels: &[L], weights: &[T], len: usize) -
     )
 }
 
-/// Occurrences of each label in `0..len` (the kernel of `bincount(x)`): per block, one
-/// vectorized range check, then one bounds-checked increment per element.
+/// Occurrences of each label in `0..len` (the kernel of `bincount(x)`): one bounds-checked
+/// increment per element; a block with a bad label is an error naming the first one.
 fn count_by_label<L: Label>(labels: &[L], len: usize) -> Result<Vec<usize>> {
     fold_chunks(
         labels.len(),
@@ -91,8 +99,16 @@ fn count_by_label<L: Label>(labels: &[L], len: usize) -> Result<Vec<usize>> {
         || vec![0usize; len],
         |acc, lo, hi| {
             for (k, ls) in labels[lo..hi].chunks(BLOCK).enumerate() {
-                check_block(ls, len, lo + k * BLOCK)?;
-                ls.iter().for_each(|&l| acc[l.to_index_wrapping()] += 1);
+                let mut bad = false;
+                for &l in ls {
+                    match acc.get_mut(l.to_index_wrapping()) {
+                        Some(a) => *a += 1,
+                        None => bad = true,
+                    }
+                }
+                if bad {
+                    check_block(ls, len, lo + k * BLOCK)?;
+                }
             }
             Ok(())
         },
@@ -586,15 +602,24 @@ fn label_sums<const C: usize, L: Label, X: Sample>(
         |(count, sum), lo, hi| {
             for (k, ls) in lab[lo..hi].chunks(BLOCK).enumerate() {
                 let start = lo + k * BLOCK;
-                check_block(ls, len, start)?;
                 let px = &val[start * c..(start + ls.len()) * c];
+                let mut bad = false;
                 for (j, &l) in ls.iter().enumerate() {
                     let k = l.to_index_wrapping();
-                    count[k] += 1;
+                    match count.get_mut(k) {
+                        Some(n) => *n += 1,
+                        None => {
+                            bad = true;
+                            continue;
+                        }
+                    }
                     let row = &mut sum[k * c..k * c + c];
                     for (s, &x) in row.iter_mut().zip(&px[j * c..j * c + c]) {
                         *s += x.to_f64();
                     }
+                }
+                if bad {
+                    check_block(ls, len, start)?;
                 }
             }
             Ok(())
