@@ -13,6 +13,9 @@
 //!   `Q[v0, -k1] = conj(Q[v0, k1] + (conj(E0[v0, h]) - E0[v0, h]) P[h, k1])`, where the
 //!   correction is the Nyquist row `h = n0 / 2` of even `n0` (whose frequency is its own
 //!   mirror but not its own conjugate); that halves the larger product;
+//! * the second product pairs columns `m` and `n1 - m` the same way: a pair adds
+//!   `2 Re(R E1) - i corr P[h, m] E1` with `R` the corrected `Q`, so it runs over half the
+//!   columns too (plus a rank-1 term for the Nyquist row and the two self-mirrored columns);
 //! * both products run in [`cgemm`], a register-blocked split-complex kernel (4 rows x 16
 //!   columns of accumulators, `f64x8` FMAs), row blocks in parallel;
 //! * the twiddles come from a two-level table of `exp(2 pi i j / (n u))` indexed by the exact
@@ -187,42 +190,59 @@ pub(crate) fn upsampled_peak_2d(
     }
     // Q^T for the stored columns: (h1 x rp).
     let (c1r, c1i) = cgemm(pt, h1, n0, &e0r, &e0i, rp);
-    // Q^T for all n1 columns, the mirrored ones from the Hermitian symmetry.
-    let mut qr = vec![0.0f64; n1 * rp];
-    let mut qi = vec![0.0f64; n1 * rp];
-    qr[..h1 * rp].copy_from_slice(&c1r);
-    qi[..h1 * rp].copy_from_slice(&c1i);
     let nyq = n0.is_multiple_of(2).then_some(n0 / 2);
-    // (conj(E0[v0, h]) - E0[v0, h]) = -2 i Im E0[v0, h]
+    // (conj(E0[v0, h]) - E0[v0, h]) = i corr[v0], corr = -2 Im E0[v0, h]
     let corr: Vec<f64> = (0..rp)
         .map(|v0| match nyq {
             Some(h) if v0 < region => -2.0 * t0.at(v0, h).im,
             _ => 0.0,
         })
         .collect();
-    for k1 in h1..n1 {
-        let m = n1 - k1;
+    // Second product over the column pairs (m, n1 - m), m = 1..=mp: with
+    // R[v0, m] = Q[v0, m] + i corr[v0] P[h, m] the mirrored column is conj(R), and
+    // E1[v1, n1 - m] = conj(E1[v1, m]), so a pair contributes
+    // Q E + conj(R E) = 2 Re(R E) - i corr[v0] P[h, m] E1[v1, m]: one product of half the
+    // length (`B = E1 R^T`, real part used) plus a rank-1 term `z[v1] = sum_m P[h, m] E1[v1, m]`.
+    let mp = (n1 - 1) / 2;
+    let mut rr = vec![0.0f64; mp * rp];
+    let mut ri = vec![0.0f64; mp * rp];
+    for m in 1..=mp {
         let p_h = nyq.map_or(C64::default(), |h| pt[m * n0 + h]);
         for v0 in 0..rp {
-            // Q[v0, m] + i corr[v0] P[h, m], then conjugated.
-            let re = c1r[m * rp + v0] - corr[v0] * p_h.im;
-            let im = c1i[m * rp + v0] + corr[v0] * p_h.re;
-            qr[k1 * rp + v0] = re;
-            qi[k1 * rp + v0] = -im;
+            rr[(m - 1) * rp + v0] = c1r[m * rp + v0] - corr[v0] * p_h.im;
+            ri[(m - 1) * rp + v0] = c1i[m * rp + v0] + corr[v0] * p_h.re;
         }
     }
-    // up^T = E1 Q^T: (region x rp), up^T[v1][v0].
-    let e1: Vec<C64> = (0..region * n1).map(|i| t1.at(i / n1, i % n1)).collect();
-    let (ur, ui) = cgemm(&e1, region, n1, &qr, &qi, rp);
-    let mut best = (f64::NEG_INFINITY, 0usize, 0usize);
+    let e1: Vec<C64> = (0..region * mp)
+        .map(|i| t1.at(i / mp.max(1), 1 + i % mp.max(1)))
+        .collect();
+    let (br, _) = cgemm(&e1, region, mp, &rr, &ri, rp);
+    let z: Vec<C64> = (0..region)
+        .map(|v1| match nyq {
+            Some(h) => (1..=mp).map(|m| pt[m * n0 + h] * t1.at(v1, m)).sum(),
+            None => C64::default(),
+        })
+        .collect();
+    // Column 0 (E1 = 1) and, for even n1, the Nyquist column (its own mirror) directly.
+    let nyq1 = n1.is_multiple_of(2).then_some(n1 / 2);
+    let up = |v0: usize, v1: usize| {
+        let mut u = C64::new(c1r[v0], c1i[v0]);
+        if let Some(h) = nyq1 {
+            u += C64::new(c1r[h * rp + v0], c1i[h * rp + v0]) * t1.at(v1, h);
+        }
+        u + C64::new(
+            2.0 * br[v1 * rp + v0] + corr[v0] * z[v1].im,
+            -corr[v0] * z[v1].re,
+        )
+    };
+    let mut best = (f64::NEG_INFINITY, 0usize, 0usize, C64::default());
     for v0 in 0..region {
         for v1 in 0..region {
-            let a = C64::new(ur[v1 * rp + v0], ui[v1 * rp + v0]).norm();
-            if a > best.0 {
-                best = (a, v0, v1);
+            let u = up(v0, v1);
+            if u.norm() > best.0 {
+                best = (u.norm(), v0, v1, u);
             }
         }
     }
-    let (v0, v1) = (best.1, best.2);
-    (v0, v1, C64::new(ur[v1 * rp + v0], ui[v1 * rp + v0]))
+    (best.1, best.2, best.3)
 }
