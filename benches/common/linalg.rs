@@ -29,39 +29,25 @@ fn build_q12(shape: &[usize]) -> Case {
     let b = Rc::clone(&a);
     let n = a.len();
     let sh = shape.to_vec();
+    // Eigenvalue planes along a new first axis (ndkern's plane layout; numpy's is (..., 3)).
+    let mut planes = vec![3];
+    planes.extend_from_slice(shape);
+    let planes2 = planes.clone();
     Case {
         bytes: (8 * n * 4) as u64,
         flops: None,
         fast: Box::new(move || {
-            let h = la::hessian(&*a).expect("3-d");
-            let l = la::hessian_eigvals(&h, la::EigOrder::Ascending).expect("6 planes");
-            let v: Vec<_> = l.iter().map(|p| p.view()).collect();
-            Out::F64(ndarray::stack(Axis(3), &v).expect("same shapes").into_dyn())
+            let mut out = ArrayD::<f64>::zeros(IxDyn(&planes));
+            let mut views: Vec<_> = out
+                .outer_iter_mut()
+                .map(|v| v.into_dimensionality::<Ix3>().expect("3-d"))
+                .collect();
+            la::hessian_eigvalsh_into(&*a, la::EigOrder::Ascending, &mut views).expect("3-d");
+            Out::F64(out)
         }),
         naive: Box::new(move || {
-            let f = b.as_slice().expect("C order");
-            let g: Vec<Vec<f64>> = (0..3)
-                .map(|ax| reference::gradient_axis(f, &sh, ax))
-                .collect();
-            let mut h = Vec::new();
-            for (i, gi) in g.iter().enumerate() {
-                for j in i..3 {
-                    h.push(reference::gradient_axis(gi, &sh, j));
-                }
-            }
-            let mut out = Vec::with_capacity(3 * n);
-            #[allow(clippy::needless_range_loop)] // e indexes six planes at once
-            for e in 0..n {
-                let m = [
-                    [h[0][e], h[1][e], h[2][e]],
-                    [h[1][e], h[3][e], h[4][e]],
-                    [h[2][e], h[4][e], h[5][e]],
-                ];
-                out.extend(reference::eigvalsh3(m));
-            }
-            let mut s = sh.clone();
-            s.push(3);
-            Out::F64(ArrayD::from_shape_vec(IxDyn(&s), out).expect("shape"))
+            let l = reference::hessian_eigvalsh3(b.as_slice().expect("C order"), &sh);
+            Out::F64(ArrayD::from_shape_vec(IxDyn(&planes2), l.concat()).expect("shape"))
         }),
         tol: 1e-9,
     }
@@ -191,16 +177,23 @@ fn build_q25(shape: &[usize]) -> Case {
         flops: None,
         fast: Box::new(move || {
             let p = la::pca(&*a, 2, false).expect("valid");
-            Out::F64(p.transform(&*a).expect("same d").mapv(f64::abs).into_dyn())
+            Out::F64(p.transform(&*a).expect("same d").into_dyn())
         }),
         naive: Box::new(move || {
-            // Two-pass covariance, nalgebra eigensolve (reference::eigh_desc), projection; |.| removes the sign.
+            // Two-pass covariance, nalgebra eigensolve (reference::eigh_desc), projection;
+            // each component's largest-magnitude entry made positive (pca's sign rule).
             let mean = b.mean_axis(Axis(0)).expect("rows");
             let xc = &*b - &mean;
             let c = xc.t().dot(&xc) / (b.nrows() - 1) as f64;
             let (_, vecs) = reference::eigh_desc(&c);
-            let v = vecs.slice(ndarray::s![.., ..2]).to_owned();
-            Out::F64(xc.dot(&v).mapv(f64::abs).into_dyn())
+            let mut v = vecs.slice(ndarray::s![.., ..2]).to_owned();
+            for mut col in v.columns_mut() {
+                let big = col
+                    .iter()
+                    .fold(0.0f64, |m, &e| if e.abs() > m.abs() { e } else { m });
+                col.mapv_inplace(|e| e * big.signum());
+            }
+            Out::F64(xc.dot(&v).into_dyn())
         }),
         tol: 1e-9,
     }
@@ -211,7 +204,7 @@ pub fn workloads() -> Vec<Workload> {
     vec![
         Workload {
             name: "q12_hessian_eigvals",
-            kernel: "hessian_eigvals(&hessian(&v)?, Ascending)",
+            kernel: "hessian_eigvalsh_into(&v, Ascending, &mut planes)",
             dtype: Dtype::F64,
             shape: &[128, 128, 128],
             smoke_shape: &[7, 8, 9],
