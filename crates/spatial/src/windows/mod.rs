@@ -27,9 +27,13 @@
 //! outputs) go through core's line buffers on every axis; both routes are tested against each
 //! other (`tests/windows_fused.rs`) and against naive N-d oracles.
 //!
-//! Measured (2 cores, `cargo xtask bench --quick`, see the issue for the table): 3-D box 3 on
-//! 256^3 f32 went from 92.7 ms (one pass per axis) to ~46 ms under load 3; see the commit log
-//! for the other rows.
+//! Measured on the 2-core AVX-512 development machine (shared, load 3-5, so single-thread
+//! timings into a preallocated output, against a 5000^2 f64 `copy_from_slice` of 18 ms):
+//! box 3x3 on 5000^2 f64 52 ms (the per-axis passes took 107 ms with allocation on a quiet
+//! machine); box 31x31 on 4000^2 f32 35 ms; Gaussian sigma 1.5 on 4000^2 f32 28 ms; 3-D box 3
+//! and Gaussian 2 on 256^3 f32 25 and 70 ms. With the allocating forms, first-touch page
+//! faults of the fresh output add ~60 ms per 200 MB (the allocation is not huge-page advised;
+//! numpy's is).
 //!
 //! # NaN and infinity
 //!
