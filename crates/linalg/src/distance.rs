@@ -225,24 +225,29 @@ where
     let (m, n) = (xa.nrows(), xb.nrows());
     let mut out = Array2::<T>::zeros((m, n));
     let sqrt = !metric.is_squared();
-    // Straight into the output row, four distances per vector (no row buffer).
-    let row = |i: usize, o: &mut [T]| {
+    // One reused f64 row buffer per worker: whole-vector stores, then one conversion pass.
+    let row = |buf: &mut Vec<f64>, i: usize, o: &mut [T]| {
         let ai = &a[i * d..(i + 1) * d];
-        for (c, oc) in o.chunks_mut(4).enumerate() {
+        for (c, bc) in buf.chunks_exact_mut(4).enumerate() {
             let v = b.sq4(ai, c);
             let v = if sqrt { v.sqrt() } else { v };
-            for (dst, x) in oc.iter_mut().zip(v.to_array()) {
-                *dst = T::of_f64(x);
-            }
+            bc.copy_from_slice(&v.to_array());
+        }
+        for (dst, x) in o.iter_mut().zip(buf.iter()) {
+            *dst = T::of_f64(*x);
         }
     };
+    let padded = n.div_ceil(4) * 4;
     let flat = out.as_slice_mut().expect("fresh standard layout");
     if n > 0 && ndkern_core::worth_parallel(m * n * d.max(1)) {
         flat.par_chunks_mut(n)
             .enumerate()
-            .for_each(|(i, o)| row(i, o));
+            .for_each_init(|| vec![0.0; padded], |buf, (i, o)| row(buf, i, o));
     } else if n > 0 {
-        flat.chunks_mut(n).enumerate().for_each(|(i, o)| row(i, o));
+        let mut buf = vec![0.0; padded];
+        flat.chunks_mut(n)
+            .enumerate()
+            .for_each(|(i, o)| row(&mut buf, i, o));
     }
     Ok(out)
 }
