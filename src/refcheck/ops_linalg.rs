@@ -1,9 +1,9 @@
 //! Ops of ndkern-linalg, named after their numpy/scipy/scikit-image counterparts
 //! (`linalg.<function>`), with that counterpart's keyword names as parameters.
 //!
-//! Multi-input ops take every input in one dtype (the first input's). scipy's `metric=`
-//! string is part of the op name (`linalg.cdist_sqeuclidean`) because the manifest writer
-//! only emits integer, boolean and list parameters.
+//! Multi-input ops take every input in one dtype (the first input's). `linalg.cdist` and
+//! `linalg.pdist` take scipy's `metric` string (`"sqmahalanobis"`, Q2's squared Mahalanobis,
+//! is ndkern's addition: scipy has no string for it).
 
 use ndarray::{ArrayD, Axis, Ix1, IxDyn};
 use ndkern_linalg as la;
@@ -124,8 +124,8 @@ fn mat2<T: Clone>(a: &ArrayD<T>, name: &'static str) -> Result<ndarray::Array2<T
         })
 }
 
-/// `scipy.spatial.distance.cdist` with the metric given by the op name; the optional third
-/// input is `w` (weighted Euclidean) or `VI` (Mahalanobis).
+/// `scipy.spatial.distance.cdist` / `pdist` with scipy's `metric` string; the optional
+/// last input is `w` (weighted Euclidean) or `VI` (Mahalanobis).
 fn cdist_op<T: la::Element>(
     a: &[&ArrayD<T>],
     metric: &str,
@@ -145,7 +145,11 @@ fn cdist_op<T: la::Element>(
         _ => {
             return Err(la::Error::InvalidParameter {
                 name: "inputs",
-                reason: format!("metric {metric} needs its VI input"),
+                reason: format!(
+                    "metric {metric:?} with {} extra input(s): use sqeuclidean/euclidean \
+                     (optional w) or mahalanobis/sqmahalanobis (with VI)",
+                    usize::from(extra.is_some())
+                ),
             })
         }
     };
@@ -210,8 +214,7 @@ fn unstack0<T: la::Element>(a: &ArrayD<T>) -> Vec<ArrayD<T>> {
 
 /// Q12: eigenvalues (ascending, last axis) of the np.gradient-twice Hessian.
 fn hessian_eigvalsh_op<T: la::Element>(a: &ArrayD<T>) -> la::Result<ArrayD<T>> {
-    let h = la::hessian(a)?;
-    let l = la::hessian_eigvals(&h, la::EigOrder::Ascending)?;
+    let l = la::hessian_eigvalsh(a, la::EigOrder::Ascending)?;
     let views: Vec<_> = l.iter().map(|p| p.view()).collect();
     ndarray::stack(Axis(a.ndim()), &views).map_err(|e| la::Error::InvalidParameter {
         name: "image",
@@ -269,34 +272,14 @@ pub(super) const LINALG_OPS: &[Op] = &[
     )
     .and_then(|xi| la::interpolate(&xi, &vec1(a[1], "yi")?))
     .map(|p| p.eval_array(a[2]))),
-    multi_op!("linalg.cdist_sqeuclidean", 2..=3, |a, c| cdist_op(
+    multi_op!("linalg.cdist", 2..=3, |a, c| cdist_op(
         &a,
-        "sqeuclidean",
+        c.str_or("metric", "euclidean")?,
         false
     )),
-    multi_op!("linalg.cdist_euclidean", 2..=3, |a, c| cdist_op(
+    multi_op!("linalg.pdist", 1..=2, |a, c| cdist_op(
         &a,
-        "euclidean",
-        false
-    )),
-    multi_op!("linalg.cdist_mahalanobis", 3..=3, |a, c| cdist_op(
-        &a,
-        "mahalanobis",
-        false
-    )),
-    multi_op!("linalg.cdist_sqmahalanobis", 3..=3, |a, c| cdist_op(
-        &a,
-        "sqmahalanobis",
-        false
-    )),
-    multi_op!("linalg.pdist_sqeuclidean", 1..=2, |a, c| cdist_op(
-        &a,
-        "sqeuclidean",
-        true
-    )),
-    multi_op!("linalg.pdist_euclidean", 1..=2, |a, c| cdist_op(
-        &a,
-        "euclidean",
+        c.str_or("metric", "euclidean")?,
         true
     )),
     multi_op!("linalg.vq", 2..=2, |a, c| mat2(a[1], "code_book")

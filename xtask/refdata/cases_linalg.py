@@ -1,9 +1,10 @@
 """Reference cases for ndkern-linalg (tests/data/linalg/): numpy/scipy results, and for Q21 the
 exact rational interpolant computed with fractions.Fraction.
 
-Parameters use the counterparts' keyword names. generate.py's manifest writer takes int, bool
-and lists (no strings/floats), so scipy's `metric=` string is part of the op name:
-`linalg.cdist_sqeuclidean` is `scipy.spatial.distance.cdist(XA, XB, 'sqeuclidean')`.
+Parameters use the counterparts' keyword names: `linalg.cdist` with `metric = "sqeuclidean"` is
+`scipy.spatial.distance.cdist(XA, XB, 'sqeuclidean')`; the optional third input is `w` (weighted
+Euclidean) or `VI` (Mahalanobis). `metric = "sqmahalanobis"` (Q2: `cdist(.., 'mahalanobis')**2`)
+is ndkern's name for the squared Mahalanobis distance, which scipy has no metric string for.
 """
 
 from fractions import Fraction
@@ -147,27 +148,28 @@ def distance_cases(w, rng):
         fvi, fw = w.save(f"dist_vi_{dt}.npy", vi.astype(npdt)), w.save(f"dist_w_{dt}.npy", wt.astype(npdt))
         note = None if dt == "f64" else "expected: scipy (float64) on the float32 input, cast to float32"
         cast = lambda e: e.astype(npdt)
-        w.case(f"cdist_sqeuclidean_{dt}", "linalg.cdist_sqeuclidean", [fa, fb],
-               cast(cdist(a64, b64, "sqeuclidean")), rtol, {}, note=note)
-        w.case(f"cdist_euclidean_{dt}", "linalg.cdist_euclidean", [fa, fb],
-               cast(cdist(a64, b64, "euclidean")), rtol, {}, note=note)
-        w.case(f"cdist_euclidean_weighted_{dt}", "linalg.cdist_euclidean", [fa, fb, fw],
-               cast(cdist(a64, b64, "euclidean", w=wt.astype(npdt).astype(np.float64))), rtol, {},
+        w.case(f"cdist_sqeuclidean_{dt}", "linalg.cdist", [fa, fb],
+               cast(cdist(a64, b64, "sqeuclidean")), rtol, {"metric": "sqeuclidean"}, note=note)
+        w.case(f"cdist_euclidean_{dt}", "linalg.cdist", [fa, fb],
+               cast(cdist(a64, b64, "euclidean")), rtol, {"metric": "euclidean"}, note=note)
+        w.case(f"cdist_euclidean_weighted_{dt}", "linalg.cdist", [fa, fb, fw],
+               cast(cdist(a64, b64, "euclidean", w=wt.astype(npdt).astype(np.float64))), rtol,
+               {"metric": "euclidean"},
                note=note)
-        w.case(f"cdist_mahalanobis_{dt}", "linalg.cdist_mahalanobis", [fa, fb, fvi],
+        w.case(f"cdist_mahalanobis_{dt}", "linalg.cdist", [fa, fb, fvi],
                cast(cdist(a64, b64, "mahalanobis", VI=vi.astype(npdt).astype(np.float64))),
-               rtol, {}, note=note)
-        w.case(f"pdist_euclidean_{dt}", "linalg.pdist_euclidean", [fa],
-               cast(pdist(a64, "euclidean")), rtol, {}, note=note)
-        w.case(f"pdist_sqeuclidean_{dt}", "linalg.pdist_sqeuclidean", [fa],
-               cast(pdist(a64, "sqeuclidean")), rtol, {}, note=note)
+               rtol, {"metric": "mahalanobis"}, note=note)
+        w.case(f"pdist_euclidean_{dt}", "linalg.pdist", [fa],
+               cast(pdist(a64, "euclidean")), rtol, {"metric": "euclidean"}, note=note)
+        w.case(f"pdist_sqeuclidean_{dt}", "linalg.pdist", [fa],
+               cast(pdist(a64, "sqeuclidean")), rtol, {"metric": "sqeuclidean"}, note=note)
     # Q2: squared Mahalanobis <D^-1 (x - y), x - y> of 2-D points, D a covariance.
     pts = rng.standard_normal((120, 2)) * [3.0, 1.0] + [100.0, -50.0]
     dmat = np.array([[4.0, 1.2], [1.2, 2.0]])
     vi = np.linalg.inv(dmat)
     fp, fvi = w.save("q02_points.npy", pts), w.save("q02_vi.npy", vi)
-    w.case("q02_sqmahalanobis", "linalg.cdist_sqmahalanobis", [fp, fp, fvi],
-           cdist(pts, pts, "mahalanobis", VI=vi) ** 2, F64, {},
+    w.case("q02_sqmahalanobis", "linalg.cdist", [fp, fp, fvi],
+           cdist(pts, pts, "mahalanobis", VI=vi) ** 2, F64, {"metric": "sqmahalanobis"},
            note="Q2: scipy cdist 'mahalanobis' squared (VI = inv(D))")
     # Q13: nearest palette colour of every pixel (labels, int64).
     img = rng.uniform(0, 255, (12, 10, 3))
