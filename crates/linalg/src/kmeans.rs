@@ -251,7 +251,11 @@ fn lloyd(
             break;
         }
         // Empty clusters: move them to the points farthest from their centroids.
-        let mut taken = vec![false; n];
+        let mut taken = if pass.counts.contains(&0) {
+            vec![false; n]
+        } else {
+            Vec::new()
+        };
         for j in 0..k {
             if pass.counts[j] > 0 {
                 continue;
@@ -356,17 +360,25 @@ where
             ),
         });
     }
-    // scikit-learn's tolerance: tol times the mean per-feature variance.
-    let mean_var = if d == 0 {
+    // scikit-learn's tolerance: tol times the mean per-feature variance (two row-order
+    // passes; skipped for tol = 0).
+    let mean_var = if d == 0 || opts.tol == 0.0 {
         0.0
     } else {
-        (0..d)
-            .map(|j| {
-                let m = (0..n).map(|i| xs[i * d + j]).sum::<f64>() / n as f64;
-                (0..n).map(|i| (xs[i * d + j] - m).powi(2)).sum::<f64>() / n as f64
-            })
-            .sum::<f64>()
-            / d as f64
+        let mut m = vec![0.0; d];
+        for row in xs.chunks_exact(d) {
+            m.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+        }
+        m.iter_mut().for_each(|v| *v /= n as f64);
+        let mut var = 0.0;
+        for row in xs.chunks_exact(d) {
+            var += row
+                .iter()
+                .zip(&m)
+                .map(|(v, m)| (v - m) * (v - m))
+                .sum::<f64>();
+        }
+        var / n as f64 / d as f64
     };
     let tol_abs = opts.tol * mean_var;
     match &opts.init {
