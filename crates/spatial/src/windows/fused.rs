@@ -246,9 +246,10 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
         let mut rows: Vec<&[T]> = Vec::with_capacity(p.before + p.after + 1);
         let mut anchor = true;
         let mut k0 = 0;
-        // Stateless kinds (taps, direct sums) go over the batch one block of columns at a
-        // time, so the window's input rows of that block stay in L1 across the batch.
-        let stateless = !matches!(p.kind, Kind::Box { w, .. } if w > DIRECT_MAX);
+        // Long tap sets go over the batch one block of columns at a time, so the window's
+        // input rows of that block stay in L1 across the batch (short windows read their rows
+        // whole: sequential streams, and little reuse to gain).
+        let stateless = matches!(p.kind, Kind::Fir(t) if t.len() > DIRECT_MAX);
         let cb = if stateless {
             (COL_BYTES / std::mem::size_of::<T>()).min(inner)
         } else {
