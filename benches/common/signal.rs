@@ -14,7 +14,7 @@ pub fn workloads() -> Vec<Workload> {
     vec![
         Workload {
             name: "q3_detrend_rolling_pearson",
-            kernel: "detrend_rolling_pearson(&a, &y, 0, 361, 300) (one pass per 8-lane panel)",
+            kernel: "detrend_rolling_pearson(&a, &y, 0, 361, 300) (one pass per 64-series panel)",
             dtype: Dtype::F64,
             shape: &[2000, 60, 180],
             smoke_shape: &[800, 3, 4],
