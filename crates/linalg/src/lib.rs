@@ -11,6 +11,7 @@
 //! |---|---|---|
 //! | `np.linalg.eigvalsh(H)` on a `(..., 3, 3)` stack | [`eigvalsh3`] on six planes (closed form, SIMD), [`eigvalsh`] on the stack | Q12 |
 //! | `np.linalg.eigh` of 3x3 fields | [`eigh3`] | |
+//! | `eigvalsh` of the `np.gradient`-twice Hessian, fused (no Hessian stored) | [`hessian_eigvalsh`] / [`hessian_eigvalsh_into`] | Q12 |
 //! | `np.gradient` twice / `skimage.feature.hessian_matrix` | [`hessian`] / [`hessian_matrix`] | Q12 |
 //! | `skimage.feature.hessian_matrix_eigvals`, `skimage.filters.frangi` | [`hessian_eigvals`], [`frangi`] | |
 //! | `scipy.spatial.distance.cdist` / `pdist` | [`cdist`] / [`pdist`] with a [`Metric`] | Q2 |

@@ -4,8 +4,10 @@
 //! (three in 2-D: `xx, xy, yy`). numpy users stack them into `(..., 3, 3)` and call
 //! `np.linalg.eigvalsh`, which runs LAPACK per voxel (skimage does the same); here the
 //! trigonometric closed form (Smith 1961, Kopp 2008) runs on four elements per `f64x4`
-//! vector, the rare elements where it loses accuracy (nearly equal eigenvalues) are
-//! recomputed by cyclic Jacobi, and no `(..., 3, 3)` array is built.
+//! vector; where it loses accuracy (nearly equal eigenvalues) an element with a decoupled
+//! axis (two zero off-diagonal entries sharing an index, e.g. diagonal matrices, common in
+//! flat image regions) is solved exactly as that diagonal entry plus a 2x2 block, still four
+//! at a time, and the rest are recomputed by cyclic Jacobi; no `(..., 3, 3)` array is built.
 //!
 //! * Accuracy (tested against nalgebra's `SymmetricEigen`): `<= 1e-10 max|lambda|` for f64 on
 //!   random, two- and three-fold degenerate and badly scaled (entries 1e-150..1e150)
