@@ -223,7 +223,7 @@ where
     let a = whitened(rows_f64(xa), &w, d);
     let b = Planes::new(&whitened(rows_f64(xb), &w, d), d);
     let (m, n) = (xa.nrows(), xb.nrows());
-    let mut out = Array2::<T>::zeros((m, n));
+    let mut out = ndkern_core::zeros::<T, _>(Ix2(m, n));
     let sqrt = !metric.is_squared();
     // One reused f64 row buffer per worker: whole-vector stores, then one conversion pass.
     let row = |buf: &mut Vec<f64>, i: usize, o: &mut [T]| {

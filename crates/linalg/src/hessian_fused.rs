@@ -282,7 +282,9 @@ where
     D: Dimension,
 {
     check_dims(a.ndim())?;
-    let mut out: Vec<Array<T, D>> = (0..a.ndim()).map(|_| Array::zeros(a.raw_dim())).collect();
+    let mut out: Vec<Array<T, D>> = (0..a.ndim())
+        .map(|_| ndkern_core::zeros(a.raw_dim()))
+        .collect();
     let mut views: Vec<_> = out.iter_mut().map(|o| o.view_mut()).collect();
     hessian_eigvalsh_into(a, order, &mut views)?;
     drop(views);

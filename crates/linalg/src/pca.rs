@@ -332,7 +332,7 @@ impl Pca {
             .map(|(c, j)| self.components[[c, j]] * scale[c])
             .collect();
         let mean = self.mean.as_slice().expect("owned 1-D");
-        let mut out = Array2::<T>::zeros((x.nrows(), k));
+        let mut out = ndkern_core::zeros::<T, _>(Ix2(x.nrows(), k));
         let o = out.as_slice_mut().expect("fresh standard layout");
         match x.as_slice() {
             Some(flat) => project_flat(flat, mean, &w, o),

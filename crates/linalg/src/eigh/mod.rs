@@ -367,7 +367,8 @@ where
             .to_vec()
         }
         _ => {
-            let mut res: Vec<ArrayD<T>> = (0..n).map(|_| ArrayD::zeros(IxDyn(&batch))).collect();
+            let mut res: Vec<ArrayD<T>> =
+                (0..n).map(|_| ndkern_core::zeros(IxDyn(&batch))).collect();
             let planes: Vec<Vec<ArrayD<T>>> = (0..n)
                 .map(|i| (0..=i).map(|j| plane(i, j)).collect())
                 .collect();

@@ -67,7 +67,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = Array::zeros(a.raw_dim());
+    let mut out = ndkern_core::zeros(a.raw_dim());
     correlate1d_into(a, weights, axis, mode, origin, out.view_mut())?;
     Ok(out)
 }
@@ -140,7 +140,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = Array::zeros(a.raw_dim());
+    let mut out = ndkern_core::zeros(a.raw_dim());
     convolve1d_into(a, weights, axis, mode, origin, out.view_mut())?;
     Ok(out)
 }
@@ -245,7 +245,7 @@ where
     Sw: Data<Elem = f64>,
     Dw: Dimension,
 {
-    let mut out = Array::zeros(a.raw_dim());
+    let mut out = ndkern_core::zeros(a.raw_dim());
     correlate_into(a, weights, mode, origin, out.view_mut())?;
     Ok(out)
 }
@@ -485,7 +485,7 @@ where
     Sw: Data<Elem = f64>,
     Dw: Dimension,
 {
-    let mut out = Array::zeros(a.raw_dim());
+    let mut out = ndkern_core::zeros(a.raw_dim());
     convolve_into(a, weights, mode, origin, out.view_mut())?;
     Ok(out)
 }

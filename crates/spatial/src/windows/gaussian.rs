@@ -199,7 +199,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = Array::zeros(a.raw_dim());
+    let mut out = ndkern_core::zeros(a.raw_dim());
     gaussian_filter1d_into(a, sigma, axis, options, out.view_mut())?;
     Ok(out)
 }
@@ -318,7 +318,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = Array::zeros(a.raw_dim());
+    let mut out = ndkern_core::zeros(a.raw_dim());
     gaussian_filter_into(a, sigma, options, out.view_mut())?;
     Ok(out)
 }

@@ -277,7 +277,7 @@ where
     axes.iter()
         .zip(&sp)
         .map(|(&ax, s)| {
-            let mut out = Array::zeros(a.raw_dim());
+            let mut out = ndkern_core::zeros(a.raw_dim());
             gradient_axis_into(a, s, ax, edge_order, out.view_mut())?;
             Ok(out)
         })
@@ -310,7 +310,7 @@ where
     let (axes, sp) = axes_and_spacing(nd, spacing, None)?;
     let mut shape = a.shape().to_vec();
     shape.push(nd);
-    let mut out = ArrayD::<T>::zeros(IxDyn(&shape));
+    let mut out = ndkern_core::zeros::<T, _>(IxDyn(&shape));
     let a = a.view().into_dyn();
     if let (Some(src), true) = (a.as_slice(), nd > 0 && !a.is_empty()) {
         // C-contiguous input: one sequential pass writes all partials of each sample together.

@@ -70,8 +70,8 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut m = Array::zeros(a.raw_dim());
-    let mut v = Array::zeros(a.raw_dim());
+    let mut m = ndkern_core::zeros(a.raw_dim());
+    let mut v = ndkern_core::zeros(a.raw_dim());
     local_mean_var_into(a, size, mode, m.view_mut(), v.view_mut())?;
     Ok((m, v))
 }

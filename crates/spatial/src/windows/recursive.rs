@@ -108,7 +108,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = Array::zeros(a.raw_dim());
+    let mut out = ndkern_core::zeros(a.raw_dim());
     gaussian_filter_recursive_into(a, sigma, mode, out.view_mut())?;
     Ok(out)
 }

@@ -174,7 +174,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = Array::zeros(a.raw_dim());
+    let mut out = ndkern_core::zeros(a.raw_dim());
     uniform_filter1d_into(a, size, axis, mode, origin, out.view_mut())?;
     Ok(out)
 }
@@ -234,7 +234,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = Array::zeros(a.raw_dim());
+    let mut out = ndkern_core::zeros(a.raw_dim());
     uniform_filter_into(a, size, mode, origin, out.view_mut())?;
     Ok(out)
 }
@@ -289,7 +289,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = Array::zeros(a.raw_dim());
+    let mut out = ndkern_core::zeros(a.raw_dim());
     window_sum_into(a, size, mode, origin, out.view_mut())?;
     Ok(out)
 }
