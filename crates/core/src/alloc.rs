@@ -31,11 +31,25 @@ pub const HUGE_PAGE_MIN_BYTES: usize = 4 << 20;
 /// ```
 #[must_use]
 pub fn zeros<T: Element, D: Dimension>(dim: D) -> Array<T, D> {
-    let n = dim.size();
-    // `vec![0.0; n]` allocates with calloc: large buffers are fresh, untouched mappings.
-    let v = vec![T::zero(); n];
-    advise_huge_pages(&v);
+    let v = filled_vec(T::zero(), dim.size());
     Array::from_shape_vec(dim, v).expect("buffer length equals the shape's size")
+}
+
+/// `vec![value; n]` for output buffers, with the huge-page advice of [`zeros`] when the buffer
+/// is at least [`HUGE_PAGE_MIN_BYTES`]. The advice takes effect when `value`'s bytes are all
+/// zero (`0.0`, `0`, `false`, `T::default()` of numbers): then the buffer comes from calloc
+/// untouched; other fill values touch every page before the advice is given.
+///
+/// ```
+/// let v = ndkern_core::filled_vec(0u32, 10);
+/// assert_eq!(v, vec![0; 10]);
+/// ```
+#[must_use]
+pub fn filled_vec<T: Clone>(value: T, n: usize) -> Vec<T> {
+    // `vec![0.0; n]` allocates with calloc: large buffers are fresh, untouched mappings.
+    let v = vec![value; n];
+    advise_huge_pages(&v);
+    v
 }
 
 #[cfg(target_os = "linux")]

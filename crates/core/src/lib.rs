@@ -57,7 +57,7 @@ mod strided;
 mod sum;
 mod window;
 
-pub use alloc::{zeros, HUGE_PAGE_MIN_BYTES};
+pub use alloc::{filled_vec, zeros, HUGE_PAGE_MIN_BYTES};
 pub use border::{extend_line, BorderMode};
 pub use element::{f64x4, Element};
 pub use elementwise::{accumulate, accumulate_dev_sq, accumulate_sq, axpy, scale};

@@ -234,7 +234,7 @@ fn direct_full<T: Element>(
     for &ax in axes {
         shape[ax] = a.shape()[ax] + b.shape()[ax] - 1;
     }
-    let mut out = ArrayD::<f64>::zeros(IxDyn(&shape));
+    let mut out = ndkern_core::zeros::<f64, _>(IxDyn(&shape));
     let af = a.mapv(|v| v.as_f64());
     for (j, &w) in b.indexed_iter() {
         let w = w.as_f64();

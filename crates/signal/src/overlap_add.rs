@@ -129,7 +129,7 @@ pub(crate) fn oa_full<T: Element>(
             })
         })
         .collect();
-    let mut out = ArrayD::<f64>::zeros(IxDyn(&out_shape));
+    let mut out = ndkern_core::zeros::<f64, _>(IxDyn(&out_shape));
     for (&st, blk) in starts.iter().zip(blocks) {
         let blk = blk?;
         let blen = (st + op.step).min(n_long) - st;

@@ -269,7 +269,7 @@ pub fn rolling_sum<T: Element, S: Data<Elem = T>, D: Dimension>(
     axis: isize,
     opt: Rolling,
 ) -> Result<Array<T, D>> {
-    let mut out = Array::<T, D>::zeros(a.raw_dim());
+    let mut out = ndkern_core::zeros::<T, D>(a.raw_dim());
     rolling(a, axis, opt, Stat::Sum, &mut out)?;
     Ok(out)
 }
@@ -289,7 +289,7 @@ pub fn rolling_mean<T: Element, S: Data<Elem = T>, D: Dimension>(
     axis: isize,
     opt: Rolling,
 ) -> Result<Array<T, D>> {
-    let mut out = Array::<T, D>::zeros(a.raw_dim());
+    let mut out = ndkern_core::zeros::<T, D>(a.raw_dim());
     rolling(a, axis, opt, Stat::Mean, &mut out)?;
     Ok(out)
 }
@@ -310,7 +310,7 @@ pub fn rolling_var<T: Element, S: Data<Elem = T>, D: Dimension>(
     opt: Rolling,
     ddof: usize,
 ) -> Result<Array<T, D>> {
-    let mut out = Array::<T, D>::zeros(a.raw_dim());
+    let mut out = ndkern_core::zeros::<T, D>(a.raw_dim());
     rolling(a, axis, opt, Stat::Var(ddof), &mut out)?;
     Ok(out)
 }
@@ -330,7 +330,7 @@ pub fn rolling_std<T: Element, S: Data<Elem = T>, D: Dimension>(
     opt: Rolling,
     ddof: usize,
 ) -> Result<Array<T, D>> {
-    let mut out = Array::<T, D>::zeros(a.raw_dim());
+    let mut out = ndkern_core::zeros::<T, D>(a.raw_dim());
     rolling(a, axis, opt, Stat::Std(ddof), &mut out)?;
     Ok(out)
 }

@@ -104,7 +104,7 @@ where
     D: Dimension,
 {
     let shape = out_shape_of(a.shape(), block)?;
-    let mut out = vec![0.0; shape.iter().product()];
+    let mut out = ndkern_core::filled_vec(0.0, shape.iter().product());
     reduce_into_slice(a, block, func, &mut out);
     Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("shape"))
 }

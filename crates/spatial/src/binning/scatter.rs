@@ -490,7 +490,7 @@ where
 {
     let channels = table.ncols();
     let lab = flat(labels);
-    let mut out = vec![X::default(); lab.len() * channels];
+    let mut out = ndkern_core::filled_vec(X::default(), lab.len() * channels);
     gather_slice(table, &lab, &mut out)?;
     let mut shape = labels.shape().to_vec();
     shape.push(channels);
