@@ -37,7 +37,7 @@ fn build_q12(shape: &[usize]) -> Case {
         bytes: (8 * n * 4) as u64,
         flops: None,
         fast: Box::new(move || {
-            let mut out = ArrayD::<f64>::zeros(IxDyn(&planes));
+            let mut out = ndkern::core::zeros::<f64, _>(IxDyn(&planes));
             let mut views: Vec<_> = out
                 .outer_iter_mut()
                 .map(|v| v.into_dimensionality::<Ix3>().expect("3-d"))
@@ -204,7 +204,7 @@ pub fn workloads() -> Vec<Workload> {
     vec![
         Workload {
             name: "q12_hessian_eigvals",
-            kernel: "hessian_eigvalsh_into(&v, Ascending, &mut planes)",
+            kernel: "hessian_eigvalsh_into(&v, Ascending, &mut zeros(3 planes))",
             dtype: Dtype::F64,
             shape: &[128, 128, 128],
             smoke_shape: &[7, 8, 9],
