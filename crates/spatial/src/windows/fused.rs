@@ -285,10 +285,11 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
                                     for e in i..i + w {
                                         acc_add(&mut acc, slab(e));
                                     }
+                                    anchor = !finish_row(&acc, scale, target);
                                 } else {
-                                    acc_update(&mut acc, slab(i + w - 1), slab(i - 1));
+                                    let (add, sub) = (slab(i + w - 1), slab(i - 1));
+                                    anchor = !step_row(&mut acc, add, sub, scale, target);
                                 }
-                                anchor = !finish_row(&acc, scale, target);
                             }
                         }
                     }
@@ -452,12 +453,19 @@ fn acc_add<T: Element>(acc: &mut [f64], x: &[T]) {
     }
 }
 
-/// `acc[c] += add[c] - sub[c]` in `f64` (the running-sum step of an outer axis).
+/// `acc[c] += add[c] - sub[c]` in `f64` (the running-sum step of an outer axis), then
+/// `out[c] = acc[c] * scale` rounded to `T`, in one pass over `acc` (each sum is loaded and
+/// stored once per output row); false when some sum is not finite.
 #[inline]
-fn acc_update<T: Element>(acc: &mut [f64], add: &[T], sub: &[T]) {
-    for ((a, &x), &y) in acc.iter_mut().zip(add).zip(sub) {
-        *a += x.as_f64() - y.as_f64();
+fn step_row<T: Element>(acc: &mut [f64], add: &[T], sub: &[T], scale: f64, out: &mut [T]) -> bool {
+    let mut ok = true;
+    for (((a, &x), &y), o) in acc.iter_mut().zip(add).zip(sub).zip(out.iter_mut()) {
+        let v = *a + (x.as_f64() - y.as_f64());
+        *a = v;
+        ok &= v.is_finite();
+        *o = T::of_f64(v * scale);
     }
+    ok
 }
 
 /// `out[c] = acc[c] * scale` rounded to `T`; false when some sum is not finite (the running
@@ -472,9 +480,16 @@ fn finish_row<T: Element>(acc: &[f64], scale: f64, out: &mut [T]) -> bool {
     ok
 }
 
+thread_local! {
+    /// Per-thread `f64` step buffer of [`running_sums`].
+    static STEPS: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Running `f64` window sums of a finite extended line, `out[i] = inv * sum ext[i..i + w]`:
-/// the line is cut into segments re-anchored from their samples, four of them advanced
-/// together so the four dependency chains overlap.
+/// the steps `ext[i + w - 1] - ext[i - 1]` are first computed in `f64` in one vectorized pass
+/// (the conversions leave the serial part), then the line is cut into segments re-anchored
+/// from their samples, four of them advanced together so the four dependency chains overlap.
+/// The sums are the same, bit for bit, as adding each step as it comes.
 pub(crate) fn running_sums<T: Element>(ext: &[T], w: usize, inv: f64, out: &mut [T]) {
     let n = out.len();
     if w == 1 {
@@ -484,6 +499,29 @@ pub(crate) fn running_sums<T: Element>(ext: &[T], w: usize, inv: f64, out: &mut 
         }
         return;
     }
+    STEPS.with(|cell| {
+        let mut d = cell.borrow_mut();
+        if d.len() < n {
+            d.resize(n, 0.0);
+        }
+        // d[i] = ext[i + w - 1] - ext[i - 1] for i >= 1 (d[0] unused).
+        if n > 1 {
+            for ((s, &a), &b) in d[1..n]
+                .iter_mut()
+                .zip(&ext[w..n + w - 1])
+                .zip(&ext[..n - 1])
+            {
+                *s = a.as_f64() - b.as_f64();
+            }
+        }
+        scan_segments(ext, &d[..n], w, inv, out);
+    });
+}
+
+/// The serial part of [`running_sums`]: segment sums advanced by the steps `d`.
+#[inline]
+fn scan_segments<T: Element>(ext: &[T], d: &[f64], w: usize, inv: f64, out: &mut [T]) {
+    let n = out.len();
     let seg = ANCHOR_EVERY.min(n.div_ceil(4)).max(1);
     let start_sum = |b: usize| -> f64 { ext[b..b + w].iter().map(|v| v.as_f64()).sum() };
     let mut b = 0;
@@ -494,12 +532,24 @@ pub(crate) fn running_sums<T: Element>(ext: &[T], w: usize, inv: f64, out: &mut 
         for j in 0..4 {
             out[st[j]] = T::of_f64(s[j] * inv);
         }
+        let (d0, d1, d2, d3) = (
+            &d[st[0]..st[1]],
+            &d[st[1]..st[2]],
+            &d[st[2]..st[3]],
+            &d[st[3]..st[3] + seg],
+        );
+        let (o01, o23) = out[b..b + 4 * seg].split_at_mut(2 * seg);
+        let (o0, o1) = o01.split_at_mut(seg);
+        let (o2, o3) = o23.split_at_mut(seg);
         for t in 1..seg {
-            for j in 0..4 {
-                let i = st[j] + t;
-                s[j] += ext[i + w - 1].as_f64() - ext[i - 1].as_f64();
-                out[i] = T::of_f64(s[j] * inv);
-            }
+            s[0] += d0[t];
+            s[1] += d1[t];
+            s[2] += d2[t];
+            s[3] += d3[t];
+            o0[t] = T::of_f64(s[0] * inv);
+            o1[t] = T::of_f64(s[1] * inv);
+            o2[t] = T::of_f64(s[2] * inv);
+            o3[t] = T::of_f64(s[3] * inv);
         }
         b += 4 * seg;
     }
@@ -509,7 +559,7 @@ pub(crate) fn running_sums<T: Element>(ext: &[T], w: usize, inv: f64, out: &mut 
         let mut s = start_sum(b);
         out[b] = T::of_f64(s * inv);
         for i in b + 1..end {
-            s += ext[i + w - 1].as_f64() - ext[i - 1].as_f64();
+            s += d[i];
             out[i] = T::of_f64(s * inv);
         }
         b = end;
