@@ -115,15 +115,16 @@ impl SplitMix {
 
 /// k-means++: first centroid uniform, each next one drawn with probability proportional to
 /// the squared distance to the nearest chosen centroid.
-fn plus_plus(x: &[f64], n: usize, d: usize, k: usize, seed: u64) -> Vec<f64> {
+fn plus_plus<T: Element>(x: &[T], n: usize, d: usize, k: usize, seed: u64) -> Vec<f64> {
     let mut rng = SplitMix::new(seed);
     let first = ((rng.uniform() * n as f64) as usize).min(n - 1);
-    let mut c: Vec<f64> = x[first * d..(first + 1) * d].to_vec();
+    let row = |i: usize| -> Vec<f64> { x[i * d..(i + 1) * d].iter().map(|v| v.as_f64()).collect() };
+    let mut c: Vec<f64> = row(first);
     let sq = |i: usize, cj: &[f64]| -> f64 {
         x[i * d..(i + 1) * d]
             .iter()
             .zip(cj)
-            .map(|(a, b)| (a - b) * (a - b))
+            .map(|(a, b)| (a.as_f64() - b) * (a.as_f64() - b))
             .sum()
     };
     let mut dmin: Vec<f64> = (0..n).map(|i| sq(i, &c[..d])).collect();
@@ -145,7 +146,7 @@ fn plus_plus(x: &[f64], n: usize, d: usize, k: usize, seed: u64) -> Vec<f64> {
             // All points coincide with chosen centroids: any point will do.
             ((rng.uniform() * n as f64) as usize).min(n - 1)
         };
-        let new: Vec<f64> = x[pick * d..(pick + 1) * d].to_vec();
+        let new: Vec<f64> = row(pick);
         for (i, m) in dmin.iter_mut().enumerate() {
             *m = m.min(sq(i, &new));
         }
@@ -163,31 +164,85 @@ struct Pass {
 
 const BLOCK: usize = 4096;
 
-fn assign_accumulate(
-    x: &[f64],
+/// Moves the fresh labels `new` into `lab` (counting changes) and adds every point of `pts`
+/// to its cluster's sum, in point order (the order, and so the rounding, of the plain loop).
+/// Returns the number of changed labels.
+#[inline(always)]
+fn accumulate_fixed<T: Element, const D: usize>(
+    pts: &[T],
+    new: &[usize],
+    lab: &mut [usize],
+    sums: &mut [[f64; D]],
+    counts: &mut [usize],
+) -> usize {
+    let mut changed = 0;
+    for ((p, &l), old) in pts.chunks_exact(D).zip(new).zip(lab.iter_mut()) {
+        changed += usize::from(*old != l);
+        *old = l;
+        counts[l] += 1;
+        let s = &mut sums[l];
+        for t in 0..D {
+            s[t] += p[t].as_f64();
+        }
+    }
+    changed
+}
+
+fn accumulate<T: Element>(
+    pts: &[T],
+    d: usize,
+    new: &[usize],
+    lab: &mut [usize],
+    sums: &mut [f64],
+    counts: &mut [usize],
+) -> usize {
+    macro_rules! fixed {
+        ($($n:literal)*) => {
+            match d {
+                $($n => {
+                    let (s, _) = sums.as_chunks_mut::<$n>();
+                    return accumulate_fixed::<T, $n>(pts, new, lab, s, counts);
+                })*
+                _ => {}
+            }
+        };
+    }
+    fixed!(1 2 3 4 5 6 7 8);
+    let mut changed = 0;
+    if d == 0 {
+        counts[0] += new.len();
+        for (old, &l) in lab.iter_mut().zip(new) {
+            changed += usize::from(*old != l);
+            *old = l;
+        }
+        return changed;
+    }
+    for ((p, &l), old) in pts.chunks_exact(d).zip(new).zip(lab.iter_mut()) {
+        changed += usize::from(*old != l);
+        *old = l;
+        counts[l] += 1;
+        for (s, v) in sums[l * d..(l + 1) * d].iter_mut().zip(p) {
+            *s += v.as_f64();
+        }
+    }
+    changed
+}
+
+fn assign_accumulate<T: Element>(
+    x: &[T],
     d: usize,
     c: &[f64],
     labels: &mut [usize],
     dist: &mut [f64],
 ) -> Pass {
     let k = c.len() / d.max(1);
-    let run = |start: usize, lab: &mut [usize], dst: &mut [f64]| -> Pass {
-        let old: Vec<usize> = lab.to_vec();
+    let run = |new: &mut Vec<usize>, start: usize, lab: &mut [usize], dst: &mut [f64]| -> Pass {
         let pts = &x[start * d..(start + lab.len()) * d];
-        assign(pts, d, c, lab, dst);
+        new.resize(lab.len(), 0);
+        assign(pts, d, c, new, dst);
         let mut sums = vec![0.0; k * d];
         let mut counts = vec![0usize; k];
-        if d > 0 {
-            for (p, &l) in pts.chunks_exact(d).zip(lab.iter()) {
-                counts[l] += 1;
-                for (s, v) in sums[l * d..(l + 1) * d].iter_mut().zip(p) {
-                    *s += v;
-                }
-            }
-        } else {
-            counts[0] = lab.len();
-        }
-        let changed = lab.iter().zip(&old).filter(|(a, b)| a != b).count();
+        let changed = accumulate(pts, d, new, lab, &mut sums, &mut counts);
         Pass {
             sums,
             counts,
@@ -199,14 +254,15 @@ fn assign_accumulate(
             .par_chunks_mut(BLOCK)
             .zip(dist.par_chunks_mut(BLOCK))
             .enumerate()
-            .map(|(b, (l, s))| run(b * BLOCK, l, s))
+            .map_init(Vec::new, |new, (b, (l, s))| run(new, b * BLOCK, l, s))
             .collect()
     } else {
+        let mut new = Vec::new();
         labels
             .chunks_mut(BLOCK)
             .zip(dist.chunks_mut(BLOCK))
             .enumerate()
-            .map(|(b, (l, s))| run(b * BLOCK, l, s))
+            .map(|(b, (l, s))| run(&mut new, b * BLOCK, l, s))
             .collect()
     };
     // Merge in block order: the same result for any thread count.
@@ -228,8 +284,8 @@ fn assign_accumulate(
 }
 
 /// One Lloyd run from centroids `c`.
-fn lloyd(
-    x: &[f64],
+fn lloyd<T: Element>(
+    x: &[T],
     n: usize,
     d: usize,
     mut c: Vec<f64>,
@@ -269,8 +325,8 @@ fn lloyd(
                 pass.counts[old] -= 1;
                 pass.counts[j] = 1;
                 for t in 0..d {
-                    pass.sums[old * d + t] -= x[i * d + t];
-                    pass.sums[j * d + t] = x[i * d + t];
+                    pass.sums[old * d + t] -= x[i * d + t].as_f64();
+                    pass.sums[j * d + t] = x[i * d + t].as_f64();
                 }
                 labels[i] = j;
                 dist[i] = 0.0;
@@ -349,7 +405,9 @@ where
             reason: "n_init must be >= 1".into(),
         });
     }
-    let xs: Vec<f64> = x.iter().map(|v| v.as_f64()).collect();
+    // Row-major points, borrowed when `x` already is (no copy), converted per use.
+    let xc = x.as_standard_layout();
+    let xs: &[T] = xc.as_slice().expect("standard layout");
     if let Some(i) = xs.iter().position(|v| !v.is_finite()) {
         return Err(Error::InvalidParameter {
             name: "x",
@@ -367,7 +425,7 @@ where
     } else {
         let mut m = vec![0.0; d];
         for row in xs.chunks_exact(d) {
-            m.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+            m.iter_mut().zip(row).for_each(|(m, v)| *m += v.as_f64());
         }
         m.iter_mut().for_each(|v| *v /= n as f64);
         let mut var = 0.0;
@@ -375,7 +433,7 @@ where
             var += row
                 .iter()
                 .zip(&m)
-                .map(|(v, m)| (v - m) * (v - m))
+                .map(|(v, m)| (v.as_f64() - m) * (v.as_f64() - m))
                 .sum::<f64>();
         }
         var / n as f64 / d as f64
@@ -395,13 +453,13 @@ where
                     reason: "initial centroids must be finite".into(),
                 });
             }
-            Ok(lloyd(&xs, n, d, c.iter().copied().collect(), opts, tol_abs))
+            Ok(lloyd(xs, n, d, c.iter().copied().collect(), opts, tol_abs))
         }
         KMeansInit::PlusPlus { seed } => {
             let mut best: Option<KMeans> = None;
             for r in 0..opts.n_init {
-                let c = plus_plus(&xs, n, d, k, seed.wrapping_add(r as u64));
-                let run = lloyd(&xs, n, d, c, opts, tol_abs);
+                let c = plus_plus(xs, n, d, k, seed.wrapping_add(r as u64));
+                let run = lloyd(xs, n, d, c, opts, tol_abs);
                 if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
                     best = Some(run);
                 }
