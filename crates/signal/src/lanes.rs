@@ -14,6 +14,20 @@ pub(crate) fn norm_axis(axis: isize, ndim: usize) -> Result<usize> {
     Ok(a as usize)
 }
 
+/// One-vs-many checks: `axis` normalized for a `shape`, and the series `y` as long as that
+/// axis. Returns `(axis, length)`.
+pub(crate) fn series_axis(shape: &[usize], axis: isize, y_len: usize) -> Result<(usize, usize)> {
+    let ax = norm_axis(axis, shape.len())?;
+    let n = shape[ax];
+    if y_len != n {
+        return Err(Error::ShapeMismatch {
+            expected: vec![n],
+            got: vec![y_len],
+        });
+    }
+    Ok((ax, n))
+}
+
 /// `out` lane = `f(input lane as f64)` for every lane along `axis`; `f` writes `out.len()`
 /// values (the lane length). Lanes run in parallel when the array is large.
 pub(crate) fn map_lanes<T, S, So, D>(

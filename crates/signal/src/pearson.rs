@@ -24,7 +24,7 @@
 use ndarray::{ArrayBase, ArrayD, Axis, Data, Dimension, Ix1, Zip};
 use ndkern_core::{Element, Error, Result};
 
-use crate::lanes::norm_axis;
+use crate::lanes::series_axis;
 
 /// Pearson's r of `y` against every series of `a` along `axis` (negative counts from the
 /// end): the result has `a`'s shape without `axis`. `y.len()` must equal the axis length
@@ -47,14 +47,7 @@ where
     S2: Data<Elem = T>,
     D: Dimension,
 {
-    let ax = norm_axis(axis, a.ndim())?;
-    let n = a.shape()[ax];
-    if y.len() != n {
-        return Err(Error::ShapeMismatch {
-            expected: vec![n],
-            got: vec![y.len()],
-        });
-    }
+    let (ax, n) = series_axis(a.shape(), axis, y.len())?;
     if n < 2 {
         return Err(Error::InvalidParameter {
             name: "y",

@@ -36,7 +36,7 @@ use ndkern_core::{Element, Error, Result};
 use rayon::prelude::*;
 
 use crate::detrend::{detrend_line, Trend};
-use crate::lanes::norm_axis;
+use crate::lanes::series_axis;
 use crate::rolling::{rolling_line, Rolling, Stat};
 
 /// Series per vector group (one 64-byte cache line of f64 per time step).
@@ -89,14 +89,7 @@ where
     S2: Data<Elem = T>,
     D: Dimension,
 {
-    let ax = norm_axis(axis, a.ndim())?;
-    let n = a.shape()[ax];
-    if y.len() != n {
-        return Err(Error::ShapeMismatch {
-            expected: vec![n],
-            got: vec![y.len()],
-        });
-    }
+    let (ax, n) = series_axis(a.shape(), axis, y.len())?;
     let opt = Rolling::new(window).center(true);
     let mp = opt.check(n)?;
     let g = Geometry {
