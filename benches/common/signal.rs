@@ -1,6 +1,7 @@
 //! Signal workloads (issue "Signal"): Q3's detrend / centred rolling mean / trim / Pearson
-//! pipeline, 2-D circular cross-correlation, phase correlation with subpixel refinement, and
-//! Gaussian KDE (exact and binned). Peers are the scipy/numpy idioms in peers.py.
+//! pipeline, 2-D circular cross-correlation, phase correlation with subpixel refinement,
+//! overlap-add convolution of a long signal with a short kernel, and Gaussian KDE (exact and
+//! binned, 1-D and 2-D). Peers are the scipy/numpy idioms in peers.py.
 
 use std::rc::Rc;
 
@@ -61,6 +62,37 @@ pub fn workloads() -> Vec<Workload> {
             axes: None,
             peer: Some("gaussian_kde"),
             build: build_kde_binned,
+        },
+        Workload {
+            name: "oaconvolve_1e6x41",
+            kernel: "oaconvolve(&a, &a.slice(s![..41]), Full, None)",
+            dtype: Dtype::F64,
+            shape: &[1_000_000],
+            smoke_shape: &[5_000],
+            axes: None,
+            peer: Some("oaconvolve_41"),
+            build: build_oaconvolve,
+        },
+        Workload {
+            name: "gaussian_kde_2d_exact",
+            kernel: "GaussianKde::new(&x, Scott, None)?.evaluate(&grid64x64)",
+            dtype: Dtype::F64,
+            shape: &[2, 20_000],
+            smoke_shape: &[2, 500],
+            axes: None,
+            peer: Some("gaussian_kde_2d"),
+            build: build_kde2_exact,
+        },
+        Workload {
+            name: "gaussian_kde_2d_binned",
+            kernel:
+                "GaussianKde::new(&x, Scott, None)?.evaluate_binned_2d([1, 1], [2, 2], [64, 64])",
+            dtype: Dtype::F64,
+            shape: &[2, 20_000],
+            smoke_shape: &[2, 500],
+            axes: None,
+            peer: Some("gaussian_kde_2d"),
+            build: build_kde2_binned,
         },
     ]
 }
@@ -216,4 +248,127 @@ fn naive_kde(x: &Array1<f64>) -> Array1<f64> {
             .map(|&g| sig::reference::kde_1d(&xs, &w, sigma, g))
             .collect::<Vec<_>>(),
     )
+}
+
+const TAPS: usize = 41;
+
+/// Full convolution of the signal with its own first 41 samples (the kernel the peer builds).
+fn build_oaconvolve(shape: &[usize]) -> Case {
+    let a = Rc::new(
+        data::<f64>(shape)
+            .into_dimensionality::<ndarray::Ix1>()
+            .expect("1-D"),
+    );
+    let a2 = Rc::clone(&a);
+    let n = shape[0];
+    Case {
+        bytes: (8 * (n + TAPS + n + TAPS - 1)) as u64,
+        flops: None,
+        fast: Box::new(move || {
+            Out::F64(
+                sig::oaconvolve(&*a, &a.slice(s![..TAPS]), sig::Mode::Full, None)
+                    .expect("1-D pair"),
+            )
+        }),
+        naive: Box::new(move || {
+            let x = a2.to_vec();
+            let full = sig::reference::convolve_full(&x, &x[..TAPS]);
+            Out::F64(Array1::from(full).into_dyn())
+        }),
+        tol: 1e-12,
+    }
+}
+
+const GRID2: usize = 64;
+
+/// Column `(i, j)` of the 64 x 64 grid `linspace(1, 2, 64)^2`, C order (the peer's meshgrid 'ij').
+fn grid2() -> ndarray::Array2<f64> {
+    let g = |k: usize| 1.0 + k as f64 / (GRID2 - 1) as f64;
+    ndarray::Array2::from_shape_fn((2, GRID2 * GRID2), |(r, c)| {
+        if r == 0 {
+            g(c / GRID2)
+        } else {
+            g(c % GRID2)
+        }
+    })
+}
+
+fn dataset2(shape: &[usize]) -> Rc<ndarray::Array2<f64>> {
+    Rc::new(
+        data::<f64>(shape)
+            .into_dimensionality::<ndarray::Ix2>()
+            .expect("2-D"),
+    )
+}
+
+fn build_kde2_exact(shape: &[usize]) -> Case {
+    let x = dataset2(shape);
+    let x2 = Rc::clone(&x);
+    let (n, m) = (shape[1], GRID2 * GRID2);
+    Case {
+        bytes: (8 * (2 * n + 3 * m)) as u64,
+        flops: Some((n * m * 20) as u64),
+        fast: Box::new(move || {
+            let kde = sig::GaussianKde::new(&*x, sig::Bandwidth::Scott, None).expect("data");
+            Out::F64(kde.evaluate(&grid2()).expect("2-D").into_dyn())
+        }),
+        naive: Box::new(move || Out::F64(naive_kde2(&x2))),
+        tol: 1e-12,
+    }
+}
+
+fn build_kde2_binned(shape: &[usize]) -> Case {
+    let x = dataset2(shape);
+    let x2 = Rc::clone(&x);
+    let n = shape[1];
+    Case {
+        bytes: (8 * (2 * n + GRID2 * GRID2)) as u64,
+        flops: None,
+        fast: Box::new(move || {
+            let kde = sig::GaussianKde::new(&*x, sig::Bandwidth::Scott, None).expect("data");
+            let g = kde
+                .evaluate_binned_2d([1.0, 1.0], [2.0, 2.0], [GRID2, GRID2])
+                .expect("grid");
+            Out::F64(
+                g.into_shape_with_order(GRID2 * GRID2)
+                    .expect("C order")
+                    .into_dyn(),
+            )
+        }),
+        naive: Box::new(move || Out::F64(naive_kde2(&x2))),
+        // Bilinear binning error bound (evaluate_binned_2d docs): about 8e-5 of the peak.
+        tol: 1e-4,
+    }
+}
+
+/// Scott-bandwidth 2-D KDE on the 64 x 64 grid by the naive double loop (sample covariance
+/// with ddof 1 times `n^(-1/3)`, scipy's definition).
+fn naive_kde2(x: &ndarray::Array2<f64>) -> ArrayD<f64> {
+    let n = x.ncols();
+    let (x0, x1) = (x.row(0).to_vec(), x.row(1).to_vec());
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / n as f64;
+    let (m0, m1) = (mean(&x0), mean(&x1));
+    let cross = |a: &[f64], ma: f64, b: &[f64], mb: f64| {
+        a.iter()
+            .zip(b)
+            .map(|(p, q)| (p - ma) * (q - mb))
+            .sum::<f64>()
+            / (n - 1) as f64
+    };
+    let f2 = (n as f64).powf(-1.0 / 3.0);
+    let c01 = cross(&x0, m0, &x1, m1) * f2;
+    let cov = [
+        cross(&x0, m0, &x0, m0) * f2,
+        c01,
+        c01,
+        cross(&x1, m1, &x1, m1) * f2,
+    ];
+    let w = vec![1.0 / n as f64; n];
+    let g = grid2();
+    let v: Vec<f64> = g
+        .columns()
+        .into_iter()
+        .map(|p| sig::reference::kde_2d(&x0, &x1, &w, cov, [p[0], p[1]]))
+        .collect();
+    Array1::from(v).into_dyn()
 }

@@ -384,11 +384,25 @@ def _signal_peers():
         g = 1.0 + np.arange(2048) / 2047.0
         return [("stats.gaussian_kde(x)(grid2048)", lambda: stats.gaussian_kde(a)(g))]
 
+    def oaconvolve(a):
+        k = a[:41]
+        return [("ss.oaconvolve(a, a[:41])", lambda: ss.oaconvolve(a, k)),
+                ("ss.convolve(a, a[:41]) (method auto)", lambda: ss.convolve(a, k)),
+                ("np.convolve(a, a[:41])", lambda: np.convolve(a, k))]
+
+    def kde_2d(a):
+        g = 1.0 + np.arange(64) / 63.0
+        xx, yy = np.meshgrid(g, g, indexing="ij")
+        pts = np.vstack([xx.ravel(), yy.ravel()])
+        return [("stats.gaussian_kde(x)(grid64x64)", lambda: stats.gaussian_kde(a)(pts))]
+
     return {
         "q3_pipeline": lambda a, axes: q3(a),
         "xcorr_circular": lambda a, axes: xcorr(a),
         "phase_cross_correlation": lambda a, axes: phase(a),
         "gaussian_kde": lambda a, axes: kde(a),
+        "oaconvolve_41": lambda a, axes: oaconvolve(a),
+        "gaussian_kde_2d": lambda a, axes: kde_2d(a),
     }
 
 

@@ -128,3 +128,20 @@ pub fn kde_1d(data: &[f64], weights: &[f64], sigma: f64, x: f64) -> f64 {
         .map(|(&d, &w)| w * c * (-0.5 * ((x - d) / sigma).powi(2)).exp())
         .sum()
 }
+
+/// Gaussian KDE density of 2-D data (`x0[i], x1[i]`) at `x` with kernel covariance `cov`
+/// (row-major 2 x 2) and normalized weights, by the explicit inverse and determinant.
+pub fn kde_2d(x0: &[f64], x1: &[f64], weights: &[f64], cov: [f64; 4], x: [f64; 2]) -> f64 {
+    let det = cov[0] * cov[3] - cov[1] * cov[2];
+    let inv = [cov[3] / det, -cov[1] / det, -cov[2] / det, cov[0] / det];
+    let c = 1.0 / (2.0 * std::f64::consts::PI * det.sqrt());
+    x0.iter()
+        .zip(x1)
+        .zip(weights)
+        .map(|((&a, &b), &w)| {
+            let (u, v) = (x[0] - a, x[1] - b);
+            let q = inv[0] * u * u + (inv[1] + inv[2]) * u * v + inv[3] * v * v;
+            w * c * (-0.5 * q).exp()
+        })
+        .sum()
+}
