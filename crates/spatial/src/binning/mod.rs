@@ -38,6 +38,8 @@
 
 mod accumulate;
 mod block;
+#[cfg(target_arch = "x86_64")]
+mod cells_avx512;
 mod grid;
 mod healpix;
 mod histogram;

@@ -4,6 +4,8 @@ use ndarray::{s, ArrayBase, Data, Ix1, Ix2};
 use ndkern_core::{Element, Error, Result};
 
 use super::accumulate::{outside_error, BLOCK, NONE};
+#[cfg(target_arch = "x86_64")]
+use super::cells_avx512;
 use super::grid::{Grid, Outside};
 use super::kernels::{add_bins, add_uniform_bins, to_cells, uniform_cells, UniformAxis};
 
@@ -83,7 +85,8 @@ where
     Ok(())
 }
 
-/// [`uniform_cells`] when every axis of `grid` (with `D` axes) is uniform; false otherwise.
+/// [`uniform_cells`] (its AVX-512 twin for `f64` points on CPUs that have it) when every axis
+/// of `grid` (with `D` axes) is uniform; false otherwise.
 fn uniform_block<T: Element, const D: usize>(grid: &Grid, rows: &[T], cells: &mut [usize]) -> bool {
     let mut axes = [UniformAxis::new((0.0, 1.0, 0, 1.0, 1.0)); D];
     let mut strides = [0.0; D];
@@ -93,6 +96,15 @@ fn uniform_block<T: Element, const D: usize>(grid: &Grid, rows: &[T], cells: &mu
             None => return false,
         }
         strides[k] = grid.strides()[k] as f64;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>() && cells_avx512::available() {
+        // SAFETY: T is f64 (same type, so the same layout); the CPU has AVX-512F/DQ.
+        unsafe {
+            let rows = std::slice::from_raw_parts(rows.as_ptr().cast::<f64>(), rows.len());
+            cells_avx512::uniform_cells_f64::<D>(rows, &axes, &strides, cells);
+        }
+        return true;
     }
     uniform_cells::<T, D>(rows, &axes, &strides, cells);
     true
