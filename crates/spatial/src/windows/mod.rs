@@ -60,6 +60,7 @@ mod local;
 mod local_fused;
 mod params;
 mod recursive;
+mod recursive_rows;
 mod uniform;
 mod vertical;
 

@@ -23,14 +23,15 @@
 //! same extension scipy uses), the causal recursion starts in steady state on the first
 //! extended sample and the anti-causal one on the last, so the start-up transient has decayed
 //! before the line itself is reached. Recursions run in `f64`; f32 results are rounded once
-//! per axis. NaN or infinity spreads along the whole line (an IIR filter has infinite support).
+//! per axis (on a C-contiguous output the outer axes' causal intermediate is stored in the
+//! output, so it is rounded to f32 too: ~6e-8 relative, see `recursive_rows.rs`). NaN or infinity spreads along the whole line (an IIR filter has infinite support).
 
 use ndarray::{Array, ArrayBase, ArrayViewMut, Data, Dimension};
-use ndkern_core::{worth_parallel, BorderMode, Element, Error, Result};
-use rayon::prelude::*;
+use ndkern_core::{BorderMode, Element, Error, Result};
 
 use super::axis::{run_passes, Pass};
 use super::params::{check_shape, per_axis};
+use super::recursive_rows::{horizontal, vertical, Iir};
 
 /// The documented bound on the deviation of [`gaussian_filter_recursive`] from
 /// [`gaussian_filter`](super::gaussian_filter), relative to the data range (max - min), for
@@ -159,17 +160,28 @@ where
         .collect();
     check_shape(a.shape(), out.shape())?;
     if out.is_standard_layout() && nd >= 1 && !a.is_empty() {
-        // In place on the output: the innermost axis four rows at a time (the rows are the
-        // SIMD lanes of the recursion), outer axes as row recursions over column blocks.
-        out.assign(a);
+        // C-contiguous output: the innermost axis first, from the input into the output (16
+        // rows at a time as SIMD lanes), then the outer axes in place as recursions down whole
+        // rows of column strips (recursive_rows.rs).
+        let src = a.as_standard_layout();
+        let s = src.as_slice().expect("standard layout");
         let shape = a.shape().to_vec();
         let dst = out.as_slice_mut().expect("standard layout");
-        for &(ax, s) in &axes {
-            if ax + 1 == nd {
-                horizontal(dst, shape[nd - 1], s, mode);
-            } else {
-                vertical(dst, &shape, ax, s, mode);
+        let iir = |sigma: f64| {
+            let (b, a) = coefficients(sigma);
+            Iir {
+                b,
+                a,
+                pad: pad_of(sigma),
+                mode,
             }
+        };
+        match axes.last() {
+            Some(&(ax, sigma)) if ax + 1 == nd => horizontal(s, dst, shape[nd - 1], &iir(sigma)),
+            _ => dst.copy_from_slice(s),
+        }
+        for &(ax, sigma) in axes.iter().filter(|(ax, _)| ax + 1 < nd) {
+            vertical(dst, &shape, ax, &iir(sigma));
         }
         return Ok(());
     }
@@ -208,157 +220,4 @@ where
         })
         .collect();
     run_passes(a, out, &passes)
-}
-
-/// Columns per task of a row recursion: wide enough that each row of the block is a long
-/// contiguous read (narrow blocks measured 5x slower: one DRAM latency per row); the causal
-/// results (`f64`, the whole extended axis) are written and read back sequentially.
-const COLS: usize = 512;
-
-/// Rows filtered together along the innermost axis (the lanes of the recursion).
-const ROWS: usize = 4;
-
-/// The recursive filter along the innermost axis of the C-contiguous `dst` (in place), rows of
-/// length `n` in groups of [`ROWS`] interleaved so the recursion runs on all of them at once.
-fn horizontal<T: Element>(dst: &mut [T], n: usize, sigma: f64, mode: BorderMode) {
-    let (b, a) = coefficients(sigma);
-    let pad = pad_of(sigma);
-    let len = n + 2 * pad;
-    let cval = match mode {
-        BorderMode::Constant(c) => c,
-        _ => 0.0,
-    };
-    let src_of: Vec<Option<usize>> = (0..len)
-        .map(|e| mode.source_index(e as isize - pad as isize, n))
-        .collect();
-    let group = |rows: &mut [T], w: &mut Vec<[f64; ROWS]>| {
-        w.resize(len, [0.0; ROWS]);
-        let k = rows.len() / n;
-        let x = |e: usize, l: usize| -> f64 {
-            match src_of[e] {
-                Some(i) if l < k => rows[l * n + i].as_f64(),
-                Some(_) => 0.0,
-                None => cval,
-            }
-        };
-        let mut s: [[f64; ROWS]; 3] = [std::array::from_fn(|l| x(0, l)); 3];
-        for (e, we) in w.iter_mut().enumerate() {
-            let xe: [f64; ROWS] = std::array::from_fn(|l| x(e, l));
-            let v: [f64; ROWS] = std::array::from_fn(|l| {
-                b * xe[l] + a[0] * s[0][l] + a[1] * s[1][l] + a[2] * s[2][l]
-            });
-            s = [v, s[0], s[1]];
-            *we = v;
-        }
-        s = [w[len - 1]; 3];
-        for e in (0..len).rev() {
-            let v: [f64; ROWS] = std::array::from_fn(|l| {
-                b * w[e][l] + a[0] * s[0][l] + a[1] * s[1][l] + a[2] * s[2][l]
-            });
-            s = [v, s[0], s[1]];
-            if (pad..pad + n).contains(&e) {
-                for (l, &vl) in v.iter().enumerate().take(k) {
-                    rows[l * n + e - pad] = T::of_f64(vl);
-                }
-            }
-        }
-    };
-    if worth_parallel(dst.len()) {
-        dst.par_chunks_mut(ROWS * n)
-            .for_each_init(Vec::new, |w, rows| group(rows, w));
-    } else {
-        let mut w = Vec::new();
-        dst.chunks_mut(ROWS * n)
-            .for_each(|rows| group(rows, &mut w));
-    }
-}
-
-/// The recursive filter along outer `axis` of the C-contiguous `dst` (in place): the
-/// recursions run down whole rows of a block of columns at a time (SIMD across columns), the
-/// causal results kept in a per-task buffer for the anti-causal sweep.
-fn vertical<T: Element>(dst: &mut [T], shape: &[usize], axis: usize, sigma: f64, mode: BorderMode) {
-    let (b, a) = coefficients(sigma);
-    let pad = pad_of(sigma);
-    let n = shape[axis];
-    let inner: usize = shape[axis + 1..].iter().product();
-    let block = n * inner;
-    let cval = match mode {
-        BorderMode::Constant(c) => c,
-        _ => 0.0,
-    };
-    let src_of: Vec<Option<usize>> = (0..n + 2 * pad)
-        .map(|e| mode.source_index(e as isize - pad as isize, n))
-        .collect();
-    let len = n + 2 * pad;
-    // One task: the filtered columns c0..c0 + cw of block `d`, as `n` rows of `cw`. `w` holds
-    // three steady-state rows, then the causal result of every extended row.
-    let task = |d: &[T], c0: usize, cw: usize, w: &mut Vec<f64>| -> Vec<T> {
-        w.resize((len + 3) * cw, 0.0);
-        let crow = vec![cval; cw];
-        let xrow = |e: usize, buf: &mut [f64]| match src_of[e] {
-            Some(r) => {
-                for (o, &v) in buf.iter_mut().zip(&d[r * inner + c0..r * inner + c0 + cw]) {
-                    *o = v.as_f64();
-                }
-            }
-            None => buf.copy_from_slice(&crow),
-        };
-        let mut x = vec![0.0; cw];
-        xrow(0, &mut x);
-        for r in 0..3 {
-            w[r * cw..(r + 1) * cw].copy_from_slice(&x);
-        }
-        for e in 0..len {
-            xrow(e, &mut x);
-            let (prev, cur) = w.split_at_mut((e + 3) * cw);
-            let (p3, rest) = prev[e * cw..].split_at(cw);
-            let (p2, p1) = rest.split_at(cw);
-            for j in 0..cw {
-                cur[j] = b * x[j] + a[0] * p1[j] + a[1] * p2[j] + a[2] * p3[j];
-            }
-        }
-        // Anti-causal sweep from the last extended row; `y` rotates three rows.
-        let mut out = vec![T::zero(); n * cw];
-        let last = w[(len + 2) * cw..(len + 3) * cw].to_vec();
-        let (mut y1, mut y2, mut y3) = (last.clone(), last.clone(), last);
-        for e in (0..len).rev() {
-            let we = &w[(e + 3) * cw..(e + 4) * cw];
-            for j in 0..cw {
-                y3[j] = b * we[j] + a[0] * y1[j] + a[1] * y2[j] + a[2] * y3[j];
-            }
-            // The new value sits in y3's storage: rotate so it becomes y1.
-            std::mem::swap(&mut y2, &mut y3);
-            std::mem::swap(&mut y1, &mut y2);
-            if (pad..pad + n).contains(&e) {
-                let o = &mut out[(e - pad) * cw..(e - pad + 1) * cw];
-                for (o, &v) in o.iter_mut().zip(&y1) {
-                    *o = T::of_f64(v);
-                }
-            }
-        }
-        out
-    };
-    for d in dst.chunks_mut(block) {
-        let parts: Vec<(usize, usize)> = (0..inner.div_ceil(COLS))
-            .map(|c| (c * COLS, COLS.min(inner - c * COLS)))
-            .collect();
-        let results: Vec<Vec<T>> = if worth_parallel(block) {
-            let dr: &[T] = d;
-            parts
-                .par_iter()
-                .map_init(Vec::new, |w, &(c0, cw)| task(dr, c0, cw, w))
-                .collect()
-        } else {
-            let mut w = Vec::new();
-            parts
-                .iter()
-                .map(|&(c0, cw)| task(d, c0, cw, &mut w))
-                .collect()
-        };
-        for (&(c0, cw), r) in parts.iter().zip(&results) {
-            for (i, rr) in r.chunks_exact(cw).enumerate() {
-                d[i * inner + c0..i * inner + c0 + cw].copy_from_slice(rr);
-            }
-        }
-    }
 }

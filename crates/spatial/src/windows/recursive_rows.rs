@@ -1,0 +1,320 @@
+//! The recursive Gaussian's kernels for C-contiguous arrays: the recursion vectorized across
+//! rows (innermost axis) or across columns (outer axes), every memory access sequential.
+//!
+//! # Why
+//!
+//! A Young-van Vliet recursion is sequential along its line, so one line at a time runs one
+//! dependent multiply-add chain per sample. The previous kernels interleaved four rows as
+//! scalar `[f64; 4]` arrays with a border lookup per sample (horizontal), and kept the causal
+//! results of 512-column blocks over the whole axis in a 16 MB buffer (vertical): 94.7 ms on a
+//! 4000 x 4000 f32 image at sigma 8, slower than the exact 65-tap filter (73.5 ms).
+//!
+//! - Innermost axis ([`horizontal`]): [`GROUP`] = 16 rows at a time. Four-by-four tiles are
+//!   transposed (`f64x4::transpose`) into a buffer holding, for each extended column, the 16
+//!   rows as four `f64x4` vectors (~530 KB for a 4000-long row: it stays in L2); the causal and
+//!   the anti-causal recursions run in place on it with four independent vector chains, and
+//!   the result is transposed back into the output rows.
+//! - Outer axes ([`vertical`]): strips of up to [`STRIP`] columns run down whole rows (the
+//!   recursion is elementwise across columns, so it vectorizes as it stands), in place on the
+//!   output: the causal result of each row overwrites that row, and the anti-causal sweep
+//!   reads it back from the bottom. Only the extension rows below the axis are buffered.
+//!
+//! The recursions run in `f64`. On the outer axes the causal intermediate is stored in the
+//! output array, so for `f32` it is rounded to `f32` once more (relative error ~6e-8, far
+//! below the method's own deviation from the exact Gaussian).
+
+use ndkern_core::{f64x4, worth_parallel, BorderMode, Element};
+use rayon::prelude::*;
+
+/// Rows filtered together along the innermost axis.
+pub(crate) const GROUP: usize = 16;
+/// `f64x4` vectors per extended column of a row group.
+const VECS: usize = GROUP / 4;
+/// Widest column strip of an outer-axis recursion (its three `f64` state rows, 48 KB, stay
+/// in L1/L2; wide strips keep each row's read a long sequential run).
+pub(crate) const STRIP: usize = 2048;
+
+/// A recursion: `w[e] = b x[e] + a0 w[e-1] + a1 w[e-2] + a2 w[e-3]`, lines extended by `pad`
+/// samples on each side per `mode`.
+#[derive(Clone, Copy)]
+pub(crate) struct Iir {
+    pub b: f64,
+    pub a: [f64; 3],
+    pub pad: usize,
+    pub mode: BorderMode,
+}
+
+impl Iir {
+    /// The source index (or `None`: the constant) of every extended sample of a line of `n`.
+    fn sources(&self, n: usize) -> Vec<Option<usize>> {
+        (0..n + 2 * self.pad)
+            .map(|e| self.mode.source_index(e as isize - self.pad as isize, n))
+            .collect()
+    }
+
+    fn cval(&self) -> f64 {
+        match self.mode {
+            BorderMode::Constant(c) => c,
+            _ => 0.0,
+        }
+    }
+}
+
+type Col = [f64x4; VECS];
+
+/// One step of the recursion on a column of the group buffer (the previous output `s0`
+/// enters last, so the dependency chain is one multiply-add per step).
+#[inline(always)]
+fn step(x: &Col, s: &[Col; 3], c: &[f64x4; 4]) -> Col {
+    std::array::from_fn(|g| {
+        c[1].mul_add(
+            s[0][g],
+            c[2].mul_add(s[1][g], c[3].mul_add(s[2][g], c[0] * x[g])),
+        )
+    })
+}
+
+/// The recursion along the innermost axis (rows of `n`) from `src` into `dst` (same length).
+pub(crate) fn horizontal<T: Element>(src: &[T], dst: &mut [T], n: usize, f: &Iir) {
+    if n == 0 || src.is_empty() {
+        return;
+    }
+    let map = f.sources(n);
+    let group = |(s, d): (&[T], &mut [T]), t: &mut Vec<Col>| row_group(s, d, n, f, &map, t);
+    if worth_parallel(dst.len()) {
+        src.par_chunks(GROUP * n)
+            .zip(dst.par_chunks_mut(GROUP * n))
+            .for_each_init(Vec::new, |t, sd| group(sd, t));
+    } else {
+        let mut t = Vec::new();
+        src.chunks(GROUP * n)
+            .zip(dst.chunks_mut(GROUP * n))
+            .for_each(|sd| group(sd, &mut t));
+    }
+}
+
+/// Up to [`GROUP`] rows: transposed into `t`, both recursions in place, transposed back.
+// `g` picks both the rows of a tile and the vector of a buffer column.
+#[allow(clippy::needless_range_loop)]
+fn row_group<T: Element>(
+    src: &[T],
+    dst: &mut [T],
+    n: usize,
+    f: &Iir,
+    map: &[Option<usize>],
+    t: &mut Vec<Col>,
+) {
+    let k = src.len() / n;
+    let pad = f.pad;
+    let len = n + 2 * pad;
+    let zero = f64x4::splat(0.0);
+    t.clear();
+    t.resize(len, [zero; VECS]);
+    // Missing rows of a short group repeat the last row (their results are dropped).
+    let row = |r: usize| -> &[T] {
+        let r = r.min(k - 1);
+        &src[r * n..(r + 1) * n]
+    };
+    let mut c = 0;
+    while c + 4 <= n {
+        for g in 0..VECS {
+            let ld = |r: usize| {
+                let x = &row(4 * g + r)[c..c + 4];
+                f64x4::new([x[0].as_f64(), x[1].as_f64(), x[2].as_f64(), x[3].as_f64()])
+            };
+            let tr = f64x4::transpose([ld(0), ld(1), ld(2), ld(3)]);
+            for (j, v) in tr.into_iter().enumerate() {
+                t[pad + c + j][g] = v;
+            }
+        }
+        c += 4;
+    }
+    for c in c..n {
+        t[pad + c] = std::array::from_fn(|g| {
+            f64x4::new(std::array::from_fn(|r| row(4 * g + r)[c].as_f64()))
+        });
+    }
+    let cv = [f64x4::splat(f.cval()); VECS];
+    for e in (0..pad).chain(pad + n..len) {
+        t[e] = match map[e] {
+            Some(i) => t[pad + i],
+            None => cv,
+        };
+    }
+    let co = [
+        f64x4::splat(f.b),
+        f64x4::splat(f.a[0]),
+        f64x4::splat(f.a[1]),
+        f64x4::splat(f.a[2]),
+    ];
+    // Causal, from steady state on the first extended sample.
+    let mut s = [t[0]; 3];
+    for te in t.iter_mut() {
+        let v = step(te, &s, &co);
+        s = [v, s[0], s[1]];
+        *te = v;
+    }
+    // Anti-causal, from steady state on the last; only the line itself is needed.
+    s = [t[len - 1]; 3];
+    for te in t[pad..].iter_mut().rev() {
+        let v = step(te, &s, &co);
+        s = [v, s[0], s[1]];
+        *te = v;
+    }
+    let mut c = 0;
+    while c + 4 <= n {
+        for g in 0..VECS {
+            let tr = f64x4::transpose([
+                t[pad + c][g],
+                t[pad + c + 1][g],
+                t[pad + c + 2][g],
+                t[pad + c + 3][g],
+            ]);
+            for (r, v) in tr.into_iter().enumerate() {
+                let r = 4 * g + r;
+                if r < k {
+                    let v = v.to_array();
+                    let o = &mut dst[r * n + c..r * n + c + 4];
+                    for (o, v) in o.iter_mut().zip(v) {
+                        *o = T::of_f64(v);
+                    }
+                }
+            }
+        }
+        c += 4;
+    }
+    for c in c..n {
+        let col = &t[pad + c];
+        for r in 0..k {
+            dst[r * n + c] = T::of_f64(col[r / 4].to_array()[r % 4]);
+        }
+    }
+}
+
+/// Per-task scratch of [`vertical`]: three `f64` state rows and the bottom extension.
+#[derive(Default)]
+struct StripScratch {
+    s: [Vec<f64>; 3],
+    tail: Vec<f64>,
+}
+
+/// The recursion along outer `axis` of the C-contiguous `dst` of `shape`, in place.
+pub(crate) fn vertical<T: Element>(dst: &mut [T], shape: &[usize], axis: usize, f: &Iir) {
+    let n = shape[axis];
+    let inner: usize = shape[axis + 1..].iter().product();
+    if n == 0 || inner == 0 || dst.is_empty() {
+        return;
+    }
+    let map = f.sources(n);
+    let parallel = worth_parallel(dst.len());
+    // Strips: at most STRIP columns, and two tasks per thread when there are few blocks.
+    let blocks = dst.len() / (n * inner);
+    let want = if parallel {
+        (rayon::current_num_threads() * 2).div_ceil(blocks)
+    } else {
+        1
+    };
+    let cw = inner
+        .div_ceil(want)
+        .next_multiple_of(16)
+        .clamp(16, STRIP)
+        .min(inner);
+    // Every strip as its rows (disjoint column ranges of the block's rows).
+    let mut strips: Vec<Vec<&mut [T]>> = Vec::new();
+    for d in dst.chunks_mut(n * inner) {
+        let first = strips.len();
+        strips.extend((0..inner.div_ceil(cw)).map(|_| Vec::with_capacity(n)));
+        for row in d.chunks_mut(inner) {
+            for (j, part) in row.chunks_mut(cw).enumerate() {
+                strips[first + j].push(part);
+            }
+        }
+    }
+    let task = |rows: &mut Vec<&mut [T]>, sc: &mut StripScratch| strip(rows, f, &map, sc);
+    if parallel {
+        strips
+            .par_iter_mut()
+            .for_each_init(StripScratch::default, |sc, rows| task(rows, sc));
+    } else {
+        let mut sc = StripScratch::default();
+        strips.iter_mut().for_each(|rows| task(rows, &mut sc));
+    }
+}
+
+/// `s2 <- b x + a0 s0 + a1 s1 + a2 s2` elementwise, written to `out` too.
+#[inline(always)]
+fn vstep(x: impl Iterator<Item = f64>, s0: &[f64], s1: &[f64], s2: &mut [f64], f: &Iir) {
+    let (b, [a0, a1, a2]) = (f.b, f.a);
+    for (((v, p0), p1), xv) in s2.iter_mut().zip(s0).zip(s1).zip(x) {
+        *v = b * xv + a0 * p0 + a1 * p1 + a2 * *v;
+    }
+}
+
+/// Both recursions down the rows of one strip (each row `cw` wide), in place.
+fn strip<T: Element>(rows: &mut [&mut [T]], f: &Iir, map: &[Option<usize>], sc: &mut StripScratch) {
+    let n = rows.len();
+    let cw = rows[0].len();
+    let pad = f.pad;
+    let cval = f.cval();
+    for s in &mut sc.s {
+        s.clear();
+        s.resize(cw, 0.0);
+    }
+    // The extension below the axis, saved before any row is overwritten.
+    sc.tail.clear();
+    for m in &map[n + pad..] {
+        match *m {
+            Some(r) => sc.tail.extend(rows[r].iter().map(|v| v.as_f64())),
+            None => sc.tail.extend(std::iter::repeat_n(cval, cw)),
+        }
+    }
+    let [mut s0, mut s1, mut s2] = std::mem::take(&mut sc.s);
+    let mut tail = std::mem::take(&mut sc.tail);
+    // Steady state on the first extended row.
+    let first: Vec<f64> = match map[0] {
+        Some(r) => rows[r].iter().map(|v| v.as_f64()).collect(),
+        None => vec![cval; cw],
+    };
+    for s in [&mut s0, &mut s1, &mut s2] {
+        s.copy_from_slice(&first);
+    }
+    // Causal: the extension above (rows not yet overwritten), the rows (each overwritten by
+    // its result), the extension below (results kept in `tail`).
+    for &m in &map[..pad] {
+        match m {
+            Some(r) => vstep(rows[r].iter().map(|v| v.as_f64()), &s0, &s1, &mut s2, f),
+            None => vstep(std::iter::repeat(cval), &s0, &s1, &mut s2, f),
+        }
+        (s0, s1, s2) = (s2, s0, s1);
+    }
+    for row in rows.iter_mut() {
+        vstep(row.iter().map(|v| v.as_f64()), &s0, &s1, &mut s2, f);
+        for (o, &v) in row.iter_mut().zip(&s2) {
+            *o = T::of_f64(v);
+        }
+        (s0, s1, s2) = (s2, s0, s1);
+    }
+    for t in tail.chunks_exact_mut(cw) {
+        vstep(t.iter().copied(), &s0, &s1, &mut s2, f);
+        t.copy_from_slice(&s2);
+        (s0, s1, s2) = (s2, s0, s1);
+    }
+    // Anti-causal from steady state on the last extended row, down to the first row.
+    let last = &tail[(pad - 1) * cw..];
+    for s in [&mut s0, &mut s1, &mut s2] {
+        s.copy_from_slice(last);
+    }
+    for t in tail.chunks_exact(cw).rev() {
+        vstep(t.iter().copied(), &s0, &s1, &mut s2, f);
+        (s0, s1, s2) = (s2, s0, s1);
+    }
+    for row in rows.iter_mut().rev() {
+        vstep(row.iter().map(|v| v.as_f64()), &s0, &s1, &mut s2, f);
+        for (o, &v) in row.iter_mut().zip(&s2) {
+            *o = T::of_f64(v);
+        }
+        (s0, s1, s2) = (s2, s0, s1);
+    }
+    sc.s = [s0, s1, s2];
+    sc.tail = tail;
+}
