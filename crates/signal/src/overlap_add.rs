@@ -16,6 +16,12 @@
 //! are transformed whole. Without such an axis this is [`fftconvolve`](crate::fftconvolve).
 //! Results equal `fftconvolve`'s to rounding (tested), in `f64`.
 //!
+//! 1-D inputs (the common case: a long signal and a filter) take a lean path: realfft plans
+//! and buffers reused across runs of 64 consecutive blocks per rayon task, each task adding
+//! into its own range of the output, so a block costs its two transforms plus ~100 ns and the
+//! block length is chosen with that cost. 1e6 samples x 41 taps: see `oaconvolve_1e6x41` in
+//! BENCHMARKS.md.
+//!
 //! ```
 //! use ndarray::Array1;
 //! use ndkern_signal::{fftconvolve, oaconvolve, Mode};
@@ -50,10 +56,15 @@ pub(crate) struct OaPlan {
 /// taps: two transforms and the fixed per-block cost of the cost model in
 /// [`convolve`](mod@crate::convolve).
 pub(crate) fn block_len(s2: usize) -> usize {
-    use crate::convolve::{FFT_NS_PER_UNIT, OA_NS_PER_BLOCK};
+    block_len_with(s2, crate::convolve::OA_NS_PER_BLOCK)
+}
+
+/// [`block_len`] for a fixed cost of `per_block` ns per block.
+fn block_len_with(s2: usize, per_block: f64) -> usize {
+    use crate::convolve::FFT_NS_PER_UNIT;
     let per_output = |n: usize| {
         let n_f = n as f64;
-        (2.0 * FFT_NS_PER_UNIT * n_f * n_f.log2() + OA_NS_PER_BLOCK) / (n + 1 - s2) as f64
+        (2.0 * FFT_NS_PER_UNIT * n_f * n_f.log2() + per_block) / (n + 1 - s2) as f64
     };
     let mut best = next_fast_len(2 * s2.max(2), true);
     let mut n = best;
@@ -99,6 +110,10 @@ pub(crate) fn oa_full<T: Element>(
         return fft_full(a, b, axes);
     };
     let (long, short) = if op.first_is_long { (a, b) } else { (b, a) };
+    if a.ndim() == 1 {
+        let out = oa_full_1d(long, short, block_len_1d(short.len()));
+        return Ok(ArrayD::from_shape_vec(IxDyn(&[out.len()]), out).expect("1-D length"));
+    }
     let (ax, k, nd) = (op.axis, axes.len(), a.ndim());
     let fast: Vec<usize> = axes
         .iter()
@@ -149,6 +164,73 @@ pub(crate) fn oa_full<T: Element>(
         dst += &src;
     }
     Ok(out)
+}
+
+/// Fixed cost per block of [`oa_full_1d`] in ns (buffers and plans reused: a copy in, a
+/// product and an add out; measured with the `oaconvolve_1e6x41` bench row).
+const OA_1D_NS_PER_BLOCK: f64 = 100.0;
+
+/// [`block_len`] for the 1-D path, whose blocks cost almost nothing beyond their FFTs.
+fn block_len_1d(s2: usize) -> usize {
+    block_len_with(s2, OA_1D_NS_PER_BLOCK)
+}
+
+/// Blocks per parallel task of [`oa_full_1d`].
+const OA_1D_BLOCKS_PER_TASK: usize = 64;
+
+/// Full linear convolution of two 1-D inputs by overlap-add with FFT length `nfft`: tasks of
+/// [`OA_1D_BLOCKS_PER_TASK`] consecutive blocks each own a disjoint range of the output and
+/// reuse one set of buffers and plans; the `s2 - 1` samples a task's last block spills past
+/// its range are returned and added after the parallel pass.
+fn oa_full_1d<T: Element>(long: &ArrayViewD<T>, short: &ArrayViewD<T>, nfft: usize) -> Vec<f64> {
+    let (n1, n2) = (long.len(), short.len());
+    let step = nfft + 1 - n2;
+    let (fwd, inv) = with_plans(|p| (p.real.plan_fft_forward(nfft), p.real.plan_fft_inverse(nfft)));
+    let mut kspec = fwd.make_output_vec();
+    let mut kin = fwd.make_input_vec();
+    kin.iter_mut()
+        .zip(short.iter())
+        .for_each(|(d, s)| *d = s.as_f64() / nfft as f64);
+    fwd.process(&mut kin, &mut kspec).expect("planned lengths");
+    let long: Vec<f64> = long.iter().map(|v| v.as_f64()).collect();
+    let mut out: Vec<f64> = ndkern_core::filled_vec(0.0, n1 + n2 - 1);
+    let span = step * OA_1D_BLOCKS_PER_TASK;
+    let spills: Vec<(usize, Vec<f64>)> = out
+        .par_chunks_mut(span)
+        .enumerate()
+        .map(|(t, dst)| {
+            let (mut x, mut spec) = (fwd.make_input_vec(), fwd.make_output_vec());
+            let mut scratch = fwd.make_scratch_vec();
+            let mut iscratch = inv.make_scratch_vec();
+            let mut spill = vec![0.0; n2 - 1];
+            let (lo, hi) = (t * span, (t * span + span).min(n1));
+            for st in (lo..hi).step_by(step) {
+                let blen = step.min(n1 - st);
+                x[..blen].copy_from_slice(&long[st..st + blen]);
+                x[blen..].iter_mut().for_each(|v| *v = 0.0);
+                fwd.process_with_scratch(&mut x, &mut spec, &mut scratch)
+                    .expect("planned");
+                spec.iter_mut().zip(&kspec).for_each(|(a, b)| *a *= b);
+                inv.process_with_scratch(&mut spec, &mut x, &mut iscratch)
+                    .expect("planned");
+                for (i, &v) in x[..blen + n2 - 1].iter().enumerate() {
+                    let o = st - lo + i;
+                    match dst.get_mut(o) {
+                        Some(d) => *d += v,
+                        None => spill[o - dst.len()] += v,
+                    }
+                }
+            }
+            (lo + dst.len(), spill)
+        })
+        .collect();
+    for (at, spill) in spills {
+        out.iter_mut()
+            .skip(at)
+            .zip(spill)
+            .for_each(|(d, v)| *d += v);
+    }
+    out
 }
 
 /// scipy `scipy.signal.oaconvolve(in1, in2, mode, axes)`: [`fftconvolve`](crate::fftconvolve)

@@ -690,6 +690,20 @@ fn oaconvolve_matches_naive_and_fftconvolve() {
             }
         }
     }
+    // Long 1-D inputs: many parallel tasks of blocks, spills across task boundaries, and a
+    // reversed (negative-stride) view.
+    for &(s1, s2) in &[(200_003usize, 41usize), (99_991, 2), (150_000, 257)] {
+        let x = Array1::from(noise(s1, 7 + s1 as u64));
+        let k = Array1::from(noise(s2, 9 + s2 as u64));
+        let xr = x.slice(ndarray::s![..;-1]);
+        let xr_owned: Vec<f64> = xr.iter().copied().collect();
+        let want = naive::convolve_full(&xr_owned, k.as_slice().unwrap());
+        let got = oaconvolve(&xr, &k, Mode::Full, None).unwrap();
+        assert!(
+            max_rel(got.iter().copied(), want.iter().copied()) < 1e-12,
+            "{s1} {s2}"
+        );
+    }
     let a = Array2::from_shape_vec((40, 3000), noise(120_000, 5)).unwrap();
     let k = Array2::from_shape_vec((3, 17), noise(51, 6)).unwrap();
     for mode in [Mode::Full, Mode::Same, Mode::Valid] {
