@@ -133,6 +133,39 @@ fn count_sum_mean_match_naive_across_blocks_layouts_and_threads() {
     }
 }
 
+/// A grid of more than 2^17 cells (Q1's shape of problem): the private per-thread grids are
+/// added up in the parallel pass that writes the result.
+#[test]
+fn count_sum_mean_on_a_large_grid_match_naive() {
+    let g = Grid::uniform(&[(0.0, 1.0), (-3.0, 7.0), (0.1, 0.7)], &[64, 50, 45]).unwrap();
+    assert!(g.len() > 1 << 17);
+    let n = 300_001;
+    let (p, v) = cloud(&g, n);
+    let (mut cnt, mut sum) = (vec![0.0; g.len()], vec![0.0; g.len()]);
+    for (c, &x) in naive_cells(&g, &p).iter().zip(&v) {
+        if let Some(c) = *c {
+            cnt[c] += 1.0;
+            sum[c] += x;
+        }
+    }
+    let mean: Vec<f64> = sum
+        .iter()
+        .zip(&cnt)
+        .map(|(&s, &k)| if k == 0.0 { f64::NAN } else { s / k })
+        .collect();
+    for (stat, want, tol) in [
+        (Statistic::Count, &cnt, 0.0),
+        (Statistic::Sum, &sum, 1e-12),
+        (Statistic::Mean, &mean, 1e-12),
+    ] {
+        let got = binned_statistic_dd(&p, &v, &g, stat, f64::NAN, Outside::Drop).unwrap();
+        assert_eq!(got.shape(), &[64, 50, 45]);
+        assert_close(got.as_slice().unwrap(), want, tol, &format!("{stat:?}"));
+    }
+    let h = histogramdd(&p, &g, false).unwrap();
+    assert_close(h.as_slice().unwrap(), &cnt, 0.0, "histogramdd");
+}
+
 #[test]
 fn outside_error_names_the_first_outside_point_in_a_late_block() {
     let g = Grid::uniform(&[(0.0, 1.0), (0.0, 1.0)], &[4, 4]).unwrap();

@@ -8,7 +8,7 @@
 use ndarray::{Array, ArrayBase, ArrayD, Data, DataMut, Dimension, Ix1, Ix2};
 use ndkern_core::{Element, Error, Result};
 
-use super::accumulate::count_sum;
+use super::accumulate::count_sum_map;
 use super::grid::{AxisBins, Grid, Outside};
 use super::points::{check_points, fill_cells, read_values};
 use super::sample::write_out;
@@ -27,19 +27,21 @@ where
     check_points(grid, points, weights)?;
     let fill = |start, cells: &mut [usize]| fill_cells(grid, points, Outside::Drop, start, cells);
     let n = points.nrows();
-    let acc = match weights {
-        Some(w) => count_sum(
+    let mut hist = match weights {
+        Some(w) => count_sum_map(
             n,
             grid.len(),
             fill,
             Some(|start, out: &mut [f64]| read_values(w, start, out)),
+            |_, sum| sum,
         )?,
-        None => count_sum(n, grid.len(), fill, None::<fn(usize, &mut [f64])>)?,
-    };
-    let mut hist = if weights.is_some() {
-        acc.sum
-    } else {
-        acc.count.iter().map(|&c| c as f64).collect()
+        None => count_sum_map(
+            n,
+            grid.len(),
+            fill,
+            None::<fn(usize, &mut [f64])>,
+            |count, _| count,
+        )?,
     };
     if density {
         // numpy: hist / cell volume / hist.sum()

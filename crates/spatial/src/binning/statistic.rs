@@ -13,7 +13,7 @@
 use ndarray::{s, ArrayBase, ArrayD, Data, DataMut, Dimension, Ix1, Ix2, IxDyn};
 use ndkern_core::{Element, Error, Result};
 
-use super::accumulate::{count_sum, fold_blocks, Acc, Want, NONE};
+use super::accumulate::{count_sum_map, fold_blocks, Acc, Want, NONE};
 use super::grid::{Grid, Outside};
 use super::points::{check_points, fill_cells, read_values};
 use super::sample::write_out;
@@ -177,20 +177,6 @@ where
 {
     check_points(grid, points, Some(values))?;
     let n = points.nrows();
-    if !want.var && !want.minmax && !want.order {
-        // Count, Sum, Mean (Q1): the interleaved count-and-sum pass.
-        let acc = count_sum(
-            n,
-            grid.len(),
-            |start, cells| fill_cells(grid, points, outside, start, cells),
-            Some(|start, out: &mut [f64]| read_values(values, start, out)),
-        )?;
-        return Ok(CellStats {
-            shape: grid.shape(),
-            acc,
-            values: Vec::new(),
-        });
-    }
     let acc = fold_blocks(
         n,
         grid.len(),
@@ -276,6 +262,28 @@ where
     S: Data<Elem = T> + Sync,
     S2: Data<Elem = T> + Sync,
 {
+    // Count, Sum, Mean (Q1): the interleaved count-and-sum pass, finished straight into the
+    // result (no per-cell summary in between).
+    let simple = |finish: fn(f64, f64, f64) -> f64| -> Result<ArrayD<f64>> {
+        check_points(grid, points, Some(values))?;
+        let out = count_sum_map(
+            points.nrows(),
+            grid.len(),
+            |start, cells| fill_cells(grid, points, outside, start, cells),
+            Some(|start, out: &mut [f64]| read_values(values, start, out)),
+            |count, sum| finish(count, sum, fill),
+        )?;
+        Ok(ArrayD::from_shape_vec(IxDyn(&grid.shape()), out).expect("one entry per cell"))
+    };
+    match statistic {
+        Statistic::Count => return simple(|count, _, _| count),
+        Statistic::Sum => return simple(|_, sum, _| sum),
+        // The same division as `CellStats::mean`.
+        Statistic::Mean => {
+            return simple(|count, sum, fill| if count == 0.0 { fill } else { sum / count })
+        }
+        _ => {}
+    }
     let st = accumulate(points, values, grid, outside, want_for(statistic))?;
     Ok(match statistic {
         Statistic::Count => st.count().mapv(|c| c as f64),
