@@ -19,6 +19,9 @@
 use std::arch::x86_64::*;
 
 use super::accumulate::NONE;
+
+/// How far ahead (in `f64`, 4 KiB) the loop prefetches the points it will read.
+const PREFETCH: usize = 512;
 use super::kernels::{uniform_cells, UniformAxis};
 
 /// Whether [`uniform_cells_f64`] may run on this CPU (AVX-512F and AVX-512DQ; detection is
@@ -56,6 +59,13 @@ pub(crate) unsafe fn uniform_cells_f64<const D: usize>(
     while i < full {
         // SAFETY: i + 8 <= n, so the 8 * D values from p + i * D are inside `rows`.
         let xs = unsafe { load_axes::<D>(p.add(i * D)) };
+        // One prefetch per cache line read, a page ahead: the hardware streamer stops at 4 KiB
+        // page boundaries, and the points (240 MB in Q1) are not in huge pages. Measured on
+        // Q1, one thread: 64 -> 48 ms (2 KiB ahead: 50, 8 KiB: 48). A prefetch never faults,
+        // so running past the end of `rows` is harmless (the address is only computed).
+        for l in 0..D {
+            _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(i * D + PREFETCH + 8 * l).cast());
+        }
         let mut ok: __mmask8 = 0xff;
         let mut cf = zero;
         for k in 0..D {
