@@ -5,9 +5,10 @@
 //! Blocking: the second set is packed once into panels of 8 points (`d x 8`, coordinates
 //! minus the common mean), the first set per task into panels of 8 rows. The AVX-512 kernel
 //! (runtime-detected) keeps an 8 x 24 block of dot products in 24 `zmm` registers: per
-//! coordinate 3 loads, 8 broadcasts and 24 FMAs; the `f64x4` kernel does 4 x 8 blocks. Column
-//! blocks of `NC` points (about 256 KiB of packed data) stay in L2 while a task's row panels
-//! pass over them; rayon splits the rows into tiles.
+//! coordinate 3 loads, 8 broadcasts and 24 FMAs; the `f64x4` kernel does 4 x 8 blocks. As in
+//! GotoBLAS, the loaded operand (a group of 24 packed points, `d x 24`) stays in L1 while
+//! all row panels of a task's tile (16..=128 rows, in L2) pass over it; the finishing
+//! operations run on the registers before they are stored. Rayon splits the rows into tiles.
 //!
 //! Accuracy: both sets are centred on their common mean first (the result is unchanged in
 //! exact arithmetic and the offset of the data no longer cancels). With `s = |x|^2 + |y|^2`
@@ -43,8 +44,6 @@ pub(super) struct Gemm<'a> {
     nb: Vec<f64>,
     /// Accept `v > tau * s` from the GEMM; recompute the rest directly.
     tau: f64,
-    /// Column block (points), a multiple of `GW`.
-    nc: usize,
     tile_rows: usize,
     avx512: bool,
 }
@@ -86,7 +85,6 @@ impl<'a> Gemm<'a> {
             }
             nb[j] = sqnorm(row.iter().zip(&mu).map(|(v, c)| v - c));
         }
-        let nc = ((32 * 1024 / d) / GW).max(1) * GW;
         // About 8 tiles per thread for load balance, 16..=128 rows each (multiples of MR).
         let per = m.div_ceil(8 * rayon::current_num_threads().max(1));
         let tile_rows = per.div_ceil(MR).clamp(2, 16) * MR;
@@ -103,96 +101,80 @@ impl<'a> Gemm<'a> {
             bp,
             nb,
             tau: (2 * d + 2) as f64 * (-20f64).exp2(),
-            nc,
             tile_rows,
             avx512,
         }
     }
 
-    /// Dot products of row panel `ap` (`d x MR`) with `np` panels of the second set starting
-    /// at panel `p0`, into `g` (`MR x GW`, row-major).
+    /// One block: the `MR x np * NR` values `v = |x|^2 + |y|^2 - 2 x.y` (square-rooted when
+    /// `sqrt`) of row panel `ap` (`d x MR`, norms `na`) against `np` panels from point `j`,
+    /// into `g` (`MR x GW`, row-major); returns per row the lanes the bound does not vouch
+    /// for (`v <= tau s`), which [`Gemm::write`] recomputes.
     #[inline]
-    fn dots(&self, ap: &[f64], p0: usize, np: usize, g: &mut [f64; MR * GW]) {
+    fn block(
+        &self,
+        ap: &[f64],
+        na: &[f64],
+        j: usize,
+        np: usize,
+        sqrt: bool,
+        g: &mut [f64; MR * GW],
+    ) -> [u32; MR] {
         let d = self.d;
-        let bp = &self.bp[p0 * d * NR..(p0 + np) * d * NR];
+        let bp = &self.bp[j * d..(j + np * NR) * d];
+        let nb = &self.nb[j..j + np * NR];
+        let (ap, na) = (&ap[..d * MR], &na[..MR]);
         #[cfg(target_arch = "x86_64")]
         if self.avx512 {
-            // SAFETY: the CPU supports AVX-512F (detected in `new`); `ap` holds d x MR and
-            // `bp` np panels of d x NR values (checked by the slicing above and below).
-            unsafe {
-                let ap = &ap[..d * MR];
+            let t = self.tau;
+            // SAFETY: the CPU supports AVX-512F (detected in `new`); the slices have the
+            // lengths `avx512::block` requires (sliced above).
+            return unsafe {
                 match np {
-                    1 => avx512::dots::<1>(ap, bp, d, g),
-                    2 => avx512::dots::<2>(ap, bp, d, g),
-                    _ => avx512::dots::<3>(ap, bp, d, g),
+                    1 => avx512::block::<1>(ap, bp, na, nb, d, t, sqrt, g),
+                    2 => avx512::block::<2>(ap, bp, na, nb, d, t, sqrt, g),
+                    _ => avx512::block::<3>(ap, bp, na, nb, d, t, sqrt, g),
                 }
-            }
-            return;
+            };
         }
         dots_f64x4(ap, bp, d, np, g);
+        finish_f64x4(na, nb, self.tau, sqrt, np, g)
     }
 
-    /// Distances of a row panel (`rows` valid rows from tile row `r0`) to the `w` points
-    /// from `j`, from the dot products `g`; fix-up where the GEMM result is not trusted.
+    /// Writes rows `r0..r0 + rows` of the tile, points `j..j + w`, from `g`, after the
+    /// fix-up of the lanes flagged in `bad` by direct differences of the uncentred points.
     #[allow(clippy::too_many_arguments)]
-    fn epilogue<T: Element>(
+    fn write<T: Element>(
         &self,
         tile: &mut RowTile<'_, '_, T>,
         r0: usize,
         rows: usize,
-        na: &[f64],
         j: usize,
         w: usize,
-        g: &[f64; MR * GW],
+        g: &mut [f64; MR * GW],
+        bad: &[u32; MR],
     ) {
         let (d, n) = (self.d, self.n);
-        let (m2, tau) = (f64x4::splat(-2.0), f64x4::splat(self.tau));
         for r in 0..rows {
             let i = tile.i0 + r0 + r;
             let start = tile.start(i);
-            if j + w <= start {
+            let (lo, hi) = (j.max(start), (j + w).min(n));
+            if lo >= hi {
                 continue;
             }
-            let nai = f64x4::splat(na[r0 + r]);
-            let out = &mut *tile.rows[r0 + r];
-            for c in (0..w).step_by(4) {
-                let j4 = j + c;
-                if j4 + 4 <= start || j4 >= n {
-                    continue;
-                }
-                let s = nai + f64x4::new(self.nb[j4..j4 + 4].try_into().expect("4"));
-                let g4 = f64x4::new(g[r * GW + c..r * GW + c + 4].try_into().expect("4"));
-                let mut v = m2.mul_add(g4, s);
-                let ok = v.simd_gt(s * tau).to_bitmask();
-                if ok != 0b1111 {
-                    let mut arr = v.to_array();
-                    let x = &self.a[i * d..(i + 1) * d];
-                    for (l, e) in arr.iter_mut().enumerate() {
-                        if ok & (1 << l) == 0 && j4 + l < n {
-                            *e = direct(x, &self.b[(j4 + l) * d..(j4 + l + 1) * d]);
-                        }
-                    }
-                    v = f64x4::new(arr);
-                }
-                if tile.sqrt {
-                    v = v.sqrt();
-                }
-                let arr = v.to_array();
-                if j4 >= start && j4 + 4 <= n {
-                    let dst: &mut [T; 4] = (&mut out[j4 - start..j4 - start + 4])
-                        .try_into()
-                        .expect("4");
-                    for (o, x) in dst.iter_mut().zip(arr) {
-                        *o = T::of_f64(x);
-                    }
-                } else {
-                    for (l, x) in arr.into_iter().enumerate() {
-                        let col = j4 + l;
-                        if col >= start && col < n {
-                            out[col - start] = T::of_f64(x);
-                        }
+            let gr = &mut g[r * GW..r * GW + w];
+            if bad[r] != 0 {
+                let x = &self.a[i * d..(i + 1) * d];
+                for (l, e) in gr.iter_mut().enumerate() {
+                    if bad[r] & (1 << l) != 0 && j + l < n {
+                        let v = direct(x, &self.b[(j + l) * d..(j + l + 1) * d]);
+                        *e = if tile.sqrt { v.sqrt() } else { v };
                     }
                 }
+            }
+            let out = &mut tile.rows[r0 + r][lo - start..hi - start];
+            for (o, v) in out.iter_mut().zip(&gr[lo - j..hi - j]) {
+                *o = T::of_f64(*v);
             }
         }
     }
@@ -222,24 +204,60 @@ fn dots_f64x4(ap: &[f64], bp: &[f64], d: usize, np: usize, g: &mut [f64; MR * GW
     }
 }
 
+/// `v = fma(-2, x.y, s)`, `s = |x|^2 + |y|^2`, in place over the dot products `g`; the lanes
+/// with `!(v > tau s)` flagged per row (the same operations as the AVX-512 block).
+fn finish_f64x4(
+    na: &[f64],
+    nb: &[f64],
+    tau: f64,
+    sqrt: bool,
+    np: usize,
+    g: &mut [f64; MR * GW],
+) -> [u32; MR] {
+    let (m2, tau) = (f64x4::splat(-2.0), f64x4::splat(tau));
+    let mut bad = [0u32; MR];
+    for (r, br) in bad.iter_mut().enumerate() {
+        let nar = f64x4::splat(na[r]);
+        for c in (0..np * NR).step_by(4) {
+            let s = nar + f64x4::new(nb[c..c + 4].try_into().expect("4"));
+            let o = r * GW + c;
+            let mut v = m2.mul_add(f64x4::new(g[o..o + 4].try_into().expect("4")), s);
+            *br |= (!v.simd_gt(s * tau).to_bitmask() & 0b1111) << c;
+            if sqrt {
+                v = v.sqrt();
+            }
+            g[o..o + 4].copy_from_slice(&v.to_array());
+        }
+    }
+    bad
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use super::{GW, MR, NR};
     use std::arch::x86_64::*;
 
-    /// `MR x NP*NR` dot products, all in registers: per coordinate `NP` loads, `MR`
-    /// broadcasts, `MR * NP` FMAs (the same per-lane FMA chain as the portable kernel).
+    /// [`super::Gemm::block`] with the `MR x NP*NR` dot products in registers: per
+    /// coordinate `NP` loads, `MR` broadcasts, `MR * NP` FMAs, then the same finishing
+    /// operations as `finish_f64x4` (so both paths give the same bits).
     ///
     /// # Safety
-    /// The CPU must support AVX-512F; `ap.len() >= d * MR`, `bp.len() >= NP * d * NR`.
+    /// The CPU must support AVX-512F; `ap.len() >= d * MR`, `bp.len() >= NP * d * NR`,
+    /// `na.len() >= MR`, `nb.len() >= NP * NR`.
+    #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn dots<const NP: usize>(
+    pub(super) unsafe fn block<const NP: usize>(
         ap: &[f64],
         bp: &[f64],
+        na: &[f64],
+        nb: &[f64],
         d: usize,
+        tau: f64,
+        sqrt: bool,
         g: &mut [f64; MR * GW],
-    ) {
+    ) -> [u32; MR] {
         debug_assert!(ap.len() >= d * MR && bp.len() >= NP * d * NR);
+        debug_assert!(na.len() >= MR && nb.len() >= NP * NR);
         let mut c = [[_mm512_setzero_pd(); NP]; MR];
         let (a, b) = (ap.as_ptr(), bp.as_ptr());
         for k in 0..d {
@@ -256,12 +274,24 @@ mod avx512 {
                 }
             }
         }
+        let (two, tauv) = (_mm512_set1_pd(2.0), _mm512_set1_pd(tau));
+        let mut bad = [0u32; MR];
         for (r, cr) in c.iter().enumerate() {
-            for (p, v) in cr.iter().enumerate() {
+            let nar = _mm512_set1_pd(na[r]);
+            for (p, dot) in cr.iter().enumerate() {
+                // SAFETY: p * NR + 8 <= NP * NR <= nb.len().
+                let s = _mm512_add_pd(nar, unsafe { _mm512_loadu_pd(nb.as_ptr().add(p * NR)) });
+                let mut v = _mm512_fnmadd_pd(two, *dot, s);
+                let ok = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(v, _mm512_mul_pd(s, tauv));
+                bad[r] |= u32::from(!ok) << (p * NR);
+                if sqrt {
+                    v = _mm512_sqrt_pd(v);
+                }
                 // SAFETY: r * GW + p * NR + 8 <= MR * GW.
-                unsafe { _mm512_storeu_pd(g.as_mut_ptr().add(r * GW + p * NR), *v) };
+                unsafe { _mm512_storeu_pd(g.as_mut_ptr().add(r * GW + p * NR), v) };
             }
         }
+        bad
     }
 }
 
@@ -288,18 +318,83 @@ impl Tiled for Gemm<'_> {
         let align = |c: usize| c / NR * NR;
         let first = align(tile.start(i0));
         let mut g = [0.0f64; MR * GW];
-        for jb in (first..npad).step_by(self.nc) {
-            let jend = (jb + self.nc).min(npad);
+        // Goto order: one group of GROUP packed panels (24 points, d x 24, L1-resident)
+        // against every row panel of the tile (L2-resident), then the next group.
+        let mut j = first;
+        while j < npad {
+            let np = ((npad - j) / NR).min(GROUP);
             for q in 0..npanels {
                 let r0 = q * MR;
+                if j + np * NR <= tile.start(i0 + r0) {
+                    continue; // pdist: this block lies below the diagonal
+                }
                 let rows = MR.min(nrows - r0);
-                let mut j = jb.max(align(tile.start(i0 + r0)));
                 let apq = &ap[q * d * MR..(q + 1) * d * MR];
-                while j < jend {
-                    let np = ((jend - j) / NR).min(GROUP);
-                    self.dots(apq, j / NR, np, &mut g);
-                    self.epilogue(tile, r0, rows, &na, j, np * NR, &g);
-                    j += np * NR;
+                let bad = self.block(apq, &na[r0..], j, np, tile.sqrt, &mut g);
+                self.write(tile, r0, rows, j, np * NR, &mut g, &bad);
+            }
+            j += np * NR;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both kernels (AVX-512 when the CPU has it, and the portable one, forced) against
+    /// naive direct differences, on shapes crossing every edge: 8-row panels, 1..=3-panel
+    /// groups, padded points, near-duplicates that need the fix-up, and the `sqrt` finish.
+    #[test]
+    fn portable_and_avx512_kernels_against_direct_sums() {
+        let mut s = 7u64;
+        let mut r = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64 + 100.0
+        };
+        for (m, n, d) in [
+            (1, 1, 6),
+            (9, 23, 7),
+            (17, 25, 16),
+            (40, 49, 33),
+            (8, 8, 64),
+        ] {
+            let a: Vec<f64> = (0..m * d).map(|_| r()).collect();
+            let mut b: Vec<f64> = (0..n * d).map(|_| r()).collect();
+            // Point 0 of b duplicates point 0 of a; point 1 (if any) is 1e-9 away from it.
+            b[..d].copy_from_slice(&a[..d]);
+            if n > 1 {
+                b.copy_within(..d, d);
+                b[d] += 1e-9;
+            }
+            for force_portable in [false, true] {
+                for sqrt in [false, true] {
+                    let mut g = Gemm::new(&a, &b, d);
+                    g.avx512 &= !force_portable;
+                    let mut out = vec![0.0f64; m * n];
+                    let mut rows: Vec<&mut [f64]> = out.chunks_mut(n).collect();
+                    for (t, chunk) in rows.chunks_mut(g.tile_rows()).enumerate() {
+                        g.tile(&mut RowTile {
+                            i0: t * g.tile_rows(),
+                            rows: chunk,
+                            upper: false,
+                            sqrt,
+                        });
+                    }
+                    for i in 0..m {
+                        for j in 0..n {
+                            let e = direct(&a[i * d..(i + 1) * d], &b[j * d..(j + 1) * d]);
+                            let e = if sqrt { e.sqrt() } else { e };
+                            let got = out[i * n + j];
+                            assert!(
+                                (got - e).abs() <= 2f64.powi(-33) * e,
+                                "portable={force_portable} sqrt={sqrt} ({m},{n},{d}) [{i},{j}]: {got:e} vs {e:e}"
+                            );
+                        }
+                    }
+                    assert_eq!(out[0], 0.0);
                 }
             }
         }
