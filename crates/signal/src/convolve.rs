@@ -16,7 +16,7 @@
 //! |---|---|
 //! | direct | [`DIRECT_NS_PER_MAC`] x outputs x taps (`Valid`: `(s1 - s2 + 1)` outputs per axis) |
 //! | FFT | [`FFT_NS_PER_UNIT`] x 3 x `F log2 F`, `F` the padded size (three real transforms) |
-//! | overlap-add ([`oaconvolve`](crate::oaconvolve)) | per block 2 x `FFT_NS_PER_UNIT` x `N log2 N` + [`OA_NS_PER_BLOCK`], plus one kernel transform |
+//! | overlap-add ([`oaconvolve`](crate::oaconvolve)) | per block 2 x `FFT_NS_PER_UNIT` x `N log2 N` + [`OA_NS_PER_BLOCK`] (N-d; 100 ns on the lean 1-D path), plus one kernel transform |
 //!
 //! The constants were measured with `examples/conv_cost.rs` (1-D f64, `s1` in 10^3..10^6,
 //! `s2` in 3..1001, native build, 2 threads, medians, load average ~3.5 so +-30%): direct
@@ -295,7 +295,7 @@ pub(crate) fn choose(s1: &[usize], s2: &[usize], axes: &[usize], mode: Mode) -> 
         let long = s1[p.axis].max(s2[p.axis]);
         let blocks = long.div_ceil(p.step) as f64;
         let nb = f / next_fast_len(s1[p.axis] + s2[p.axis] - 1, true) as f64 * p.nfft as f64;
-        blocks * (2.0 * FFT_NS_PER_UNIT * unit(nb) + OA_NS_PER_BLOCK) + FFT_NS_PER_UNIT * unit(nb)
+        blocks * (2.0 * FFT_NS_PER_UNIT * unit(nb) + p.block_ns) + FFT_NS_PER_UNIT * unit(nb)
     });
     if direct <= fft && direct <= oa {
         Route::Direct

@@ -50,17 +50,14 @@ pub(crate) struct OaPlan {
     pub step: usize,
     /// Whether `in1` is the long input along `axis`.
     pub first_is_long: bool,
+    /// Fixed cost of one block in ns (the cost model's term; the lean 1-D path's is smaller).
+    pub block_ns: f64,
 }
 
 /// The 5-smooth block FFT length minimizing the estimated time per output sample for `s2`
-/// taps: two transforms and the fixed per-block cost of the cost model in
-/// [`convolve`](mod@crate::convolve).
-pub(crate) fn block_len(s2: usize) -> usize {
-    block_len_with(s2, crate::convolve::OA_NS_PER_BLOCK)
-}
-
-/// [`block_len`] for a fixed cost of `per_block` ns per block.
-fn block_len_with(s2: usize, per_block: f64) -> usize {
+/// taps: two transforms (the cost model in [`convolve`](mod@crate::convolve)) and a fixed
+/// `per_block` ns.
+pub(crate) fn block_len(s2: usize, per_block: f64) -> usize {
     use crate::convolve::FFT_NS_PER_UNIT;
     let per_output = |n: usize| {
         let n_f = n as f64;
@@ -85,13 +82,19 @@ pub(crate) fn oa_plan(s1: &[usize], s2: &[usize], axes: &[usize]) -> Option<OaPl
             if 2 * short >= long {
                 return None;
             }
-            let nfft = block_len(short);
+            let block_ns = if s1.len() == 1 {
+                OA_1D_NS_PER_BLOCK
+            } else {
+                crate::convolve::OA_NS_PER_BLOCK
+            };
+            let nfft = block_len(short, block_ns);
             (nfft < long).then(|| {
                 let p = OaPlan {
                     axis: ax,
                     nfft,
                     step: nfft + 1 - short,
                     first_is_long: s1[ax] >= s2[ax],
+                    block_ns,
                 };
                 (long as f64 / short as f64, p)
             })
@@ -111,7 +114,7 @@ pub(crate) fn oa_full<T: Element>(
     };
     let (long, short) = if op.first_is_long { (a, b) } else { (b, a) };
     if a.ndim() == 1 {
-        let out = oa_full_1d(long, short, block_len_1d(short.len()));
+        let out = oa_full_1d(long, short, op.nfft);
         return Ok(ArrayD::from_shape_vec(IxDyn(&[out.len()]), out).expect("1-D length"));
     }
     let (ax, k, nd) = (op.axis, axes.len(), a.ndim());
@@ -168,12 +171,7 @@ pub(crate) fn oa_full<T: Element>(
 
 /// Fixed cost per block of [`oa_full_1d`] in ns (buffers and plans reused: a copy in, a
 /// product and an add out; measured with the `oaconvolve_1e6x41` bench row).
-const OA_1D_NS_PER_BLOCK: f64 = 100.0;
-
-/// [`block_len`] for the 1-D path, whose blocks cost almost nothing beyond their FFTs.
-fn block_len_1d(s2: usize) -> usize {
-    block_len_with(s2, OA_1D_NS_PER_BLOCK)
-}
+pub(crate) const OA_1D_NS_PER_BLOCK: f64 = 100.0;
 
 /// Blocks per parallel task of [`oa_full_1d`].
 const OA_1D_BLOCKS_PER_TASK: usize = 64;
@@ -275,6 +273,7 @@ mod tests {
         );
         assert_eq!(oa_plan(&[100], &[60], &[0]), None);
         // The block length grows with the kernel and never drops to a handful of samples.
-        assert!(block_len(2) >= 256 && block_len(101) > block_len(2));
+        let b = |s| block_len(s, crate::convolve::OA_NS_PER_BLOCK);
+        assert!(b(2) >= 256 && b(101) > b(2));
     }
 }
