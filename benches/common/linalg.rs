@@ -1,5 +1,6 @@
 //! Workloads of ndkern-linalg (issue 5's benchmark rows): Q12 Hessian + eigenvalues, Q2
-//! pairwise Mahalanobis, Q13 nearest palette colour, k-means, Q26 row leveling, Q25 PCA.
+//! pairwise Mahalanobis, cdist of 4000 x 64 points (the GEMM path), Q13 nearest palette colour,
+//! k-means, Q26 row leveling, Q25 PCA.
 //! Inputs derive from the suite's data in `[1, 2)` exactly as peers.py derives them. Naive
 //! baselines are single-threaded scalar f64 loops (`ndkern_linalg::reference`, nalgebra's
 //! per-matrix eigensolver for Q12).
@@ -76,6 +77,26 @@ fn build_q2(shape: &[usize]) -> Case {
             let vi = q2_vi();
             Out::F64(reference::cdist_sq(b.view(), b.view(), Some(vi.view())).into_dyn())
         }),
+        tol: 1e-12,
+    }
+}
+
+fn build_cdist64(shape: &[usize]) -> Case {
+    // cdist of m x d points against themselves; FLOP count of the GEMM core, 2 m^2 d.
+    let a = mat(shape);
+    let b = Rc::clone(&a);
+    let (m, d) = (shape[0], shape[1]);
+    Case {
+        bytes: (8 * (m * d + m * m)) as u64,
+        flops: Some((2 * m * m * d) as u64),
+        fast: Box::new(move || {
+            Out::F64(
+                la::cdist(&*a, &*a, &la::Metric::SqEuclidean)
+                    .expect("valid")
+                    .into_dyn(),
+            )
+        }),
+        naive: Box::new(move || Out::F64(reference::cdist_sq(b.view(), b.view(), None).into_dyn())),
         tol: 1e-12,
     }
 }
@@ -221,6 +242,16 @@ pub fn workloads() -> Vec<Workload> {
             axes: None,
             peer: Some("q2_mahalanobis"),
             build: build_q2,
+        },
+        Workload {
+            name: "cdist_sqeuclidean_64",
+            kernel: "cdist(&x, &x, &Metric::SqEuclidean)",
+            dtype: Dtype::F64,
+            shape: &[4000, 64],
+            smoke_shape: &[41, 64],
+            axes: None,
+            peer: Some("cdist_sqeuclidean"),
+            build: build_cdist64,
         },
         Workload {
             name: "q13_nearest_64",

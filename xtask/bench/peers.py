@@ -318,6 +318,14 @@ def _linalg_peers():
 
         return [("np.linalg.svd(x - mean), project", svd_route)]
 
+    def cdist64(a):
+        def gemm():
+            n2 = (a * a).sum(1)
+            return n2[:, None] + n2[None, :] - 2.0 * (a @ a.T)
+
+        return [("cdist(x, x, 'sqeuclidean')", lambda: cdist(a, a, "sqeuclidean")),
+                ("|x|^2 + |x|^2 - 2 x @ x.T (OpenBLAS GEMM)", gemm)]
+
     return {
         "q12_hessian_eig": lambda a, axes: q12(a),
         "q2_mahalanobis": lambda a, axes: q2(a),
@@ -325,6 +333,7 @@ def _linalg_peers():
         "kmeans_k10": lambda a, axes: km(a),
         "q26_level_rows": lambda a, axes: q26(a),
         "q25_pca": lambda a, axes: q25(a),
+        "cdist_sqeuclidean": lambda a, axes: cdist64(a),
     }
 
 
