@@ -743,7 +743,7 @@ impl GaussianKde {
                 for (f1, v) in row.iter_mut().enumerate() {
                     let w1 = f1 as f64 * u1;
                     let q = c[0] * w0 * w0 + (c[1] + c[2]) * w0 * w1 + c[3] * w1 * w1;
-                    *v = *v * ((-0.5 * q).exp() * scale);
+                    *v *= (-0.5 * q).exp() * scale;
                 }
             });
         let dens = irfftn(&spec, &[0, 1], n1)?;
