@@ -1,6 +1,6 @@
 //! Points `(n, d)` -> flat cell indices, a block at a time, any strides.
 
-use ndarray::{s, ArrayBase, Data, Ix1, Ix2};
+use ndarray::{s, ArrayBase, ArrayViewMut1, Data, Ix1, Ix2, Zip};
 use ndkern_core::{Element, Error, Result};
 
 use super::accumulate::{outside_error, BLOCK, NONE};
@@ -154,9 +154,10 @@ where
     let part = values.slice(s![start..start + out.len()]);
     match part.as_slice() {
         Some(xs) => out.iter_mut().zip(xs).for_each(|(o, &x)| *o = x.as_f64()),
-        None => out
-            .iter_mut()
-            .zip(part.iter())
-            .for_each(|(o, &x)| *o = x.as_f64()),
+        // A strided column (Q1's values are a column of the points): `Zip` walks it with a
+        // pointer and a stride, where the element iterator keeps an index per step.
+        None => Zip::from(ArrayViewMut1::from(out))
+            .and(&part)
+            .for_each(|o, &x| *o = x.as_f64()),
     }
 }
