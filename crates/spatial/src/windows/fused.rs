@@ -31,6 +31,7 @@ use ndkern_core::{extend_line, worth_parallel, BorderMode, Element, ANCHOR_EVERY
 use rayon::prelude::*;
 
 use super::axis::{Kind, SepPass};
+use super::rolling::{planes, stateless, Outer};
 use super::uniform::{box_line, shrink_edges};
 
 /// Box windows up to this many samples are direct sums; longer ones running sums.
@@ -207,6 +208,30 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
             }
             return;
         };
+        // Two stateless outer passes over the innermost line: rows from a ring (rolling.rs).
+        if lv + 3 == self.levels.len() && self.levels[lv + 2].inner == 1 && stateless(Some(p)) {
+            let (b, c) = (&self.levels[lv + 1], self.levels[lv + 2].pass);
+            if let (Some(pb), Some(pc)) = (b.pass.filter(|_| stateless(b.pass)), c) {
+                let oa = Outer {
+                    n: l.n,
+                    pass: p,
+                    map: &self.maps[lv],
+                    cst: &self.consts[lv],
+                };
+                let ob = Outer {
+                    n: b.n,
+                    pass: pb,
+                    map: &self.maps[lv + 1],
+                    cst: &self.consts[lv + 1],
+                };
+                let mut ring = std::mem::take(&mut s.slab[lv]);
+                let mut line = std::mem::take(&mut s.slab[lv + 1]);
+                planes(&oa, &ob, pc, b.inner, src, out, i0, &mut ring, &mut line);
+                s.slab[lv] = ring;
+                s.slab[lv + 1] = line;
+                return;
+            }
+        }
         if inner == 1 && !deeper {
             // The innermost axis: one line kernel over the whole (extended) row.
             extend_line(src, p.before, p.after, p.mode, &mut s.ext).expect("extended length");
@@ -315,7 +340,12 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
 }
 
 /// Fills the border room of an extended line whose `n` samples sit at `ext[before..]`.
-fn extend_in_place<T: Element>(ext: &mut [T], before: usize, n: usize, mode: BorderMode) {
+pub(crate) fn extend_in_place<T: Element>(
+    ext: &mut [T],
+    before: usize,
+    n: usize,
+    mode: BorderMode,
+) {
     let fill = match mode {
         BorderMode::Constant(c) => T::of_f64(c),
         _ => T::zero(),
@@ -330,7 +360,14 @@ fn extend_in_place<T: Element>(ext: &mut [T], before: usize, n: usize, mode: Bor
 }
 
 /// The factor a box pass multiplies its window sum with at output `i` of `n`.
-fn box_scale(i: usize, n: usize, w: usize, before: usize, mean: bool, shrink: bool) -> f64 {
+pub(crate) fn box_scale(
+    i: usize,
+    n: usize,
+    w: usize,
+    before: usize,
+    mean: bool,
+    shrink: bool,
+) -> f64 {
     match (mean, shrink) {
         (false, _) => 1.0,
         (true, false) => 1.0 / w as f64,
@@ -343,7 +380,7 @@ fn box_scale(i: usize, n: usize, w: usize, before: usize, mean: bool, shrink: bo
 }
 
 /// The innermost pass over one extended row.
-fn row_kernel<T: Element>(p: &SepPass<'_, T>, ext: &[T], out: &mut [T]) {
+pub(crate) fn row_kernel<T: Element>(p: &SepPass<'_, T>, ext: &[T], out: &mut [T]) {
     let n = out.len();
     match p.kind {
         Kind::Fir(taps) => fir_rows(|j| &ext[j..j + n], taps, out),

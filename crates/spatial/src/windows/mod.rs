@@ -61,6 +61,7 @@ mod local_fused;
 mod params;
 mod recursive;
 mod recursive_rows;
+mod rolling;
 mod uniform;
 mod vertical;
 
