@@ -22,7 +22,12 @@
 //! each further axis does the same inside them, and the innermost axis runs its line kernel on
 //! each buffered row (extended in place) and writes the output row. The input is read from
 //! memory once and the output written once, instead of a read and a write of the whole array
-//! per axis; rayon splits the outermost axis into runs of slabs. `local_mean_var` runs the same
+//! per axis; rayon splits the outermost axis into runs of slabs. When the last three levels
+//! are two stateless outer passes (FIR taps, box windows of up to 8) over the innermost line
+//! (3-D boxes and Gaussians), each output row is built from a ring of first-pass rows instead
+//! of buffered planes (`rolling.rs`: the intermediates stay in L1). The recursive Gaussian has
+//! its own C-contiguous kernels (`recursive_rows.rs`: 16 rows as SIMD lanes along the
+//! innermost axis, in-place column strips along outer axes). `local_mean_var` runs the same
 //! sweep with two `f64` channels (`local_fused.rs`). Other layouts (strided or permuted
 //! outputs) go through core's line buffers on every axis; both routes are tested against each
 //! other (`tests/windows_fused.rs`) and against naive N-d oracles.
