@@ -18,11 +18,12 @@
 //!   value relatively (typically 1e-15 of the maximum), identical points give exactly 0 (the
 //!   diagonal of `cdist(x, x)`), nothing is negative.
 //!
-//! The crossover, measured with `cdist(x, x)` of 2000 x d f64 points (native build, 2 cores,
-//! AVX-512, load ~4.5, medians of 5; direct / GEMM): d = 4: 4.2 / 4.2 ms, d = 5: 4.9 / 4.7,
-//! d = 6: 7.9 / 4.2, d = 8: 5.6 / 4.5, d = 16: 8.6 / 4.9 (26 GFLOP/s), d = 64: 43 / 9.6
-//! (53 GFLOP/s), d = 128: 98 / 13 (77 GFLOP/s). Below d ~ 8 both are bound by writing the
-//! 32 MB result; the direct kernel stays there for its exactness.
+//! The crossover, measured with `cdist(x, x)` of 2000 x d f64 points (native build, 2 cores
+//! shared with other jobs at load ~4.7, medians of 9; direct / GEMM): d = 2: 7.7 / 4.1 ms,
+//! d = 4: 6.2 / 4.5, d = 6: 11.9 / 3.2, d = 8: 12.0 / 6.4, d = 16: 24.8 / 8.2, d = 64:
+//! 92 / 15. At 3000 x d (Q2's size, a 72 MB result) both kernels are bound by writing the
+//! result and within noise of each other for d <= 5; the GEMM is clearly ahead from d = 6.
+//! Below that the direct kernel is kept for its per-entry exactness.
 //!
 //! `pdist` runs the same kernels on the upper triangle only (half the work) and writes the
 //! condensed vector directly; its entries are bitwise those of `cdist(x, x)`.
