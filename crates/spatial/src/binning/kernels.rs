@@ -152,3 +152,22 @@ pub(crate) fn first_bad_label<L: Label>(labels: &[L], len: usize) -> Option<usiz
     }
     labels.iter().position(|&l| l.to_index_wrapping() >= len)
 }
+
+/// How far ahead the streaming loops prefetch their input: one 4 KiB page, the distance the
+/// hardware streamer cannot see across.
+pub(crate) const PREFETCH_BYTES: usize = 4096;
+
+/// Asks the CPU to bring the cache line at `p` into L1 (no-op off x86_64). A prefetch never
+/// faults: `p` may point anywhere, past the end of a slice included (compute it with
+/// `wrapping_add`).
+#[inline(always)]
+pub(crate) fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: PREFETCHT0 reads nothing architecturally and cannot fault, whatever the
+    // address; SSE is part of the x86_64 baseline.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use super::accumulate::{fold_blocks, fold_chunks, outside_error, zip_merge, BLOCK};
 use super::grid::MAX_CELLS;
-use super::kernels::{first_bad_label, max_wrapped};
+use super::kernels::{first_bad_label, max_wrapped, prefetch, PREFETCH_BYTES};
 use super::sample::{flat, write_out, Label, Sample};
 
 /// Largest label + 1 (0 when empty), or an error for a negative or absurd label. One
@@ -588,33 +588,45 @@ where
 
 /// Count and `c`-channel sums per label over `0..len` (`val` holds `c` values per label).
 /// `C` is `c` as a compile-time constant (the channel loop unrolls), or 0 for "read `c`".
+///
+/// Each label has one row `[count, sum_0, .., sum_{c-1}]` of `f64` (the count exact below
+/// 2^53), so a pixel updates one row: for Q14's 3 channels, one 32-byte line instead of a
+/// count in one table and three sums in another. `C` is re-read inside the loop closure:
+/// a closure handed to rayon is not inlined, and a channel count it captured from the
+/// enclosing function would be a run-time value there (the loop then did not unroll).
 fn label_sums<const C: usize, L: Label, X: Sample>(
     lab: &[L],
     val: &[X],
     len: usize,
     c: usize,
 ) -> Result<(Vec<usize>, Vec<f64>)> {
-    let c = if C == 0 { c } else { C };
-    fold_chunks(
+    let w = if C == 0 { c } else { C } + 1;
+    let table = fold_chunks(
         lab.len(),
-        len * c.max(1),
-        || (vec![0usize; len], vec![0.0f64; len * c]),
-        |(count, sum), lo, hi| {
+        len * w,
+        || vec![0.0f64; len * w],
+        |rows, lo, hi| {
+            let c = if C == 0 { c } else { C };
+            let w = c + 1;
             for (k, ls) in lab[lo..hi].chunks(BLOCK).enumerate() {
                 let start = lo + k * BLOCK;
                 let px = &val[start * c..(start + ls.len()) * c];
                 let mut bad = false;
                 for (j, &l) in ls.iter().enumerate() {
+                    // The image is read a page ahead (the streamer stops at 4 KiB pages).
+                    prefetch(
+                        px.as_ptr()
+                            .wrapping_add(j * c + PREFETCH_BYTES / size_of::<X>()),
+                    );
+                    // A negative label wraps to a huge index: compare before multiplying.
                     let k = l.to_index_wrapping();
-                    match count.get_mut(k) {
-                        Some(n) => *n += 1,
-                        None => {
-                            bad = true;
-                            continue;
-                        }
+                    if k >= len {
+                        bad = true;
+                        continue;
                     }
-                    let row = &mut sum[k * c..k * c + c];
-                    for (s, &x) in row.iter_mut().zip(&px[j * c..j * c + c]) {
+                    let row = &mut rows[k * w..k * w + w];
+                    row[0] += 1.0;
+                    for (s, &x) in row[1..].iter_mut().zip(&px[j * c..j * c + c]) {
                         *s += x.to_f64();
                     }
                 }
@@ -624,11 +636,14 @@ fn label_sums<const C: usize, L: Label, X: Sample>(
             }
             Ok(())
         },
-        |(mut ca, sa), (cb, sb)| {
-            zip_merge(&mut ca, &cb, |x, y| *x += y);
-            (ca, add_vecs(sa, sb))
-        },
-    )
+        add_vecs,
+    )?;
+    let count = table.chunks_exact(w).map(|r| r[0] as usize).collect();
+    let sum = table
+        .chunks_exact(w)
+        .flat_map(|r| r[1..].iter().copied())
+        .collect();
+    Ok((count, sum))
 }
 
 /// `out[p*c..p*c+c] = tab[l*c..l*c+c]` for each label `l = lab[p]`, in parallel blocks;
@@ -643,6 +658,9 @@ fn gather_rows<const C: usize, X: Copy + Send + Sync, L: Label>(
 ) -> bool {
     let c = if C == 0 { c } else { C };
     let work = |(b, o): (usize, &mut [X])| -> bool {
+        // `C` again inside the closure: rayon does not inline it, so a captured `c` would be
+        // a run-time value in its body and the row copy a loop (see `label_sums`).
+        let c = if C == 0 { c } else { C };
         let ls = &lab[b * BLOCK..b * BLOCK + o.len() / c];
         if first_bad_label(ls, m).is_some() {
             return false;
