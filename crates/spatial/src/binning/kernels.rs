@@ -8,6 +8,8 @@
 //! `2^52` bit trick instead of a saturating cast. The result is identical to
 //! `AxisBins::index`, bit for bit (the same subtract, multiply, floor and edge products);
 //! `tests/binning_index.rs` checks this on edges, ulp neighbours, ±inf, NaN and 1e308.
+//! On AVX-512 CPUs, `f64` points take the twin of [`uniform_cells`] in the cells_avx512
+//! module (8 points per compare instead of 4), checked against this kernel.
 
 use ndkern_core::Element;
 
