@@ -111,23 +111,23 @@ fn row_group<T: Element>(
     t.clear();
     t.resize(len, [zero; VECS]);
     // Missing rows of a short group repeat the last row (their results are dropped).
-    let row = |r: usize| -> &[T] {
+    let rows: [&[T]; GROUP] = std::array::from_fn(|r| {
         let r = r.min(k - 1);
         &src[r * n..(r + 1) * n]
-    };
+    });
+    let row = |r: usize| rows[r];
     let mut c = 0;
-    while c + 4 <= n {
+    while c + 8 <= n {
         for g in 0..VECS {
-            let ld = |r: usize| {
-                let x = &row(4 * g + r)[c..c + 4];
-                f64x4::new([x[0].as_f64(), x[1].as_f64(), x[2].as_f64(), x[3].as_f64()])
-            };
-            let tr = f64x4::transpose([ld(0), ld(1), ld(2), ld(3)]);
-            for (j, v) in tr.into_iter().enumerate() {
-                t[pad + c + j][g] = v;
+            let x: [(f64x4, f64x4); 4] = std::array::from_fn(|r| T::widen8(&rows[4 * g + r][c..]));
+            let lo = f64x4::transpose([x[0].0, x[1].0, x[2].0, x[3].0]);
+            let hi = f64x4::transpose([x[0].1, x[1].1, x[2].1, x[3].1]);
+            for j in 0..4 {
+                t[pad + c + j][g] = lo[j];
+                t[pad + c + 4 + j][g] = hi[j];
             }
         }
-        c += 4;
+        c += 8;
     }
     for c in c..n {
         t[pad + c] = std::array::from_fn(|g| {
