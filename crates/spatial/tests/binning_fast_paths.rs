@@ -1,4 +1,4 @@
-//! The vectorized binning paths on inputs large enough to cross block boundaries (2048
+//! The vectorized binning paths on inputs large enough to cross block boundaries (1024
 //! points) and the parallel threshold (2^16), against the naive oracles in
 //! `binning::reference`: the uniform bin kernel on edges, ulp neighbours and extreme values
 //! (f32 and f64, C order, column-major and strided layouts); the interleaved count-and-sum

@@ -24,8 +24,10 @@ use std::sync::Mutex;
 use ndkern_core::{filled_vec, worth_parallel, Error, Result};
 use rayon::prelude::*;
 
-/// Points per block of cell computation.
-pub(crate) const BLOCK: usize = 2048;
+/// Points per block of cell computation: a block of 3-d `f64` points (24 KiB), its cells
+/// and its values (8 KiB each) stay in L1 between the passes over it (2048: 2-4% slower on
+/// Q1).
+pub(crate) const BLOCK: usize = 1024;
 /// Marks a point that falls in no cell.
 pub(crate) const NONE: usize = usize::MAX;
 
