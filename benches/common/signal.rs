@@ -192,11 +192,7 @@ fn grid() -> Vec<f64> {
 }
 
 fn build_kde_exact(shape: &[usize]) -> Case {
-    let x = Rc::new(
-        data::<f64>(shape)
-            .into_dimensionality::<ndarray::Ix1>()
-            .expect("1-D"),
-    );
+    let x = series(shape);
     let x2 = Rc::clone(&x);
     Case {
         bytes: (8 * (shape[0] + 2 * 2048)) as u64,
@@ -211,11 +207,7 @@ fn build_kde_exact(shape: &[usize]) -> Case {
 }
 
 fn build_kde_binned(shape: &[usize]) -> Case {
-    let x = Rc::new(
-        data::<f64>(shape)
-            .into_dimensionality::<ndarray::Ix1>()
-            .expect("1-D"),
-    );
+    let x = series(shape);
     let x2 = Rc::clone(&x);
     Case {
         bytes: (8 * (shape[0] + 2048)) as u64,
@@ -254,11 +246,7 @@ const TAPS: usize = 41;
 
 /// Full convolution of the signal with its own first 41 samples (the kernel the peer builds).
 fn build_oaconvolve(shape: &[usize]) -> Case {
-    let a = Rc::new(
-        data::<f64>(shape)
-            .into_dimensionality::<ndarray::Ix1>()
-            .expect("1-D"),
-    );
+    let a = series(shape);
     let a2 = Rc::clone(&a);
     let n = shape[0];
     Case {
@@ -293,6 +281,16 @@ fn grid2() -> ndarray::Array2<f64> {
     })
 }
 
+/// The shared data as a 1-D series.
+fn series(shape: &[usize]) -> Rc<Array1<f64>> {
+    Rc::new(
+        data::<f64>(shape)
+            .into_dimensionality::<ndarray::Ix1>()
+            .expect("1-D"),
+    )
+}
+
+/// The shared data as a `(2, n)` 2-D dataset.
 fn dataset2(shape: &[usize]) -> Rc<ndarray::Array2<f64>> {
     Rc::new(
         data::<f64>(shape)
