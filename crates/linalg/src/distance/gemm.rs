@@ -61,13 +61,29 @@ fn sqnorm(c: impl Iterator<Item = f64>) -> f64 {
     c.fold(0.0, |s, v| v.mul_add(v, s))
 }
 
-/// `sum (x_k - y_k)^2` of uncentred points: the fix-up.
+/// `sum (x_k - y_k)^2` of uncentred points: the fix-up. Eight independent lanes (two
+/// `f64x4`), so the `d` FMAs do not wait on each other's latency (near-duplicate-rich data,
+/// like the bench row's, sends ~1% of the entries here); still within a few ulps, and
+/// exactly 0 for equal points.
 #[inline]
 fn direct(x: &[f64], y: &[f64]) -> f64 {
-    x.iter().zip(y).fold(0.0, |s, (p, q)| {
+    let mut acc = [f64x4::splat(0.0); 2];
+    let (xc, yc) = (x.chunks_exact(8), y.chunks_exact(8));
+    let (xr, yr) = (xc.remainder(), yc.remainder());
+    for (a, b) in xc.zip(yc) {
+        for (h, acc) in acc.iter_mut().enumerate() {
+            let p = f64x4::new(a[4 * h..4 * h + 4].try_into().expect("4"));
+            let q = f64x4::new(b[4 * h..4 * h + 4].try_into().expect("4"));
+            let e = p - q;
+            *acc = e.mul_add(e, *acc);
+        }
+    }
+    let mut s = (acc[0] + acc[1]).reduce_add();
+    for (p, q) in xr.iter().zip(yr) {
         let e = p - q;
-        e.mul_add(e, s)
-    })
+        s = e.mul_add(e, s);
+    }
+    s
 }
 
 impl<'a> Gemm<'a> {
@@ -396,7 +412,8 @@ mod tests {
                     }
                     for i in 0..m {
                         for j in 0..n {
-                            let e = direct(&a[i * d..(i + 1) * d], &b[j * d..(j + 1) * d]);
+                            let e: f64 =
+                                (0..d).map(|k| (a[i * d + k] - b[j * d + k]).powi(2)).sum();
                             let e = if sqrt { e.sqrt() } else { e };
                             let got = out[i * n + j];
                             assert!(
