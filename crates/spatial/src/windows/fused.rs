@@ -31,7 +31,7 @@ use ndkern_core::{extend_line, worth_parallel, BorderMode, Element, ANCHOR_EVERY
 use rayon::prelude::*;
 
 use super::axis::{Kind, SepPass};
-use super::rolling::{planes, stateless, Outer};
+use super::rolling::{fits, planes, stateless, Outer};
 use super::uniform::{box_line, shrink_edges};
 
 /// Box windows up to this many samples are direct sums; longer ones running sums.
@@ -209,7 +209,11 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
             return;
         };
         // Two stateless outer passes over the innermost line: rows from a ring (rolling.rs).
-        if lv + 3 == self.levels.len() && self.levels[lv + 2].inner == 1 && stateless(Some(p)) {
+        if lv + 3 == self.levels.len()
+            && self.levels[lv + 2].inner == 1
+            && stateless(Some(p))
+            && fits(p, inner)
+        {
             let (b, c) = (&self.levels[lv + 1], self.levels[lv + 2].pass);
             if let (Some(pb), Some(pc)) = (b.pass.filter(|_| stateless(b.pass)), c) {
                 let oa = Outer {

@@ -13,8 +13,10 @@
 //!
 //! The arithmetic is the buffered route's (same kernels, same row order, same scales); only
 //! which columns fall in `fir_rows`'s scalar tail can differ (a fused vs unfused multiply-add
-//! on machines without FMA). Measured, 256^3 f32 3x3x3 box into a preallocated output, same
-//! binary, load ~4.5: 39-40 ms -> 34-35 ms median.
+//! on machines without FMA). Measured on 256^3 f32, 3x3x3 box, two builds (before / after)
+//! alternated at load ~4-5: into a preallocated output 25.9-27.4 -> 23.0-24.9 ms median,
+//! allocating 33.4-35.5 -> 30.8-31.0 ms; the Gaussian sigma 2 (17 taps) keeps the buffered
+//! route (see [`WINDOW_BYTES`]): 77-84 vs 78-85 ms.
 
 use ndkern_core::Element;
 
@@ -28,6 +30,18 @@ pub(crate) fn stateless<T>(p: Option<&SepPass<'_, T>>) -> bool {
         Some(Kind::Box { w, .. }) => *w <= DIRECT_MAX,
         None => false,
     }
+}
+
+/// Bytes of input planes the first pass's window may span: they are re-read by the next output
+/// planes, so they must stay in L2 (2 MB per core here). Longer windows (a 17-tap Gaussian
+/// over 256 KB planes: 4.25 MB) take the buffered route, whose column blocks reuse each block
+/// of input across a batch of output planes (measured: 256^3 f32 Gaussian sigma 2 took 91 ms
+/// here against 78 ms buffered, load ~5).
+pub(crate) const WINDOW_BYTES: usize = 1 << 20;
+
+/// True when the first pass `p` over planes of `plane` elements of `T` fits [`WINDOW_BYTES`].
+pub(crate) fn fits<T>(p: &SepPass<'_, T>, plane: usize) -> bool {
+    window(p) * plane * std::mem::size_of::<T>() <= WINDOW_BYTES
 }
 
 /// Window length of a stateless pass.
