@@ -163,6 +163,29 @@ def distance_cases(w, rng):
                cast(pdist(a64, "euclidean")), rtol, {"metric": "euclidean"}, note=note)
         w.case(f"pdist_sqeuclidean_{dt}", "linalg.pdist", [fa],
                cast(pdist(a64, "sqeuclidean")), rtol, {"metric": "sqeuclidean"}, note=note)
+    # d = 16 takes the GEMM route (d >= 6): points offset by 1000 with unit spread, so the
+    # |x|^2 + |y|^2 - 2 x.y form would lose ~6 digits without centring and the fix-up. Its
+    # own generator, so the cases after it keep their data.
+    rng16 = np.random.default_rng(16)
+    for dt, rtol in (("f64", F64), ("f32", F32)):
+        npdt = np.float64 if dt == "f64" else np.float32
+        xa = (rng16.standard_normal((41, 16)) + 1000.0).astype(npdt)
+        xb = (rng16.standard_normal((29, 16)) + 1000.0).astype(npdt)
+        xb[3] = xa[5]  # an exact duplicate: distance 0
+        a64, b64 = xa.astype(np.float64), xb.astype(np.float64)
+        fa, fb = w.save(f"dist16_xa_{dt}.npy", xa), w.save(f"dist16_xb_{dt}.npy", xb)
+        c = rng16.standard_normal((16, 16))
+        vi = (c @ c.T / 16 + 0.5 * np.eye(16)).astype(npdt)
+        fvi = w.save(f"dist16_vi_{dt}.npy", vi)
+        note = None if dt == "f64" else "expected: scipy (float64) on the float32 input, cast to float32"
+        for metric in ("sqeuclidean", "euclidean"):
+            w.case(f"cdist_{metric}_d16_{dt}", "linalg.cdist", [fa, fb],
+                   cdist(a64, b64, metric).astype(npdt), rtol, {"metric": metric}, note=note)
+        w.case(f"cdist_mahalanobis_d16_{dt}", "linalg.cdist", [fa, fb, fvi],
+               cdist(a64, b64, "mahalanobis", VI=vi.astype(np.float64)).astype(npdt), rtol,
+               {"metric": "mahalanobis"}, note=note)
+        w.case(f"pdist_sqeuclidean_d16_{dt}", "linalg.pdist", [fa],
+               pdist(a64, "sqeuclidean").astype(npdt), rtol, {"metric": "sqeuclidean"}, note=note)
     # Q2: squared Mahalanobis <D^-1 (x - y), x - y> of 2-D points, D a covariance.
     pts = rng.standard_normal((120, 2)) * [3.0, 1.0] + [100.0, -50.0]
     dmat = np.array([[4.0, 1.2], [1.2, 2.0]])
