@@ -4,9 +4,9 @@
 //! The exact filter costs `2 * round(4 sigma) + 1` multiply-adds per sample and axis (65 at
 //! sigma 8); this one costs a third-order causal plus a third-order anti-causal recursion, 8
 //! multiply-adds per sample and axis whatever sigma is. Speed (`cargo xtask bench --quick
-//! --peers gaussian8`, 4000 x 4000 f32, sigma 8, 2 threads, one run at load ~4): 92 ms
-//! against 221 ms for the exact filter (2.4x; it was 0.78x, 94.7 vs 73.5 ms on a quiet
-//! machine, before the kernels of `recursive_rows.rs`). It is an approximation, never chosen
+//! --peers gaussian8`, 4000 x 4000 f32, sigma 8, 2 threads, load ~1.2): 24.5 ms against
+//! 74.6 ms for the exact filter (3.0x; it was 94.7 vs 73.5 ms, slower than exact, before the
+//! kernels of `recursive_rows.rs`). It is an approximation, never chosen
 //! silently: the impulse response is not exactly Gaussian, and the error shrinks as sigma
 //! grows. Measured against the exact filter (random data in [0, 1) on a 96 x 150 image and a
 //! unit step, reflect / nearest / wrap borders, `tests/windows_recursive.rs`), the largest
