@@ -13,6 +13,7 @@
 //! arithmetic: both sides time the very same values.
 #![allow(dead_code)] // each bench uses a different part of this module
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use ndarray::{ArrayD, IxDyn};
@@ -65,6 +66,10 @@ pub enum Out {
     F32(ArrayD<f32>),
     F64(ArrayD<f64>),
     Scalar(f64),
+    /// An output buffer the closure owns and refills on every call (the `_into` rows: no
+    /// allocation or page faults timed).
+    SharedF32(Rc<RefCell<ArrayD<f32>>>),
+    SharedF64(Rc<RefCell<ArrayD<f64>>>),
 }
 
 impl Out {
@@ -74,6 +79,8 @@ impl Out {
             Out::F32(a) => a.iter().map(|&x| x as f64).collect(),
             Out::F64(a) => a.iter().copied().collect(),
             Out::Scalar(s) => vec![*s],
+            Out::SharedF32(a) => a.borrow().iter().map(|&x| x as f64).collect(),
+            Out::SharedF64(a) => a.borrow().iter().copied().collect(),
         }
     }
 }

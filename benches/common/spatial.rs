@@ -4,9 +4,10 @@
 //! separable filters as one direct 1-D pass per axis (reflect borders), dense correlation as the
 //! direct 2-D sum. Peers (xtask/bench/peers.py): scipy.ndimage with the same parameters.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
-use ndarray::{ArrayD, IxDyn};
+use ndarray::{ArrayD, ArrayViewMutD, IxDyn};
 use ndkern_spatial as sp;
 use ndkern_spatial::{BorderMode, GaussianOptions, WindowMode};
 
@@ -91,6 +92,87 @@ fn separable_case<T: ndkern_core::Element>(
             wrap(out_of(r.into_iter().map(T::of_f64).collect(), &shape_v))
         }),
         tol,
+    }
+}
+
+/// [`separable_case`] timing an `_into` call that refills one output buffer (allocated and
+/// faulted in once, before timing): the kernel alone, without the fresh output's page faults.
+fn separable_into_case<T: ndkern_core::Element>(
+    shape: &[usize],
+    taps: Vec<f64>,
+    run: fn(&ArrayD<T>, ArrayViewMutD<'_, T>),
+    wrap: fn(ArrayD<T>) -> Out,
+    share: fn(Rc<RefCell<ArrayD<T>>>) -> Out,
+    tol: f64,
+) -> Case {
+    // The naive side (and `wrap`) of the allocating case; its fast closure is replaced.
+    let mut case = separable_case::<T>(shape, taps, |a| a.clone(), wrap, tol);
+    let a = data::<T>(shape);
+    let mut buf = ndkern_core::zeros::<T, _>(a.raw_dim());
+    buf.fill(T::one());
+    let out = Rc::new(RefCell::new(buf));
+    case.fast = Box::new(move || {
+        run(&a, out.borrow_mut().view_mut());
+        share(Rc::clone(&out))
+    });
+    case
+}
+
+fn build_uniform3_f64_into(shape: &[usize]) -> Case {
+    separable_into_case::<f64>(
+        shape,
+        box_taps(3),
+        |a, o| sp::uniform_filter_into(a, &[3], BorderMode::Reflect, &[0], o).expect("valid"),
+        Out::F64,
+        Out::SharedF64,
+        1e-12,
+    )
+}
+
+fn build_uniform31_f32_into(shape: &[usize]) -> Case {
+    separable_into_case::<f32>(
+        shape,
+        box_taps(31),
+        |a, o| sp::uniform_filter_into(a, &[31], BorderMode::Reflect, &[0], o).expect("valid"),
+        Out::F32,
+        Out::SharedF32,
+        1e-5,
+    )
+}
+
+fn build_uniform3_f32_into(shape: &[usize]) -> Case {
+    separable_into_case::<f32>(
+        shape,
+        box_taps(3),
+        |a, o| sp::uniform_filter_into(a, &[3], BorderMode::Reflect, &[0], o).expect("valid"),
+        Out::F32,
+        Out::SharedF32,
+        1e-5,
+    )
+}
+
+/// The least an allocating filter can cost: a fresh output (huge-page advised, as every
+/// allocating ndkern kernel's) filled by a two-thread copy of the input. Its time over the
+/// table's floor is the price of first-touching the output's pages.
+fn build_fresh_copy_f64(shape: &[usize]) -> Case {
+    use rayon::prelude::*;
+    let a = Rc::new(data::<f64>(shape));
+    let b = Rc::clone(&a);
+    let n: usize = shape.iter().product();
+    Case {
+        bytes: (2 * n * std::mem::size_of::<f64>()) as u64,
+        flops: None,
+        fast: Box::new(move || {
+            let src = a.as_slice().expect("C order");
+            let mut out = ndkern_core::zeros::<f64, _>(a.raw_dim());
+            let dst = out.as_slice_mut().expect("C order");
+            dst.par_chunks_mut(1 << 16)
+                .zip(src.par_chunks(1 << 16))
+                .for_each(|(d, s)| d.copy_from_slice(s));
+            Out::F64(out)
+        }),
+        naive: Box::new(move || Out::F64((*b).clone())),
+        tol: 0.0,
     }
 }
 
@@ -316,6 +398,16 @@ fn build_gradient_stack_f64(shape: &[usize]) -> Case {
 pub fn workloads() -> Vec<Workload> {
     vec![
         Workload {
+            name: "fresh_copy_2d",
+            kernel: "zeros(shape) + 2-thread copy (allocating-filter floor)",
+            dtype: Dtype::F64,
+            shape: &[5000, 5000],
+            smoke_shape: &[37, 41],
+            axes: None,
+            peer: Some("copy"),
+            build: build_fresh_copy_f64,
+        },
+        Workload {
             name: "uniform3_2d",
             kernel: "uniform_filter(&a, &[3], Reflect, &[0])",
             dtype: Dtype::F64,
@@ -344,6 +436,36 @@ pub fn workloads() -> Vec<Workload> {
             axes: None,
             peer: Some("uniform_filter_3"),
             build: build_uniform3_f32,
+        },
+        Workload {
+            name: "uniform3_2d_into",
+            kernel: "uniform_filter_into(&a, &[3], Reflect, &[0], out.view_mut())",
+            dtype: Dtype::F64,
+            shape: &[5000, 5000],
+            smoke_shape: &[37, 41],
+            axes: None,
+            peer: Some("uniform_filter_3_out"),
+            build: build_uniform3_f64_into,
+        },
+        Workload {
+            name: "uniform31_2d_into",
+            kernel: "uniform_filter_into(&a, &[31], Reflect, &[0], out.view_mut())",
+            dtype: Dtype::F32,
+            shape: &[4000, 4000],
+            smoke_shape: &[40, 45],
+            axes: None,
+            peer: Some("uniform_filter_31_out"),
+            build: build_uniform31_f32_into,
+        },
+        Workload {
+            name: "uniform3_3d_into",
+            kernel: "uniform_filter_into(&a, &[3], Reflect, &[0], out.view_mut())",
+            dtype: Dtype::F32,
+            shape: &[256, 256, 256],
+            smoke_shape: &[9, 10, 11],
+            axes: None,
+            peer: Some("uniform_filter_3_out"),
+            build: build_uniform3_f32_into,
         },
         Workload {
             name: "local_var15_2d",

@@ -139,6 +139,17 @@ def _spatial_peers():
             ("cv2.blur(a, (%d, %d), borderType=BORDER_REFLECT)" % (size, size),
              lambda: cv2.blur(a, (size, size), borderType=REFLECT)))
 
+    def uniform_out(size):
+        """The `_into` rows: both peers write into one preallocated, faulted-in output."""
+        def routes(a, axes):
+            out = np.ones_like(a)
+            return with_cv2(
+                a, ("ndi.uniform_filter(a, %d, output=out)" % size,
+                    lambda: ndi.uniform_filter(a, size, output=out)),
+                ("cv2.blur(a, (%d, %d), dst=out, borderType=BORDER_REFLECT)" % (size, size),
+                 lambda: cv2.blur(a, (size, size), dst=out, borderType=REFLECT)))
+        return routes
+
     def gauss(sigma, label):
         return lambda a, axes: with_cv2(
             a, ("ndi.gaussian_filter(a, %s)" % label, lambda: ndi.gaussian_filter(a, sigma)),
@@ -152,8 +163,11 @@ def _spatial_peers():
                          lambda: cv2.filter2D(a, -1, k.astype(a.dtype), borderType=REFLECT)))
 
     return {
+        "copy": lambda a, axes: [("a.copy()", lambda: a.copy())],
         "uniform_filter_3": uniform(3),
         "uniform_filter_31": uniform(31),
+        "uniform_filter_3_out": uniform_out(3),
+        "uniform_filter_31_out": uniform_out(31),
         "local_mean_var_15": lambda a, axes: with_cv2(
             a, ("m = uniform_filter(a, 15); uniform_filter(a*a, 15) - m*m", lambda: local(a)),
             ("m = cv2.blur(a, (15, 15)); cv2.blur(a*a, (15, 15)) - m*m", lambda: cv2_local(a))),

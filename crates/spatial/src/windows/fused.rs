@@ -32,6 +32,7 @@ use rayon::prelude::*;
 
 use super::axis::{Kind, SepPass};
 use super::rolling::{fits, planes, stateless, Outer};
+use super::running_avx512::running_sums_avx512;
 use super::uniform::{box_line, shrink_edges};
 
 /// Box windows up to this many samples are direct sums; longer ones running sums.
@@ -402,15 +403,39 @@ pub(crate) fn row_kernel<T: Element>(p: &SepPass<'_, T>, ext: &[T], out: &mut [T
             let inv = if mean { 1.0 / w as f64 } else { 1.0 };
             if w <= DIRECT_MAX {
                 sum_rows(|j| &ext[j..j + n], w, T::of_f64(inv), out);
-            } else if all_finite(ext) {
-                running_sums(ext, w, inv, out);
             } else {
-                box_line(ext, out, w, p.before, mean, false);
+                long_box_line(ext, w, p.before, mean, out);
             }
             if mean && shrink {
                 shrink_edges(ext, out, w, p.before);
             }
         }
+    }
+}
+
+/// Box sums (means with `mean`) of a window longer than [`DIRECT_MAX`] over one extended line:
+/// running sums ([`running_sums_avx512`] where the CPU has it, else [`running_sums`]), and
+/// core's NaN-aware window sums for a line holding a non-finite sample (a running sum would
+/// carry it to the end of the line: scipy issue 7818).
+pub(crate) fn long_box_line<T: Element>(
+    ext: &[T],
+    w: usize,
+    before: usize,
+    mean: bool,
+    out: &mut [T],
+) {
+    let inv = if mean { 1.0 / w as f64 } else { 1.0 };
+    let finite = match running_sums_avx512(ext, w, inv, out) {
+        Some(finite) => finite,
+        None => {
+            all_finite(ext) && {
+                running_sums(ext, w, inv, out);
+                true
+            }
+        }
+    };
+    if !finite {
+        box_line(ext, out, w, before, mean, false);
     }
 }
 

@@ -11,9 +11,9 @@
 use ndkern_core::{worth_parallel, BorderMode, Element, ANCHOR_EVERY};
 use rayon::prelude::*;
 
-use super::fused::{all_finite, running_sums, BATCH_BYTES};
+use super::fused::{long_box_line, BATCH_BYTES};
 use super::params::WindowMode;
-use super::uniform::{box_line, shrink_edges};
+use super::uniform::shrink_edges;
 
 /// One axis of the sweep.
 struct Ax {
@@ -300,11 +300,7 @@ impl Sweep<'_> {
     ) {
         let [m1, m2] = out;
         for (e, o) in [(e1, &mut *m1), (e2, &mut *m2)] {
-            if all_finite(e) {
-                running_sums(e, ax.w, 1.0 / ax.w as f64, o);
-            } else {
-                box_line(e, o, ax.w, ax.before, true, false);
-            }
+            long_box_line(e, ax.w, ax.before, true, o);
             if self.shrink {
                 shrink_edges(e, o, ax.w, ax.before);
             }

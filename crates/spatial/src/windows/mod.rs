@@ -67,6 +67,7 @@ mod params;
 mod recursive;
 mod recursive_rows;
 mod rolling;
+mod running_avx512;
 mod uniform;
 mod vertical;
 
