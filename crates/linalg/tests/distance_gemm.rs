@@ -11,27 +11,8 @@ use ndkern_linalg::reference;
 use ndkern_linalg::{cdist, pdist, Metric};
 use proptest::prelude::*;
 
-fn lcg(seed: u64) -> impl FnMut() -> f64 {
-    let mut s = seed;
-    move || {
-        s = s
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-    }
-}
-
-/// Largest |got - want| relative to max |want|.
-fn max_rel(got: &Array2<f64>, want: &Array2<f64>) -> f64 {
-    let scale = want
-        .iter()
-        .fold(0.0f64, |m, v| m.max(v.abs()))
-        .max(f64::MIN_POSITIVE);
-    got.iter()
-        .zip(want)
-        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()))
-        / scale
-}
+mod common;
+use common::{lcg, max_rel};
 
 /// The per-entry guarantee: within 2^-33 relative of the exact value, 0 exactly when the
 /// points are equal (plus a few ulps for the naive reference's own rounding, `d` terms).

@@ -8,26 +8,8 @@ use ndkern_linalg::reference;
 use ndkern_linalg::{cdist, kmeans, nearest, pdist, KMeansInit, KMeansOptions, Metric};
 use proptest::prelude::*;
 
-fn lcg(seed: u64) -> impl FnMut() -> f64 {
-    let mut s = seed;
-    move || {
-        s = s
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-    }
-}
-
-fn max_rel(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
-    let scale = b
-        .iter()
-        .fold(0.0f64, |m, v| m.max(v.abs()))
-        .max(f64::MIN_POSITIVE);
-    a.iter()
-        .zip(b)
-        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()))
-        / scale
-}
+mod common;
+use common::{lcg, max_rel};
 
 #[test]
 fn all_metrics_against_naive_quadratic_forms() {

@@ -10,15 +10,8 @@ use ndkern_linalg::reference;
 use ndkern_linalg::*;
 use proptest::prelude::*;
 
-fn lcg(seed: u64) -> impl FnMut() -> f64 {
-    let mut s = seed;
-    move || {
-        s = s
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-    }
-}
+mod common;
+use common::lcg;
 
 #[test]
 fn polyfit_recovers_exact_polynomials_and_weights_act_like_repeats() {

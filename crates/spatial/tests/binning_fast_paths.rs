@@ -71,6 +71,24 @@ fn naive_cells(g: &Grid, p: &Array2<f64>) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// Per-cell count, sum and mean of `v` over the points' naive cells (`empty`: the mean of an
+/// empty cell).
+fn naive_stats(g: &Grid, p: &Array2<f64>, v: &Array1<f64>, empty: f64) -> [Vec<f64>; 3] {
+    let (mut cnt, mut sum) = (vec![0.0; g.len()], vec![0.0; g.len()]);
+    for (c, &x) in naive_cells(g, p).iter().zip(v) {
+        if let Some(c) = *c {
+            cnt[c] += 1.0;
+            sum[c] += x;
+        }
+    }
+    let mean = sum
+        .iter()
+        .zip(&cnt)
+        .map(|(&s, &k)| if k == 0.0 { empty } else { s / k })
+        .collect();
+    [cnt, sum, mean]
+}
+
 fn assert_close(got: &[f64], want: &[f64], tol: f64, what: &str) {
     assert_eq!(got.len(), want.len(), "{what}: length");
     for (i, (&a, &b)) in got.iter().zip(want).enumerate() {
@@ -84,19 +102,7 @@ fn count_sum_mean_match_naive_across_blocks_layouts_and_threads() {
     for g in grids() {
         for n in [0, 1, 2047, 2049, 70_001] {
             let (p, v) = cloud(&g, n);
-            let cells = naive_cells(&g, &p);
-            let (mut cnt, mut sum) = (vec![0.0; g.len()], vec![0.0; g.len()]);
-            for (c, &x) in cells.iter().zip(&v) {
-                if let Some(c) = *c {
-                    cnt[c] += 1.0;
-                    sum[c] += x;
-                }
-            }
-            let mean: Vec<f64> = sum
-                .iter()
-                .zip(&cnt)
-                .map(|(&s, &k)| if k == 0.0 { -1.0 } else { s / k })
-                .collect();
+            let [cnt, sum, mean] = naive_stats(&g, &p, &v, -1.0);
             // C order, column-major, every other row (strided), and f32 points.
             let f = p.t().as_standard_layout().reversed_axes().to_owned();
             let wide = Array2::from_shape_fn((2 * n, g.ndim()), |(i, k)| p[[i / 2, k]]);
@@ -141,18 +147,7 @@ fn count_sum_mean_on_a_large_grid_match_naive() {
     assert!(g.len() > 1 << 17);
     let n = 300_001;
     let (p, v) = cloud(&g, n);
-    let (mut cnt, mut sum) = (vec![0.0; g.len()], vec![0.0; g.len()]);
-    for (c, &x) in naive_cells(&g, &p).iter().zip(&v) {
-        if let Some(c) = *c {
-            cnt[c] += 1.0;
-            sum[c] += x;
-        }
-    }
-    let mean: Vec<f64> = sum
-        .iter()
-        .zip(&cnt)
-        .map(|(&s, &k)| if k == 0.0 { f64::NAN } else { s / k })
-        .collect();
+    let [cnt, sum, mean] = naive_stats(&g, &p, &v, f64::NAN);
     for (stat, want, tol) in [
         (Statistic::Count, &cnt, 0.0),
         (Statistic::Sum, &sum, 1e-12),
