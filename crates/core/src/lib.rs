@@ -53,6 +53,7 @@ mod prefix;
 pub mod reduce;
 #[doc(hidden)]
 pub mod reference;
+mod stream;
 mod strided;
 mod sum;
 mod window;
@@ -67,6 +68,7 @@ pub use minmax::{max, min, nan_max, nan_min};
 pub use parallel::{task_count, worth_parallel, PARALLEL_THRESHOLD};
 pub use prefix::{prefix_sum, CompensatedSum};
 pub use reduce::Axes;
+pub use stream::{stream_copy, stream_fence, stream_worth, STREAM_MIN_BYTES};
 pub use strided::{
     canonical_dims, canonicalize, dims_len, dims_of, for_each_offset, merge_dims, Dims,
 };

@@ -98,3 +98,49 @@ fn fused_route_agrees_with_line_route_f64() {
 fn fused_route_agrees_with_line_route_f32() {
     run_all::<f32>(1e-5);
 }
+
+/// Outputs of at least `STREAM_MIN_BYTES` that are already mapped (a reused `_into` output)
+/// are written with streaming stores; a fresh one is not. Both must give the same values, and
+/// the same as a small output (ordinary stores) holding the same rows.
+#[test]
+fn streamed_outputs_equal_ordinary_ones() {
+    use ndkern_spatial::uniform_filter_into;
+    let min = ndkern_core::STREAM_MIN_BYTES;
+    // 2-D f64 (innermost row kernel) and 3-D f32 (the ring route of rolling.rs).
+    let n2 = ((min / 8) as f64).sqrt() as usize + 2;
+    let n3 = ((min / 4) as f64).cbrt() as usize + 2;
+    for (shape, size) in [
+        (vec![n2, n2], 3usize),
+        (vec![n2, n2], 31),
+        (vec![n3, n3, n3], 3),
+    ] {
+        let a = data(&shape, 11);
+        let check = |fresh: &ArrayD<f64>, reused: &ArrayD<f64>| {
+            assert!(
+                fresh.iter().zip(reused).all(|(x, y)| x == y),
+                "{shape:?} {size}"
+            );
+        };
+        if shape.len() == 2 {
+            let fresh = uniform_filter(&a, &[size], BorderMode::Reflect, &[0]).unwrap();
+            let mut out = ArrayD::from_elem(IxDyn(&shape), 7.0);
+            assert!(ndkern_core::stream_worth(out.as_slice().unwrap()));
+            uniform_filter_into(&a, &[size], BorderMode::Reflect, &[0], out.view_mut()).unwrap();
+            check(&fresh, &out);
+            // The first rows alone (a small output): the same values.
+            let top = a.slice_axis(ndarray::Axis(0), ndarray::Slice::from(..size + 5));
+            let small = uniform_filter(&top.to_owned(), &[size], BorderMode::Reflect, &[0]);
+            let small = small.unwrap();
+            let head = out.slice_axis(ndarray::Axis(0), ndarray::Slice::from(..3));
+            let want = small.slice_axis(ndarray::Axis(0), ndarray::Slice::from(..3));
+            assert!(head.iter().zip(want).all(|(x, y)| x == y));
+        } else {
+            let a = a.mapv(|v| v as f32);
+            let fresh = uniform_filter(&a, &[size], BorderMode::Reflect, &[0]).unwrap();
+            let mut out = ArrayD::from_elem(IxDyn(&shape), 7.0f32);
+            assert!(ndkern_core::stream_worth(out.as_slice().unwrap()));
+            uniform_filter_into(&a, &[size], BorderMode::Reflect, &[0], out.view_mut()).unwrap();
+            check(&fresh.mapv(f64::from), &out.mapv(f64::from));
+        }
+    }
+}

@@ -27,7 +27,10 @@
 //! next output (the outer axes), and a buffered row holding a non-finite value goes through
 //! core's NaN-aware running sums (the inner axis): results equal the lane route's.
 
-use ndkern_core::{extend_line, worth_parallel, BorderMode, Element, ANCHOR_EVERY};
+use ndkern_core::{
+    extend_line, stream_copy, stream_fence, stream_worth, worth_parallel, BorderMode, Element,
+    ANCHOR_EVERY,
+};
 use rayon::prelude::*;
 
 use super::axis::{Kind, SepPass};
@@ -84,12 +87,13 @@ fn levels<'p, 'k, T>(
     Some(out)
 }
 
-/// Per-worker scratch: one slab buffer and one `f64` running-sum row per level, and the
-/// extended line of the innermost pass.
+/// Per-worker scratch: one slab buffer and one `f64` running-sum row per level, the extended
+/// line of the innermost pass, and the staged output row of streamed outputs.
 struct Scratch<T> {
     slab: Vec<Vec<T>>,
     acc: Vec<Vec<f64>>,
     ext: Vec<T>,
+    stage: Vec<T>,
 }
 
 /// Runs `passes` from `src` into `dst` (both C-contiguous with `shape`). Returns `false`
@@ -127,6 +131,7 @@ pub(crate) fn run<T: Element>(
         levels: &levels,
         consts: &consts,
         maps: &maps,
+        stream: stream_worth(dst),
     };
     let make = || Scratch {
         slab: levels.iter().map(|_| Vec::new()).collect(),
@@ -141,6 +146,7 @@ pub(crate) fn run<T: Element>(
             Some(p) => vec![T::zero(); levels.last().map_or(0, |l| l.n) + p.before + p.after],
             None => Vec::new(),
         },
+        stage: Vec::new(),
     };
     // Tasks: the leading pass-free level (if any) times runs of the first pass level.
     let (outer, lv) = if levels[0].pass.is_none() && levels.len() > 1 {
@@ -168,6 +174,9 @@ pub(crate) fn run<T: Element>(
         let i0 = c * per;
         let bsrc = &src[b * block..(b + 1) * block];
         ctx.level(lv, bsrc, d, i0, s);
+        if ctx.stream {
+            stream_fence();
+        }
     };
     // Cut every outer block into runs of `per` slabs (each a contiguous part of `dst`).
     let mut pieces: Vec<&mut [T]> = Vec::new();
@@ -193,6 +202,8 @@ struct Ctx<'a, 'p, 'k, T> {
     levels: &'a [Level<'p, 'k, T>],
     consts: &'a [Vec<T>],
     maps: &'a [Vec<Option<usize>>],
+    /// Output rows go through [`row_out`]'s staged streaming stores.
+    stream: bool,
 }
 
 impl<T: Element> Ctx<'_, '_, '_, T> {
@@ -231,7 +242,10 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
                 };
                 let mut ring = std::mem::take(&mut s.slab[lv]);
                 let mut line = std::mem::take(&mut s.slab[lv + 1]);
-                planes(&oa, &ob, pc, b.inner, src, out, i0, &mut ring, &mut line);
+                let stage = self.stream.then_some(&mut s.stage);
+                planes(
+                    &oa, &ob, pc, b.inner, src, out, i0, &mut ring, &mut line, stage,
+                );
                 s.slab[lv] = ring;
                 s.slab[lv + 1] = line;
                 return;
@@ -240,7 +254,7 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
         if inner == 1 && !deeper {
             // The innermost axis: one line kernel over the whole (extended) row.
             extend_line(src, p.before, p.after, p.mode, &mut s.ext).expect("extended length");
-            row_kernel(p, &s.ext, out);
+            row_out(p, &s.ext, out, self.stream.then_some(&mut s.stage));
             return;
         }
         let map = &self.maps[lv];
@@ -341,7 +355,7 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
                     match line {
                         Some(q) => {
                             extend_in_place(b, q.before, inner, q.mode);
-                            row_kernel(q, b, o);
+                            row_out(q, b, o, self.stream.then_some(&mut s.stage));
                         }
                         None => self.level(lv + 1, b, o, 0, s),
                     }
@@ -391,6 +405,25 @@ pub(crate) fn box_scale(
             let hi = (i + w - before).min(n);
             1.0 / (hi - lo) as f64
         }
+    }
+}
+
+/// [`row_kernel`] into an output row; with a `stage` (large, already mapped outputs:
+/// [`ndkern_core::stream_worth`]) the row is computed there (in L1) and written out with
+/// streaming stores, so the output's lines are not read from memory before being overwritten.
+pub(crate) fn row_out<T: Element>(
+    p: &SepPass<'_, T>,
+    ext: &[T],
+    out: &mut [T],
+    stage: Option<&mut Vec<T>>,
+) {
+    match stage {
+        Some(st) => {
+            st.resize(out.len(), T::zero());
+            row_kernel(p, ext, st);
+            stream_copy(out, st);
+        }
+        None => row_kernel(p, ext, out),
     }
 }
 

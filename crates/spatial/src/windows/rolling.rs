@@ -21,7 +21,7 @@
 use ndkern_core::Element;
 
 use super::axis::{Kind, SepPass};
-use super::fused::{box_scale, extend_in_place, fir_rows, row_kernel, sum_rows, DIRECT_MAX};
+use super::fused::{box_scale, extend_in_place, fir_rows, row_out, sum_rows, DIRECT_MAX};
 
 /// True when `p` is a pass this route takes (FIR taps or a direct box window).
 pub(crate) fn stateless<T>(p: Option<&SepPass<'_, T>>) -> bool {
@@ -79,6 +79,7 @@ pub(crate) struct Outer<'a, 'p, 'k, T> {
 
 /// Fills `out` (output planes `i0..` of `a`, each `ny * nx`) from `src` (all `a.n` input
 /// planes): pass `a` over planes, `b` over rows of a plane (`ny` rows of `nx`), `c` along rows.
+/// Output rows go through `stage` (streaming stores) when one is given.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn planes<T: Element>(
     a: &Outer<'_, '_, '_, T>,
@@ -90,6 +91,7 @@ pub(crate) fn planes<T: Element>(
     i0: usize,
     ring: &mut Vec<T>,
     line: &mut Vec<T>,
+    mut stage: Option<&mut Vec<T>>,
 ) {
     let ny = b.n;
     let plane = ny * nx;
@@ -128,7 +130,7 @@ pub(crate) fn planes<T: Element>(
                 target,
             );
             extend_in_place(line, c.before, nx, c.mode);
-            row_kernel(c, line, oy);
+            row_out(c, line, oy, stage.as_deref_mut());
         }
     }
 }
