@@ -114,6 +114,15 @@ pub fn stream_copy<T: Element>(dst: &mut [T], src: &[T]) {
 
 /// Orders this thread's earlier [`stream_copy`] stores before its later stores (`sfence`;
 /// nothing on other targets).
+///
+/// ```
+/// let mut rows = vec![0.0f64; 64];
+/// for (k, r) in rows.chunks_mut(16).enumerate() {
+///     ndkern_core::stream_copy(r, &[k as f64; 16]);
+/// }
+/// ndkern_core::stream_fence(); // before handing `rows` to another thread
+/// assert_eq!(rows[63], 3.0);
+/// ```
 pub fn stream_fence() {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: `sfence` has no memory operands and no preconditions.
