@@ -24,6 +24,7 @@
 //! Streaming stores are weakly ordered: a thread that streamed calls [`stream_fence`] before
 //! other threads may read what it wrote.
 
+use crate::error::{Error, Result};
 use crate::Element;
 
 /// Outputs of at least this many bytes are candidates for streaming stores (8 times the 4 MiB
@@ -70,20 +71,24 @@ fn resident<T>(_v: &[T]) -> bool {
 
 /// `dst.copy_from_slice(src)` with streaming stores for the 16-byte aligned middle of `dst`
 /// (plain stores for the unaligned ends, and everywhere on targets other than x86-64). Call
-/// [`stream_fence`] before other threads read `dst`.
+/// [`stream_fence`] before other threads read `dst`. Slices of different lengths are an
+/// [`Error::ShapeMismatch`] (nothing is written).
 ///
 /// ```
 /// let src = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
 /// let mut dst = [0.0f32; 7];
-/// ndkern_core::stream_copy(&mut dst, &src);
+/// ndkern_core::stream_copy(&mut dst, &src).unwrap();
 /// ndkern_core::stream_fence();
 /// assert_eq!(dst, src);
+/// assert!(ndkern_core::stream_copy(&mut dst[..3], &src).is_err());
 /// ```
-///
-/// # Panics
-/// When the lengths differ (a caller bug, as for `copy_from_slice`).
-pub fn stream_copy<T: Element>(dst: &mut [T], src: &[T]) {
-    assert_eq!(dst.len(), src.len(), "stream_copy: lengths differ");
+pub fn stream_copy<T: Element>(dst: &mut [T], src: &[T]) -> Result<()> {
+    if dst.len() != src.len() {
+        return Err(Error::ShapeMismatch {
+            expected: vec![src.len()],
+            got: vec![dst.len()],
+        });
+    }
     #[cfg(target_arch = "x86_64")]
     {
         let size = std::mem::size_of::<T>();
@@ -110,6 +115,7 @@ pub fn stream_copy<T: Element>(dst: &mut [T], src: &[T]) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     dst.copy_from_slice(src);
+    Ok(())
 }
 
 /// Orders this thread's earlier [`stream_copy`] stores before its later stores (`sfence`;
@@ -118,7 +124,7 @@ pub fn stream_copy<T: Element>(dst: &mut [T], src: &[T]) {
 /// ```
 /// let mut rows = vec![0.0f64; 64];
 /// for (k, r) in rows.chunks_mut(16).enumerate() {
-///     ndkern_core::stream_copy(r, &[k as f64; 16]);
+///     ndkern_core::stream_copy(r, &[k as f64; 16]).unwrap();
 /// }
 /// ndkern_core::stream_fence(); // before handing `rows` to another thread
 /// assert_eq!(rows[63], 3.0);
@@ -142,17 +148,25 @@ mod tests {
         for off in 0..4 {
             for len in 0..40 {
                 let mut d = vec![-1.0f64; off + len + 3];
-                stream_copy(&mut d[off..off + len], &src[off..off + len]);
+                stream_copy(&mut d[off..off + len], &src[off..off + len]).unwrap();
                 stream_fence();
                 assert_eq!(&d[off..off + len], &src[off..off + len]);
                 assert!(d[..off].iter().chain(&d[off + len..]).all(|&v| v == -1.0));
                 let mut f = vec![-1.0f32; off + len + 3];
-                stream_copy(&mut f[off..off + len], &srcf[off + 1..off + len + 1]);
+                stream_copy(&mut f[off..off + len], &srcf[off + 1..off + len + 1]).unwrap();
                 stream_fence();
                 assert_eq!(&f[off..off + len], &srcf[off + 1..off + len + 1]);
                 assert!(f[..off].iter().chain(&f[off + len..]).all(|&v| v == -1.0));
             }
         }
+    }
+
+    #[test]
+    fn length_mismatch_is_an_error_and_writes_nothing() {
+        let mut d = [9.0f64; 4];
+        let e = stream_copy(&mut d, &[1.0; 5]).unwrap_err();
+        assert!(matches!(e, Error::ShapeMismatch { .. }), "{e}");
+        assert_eq!(d, [9.0; 4]);
     }
 
     #[cfg(target_os = "linux")]

@@ -280,7 +280,8 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
         // Box windows and short tap sets feeding the innermost line go one slab at a time
         // (the slab stays in L1 for the line kernel; two builds alternated at load ~4: 5000^2
         // f64 3x3 box 77-79 -> 72.5-74 ms median, 4000^2 f32 31x31 box 38.0-38.3 -> 35.8-36.8
-        // ms; at load ~1 the 31x31 box is unchanged, 18-19 ms either way); long tap sets keep the batch their column blocks reuse input rows across.
+        // ms; at load ~1 the 31x31 box is unchanged, 18-19 ms either way); long tap sets keep
+        // the batch, whose column blocks reuse input rows across it.
         let short = match p.kind {
             Kind::Fir(t) => t.len() <= DIRECT_MAX,
             Kind::Box { .. } => true,
@@ -421,7 +422,7 @@ pub(crate) fn row_out<T: Element>(
         Some(st) => {
             st.resize(out.len(), T::zero());
             row_kernel(p, ext, st);
-            stream_copy(out, st);
+            stream_copy(out, st).expect("the stage is resized to the row");
         }
         None => row_kernel(p, ext, out),
     }
