@@ -1,9 +1,9 @@
 //! The element trait: the one seam between scalar types and SIMD vectors.
 //!
 //! Every kernel in ndkern is generic over [`Element`], implemented for `f32` (vector type
-//! `wide::f32x8`) and `f64` (`wide::f64x4`). `wide` picks its instruction set at compile time
-//! (`cfg(target_feature)`), so this trait is also the only place to change if runtime dispatch
-//! ever replaces compile-time selection.
+//! [`f32x8`]) and `f64` ([`f64x4`]). The vectors are [`crate::simd`]'s portable ones: their
+//! instruction set is the one of the kernel copy they are inlined into, chosen at run time
+//! by [`crate::multiversion!`], not the one the crate was built with.
 //!
 //! Accumulating kernels (sums, sums of squares, dot products, running window sums) never
 //! accumulate in `f32`: they widen eight elements at a time into two `f64x4` vectors with
@@ -21,8 +21,7 @@ use std::iter::Sum;
 use std::ops::{Add, AddAssign, Mul, Sub};
 
 use num_traits::{Float, FromPrimitive, ToPrimitive};
-use wide::f32x8;
-pub use wide::f64x4;
+pub use crate::simd::{f32x8, f64x4};
 
 /// A floating-point element type with a SIMD vector twin.
 pub trait Element:
@@ -59,7 +58,8 @@ pub trait Element:
     fn load_partial(s: &[Self]) -> Self::V;
     /// Stores the vector into the first `min(LANES, out.len())` elements of `out`.
     fn store(v: Self::V, out: &mut [Self]);
-    /// `a * b + c`, fused (one rounding) when the target has FMA, two roundings otherwise.
+    /// `a * b + c` with one rounding (FMA at the AVX2 level and above, the C library's
+    /// `fma` at the x86 baseline).
     fn vmul_add(a: Self::V, b: Self::V, c: Self::V) -> Self::V;
     /// Sum of the lanes.
     fn reduce_add(v: Self::V) -> Self;
@@ -88,8 +88,7 @@ impl Element for f32 {
     }
     #[inline(always)]
     fn load(s: &[f32]) -> f32x8 {
-        let a: [f32; 8] = s[..8].try_into().expect("load needs LANES elements");
-        f32x8::new(a)
+        f32x8::from_slice(s)
     }
     #[inline(always)]
     fn load_partial(s: &[f32]) -> f32x8 {
@@ -148,8 +147,7 @@ impl Element for f64 {
     }
     #[inline(always)]
     fn load(s: &[f64]) -> f64x4 {
-        let a: [f64; 4] = s[..4].try_into().expect("load needs LANES elements");
-        f64x4::new(a)
+        f64x4::from_slice(s)
     }
     #[inline(always)]
     fn load_partial(s: &[f64]) -> f64x4 {
@@ -196,47 +194,12 @@ impl Element for f64 {
     }
 }
 
-/// f32 -> f64 widening of eight lanes with the conversion instruction of the compiled target
-/// (`vcvtps2pd` with AVX, `cvtps2pd` with SSE2); a lane-by-lane fallback elsewhere.
+/// f32 -> f64 widening of eight lanes: a lane loop that compiles to `vcvtps2pd` in an AVX
+/// kernel copy and to two `cvtps2pd` at the SSE2 baseline.
 #[inline(always)]
 fn widen8_f32(c: &[f32; 8]) -> (f64x4, f64x4) {
-    #[cfg(all(target_arch = "x86_64", target_feature = "avx"))]
-    {
-        use std::arch::x86_64::{__m256d, _mm256_cvtps_pd, _mm_loadu_ps};
-        // SAFETY: `c` holds 8 f32, so both unaligned 4-lane loads are in bounds; AVX is
-        // enabled at compile time (cfg above). `f64x4` is a 32-byte plain-old-data wrapper of
-        // `__m256d` on AVX targets, so the transmute only reinterprets the same bits.
-        unsafe {
-            let lo = _mm256_cvtps_pd(_mm_loadu_ps(c.as_ptr()));
-            let hi = _mm256_cvtps_pd(_mm_loadu_ps(c.as_ptr().add(4)));
-            (
-                std::mem::transmute::<__m256d, f64x4>(lo),
-                std::mem::transmute::<__m256d, f64x4>(hi),
-            )
-        }
-    }
-    #[cfg(all(target_arch = "x86_64", not(target_feature = "avx")))]
-    {
-        use std::arch::x86_64::{__m128d, _mm_cvtps_pd, _mm_loadu_ps, _mm_movehl_ps};
-        // SAFETY: `c` holds 8 f32, so both unaligned 4-lane loads are in bounds; SSE2 is part
-        // of the x86_64 baseline. Without AVX `f64x4` is two 16-byte `__m128d` halves (low
-        // lanes first), 32 bytes of plain old data, so the transmute reinterprets the same bits.
-        unsafe {
-            let a = _mm_loadu_ps(c.as_ptr());
-            let b = _mm_loadu_ps(c.as_ptr().add(4));
-            let lo = [_mm_cvtps_pd(a), _mm_cvtps_pd(_mm_movehl_ps(a, a))];
-            let hi = [_mm_cvtps_pd(b), _mm_cvtps_pd(_mm_movehl_ps(b, b))];
-            (
-                std::mem::transmute::<[__m128d; 2], f64x4>(lo),
-                std::mem::transmute::<[__m128d; 2], f64x4>(hi),
-            )
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        (
-            f64x4::new([c[0] as f64, c[1] as f64, c[2] as f64, c[3] as f64]),
-            f64x4::new([c[4] as f64, c[5] as f64, c[6] as f64, c[7] as f64]),
-        )
-    }
+    (
+        f64x4::new(std::array::from_fn(|i| c[i] as f64)),
+        f64x4::new(std::array::from_fn(|i| c[4 + i] as f64)),
+    )
 }

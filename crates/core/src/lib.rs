@@ -51,6 +51,7 @@ mod minmax;
 mod parallel;
 mod prefix;
 pub mod reduce;
+pub mod simd;
 #[doc(hidden)]
 pub mod reference;
 mod stream;
@@ -60,7 +61,8 @@ mod window;
 
 pub use alloc::{filled_vec, zeros, HUGE_PAGE_MIN_BYTES};
 pub use border::{extend_line, BorderMode};
-pub use element::{f64x4, Element};
+pub use element::Element;
+pub use simd::{f32x8, f64x4, f64x8, Level};
 pub use elementwise::{accumulate, accumulate_dev_sq, accumulate_sq, axpy, scale};
 pub use error::{Error, Result};
 pub use line_buffer::{for_each_lane, scatter, LineBuffer};

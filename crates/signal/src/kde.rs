@@ -38,7 +38,7 @@
 use ndarray::{Array1, Array2, ArrayBase, Data, Ix1, Ix2};
 use ndkern_core::{Element, Error, Result};
 use rayon::prelude::*;
-use wide::f64x8;
+use ndkern_core::f64x8;
 
 use crate::convolve::{fftconvolve, Mode};
 use crate::fft::{irfftn, next_fast_len, rfftn, signed_index};
@@ -127,8 +127,6 @@ fn invalid(name: &'static str, reason: impl Into<String>) -> Error {
 /// and `2^k` built in the exponent bits. Within 2 ulp of `f64::exp` (unit test).
 #[inline]
 fn exp_nonpos(x: f64x8) -> f64x8 {
-    use wide::bytemuck::cast;
-    use wide::u64x8;
     let x = x.max(f64x8::splat(-708.0));
     let k = (x * f64x8::splat(std::f64::consts::LOG2_E)).round();
     let r = k.mul_neg_add(f64x8::splat(0.693_145_751_953_125), x);
@@ -146,9 +144,8 @@ fn exp_nonpos(x: f64x8) -> f64x8 {
         r2.mul_add(r.mul_add(c(11), c(10)), r.mul_add(c(9), c(8))),
     );
     let p = r8.mul_add(hi, lo);
-    let two_k = cast::<u64x8, f64x8>(
-        cast::<f64x8, u64x8>(k + f64x8::splat(1023.0 + 4_503_599_627_370_496.0)) << 52,
-    );
+    let biased = (k + f64x8::splat(1023.0 + 4_503_599_627_370_496.0)).to_bits();
+    let two_k = f64x8::from_bits(biased.map(|b| b << 52));
     p * two_k
 }
 

@@ -24,7 +24,7 @@
 //!   exponentials cost one complex multiply each instead of a `sin_cos`.
 
 use rayon::prelude::*;
-use wide::f64x8;
+use ndkern_core::f64x8;
 
 use crate::fft::{signed_index, C64};
 
