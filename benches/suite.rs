@@ -193,13 +193,21 @@ fn main() {
         FULL
     };
     let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    // NDKERN_SIMD asking for an unknown level or one this CPU lacks stops the run: a silent
+    // fallback would put the wrong level's figures in the table.
+    if let Err(e) = ndkern::core::simd::level_from_env() {
+        eprintln!("suite: {e}");
+        std::process::exit(2);
+    }
+    let simd_level = ndkern::core::simd::level().name().to_string();
     let threads = rayon::current_num_threads();
     let loadavg = std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_default();
     eprintln!(
-        "suite: {} run, {threads} threads, target features {:?}, load average {loadavg}",
+        "suite: {} run, {threads} threads, SIMD level {simd_level} (detected {}), compile-time features {:?}, load average {loadavg}",
         cfg.name,
+        ndkern::core::simd::detected(),
         target_features()
     );
 
@@ -277,6 +285,7 @@ fn main() {
             mode: cfg.name.into(),
             threads,
             target_features: target_features(),
+            simd_level,
             loadavg,
             bw_buffer_bytes: cfg.bw_bytes,
             copy_bw_multi: c_mt,

@@ -11,6 +11,9 @@ pub struct SuiteRecord {
     pub mode: String,
     pub threads: usize,
     pub target_features: Vec<String>,
+    /// The SIMD level the kernels were dispatched to (`ndkern_core::simd::level()`).
+    #[serde(default)]
+    pub simd_level: String,
     /// `/proc/loadavg` at the start: the 1, 5 and 15 minute averages.
     pub loadavg: String,
     /// Bytes of each buffer of the bandwidth probes.

@@ -2,8 +2,8 @@
 //!
 //! | command | what |
 //! |---|---|
-//! | `test` | fmt check, clippy -D warnings, tests in a default and a native build, doc tests |
-//! | `bench [--quick] [--peers] [--json PATH]` | the benchmark table (native build) |
+//! | `test` | fmt check, clippy -D warnings, tests of the default build at every SIMD level the CPU has, doc tests |
+//! | `bench [--quick] [--peers] [--native] [--simd LEVEL] [--json PATH]` | the benchmark table (default build, SIMD dispatched at run time) |
 //! | `refdata` | regenerate tests/data from numpy/scipy (Python venv under target/) |
 //! | `refcheck DIR` | run a directory of reference cases (manifest.toml + .npy) |
 
@@ -43,7 +43,7 @@ pub fn cargo() -> Command {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: cargo xtask <test | bench [--quick] [--peers] [--json PATH] | refdata | refcheck DIR>"
+        "usage: cargo xtask <test | bench [--quick] [--peers] [--native] [--simd LEVEL] [--json PATH] | refdata | refcheck DIR>"
     );
     ExitCode::from(2)
 }

@@ -1,10 +1,32 @@
 //! `cargo xtask test`: the README's test command and exactly what CI runs.
 //!
-//! fmt check, clippy with warnings denied, the test suite in a default build and in a native
-//! (`-C target-cpu=native`) build — so both branches of every `wide` method run — and the doc
-//! tests. Needs only the Rust toolchain: reference data is committed in tests/data.
+//! fmt check, clippy with warnings denied, then the test suite of the default build (what a
+//! dependent crate or a Python wheel gets) once per SIMD level this CPU supports
+//! (`NDKERN_SIMD=avx512|avx2|baseline`, see `ndkern_core::simd`), so every dispatched kernel
+//! copy runs on one machine with one build, and the doc tests. Runtime dispatch made the
+//! separate `-C target-cpu=native` test build redundant: the native copies are the ones the
+//! default build dispatches to. Needs only the Rust toolchain: reference data is committed
+//! in tests/data.
 
 use crate::{cargo, run};
+
+/// The SIMD levels of `ndkern_core::simd::Level` that this CPU runs, best first.
+fn supported_levels() -> Vec<&'static str> {
+    let mut levels = Vec::new();
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected as has;
+        let avx2 = has!("avx") && has!("avx2") && has!("fma");
+        if avx2 && has!("avx512f") && has!("avx512dq") && has!("avx512bw") && has!("avx512vl") {
+            levels.push("avx512");
+        }
+        if avx2 {
+            levels.push("avx2");
+        }
+    }
+    levels.push("baseline");
+    levels
+}
 
 pub fn main(args: &[String]) -> Result<(), String> {
     if let Some(a) = args.first() {
@@ -19,29 +41,25 @@ pub fn main(args: &[String]) -> Result<(), String> {
         "-D",
         "warnings",
     ]))?;
-    // Default flags: the portable `wide` branches.
-    run(cargo()
-        .args(["test", "--workspace", "--all-targets"])
-        .env_remove("RUSTFLAGS"))?;
-    // Native flags (AVX-512 here): the wide branches users of `xtask bench` get. A separate
-    // target dir keeps the two builds from invalidating each other. Examples are left out
-    // here (the default build above already compiles them; they hold no tests) to keep CI
-    // within its time budget.
-    let native_dir = crate::root().join("target").join("native");
-    run(cargo()
-        .args([
-            "test",
-            "--workspace",
-            "--lib",
-            "--bins",
-            "--tests",
-            "--benches",
-        ])
-        .env("RUSTFLAGS", "-C target-cpu=native")
-        .env("CARGO_TARGET_DIR", &native_dir))?;
+    let levels = supported_levels();
+    for (i, level) in levels.iter().enumerate() {
+        eprintln!("xtask test: SIMD level {level}");
+        let mut cmd = cargo();
+        // The best level builds and runs everything (examples and benches compile here);
+        // the lower levels rerun the same test binaries with the dispatch capped.
+        if i == 0 {
+            cmd.args(["test", "--workspace", "--all-targets"]);
+        } else {
+            cmd.args(["test", "--workspace", "--lib", "--bins", "--tests"]);
+        }
+        run(cmd.env_remove("RUSTFLAGS").env("NDKERN_SIMD", level))?;
+    }
     run(cargo()
         .args(["test", "--workspace", "--doc"])
         .env_remove("RUSTFLAGS"))?;
-    eprintln!("xtask test: all checks passed");
+    eprintln!(
+        "xtask test: all checks passed (SIMD levels {})",
+        levels.join(", ")
+    );
     Ok(())
 }

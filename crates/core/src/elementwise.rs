@@ -20,6 +20,7 @@
 use crate::element::{f64x4, Element};
 use crate::error::{Error, Result};
 
+#[inline(always)]
 fn check_len(expected: usize, got: usize) -> Result<()> {
     if expected == got {
         Ok(())
@@ -31,37 +32,39 @@ fn check_len(expected: usize, got: usize) -> Result<()> {
     }
 }
 
-/// `out[i] = a * x[i]`. `Err` when the lengths differ.
-#[inline]
-pub fn scale<T: Element>(a: T, x: &[T], out: &mut [T]) -> Result<()> {
-    check_len(x.len(), out.len())?;
-    let av = T::splat(a);
-    let mut xo = x.chunks_exact(T::LANES);
-    let mut oo = out.chunks_exact_mut(T::LANES);
-    for (c, o) in (&mut xo).zip(&mut oo) {
-        T::store(av * T::load(c), o);
+crate::multiversion! {
+    /// `out[i] = a * x[i]`. `Err` when the lengths differ.
+    pub fn scale[T: Element](a: T, x: &[T], out: &mut [T]) -> Result<()> {
+        check_len(x.len(), out.len())?;
+        let av = T::splat(a);
+        let mut xo = x.chunks_exact(T::LANES);
+        let mut oo = out.chunks_exact_mut(T::LANES);
+        for (c, o) in (&mut xo).zip(&mut oo) {
+            T::store(av * T::load(c), o);
+        }
+        for (&v, o) in xo.remainder().iter().zip(oo.into_remainder()) {
+            *o = a * v;
+        }
+        Ok(())
     }
-    for (&v, o) in xo.remainder().iter().zip(oo.into_remainder()) {
-        *o = a * v;
-    }
-    Ok(())
 }
 
-/// `y[i] += a * x[i]` (BLAS axpy; fused multiply-add where the target has FMA).
-#[inline]
-pub fn axpy<T: Element>(a: T, x: &[T], y: &mut [T]) -> Result<()> {
-    check_len(x.len(), y.len())?;
-    let av = T::splat(a);
-    let mut xo = x.chunks_exact(T::LANES);
-    let mut yo = y.chunks_exact_mut(T::LANES);
-    for (c, o) in (&mut xo).zip(&mut yo) {
-        let r = T::vmul_add(av, T::load(c), T::load(o));
-        T::store(r, o);
+crate::multiversion! {
+    /// `y[i] += a * x[i]` (BLAS axpy; fused multiply-add where the target has FMA).
+    pub fn axpy[T: Element](a: T, x: &[T], y: &mut [T]) -> Result<()> {
+        check_len(x.len(), y.len())?;
+        let av = T::splat(a);
+        let mut xo = x.chunks_exact(T::LANES);
+        let mut yo = y.chunks_exact_mut(T::LANES);
+        for (c, o) in (&mut xo).zip(&mut yo) {
+            let r = T::vmul_add(av, T::load(c), T::load(o));
+            T::store(r, o);
+        }
+        for (&v, o) in xo.remainder().iter().zip(yo.into_remainder()) {
+            *o = a.mul_add(v, *o);
+        }
+        Ok(())
     }
-    for (&v, o) in xo.remainder().iter().zip(yo.into_remainder()) {
-        *o = a.mul_add(v, *o);
-    }
-    Ok(())
 }
 
 /// Vertical accumulation: `acc[i] += map(x[i], i)` in `f64`, eight elements per step.
@@ -91,29 +94,32 @@ fn accumulate_map<T: Element>(
     Ok(())
 }
 
-/// `acc[i] += x[i]`, in `f64`.
-#[inline]
-pub fn accumulate<T: Element>(acc: &mut [f64], x: &[T]) -> Result<()> {
-    accumulate_map(acc, x, |v, _| v, |v, _| v)
+crate::multiversion! {
+    /// `acc[i] += x[i]`, in `f64`.
+    pub fn accumulate[T: Element](acc: &mut [f64], x: &[T]) -> Result<()> {
+        accumulate_map(acc, x, |v, _| v, |v, _| v)
+    }
 }
 
-/// `acc[i] += x[i]^2`, in `f64`.
-#[inline]
-pub fn accumulate_sq<T: Element>(acc: &mut [f64], x: &[T]) -> Result<()> {
-    accumulate_map(acc, x, |v, _| v * v, |v, _| v * v)
+crate::multiversion! {
+    /// `acc[i] += x[i]^2`, in `f64`.
+    pub fn accumulate_sq[T: Element](acc: &mut [f64], x: &[T]) -> Result<()> {
+        accumulate_map(acc, x, |v, _| v * v, |v, _| v * v)
+    }
 }
 
-/// `acc[i] += (x[i] - center[i])^2`, in `f64` (second pass of a vertical variance).
-#[inline]
-pub fn accumulate_dev_sq<T: Element>(acc: &mut [f64], x: &[T], center: &[f64]) -> Result<()> {
-    check_len(acc.len(), center.len())?;
-    accumulate_map(
-        acc,
-        x,
-        |v, i| {
-            let d = v - <f64 as Element>::load(&center[i..i + 4]);
-            d * d
-        },
-        |v, i| (v - center[i]) * (v - center[i]),
-    )
+crate::multiversion! {
+    /// `acc[i] += (x[i] - center[i])^2`, in `f64` (second pass of a vertical variance).
+    pub fn accumulate_dev_sq[T: Element](acc: &mut [f64], x: &[T], center: &[f64]) -> Result<()> {
+        check_len(acc.len(), center.len())?;
+        accumulate_map(
+            acc,
+            x,
+            |v, i| {
+                let d = v - <f64 as Element>::load(&center[i..i + 4]);
+                d * d
+            },
+            |v, i| (v - center[i]) * (v - center[i]),
+        )
+    }
 }

@@ -50,7 +50,14 @@ pub fn min<T: Element>(x: &[T]) -> Option<T> {
         let (p, q) = rayon::join(|| min(a), || min(b));
         return Some(nan_min(p?, q?));
     }
-    extreme(x, T::vmin, |a, b| if b < a { b } else { a })
+    min_leaf(x)
+}
+
+crate::multiversion! {
+    /// [`min`] of one serial block, compiled per SIMD level.
+    fn min_leaf[T: Element](x: &[T]) -> Option<T> {
+        extreme(x, T::vmin, |a, b| if b < a { b } else { a })
+    }
 }
 
 /// Largest element; NaN if any element is NaN; `None` for an empty slice.
@@ -61,7 +68,14 @@ pub fn max<T: Element>(x: &[T]) -> Option<T> {
         let (p, q) = rayon::join(|| max(a), || max(b));
         return Some(nan_max(p?, q?));
     }
-    extreme(x, T::vmax, |a, b| if b > a { b } else { a })
+    max_leaf(x)
+}
+
+crate::multiversion! {
+    /// [`max`] of one serial block, compiled per SIMD level.
+    fn max_leaf[T: Element](x: &[T]) -> Option<T> {
+        extreme(x, T::vmax, |a, b| if b > a { b } else { a })
+    }
 }
 
 /// NaN-propagating scalar minimum (numpy `np.minimum`).

@@ -101,10 +101,31 @@ fn leaf_dev<T: Element>(x: &[T], c: f64) -> (f64, f64) {
     (d, q)
 }
 
+crate::multiversion! {
+    /// One leaf of [`sum`], compiled per SIMD level.
+    fn sum_leaf[T: Element](x: &[T]) -> f64 {
+        leaf_map(x, |v| v, |v| v)
+    }
+}
+
+crate::multiversion! {
+    /// One leaf of [`sum_sq`], compiled per SIMD level.
+    fn sum_sq_leaf[T: Element](x: &[T]) -> f64 {
+        leaf_map(x, |v| v * v, |v| v * v)
+    }
+}
+
+crate::multiversion! {
+    /// One leaf of [`sum_dev`], compiled per SIMD level.
+    fn dev_leaf[T: Element](x: &[T], c: f64) -> (f64, f64) {
+        leaf_dev(x, c)
+    }
+}
+
 /// Sum of the elements, accumulated in `f64`. The empty sum is 0.
 #[inline]
 pub fn sum<T: Element>(x: &[T]) -> f64 {
-    let leaf = |b: &[T]| leaf_map(b, |v| v, |v| v);
+    let leaf = |b: &[T]| sum_leaf(b);
     // Short slices (one leaf) skip the recursive driver entirely: no call, no branch tree.
     if x.len() <= LEAF {
         leaf(x)
@@ -116,7 +137,7 @@ pub fn sum<T: Element>(x: &[T]) -> f64 {
 /// Sum of squares, accumulated in `f64`.
 #[inline]
 pub fn sum_sq<T: Element>(x: &[T]) -> f64 {
-    let leaf = |b: &[T]| leaf_map(b, |v| v * v, |v| v * v);
+    let leaf = |b: &[T]| sum_sq_leaf(b);
     if x.len() <= LEAF {
         leaf(x)
     } else {
@@ -129,7 +150,7 @@ pub fn sum_sq<T: Element>(x: &[T]) -> f64 {
 #[inline]
 pub fn sum_dev<T: Element>(x: &[T], c: f64) -> (f64, f64) {
     if x.len() <= LEAF {
-        leaf_dev(x, c)
+        dev_leaf(x, c)
     } else {
         sum_dev_tree(x, c)
     }
@@ -137,7 +158,7 @@ pub fn sum_dev<T: Element>(x: &[T], c: f64) -> (f64, f64) {
 
 fn sum_dev_tree<T: Element>(x: &[T], c: f64) -> (f64, f64) {
     if x.len() <= LEAF {
-        return leaf_dev(x, c);
+        return dev_leaf(x, c);
     }
     let (a, b) = x.split_at(split_point(x.len()));
     let ((p, q), (r, s)) = if x.len() >= PAR_SUM_MIN {
@@ -171,6 +192,18 @@ fn dot_leafs<T: Element>(x: &[T], y: &[T]) -> f64 {
         }
         return dot_leafs(x0, y0) + dot_leafs(x1, y1);
     }
+    dot_leaf(x, y)
+}
+
+crate::multiversion! {
+    /// One leaf of [`dot`] (equal lengths), compiled per SIMD level.
+    fn dot_leaf[T: Element](x: &[T], y: &[T]) -> f64 {
+        dot_leaf_body(x, y)
+    }
+}
+
+#[inline(always)]
+fn dot_leaf_body<T: Element>(x: &[T], y: &[T]) -> f64 {
     let zero = f64x4::splat(0.0);
     let (mut a0, mut a1, mut a2, mut a3) = (zero, zero, zero, zero);
     let mut cx = x.chunks_exact(16);

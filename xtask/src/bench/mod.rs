@@ -1,7 +1,11 @@
-//! `cargo xtask bench [--quick] [--peers] [--json PATH] [FILTER...]`: the benchmark table.
+//! `cargo xtask bench [--quick] [--peers] [--native] [--simd LEVEL] [--json PATH] [FILTER...]`:
+//! the benchmark table.
 //!
-//! 1. Builds and runs `benches/suite.rs` with native flags (`-C target-cpu=native`, in
-//!    `target/native` so the default build is not invalidated). The suite measures the copy
+//! 1. Builds and runs `benches/suite.rs` in the default build — what a dependent crate or the
+//!    Python wheel gets, SIMD dispatched at run time — and prints the level it ran at.
+//!    `--native` builds with `-C target-cpu=native` instead (in `target/native`, so the default
+//!    build is not invalidated); `--simd LEVEL` runs with `NDKERN_SIMD=LEVEL` (baseline, avx2,
+//!    avx512; a level the CPU lacks stops the run with an error). The suite measures the copy
 //!    and read bandwidth of the machine, then times every workload (and its naive baseline)
 //!    and writes `target/ndkern-bench/suite.json`.
 //! 2. With `--peers`: sets up `target/bench-venv` (pinned numpy + scipy from
@@ -67,6 +71,8 @@ struct Opts {
     quick: bool,
     peers: bool,
     json: Option<PathBuf>,
+    native: bool,
+    simd: Option<String>,
     filters: Vec<String>,
 }
 
@@ -75,6 +81,8 @@ fn parse(args: &[String]) -> Result<Opts, String> {
         quick: false,
         peers: false,
         json: None,
+        native: false,
+        simd: None,
         filters: Vec::new(),
     };
     let mut it = args.iter();
@@ -82,13 +90,18 @@ fn parse(args: &[String]) -> Result<Opts, String> {
         match a.as_str() {
             "--quick" => o.quick = true,
             "--peers" => o.peers = true,
+            "--native" => o.native = true,
+            "--simd" => {
+                let l = it.next().ok_or("`--simd` needs a LEVEL (baseline, avx2, avx512)")?;
+                o.simd = Some(l.clone());
+            }
             "--json" => {
                 let p = it.next().ok_or("`--json` needs a PATH")?;
                 o.json = Some(PathBuf::from(p));
             }
             s if s.starts_with("--") => {
                 return Err(format!(
-                    "unknown option {s:?}; usage: cargo xtask bench [--quick] [--peers] [--json PATH] [FILTER...]"
+                    "unknown option {s:?}; usage: cargo xtask bench [--quick] [--peers] [--native] [--simd LEVEL] [--json PATH] [FILTER...]"
                 ))
             }
             s => o.filters.push(s.to_string()),
@@ -106,9 +119,17 @@ pub fn main(args: &[String]) -> Result<(), String> {
 
     let mut cmd = cargo();
     cmd.args(["bench", "-p", "ndkern", "--bench", "suite", "--"])
-        .env("RUSTFLAGS", "-C target-cpu=native")
-        .env("CARGO_TARGET_DIR", root().join("target").join("native"))
         .env("NDKERN_BENCH_OUT", &suite_json);
+    if opts.native {
+        cmd.env("RUSTFLAGS", "-C target-cpu=native")
+            .env("CARGO_TARGET_DIR", root().join("target").join("native"));
+    } else {
+        cmd.env_remove("RUSTFLAGS");
+    }
+    match &opts.simd {
+        Some(l) => cmd.env("NDKERN_SIMD", l),
+        None => cmd.env_remove("NDKERN_SIMD"),
+    };
     if opts.quick {
         cmd.arg("--quick");
     }

@@ -149,14 +149,20 @@ impl Table {
     fn preamble(&self) -> Vec<String> {
         let mut p = vec![
             format!(
-                "ndkern bench: {} run ({}), native build [{}], {} threads, load average at start {}",
+                "ndkern bench: {} run ({}), {} build [compile-time features: {}], SIMD level {}, {} threads, load average at start {}",
                 self.mode,
                 if self.mode == "quick" {
                     "full sizes, 3-7 repetitions per median"
                 } else {
                     "full sizes, 10+ repetitions and >= 3 s per median"
                 },
+                if self.suite.target_features.iter().any(|f| f != "baseline") {
+                    "native"
+                } else {
+                    "default"
+                },
                 self.suite.target_features.join(" "),
+                self.suite.simd_level,
                 self.suite.threads,
                 self.suite.loadavg
             ),
