@@ -1,7 +1,7 @@
 //! Portable SIMD vectors whose instruction set is the dispatched level, not the build's.
 //!
-//! `f32x8`, `f64x4` and `f64x8` are plain aligned arrays whose operations are lane loops
-//! marked `#[inline(always)]`. LLVM turns each loop into one vector instruction of the
+//! `f32x8`, `f64x4` and `f64x8` hold a vector value (`std::arch`'s `__m256d` and friends on
+//! x86-64, used as storage only) whose operations are lane loops marked `#[inline(always)]`. LLVM turns each loop into one vector instruction of the
 //! function it is inlined into: 256-bit `vaddpd`/`vfmadd231pd` inside an AVX2+FMA kernel
 //! compiled by [`crate::multiversion!`], 512-bit inside an AVX-512 one, two SSE2 halves in
 //! the baseline copy. That is the point of the type: `wide` fixes the instruction set when
@@ -38,23 +38,36 @@ use std::ops::{
 };
 
 macro_rules! portable_vector {
-    ($(#[$doc:meta])* $name:ident, $t:ty, $bits:ty, $n:literal, $align:literal) => {
+    ($(#[$doc:meta])* $name:ident, $t:ty, $bits:ty, $n:literal, $x86:ident, $align:literal) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq)]
-        #[repr(C, align($align))]
-        pub struct $name([$t; $n]);
+        #[derive(Clone, Copy)]
+        #[repr(transparent)]
+        pub struct $name(storage::$x86);
 
         impl Default for $name {
             #[inline(always)]
             fn default() -> Self {
-                Self([0.0; $n])
+                Self::splat(0.0)
             }
         }
 
         impl From<[$t; $n]> for $name {
             #[inline(always)]
             fn from(a: [$t; $n]) -> Self {
-                Self(a)
+                Self::new(a)
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.to_array())
+            }
+        }
+
+        impl PartialEq for $name {
+            #[inline]
+            fn eq(&self, o: &Self) -> bool {
+                self.to_array() == o.to_array()
             }
         }
 
@@ -64,64 +77,73 @@ macro_rules! portable_vector {
 
             /// The vector of these lanes.
             #[inline(always)]
-            pub const fn new(a: [$t; $n]) -> Self {
-                Self(a)
+            pub fn new(a: [$t; $n]) -> Self {
+                // SAFETY: the storage is `$n` lanes of `$t` (a SIMD vector type or an
+                // array of the same size), plain old data either way.
+                Self(unsafe { std::mem::transmute::<[$t; $n], storage::$x86>(a) })
             }
             /// Every lane equal to `x`.
             #[inline(always)]
-            pub const fn splat(x: $t) -> Self {
-                Self([x; $n])
+            pub fn splat(x: $t) -> Self {
+                Self::new([x; $n])
             }
             /// The lanes as an array.
             #[inline(always)]
-            pub const fn to_array(self) -> [$t; $n] {
-                self.0
+            pub fn to_array(self) -> [$t; $n] {
+                // SAFETY: as in `new`, the same bits reinterpreted.
+                unsafe { std::mem::transmute::<storage::$x86, [$t; $n]>(self.0) }
             }
             /// The lanes as a borrowed array.
             #[inline(always)]
-            pub const fn as_array_ref(&self) -> &[$t; $n] {
-                &self.0
+            pub fn as_array_ref(&self) -> &[$t; $n] {
+                // SAFETY: same size, and the storage's alignment is at least the array's.
+                unsafe { &*(self as *const Self).cast::<[$t; $n]>() }
             }
             /// Loads the first `LANES` elements of `s` (panics if `s` is shorter).
             #[inline(always)]
             pub fn from_slice(s: &[$t]) -> Self {
-                Self(s[..$n].try_into().expect("slice shorter than the vector"))
+                let a: &[$t; $n] = s[..$n].try_into().expect("slice shorter than the vector");
+                Self::new(*a)
             }
             #[inline(always)]
             fn map(self, f: impl Fn($t) -> $t) -> Self {
-                Self(self.0.map(f))
+                Self::new(self.to_array().map(f))
             }
             #[inline(always)]
             fn zip(self, o: Self, f: impl Fn($t, $t) -> $t) -> Self {
-                Self(std::array::from_fn(|i| f(self.0[i], o.0[i])))
+                let (a, b) = (self.to_array(), o.to_array());
+                Self::new(std::array::from_fn(|i| f(a[i], b[i])))
             }
             #[inline(always)]
             fn mask(self, o: Self, f: impl Fn($t, $t) -> bool) -> Self {
-                Self(std::array::from_fn(|i| {
-                    <$t>::from_bits(if f(self.0[i], o.0[i]) { !0 } else { 0 })
+                let (a, b) = (self.to_array(), o.to_array());
+                Self::new(std::array::from_fn(|i| {
+                    <$t>::from_bits(if f(a[i], b[i]) { !0 } else { 0 })
                 }))
             }
             #[inline(always)]
             fn bits(self, o: Self, f: impl Fn($bits, $bits) -> $bits) -> Self {
-                Self(std::array::from_fn(|i| {
-                    <$t>::from_bits(f(self.0[i].to_bits(), o.0[i].to_bits()))
-                }))
+                let (a, b) = (self.to_bits(), o.to_bits());
+                Self::from_bits(std::array::from_fn(|i| f(a[i], b[i])))
             }
             /// The raw bits of each lane.
             #[inline(always)]
             pub fn to_bits(self) -> [$bits; $n] {
-                self.0.map(<$t>::to_bits)
+                // SAFETY: as in `to_array`; every bit pattern is a valid integer.
+                unsafe { std::mem::transmute::<storage::$x86, [$bits; $n]>(self.0) }
             }
             /// The vector whose lanes have these raw bits.
             #[inline(always)]
             pub fn from_bits(b: [$bits; $n]) -> Self {
-                Self(b.map(<$t>::from_bits))
+                // SAFETY: every bit pattern is a valid float lane.
+                Self(unsafe { std::mem::transmute::<[$bits; $n], storage::$x86>(b) })
             }
 
             /// `self * a + b` with one rounding.
             #[inline(always)]
             pub fn mul_add(self, a: Self, b: Self) -> Self {
-                Self(std::array::from_fn(|i| self.0[i].mul_add(a.0[i], b.0[i])))
+                let (x, y, z) = (self.to_array(), a.to_array(), b.to_array());
+                Self::new(std::array::from_fn(|i| x[i].mul_add(y[i], z[i])))
             }
             /// `b - self * a` with one rounding.
             #[inline(always)]
@@ -137,7 +159,7 @@ macro_rules! portable_vector {
             /// every level).
             #[inline(always)]
             pub fn reduce_add(self) -> $t {
-                let mut a = self.0;
+                let mut a = self.to_array();
                 let mut w = $n / 2;
                 while w > 0 {
                     for i in 0..w {
@@ -150,12 +172,12 @@ macro_rules! portable_vector {
             /// Largest lane (NaN lanes ignored unless all are NaN).
             #[inline(always)]
             pub fn reduce_max(self) -> $t {
-                self.0.iter().copied().fold(<$t>::NAN, <$t>::max)
+                self.to_array().into_iter().fold(<$t>::NAN, <$t>::max)
             }
             /// Smallest lane (NaN lanes ignored unless all are NaN).
             #[inline(always)]
             pub fn reduce_min(self) -> $t {
-                self.0.iter().copied().fold(<$t>::NAN, <$t>::min)
+                self.to_array().into_iter().fold(<$t>::NAN, <$t>::min)
             }
             /// Lane-wise minimum; a NaN in one operand yields the other (`f64::min`).
             #[inline(always)]
@@ -255,12 +277,12 @@ macro_rules! portable_vector {
             /// True when the sign bit of any lane is set (a mask lane is true).
             #[inline(always)]
             pub fn any(self) -> bool {
-                self.0.iter().fold(0, |m, x| m | x.to_bits()) >> (<$bits>::BITS - 1) != 0
+                self.to_bits().into_iter().fold(0, |m, x| m | x) >> (<$bits>::BITS - 1) != 0
             }
             /// True when the sign bit of every lane is set.
             #[inline(always)]
             pub fn all(self) -> bool {
-                self.0.iter().fold(!0, |m, x| m & x.to_bits()) >> (<$bits>::BITS - 1) != 0
+                self.to_bits().into_iter().fold(!0, |m, x| m & x) >> (<$bits>::BITS - 1) != 0
             }
             /// True when no lane's sign bit is set.
             #[inline(always)]
@@ -271,8 +293,9 @@ macro_rules! portable_vector {
             /// (`blendv`).
             #[inline(always)]
             pub fn select(self, t: Self, f: Self) -> Self {
-                Self(std::array::from_fn(|i| {
-                    if self.0[i].to_bits() >> (<$bits>::BITS - 1) != 0 { t.0[i] } else { f.0[i] }
+                let (m, t, f) = (self.to_bits(), t.to_array(), f.to_array());
+                Self::new(std::array::from_fn(|i| {
+                    if m[i] >> (<$bits>::BITS - 1) != 0 { t[i] } else { f[i] }
                 }))
             }
             /// Same as [`Self::select`] (`wide`'s older name).
@@ -283,9 +306,10 @@ macro_rules! portable_vector {
             /// Bit `i` set when lane `i`'s sign bit is set (`movmskpd`).
             #[inline(always)]
             pub fn to_bitmask(self) -> u32 {
+                let b = self.to_bits();
                 let mut m = 0;
-                for i in 0..$n {
-                    m |= ((self.0[i].to_bits() >> (<$bits>::BITS - 1)) as u32) << i;
+                for (i, x) in b.into_iter().enumerate() {
+                    m |= ((x >> (<$bits>::BITS - 1)) as u32) << i;
                 }
                 m
             }
@@ -409,45 +433,72 @@ macro_rules! portable_vector {
     };
 }
 
+/// The storage of each vector. On x86-64 it is the `std::arch` vector type of that width, so
+/// LLVM keeps one vector value (`<4 x double>`) through loops and phis and lowers each lane
+/// loop of an operation to one instruction of the enclosing function's level (an array
+/// storage left accumulators split into odd scalar/pair pieces by the SLP vectorizer). The
+/// type itself needs no CPU feature: at the SSE2 baseline it is legalised into 128-bit halves.
+/// Elsewhere, an aligned array.
+mod storage {
+    #[cfg(target_arch = "x86_64")]
+    pub use std::arch::x86_64::{__m256 as F32x8, __m256d as F64x4, __m512d as F64x8};
+
+    #[cfg(not(target_arch = "x86_64"))]
+    mod arrays {
+        #[derive(Clone, Copy)]
+        #[repr(C, align(32))]
+        pub struct F32x8([f32; 8]);
+        #[derive(Clone, Copy)]
+        #[repr(C, align(32))]
+        pub struct F64x4([f64; 4]);
+        #[derive(Clone, Copy)]
+        #[repr(C, align(64))]
+        pub struct F64x8([f64; 8]);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    pub use arrays::{F32x8, F64x4, F64x8};
+}
+
 portable_vector!(
     /// Eight `f32` lanes (one AVX register).
-    f32x8, f32, u32, 8, 32
+    f32x8, f32, u32, 8, F32x8, 32
 );
 portable_vector!(
     /// Four `f64` lanes (one AVX register).
-    f64x4, f64, u64, 4, 32
+    f64x4, f64, u64, 4, F64x4, 32
 );
 portable_vector!(
     /// Eight `f64` lanes (one AVX-512 register, two AVX ones).
-    f64x8, f64, u64, 8, 64
+    f64x8, f64, u64, 8, F64x8, 64
 );
 
 impl f64x4 {
     /// Lane-wise arc cosine (`wide`'s polynomial, a few ulp).
     #[inline(always)]
     pub fn acos(self) -> Self {
-        Self(wide::f64x4::new(self.0).acos().to_array())
+        Self::new(wide::f64x4::new(self.to_array()).acos().to_array())
     }
     /// Lane-wise cosine (`wide`'s polynomial, a few ulp).
     #[inline(always)]
     pub fn cos(self) -> Self {
-        Self(wide::f64x4::new(self.0).cos().to_array())
+        Self::new(wide::f64x4::new(self.to_array()).cos().to_array())
     }
     /// The 4x4 transpose of four rows.
     #[inline(always)]
     pub fn transpose(rows: [f64x4; 4]) -> [f64x4; 4] {
-        std::array::from_fn(|c| f64x4(std::array::from_fn(|r| rows[r].0[c])))
+        let a = rows.map(f64x4::to_array);
+        std::array::from_fn(|c| f64x4::new(std::array::from_fn(|r| a[r][c])))
     }
     /// Lane-wise sine and cosine (`wide`'s polynomials, a few ulp).
     #[inline(always)]
     pub fn sin_cos(self) -> (Self, Self) {
-        let (s, c) = wide::f64x4::new(self.0).sin_cos();
-        (Self(s.to_array()), Self(c.to_array()))
+        let (s, c) = wide::f64x4::new(self.to_array()).sin_cos();
+        (Self::new(s.to_array()), Self::new(c.to_array()))
     }
     /// Lane-wise sine (`wide`'s polynomial, a few ulp).
     #[inline(always)]
     pub fn sin(self) -> Self {
-        Self(wide::f64x4::new(self.0).sin().to_array())
+        Self::new(wide::f64x4::new(self.to_array()).sin().to_array())
     }
 }
 
