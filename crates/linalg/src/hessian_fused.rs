@@ -8,7 +8,8 @@
 //! computed from the input rows it depends on (at most `z +- 2`, `y +- 2`): the six Hessian
 //! rows go to small row buffers that stay in L1, the batched closed-form eigensolver of
 //! [`crate::eigvalsh3`] (with its Jacobi guard) runs on them, and only the three eigenvalue
-//! rows are written. Work is split across threads by z-planes.
+//! rows are written. Work is split across threads by z-planes; each plane is one
+//! `ndkern_core::multiversion!` leaf (differences and eigensolver compiled per SIMD level).
 //!
 //! Every second derivative is the composition numpy evaluates, in numpy's order and with its
 //! stencils (`(f[i+1] - f[i-1]) / 2` inside, one-sided first differences at the two ends of
@@ -34,12 +35,12 @@ use ndarray::{
 use ndkern_core::{Element, Error, Result};
 use rayon::prelude::*;
 
-use crate::eigh::{eigvals3_block, EigOrder};
+use crate::eigh::{eigvals3_kernel, EigOrder};
 use crate::hessian::{check_dims, hessian, hessian_eigvals};
 
 /// numpy's first-order gradient stencil at index `i` of an axis of length `n >= 2`:
 /// `D f(i) = (f(hi) - f(lo)) * s`.
-#[inline]
+#[inline(always)]
 fn stencil(i: usize, n: usize) -> (usize, usize, f64) {
     if i == 0 {
         (0, 1, 1.0)
@@ -51,7 +52,7 @@ fn stencil(i: usize, n: usize) -> (usize, usize, f64) {
 }
 
 /// `out = (hi - lo) * s` (one first difference across rows).
-#[inline]
+#[inline(always)]
 fn diff<T: Element>(out: &mut [f64], hi: &[T], lo: &[T], s: f64) {
     for ((o, h), l) in out.iter_mut().zip(hi).zip(lo) {
         *o = (h.as_f64() - l.as_f64()) * s;
@@ -60,7 +61,7 @@ fn diff<T: Element>(out: &mut [f64], hi: &[T], lo: &[T], s: f64) {
 
 /// `out = ((a - b) * sa - (c - d) * sc) * s`: a second difference across rows, the
 /// composition of two [`diff`]s in numpy's order, in one pass.
-#[inline]
+#[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn diff2<T: Element>(
     out: &mut [f64],
@@ -82,7 +83,7 @@ fn diff2<T: Element>(
 }
 
 /// `np.gradient` of one row along itself (length >= 2).
-#[inline]
+#[inline(always)]
 fn dx<T: Element>(out: &mut [f64], f: &[T]) {
     let n = out.len();
     out[0] = f[1].as_f64() - f[0].as_f64();
@@ -109,84 +110,87 @@ impl Scratch {
     }
 }
 
-/// Eigenvalue rows of output plane `z` of the C-contiguous `f` (shape `[nz, ny, nx]`).
-fn plane<T: Element>(
-    f: &[T],
-    shape: [usize; 3],
-    z: usize,
-    order: EigOrder,
-    sc: &mut Scratch,
-    mut out: [ArrayViewMut2<'_, T>; 3],
-) {
-    let [nz, ny, nx] = shape;
-    let row = |z: usize, y: usize| &f[(z * ny + y) * nx..(z * ny + y + 1) * nx];
-    let (zl, zh, sz) = stencil(z, nz);
-    let (zll, zlh, szl) = stencil(zl, nz);
-    let (zhl, zhh, szh) = stencil(zh, nz);
-    for y in 0..ny {
-        let (yl, yh, sy) = stencil(y, ny);
-        let (yll, ylh, syl) = stencil(yl, ny);
-        let (yhl, yhh, syh) = stencil(yh, ny);
-        let [h00, h01, h02, h11, h12, h22] = &mut sc.h;
-        // H00 = D_z(D_z f), H01 = D_y(D_z f), H11 = D_y(D_y f): second differences of rows.
-        diff2(
-            h00,
-            row(zhh, y),
-            row(zhl, y),
-            szh,
-            row(zlh, y),
-            row(zll, y),
-            szl,
-            sz,
-        );
-        diff2(
-            h01,
-            row(zh, yh),
-            row(zl, yh),
-            sz,
-            row(zh, yl),
-            row(zl, yl),
-            sz,
-            sy,
-        );
-        diff2(
-            h11,
-            row(z, yhh),
-            row(z, yhl),
-            syh,
-            row(z, ylh),
-            row(z, yll),
-            syl,
-            sy,
-        );
-        // H02 = D_x(D_z f), H12 = D_x(D_y f), H22 = D_x(D_x f): a row difference, then along x.
-        diff(&mut sc.t, row(zh, y), row(zl, y), sz);
-        dx(h02, &sc.t);
-        diff(&mut sc.t, row(z, yh), row(z, yl), sy);
-        dx(h12, &sc.t);
-        dx(&mut sc.t, row(z, y));
-        dx(h22, &sc.t);
-        let [lo, mid, hi] = &mut sc.e;
-        eigvals3_block(
-            [&sc.h[0], &sc.h[1], &sc.h[2], &sc.h[3], &sc.h[4], &sc.h[5]],
-            lo,
-            mid,
-            hi,
-        );
-        if order != EigOrder::Ascending {
-            for ((l, m), h) in lo.iter_mut().zip(mid.iter_mut()).zip(hi.iter_mut()) {
-                [*l, *m, *h] = order.apply([*l, *m, *h]);
-            }
-        }
-        for (o, e) in out.iter_mut().zip(&sc.e) {
-            let mut r = o.row_mut(y);
-            if let Some(s) = r.as_slice_mut() {
-                for (d, v) in s.iter_mut().zip(e) {
-                    *d = T::of_f64(*v);
+ndkern_core::multiversion! {
+    /// Eigenvalue rows of output plane `z` of the C-contiguous `f` (shape `[nz, ny, nx]`).
+    fn plane[T: Element](
+        f: &[T],
+        shape: [usize; 3],
+        z: usize,
+        order: EigOrder,
+        sc: &mut Scratch,
+        out: [ArrayViewMut2<'_, T>; 3],
+    ) {
+        let mut out = out;
+        let [nz, ny, nx] = shape;
+        let row = |z: usize, y: usize| &f[(z * ny + y) * nx..(z * ny + y + 1) * nx];
+        let (zl, zh, sz) = stencil(z, nz);
+        let (zll, zlh, szl) = stencil(zl, nz);
+        let (zhl, zhh, szh) = stencil(zh, nz);
+        for y in 0..ny {
+            let (yl, yh, sy) = stencil(y, ny);
+            let (yll, ylh, syl) = stencil(yl, ny);
+            let (yhl, yhh, syh) = stencil(yh, ny);
+            let [h00, h01, h02, h11, h12, h22] = &mut sc.h;
+            // H00 = D_z(D_z f), H01 = D_y(D_z f), H11 = D_y(D_y f): second differences of rows.
+            diff2(
+                h00,
+                row(zhh, y),
+                row(zhl, y),
+                szh,
+                row(zlh, y),
+                row(zll, y),
+                szl,
+                sz,
+            );
+            diff2(
+                h01,
+                row(zh, yh),
+                row(zl, yh),
+                sz,
+                row(zh, yl),
+                row(zl, yl),
+                sz,
+                sy,
+            );
+            diff2(
+                h11,
+                row(z, yhh),
+                row(z, yhl),
+                syh,
+                row(z, ylh),
+                row(z, yll),
+                syl,
+                sy,
+            );
+            // H02 = D_x(D_z f), H12 = D_x(D_y f), H22 = D_x(D_x f): a row difference, then along x.
+            diff(&mut sc.t, row(zh, y), row(zl, y), sz);
+            dx(h02, &sc.t);
+            diff(&mut sc.t, row(z, yh), row(z, yl), sy);
+            dx(h12, &sc.t);
+            dx(&mut sc.t, row(z, y));
+            dx(h22, &sc.t);
+            let [lo, mid, hi] = &mut sc.e;
+            eigvals3_kernel(
+                [&sc.h[0], &sc.h[1], &sc.h[2], &sc.h[3], &sc.h[4], &sc.h[5]],
+                lo,
+                mid,
+                hi,
+            );
+            if order != EigOrder::Ascending {
+                for ((l, m), h) in lo.iter_mut().zip(mid.iter_mut()).zip(hi.iter_mut()) {
+                    [*l, *m, *h] = order.apply([*l, *m, *h]);
                 }
-            } else {
-                for (d, v) in r.iter_mut().zip(e) {
-                    *d = T::of_f64(*v);
+            }
+            for (o, e) in out.iter_mut().zip(&sc.e) {
+                let mut r = o.row_mut(y);
+                if let Some(s) = r.as_slice_mut() {
+                    for (d, v) in s.iter_mut().zip(e) {
+                        *d = T::of_f64(*v);
+                    }
+                } else {
+                    for (d, v) in r.iter_mut().zip(e) {
+                        *d = T::of_f64(*v);
+                    }
                 }
             }
         }

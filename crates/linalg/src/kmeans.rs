@@ -120,14 +120,8 @@ fn plus_plus<T: Element>(x: &[T], n: usize, d: usize, k: usize, seed: u64) -> Ve
     let first = ((rng.uniform() * n as f64) as usize).min(n - 1);
     let row = |i: usize| -> Vec<f64> { x[i * d..(i + 1) * d].iter().map(|v| v.as_f64()).collect() };
     let mut c: Vec<f64> = row(first);
-    let sq = |i: usize, cj: &[f64]| -> f64 {
-        x[i * d..(i + 1) * d]
-            .iter()
-            .zip(cj)
-            .map(|(a, b)| (a.as_f64() - b) * (a.as_f64() - b))
-            .sum()
-    };
-    let mut dmin: Vec<f64> = (0..n).map(|i| sq(i, &c[..d])).collect();
+    let mut dmin = vec![0.0; n];
+    update_dmin(x, d, &c[..d], &mut dmin, true);
     for _ in 1..k {
         let total: f64 = dmin.iter().sum();
         let pick = if total > 0.0 {
@@ -147,12 +141,25 @@ fn plus_plus<T: Element>(x: &[T], n: usize, d: usize, k: usize, seed: u64) -> Ve
             ((rng.uniform() * n as f64) as usize).min(n - 1)
         };
         let new: Vec<f64> = row(pick);
-        for (i, m) in dmin.iter_mut().enumerate() {
-            *m = m.min(sq(i, &new));
-        }
+        update_dmin(x, d, &new, &mut dmin, false);
         c.extend(new);
     }
     c
+}
+
+ndkern_core::multiversion! {
+    /// k-means++: `dmin[i] = min(dmin[i], |x_i - cj|^2)` for every point (`=` when `first`),
+    /// compiled per SIMD level.
+    fn update_dmin[T: Element](x: &[T], d: usize, cj: &[f64], dmin: &mut [f64], first: bool) {
+        for (i, m) in dmin.iter_mut().enumerate() {
+            let s: f64 = x[i * d..(i + 1) * d]
+                .iter()
+                .zip(cj)
+                .map(|(a, b)| (a.as_f64() - b) * (a.as_f64() - b))
+                .sum();
+            *m = if first { s } else { m.min(s) };
+        }
+    }
 }
 
 /// One fused pass: labels, squared distances, per-cluster sums and counts, labels changed.
@@ -188,44 +195,46 @@ fn accumulate_fixed<T: Element, const D: usize>(
     changed
 }
 
-fn accumulate<T: Element>(
-    pts: &[T],
-    d: usize,
-    new: &[usize],
-    lab: &mut [usize],
-    sums: &mut [f64],
-    counts: &mut [usize],
-) -> usize {
-    macro_rules! fixed {
-        ($($n:literal)*) => {
-            match d {
-                $($n => {
-                    let (s, _) = sums.as_chunks_mut::<$n>();
-                    return accumulate_fixed::<T, $n>(pts, new, lab, s, counts);
-                })*
-                _ => {}
+ndkern_core::multiversion! {
+    fn accumulate[T: Element](
+        pts: &[T],
+        d: usize,
+        new: &[usize],
+        lab: &mut [usize],
+        sums: &mut [f64],
+        counts: &mut [usize],
+    ) -> usize {
+        macro_rules! fixed {
+            ($($n:literal)*) => {
+                match d {
+                    $($n => {
+                        let (s, _) = sums.as_chunks_mut::<$n>();
+                        return accumulate_fixed::<T, $n>(pts, new, lab, s, counts);
+                    })*
+                    _ => {}
+                }
+            };
+        }
+        fixed!(1 2 3 4 5 6 7 8);
+        let mut changed = 0;
+        if d == 0 {
+            counts[0] += new.len();
+            for (old, &l) in lab.iter_mut().zip(new) {
+                changed += usize::from(*old != l);
+                *old = l;
             }
-        };
-    }
-    fixed!(1 2 3 4 5 6 7 8);
-    let mut changed = 0;
-    if d == 0 {
-        counts[0] += new.len();
-        for (old, &l) in lab.iter_mut().zip(new) {
+            return changed;
+        }
+        for ((p, &l), old) in pts.chunks_exact(d).zip(new).zip(lab.iter_mut()) {
             changed += usize::from(*old != l);
             *old = l;
+            counts[l] += 1;
+            for (s, v) in sums[l * d..(l + 1) * d].iter_mut().zip(p) {
+                *s += v.as_f64();
+            }
         }
-        return changed;
+        changed
     }
-    for ((p, &l), old) in pts.chunks_exact(d).zip(new).zip(lab.iter_mut()) {
-        changed += usize::from(*old != l);
-        *old = l;
-        counts[l] += 1;
-        for (s, v) in sums[l * d..(l + 1) * d].iter_mut().zip(p) {
-            *s += v.as_f64();
-        }
-    }
-    changed
 }
 
 fn assign_accumulate<T: Element>(

@@ -109,6 +109,15 @@ where
     Ok((slope, icpt))
 }
 
+ndkern_core::multiversion! {
+    /// `y[i] -= s i + b` over a contiguous lane, compiled per SIMD level.
+    fn level_lane[T: Element](y: &mut [T], s: f64, b: f64) {
+        for (i, y) in y.iter_mut().enumerate() {
+            *y = T::of_f64(y.as_f64() - (s * i as f64 + b));
+        }
+    }
+}
+
 /// `a` minus its least-squares line along `axis` (`scipy.signal.detrend(a, axis,
 /// type='linear')` with x = 0..n-1): every lane leveled. Same shape as `a`, standard layout.
 ///
@@ -132,8 +141,13 @@ where
     let z = Zip::from(out.lanes_mut(Axis(axis))).and(&slope).and(&icpt);
     let f = |mut lane: ndarray::ArrayViewMut1<'_, T>, s: &T, b: &T| {
         let (s, b) = (s.as_f64(), b.as_f64());
-        for (i, y) in lane.iter_mut().enumerate() {
-            *y = T::of_f64(y.as_f64() - (s * i as f64 + b));
+        match lane.as_slice_mut() {
+            Some(y) => level_lane(y, s, b),
+            None => {
+                for (i, y) in lane.iter_mut().enumerate() {
+                    *y = T::of_f64(y.as_f64() - (s * i as f64 + b));
+                }
+            }
         }
     };
     if ndkern_core::worth_parallel(a.len()) {

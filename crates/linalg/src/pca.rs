@@ -7,7 +7,9 @@
 //! `d x d` symmetric eigensolve (nalgebra) gives the same components: the eigenvectors of the
 //! covariance are the right singular vectors, `explained_variance = s^2 / (n - 1)`. The
 //! squared condition number of the covariance only matters for components whose variance is
-//! below ~1e-8 of the largest, which carry no information at f64 precision anyway.
+//! below ~1e-8 of the largest, which carry no information at f64 precision anyway. The
+//! per-block accumulation and the projection are `ndkern_core::multiversion!` leaves (AVX2+FMA
+//! or AVX-512 code at those dispatched levels).
 //!
 //! Sign convention (scikit-learn's `svd_flip` on the components): the entry of largest
 //! magnitude of every component is positive, so results are deterministic.
@@ -139,7 +141,7 @@ fn moments_flat<T: Element>(flat: &[T], x0: &[f64]) -> (Vec<f64>, Vec<f64>) {
         macro_rules! fixed {
             ($($k:literal)*) => {
                 match d {
-                    $($k => moments_fixed::<T, $k>(c, x0),)*
+                    $($k => moments_fixed::<T, $k>([(); $k], c, x0),)*
                     _ => moments_any(c, x0),
                 }
             };
@@ -164,54 +166,63 @@ fn merge(parts: Vec<(Vec<f64>, Vec<f64>)>, d: usize) -> (Vec<f64>, Vec<f64>) {
     (s1, s2)
 }
 
-/// [`moments_flat`]'s block kernel for a compile-time `D`: two rows per step into two
-/// accumulator sets (hides the FMA latency), summed at the end.
-fn moments_fixed<T: Element, const D: usize>(c: &[T], x0: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let x0: [f64; D] = std::array::from_fn(|j| x0[j]);
-    let mut s1 = [[0.0f64; D]; 2];
-    let mut s2 = [[[0.0f64; D]; D]; 2];
-    let mut add = |acc: usize, row: &[T]| {
-        let r: [f64; D] = std::array::from_fn(|j| row[j].as_f64() - x0[j]);
-        for j in 0..D {
-            s1[acc][j] += r[j];
-            for k in 0..D {
-                s2[acc][j][k] += r[j] * r[k];
+ndkern_core::multiversion! {
+    /// [`moments_flat`]'s block kernel for a compile-time `D`: two rows per step into two
+    /// accumulator sets (hides the FMA latency), summed at the end. Compiled per SIMD level
+    /// (`_d` only names `D` for the dispatch wrapper's calls).
+    fn moments_fixed[T: Element, const D: usize](
+        _d: [(); D],
+        c: &[T],
+        x0: &[f64],
+    ) -> (Vec<f64>, Vec<f64>) {
+        let x0: [f64; D] = std::array::from_fn(|j| x0[j]);
+        let mut s1 = [[0.0f64; D]; 2];
+        let mut s2 = [[[0.0f64; D]; D]; 2];
+        let mut add = |acc: usize, row: &[T]| {
+            let r: [f64; D] = std::array::from_fn(|j| row[j].as_f64() - x0[j]);
+            for j in 0..D {
+                s1[acc][j] += r[j];
+                for k in 0..D {
+                    s2[acc][j][k] += r[j] * r[k];
+                }
             }
+        };
+        let mut pairs = c.chunks_exact(2 * D);
+        for p in &mut pairs {
+            add(0, &p[..D]);
+            add(1, &p[D..]);
         }
-    };
-    let mut pairs = c.chunks_exact(2 * D);
-    for p in &mut pairs {
-        add(0, &p[..D]);
-        add(1, &p[D..]);
+        for row in pairs.remainder().chunks_exact(D) {
+            add(0, row);
+        }
+        let s1v = (0..D).map(|j| s1[0][j] + s1[1][j]).collect();
+        let s2v = (0..D * D)
+            .map(|i| s2[0][i / D][i % D] + s2[1][i / D][i % D])
+            .collect();
+        (s1v, s2v)
     }
-    for row in pairs.remainder().chunks_exact(D) {
-        add(0, row);
-    }
-    let s1v = (0..D).map(|j| s1[0][j] + s1[1][j]).collect();
-    let s2v = (0..D * D)
-        .map(|i| s2[0][i / D][i % D] + s2[1][i / D][i % D])
-        .collect();
-    (s1v, s2v)
 }
 
-/// [`moments_flat`]'s block kernel for any `d`.
-fn moments_any<T: Element>(c: &[T], x0: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let d = x0.len();
-    let mut s1 = vec![0.0; d];
-    let mut s2 = vec![0.0; d * d];
-    let mut r = vec![0.0; d];
-    for row in c.chunks_exact(d.max(1)) {
-        for ((r, v), (s, m)) in r.iter_mut().zip(row).zip(s1.iter_mut().zip(x0)) {
-            *r = v.as_f64() - m;
-            *s += *r;
-        }
-        for (srow, &rj) in s2.chunks_exact_mut(d).zip(&r) {
-            for (s, &rk) in srow.iter_mut().zip(&r) {
-                *s += rj * rk;
+ndkern_core::multiversion! {
+    /// [`moments_flat`]'s block kernel for any `d`.
+    fn moments_any[T: Element](c: &[T], x0: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let d = x0.len();
+        let mut s1 = vec![0.0; d];
+        let mut s2 = vec![0.0; d * d];
+        let mut r = vec![0.0; d];
+        for row in c.chunks_exact(d.max(1)) {
+            for ((r, v), (s, m)) in r.iter_mut().zip(row).zip(s1.iter_mut().zip(x0)) {
+                *r = v.as_f64() - m;
+                *s += *r;
+            }
+            for (srow, &rj) in s2.chunks_exact_mut(d).zip(&r) {
+                for (s, &rk) in srow.iter_mut().zip(&r) {
+                    *s += rj * rk;
+                }
             }
         }
+        (s1, s2)
     }
-    (s1, s2)
 }
 
 /// [`moments_flat`] for any other layout: row by row, parallel over row blocks.
@@ -242,7 +253,7 @@ fn project_flat<T: Element>(x: &[T], mean: &[f64], w: &[f64], out: &mut [T]) {
         macro_rules! fixed {
             ($($n:literal)*) => {
                 match d {
-                    $($n => project_fixed::<T, $n>(xs, mean, w, os),)*
+                    $($n => project_fixed::<T, $n>([(); $n], xs, mean, w, os),)*
                     _ => project_any(xs, mean, w, os),
                 }
             };
@@ -263,31 +274,43 @@ fn project_flat<T: Element>(x: &[T], mean: &[f64], w: &[f64], out: &mut [T]) {
     }
 }
 
-fn project_fixed<T: Element, const D: usize>(x: &[T], mean: &[f64], w: &[f64], out: &mut [T]) {
-    let k = w.len() / D;
-    let mean: [f64; D] = std::array::from_fn(|j| mean[j]);
-    for (row, o) in x.chunks_exact(D).zip(out.chunks_exact_mut(k)) {
-        let r: [f64; D] = std::array::from_fn(|j| row[j].as_f64() - mean[j]);
-        for (o, wc) in o.iter_mut().zip(w.chunks_exact(D)) {
-            let mut v = 0.0;
-            for j in 0..D {
-                v += r[j] * wc[j];
+ndkern_core::multiversion! {
+    /// [`project_flat`]'s block kernel for a compile-time `D`, per SIMD level (`_d` names `D`).
+    fn project_fixed[T: Element, const D: usize](
+        _d: [(); D],
+        x: &[T],
+        mean: &[f64],
+        w: &[f64],
+        out: &mut [T],
+    ) {
+        let k = w.len() / D;
+        let mean: [f64; D] = std::array::from_fn(|j| mean[j]);
+        for (row, o) in x.chunks_exact(D).zip(out.chunks_exact_mut(k)) {
+            let r: [f64; D] = std::array::from_fn(|j| row[j].as_f64() - mean[j]);
+            for (o, wc) in o.iter_mut().zip(w.chunks_exact(D)) {
+                let mut v = 0.0;
+                for j in 0..D {
+                    v += r[j] * wc[j];
+                }
+                *o = T::of_f64(v);
             }
-            *o = T::of_f64(v);
         }
     }
 }
 
-fn project_any<T: Element>(x: &[T], mean: &[f64], w: &[f64], out: &mut [T]) {
-    let d = mean.len();
-    let k = w.len() / d;
-    for (row, o) in x.chunks_exact(d).zip(out.chunks_exact_mut(k)) {
-        for (o, wc) in o.iter_mut().zip(w.chunks_exact(d)) {
-            let mut v = 0.0;
-            for ((xv, m), wv) in row.iter().zip(mean).zip(wc) {
-                v += (xv.as_f64() - m) * wv;
+ndkern_core::multiversion! {
+    /// [`project_flat`]'s block kernel for any `d`, per SIMD level.
+    fn project_any[T: Element](x: &[T], mean: &[f64], w: &[f64], out: &mut [T]) {
+        let d = mean.len();
+        let k = w.len() / d;
+        for (row, o) in x.chunks_exact(d).zip(out.chunks_exact_mut(k)) {
+            for (o, wc) in o.iter_mut().zip(w.chunks_exact(d)) {
+                let mut v = 0.0;
+                for ((xv, m), wv) in row.iter().zip(mean).zip(wc) {
+                    v += (xv.as_f64() - m) * wv;
+                }
+                *o = T::of_f64(v);
             }
-            *o = T::of_f64(v);
         }
     }
 }

@@ -366,6 +366,26 @@ where
     x.mapv(|v| T::of_f64(clenshaw(c, v.as_f64())))
 }
 
+ndkern_core::multiversion! {
+    /// [`polyval`]'s kernel over one chunk, compiled per SIMD level: Horner's rule,
+    /// `T::LANES` elements per FMA vector, the tail scalar (fused too).
+    fn horner[T: Element](p: &[T], xc: &[T], oc: &mut [T]) {
+        let mut xi = xc.chunks_exact(T::LANES);
+        let mut oi = oc.chunks_exact_mut(T::LANES);
+        for (xv, ov) in (&mut xi).zip(&mut oi) {
+            let v = T::load(xv);
+            let mut acc = T::splat(T::zero());
+            for &c in p {
+                acc = T::vmul_add(acc, v, T::splat(c));
+            }
+            T::store(acc, ov);
+        }
+        for (xv, ov) in xi.remainder().iter().zip(oi.into_remainder()) {
+            *ov = p.iter().fold(T::zero(), |acc, &c| acc.mul_add(*xv, c));
+        }
+    }
+}
+
 /// `np.polyval(p, x)`: the polynomial with numpy-order coefficients `p` (highest degree first)
 /// at every element of `x`, by Horner's rule, `T::LANES` elements per FMA vector (no
 /// reassociation: each element sees numpy's exact operation sequence, fused).
@@ -387,28 +407,13 @@ where
     let xs = x.as_standard_layout();
     let xs = xs.as_slice().expect("standard layout is contiguous");
     let mut out = vec![T::zero(); xs.len()];
-    let horner = |xc: &[T], oc: &mut [T]| {
-        let mut xi = xc.chunks_exact(T::LANES);
-        let mut oi = oc.chunks_exact_mut(T::LANES);
-        for (xv, ov) in (&mut xi).zip(&mut oi) {
-            let v = T::load(xv);
-            let mut acc = T::splat(T::zero());
-            for &c in p {
-                acc = T::vmul_add(acc, v, T::splat(c));
-            }
-            T::store(acc, ov);
-        }
-        for (xv, ov) in xi.remainder().iter().zip(oi.into_remainder()) {
-            *ov = p.iter().fold(T::zero(), |acc, &c| acc.mul_add(*xv, c));
-        }
-    };
     if ndkern_core::worth_parallel(xs.len() * p.len().max(1)) {
         use rayon::prelude::*;
         out.par_chunks_mut(1 << 14)
             .zip(xs.par_chunks(1 << 14))
-            .for_each(|(o, x)| horner(x, o));
+            .for_each(|(o, x)| horner(p, x, o));
     } else {
-        horner(xs, &mut out);
+        horner(p, xs, &mut out);
     }
     Array::from_shape_vec(x.raw_dim(), out).expect("length matches shape")
 }

@@ -7,7 +7,8 @@
 //! the inverse to scipy's `mode`: `Full` (`s1 + s2 - 1`), `Same` (centred, `s1`) or `Valid`
 //! (`s1 - s2 + 1`, with the inputs swapped when the second is the larger, as scipy does).
 //! Plans come from the thread's cached [`FftPlans`](crate::FftPlans). The direct path adds one
-//! scaled, shifted copy of `in1` per tap of `in2` (a vectorized axpy over whole sub-arrays),
+//! scaled, shifted copy of `in1` per tap of `in2` (an axpy over whole sub-arrays, lane by lane
+//! in an `ndkern_core::multiversion!` leaf, so AVX2 or AVX-512 at those dispatched levels),
 //! `O(size1 * size2)`.
 //!
 //! Cost model ([`Method::Auto`]): the estimated time of each route, the cheapest wins.
@@ -42,7 +43,7 @@
 //! assert!(c.iter().zip(want).all(|(x, y)| (x - y).abs() < 1e-12));
 //! ```
 
-use ndarray::{ArrayBase, ArrayD, ArrayViewD, Axis, Data, Dimension, IxDyn, Slice};
+use ndarray::{ArrayBase, ArrayD, ArrayViewD, ArrayViewMutD, Axis, Data, Dimension, IxDyn, Slice};
 use ndkern_core::{Element, Error, Result};
 
 use crate::fft::{check_axes, next_fast_len, with_plans};
@@ -249,9 +250,35 @@ fn direct_full<T: Element>(
                 src.slice_axis_inplace(Axis(d), Slice::from(j[d]..j[d] + 1));
             }
         }
-        dst.scaled_add(w, &src);
+        add_scaled(dst, w, src);
     }
     out
+}
+
+/// `dst += w src` over same-shape views: lane by lane along the last axis through the
+/// multiversioned [`axpy`] when both lanes are contiguous (the usual case), else ndarray's
+/// `scaled_add`. Each element gets the same `d + w s` either way.
+pub(crate) fn add_scaled(mut dst: ArrayViewMutD<'_, f64>, w: f64, src: ArrayViewD<'_, f64>) {
+    let nd = dst.ndim();
+    if nd == 0 {
+        dst.scaled_add(w, &src);
+        return;
+    }
+    ndarray::Zip::from(dst.lanes_mut(Axis(nd - 1)))
+        .and(src.lanes(Axis(nd - 1)))
+        .for_each(|mut d, s| match (d.as_slice_mut(), s.as_slice()) {
+            (Some(d), Some(s)) => axpy(w, s, d),
+            _ => d.scaled_add(w, &s),
+        });
+}
+
+ndkern_core::multiversion! {
+    /// `d[i] += w s[i]` (unfused, as ndarray's `scaled_add`), compiled per SIMD level.
+    fn axpy(w: f64, s: &[f64], d: &mut [f64]) {
+        for (d, s) in d.iter_mut().zip(s) {
+            *d += w * s;
+        }
+    }
 }
 
 /// Measured nanoseconds per direct multiply-add (module docs).

@@ -67,29 +67,31 @@ fn segments(bp: &[usize], n: usize) -> Result<Vec<usize>> {
     Ok(b)
 }
 
-/// Removes the trend of one lane in place (segments from [`segments`]).
-pub(crate) fn detrend_line(x: &mut [f64], kind: Trend, bounds: &[usize]) {
-    match kind {
-        Trend::Constant => {
-            let mean = x.iter().sum::<f64>() / x.len() as f64;
-            x.iter_mut().for_each(|v| *v -= mean);
-        }
-        Trend::Linear => {
-            for w in bounds.windows(2) {
-                let seg = &mut x[w[0]..w[1]];
-                let n = seg.len() as f64;
-                let tm = (n - 1.0) * 0.5;
-                // One pass: sum x and sum (t - tm) x with two accumulators each.
-                let (mut sx, mut stx) = (0.0, 0.0);
-                for (t, &v) in seg.iter().enumerate() {
-                    sx += v;
-                    stx += (t as f64 - tm) * v;
-                }
-                let mean = sx / n;
-                let stt = n * (n * n - 1.0) / 12.0;
-                let slope = if stt > 0.0 { stx / stt } else { 0.0 };
-                for (t, v) in seg.iter_mut().enumerate() {
-                    *v -= mean + slope * (t as f64 - tm);
+ndkern_core::multiversion! {
+    /// Removes the trend of one lane in place (segments from [`segments`]).
+    pub(crate) fn detrend_line(x: &mut [f64], kind: Trend, bounds: &[usize]) {
+        match kind {
+            Trend::Constant => {
+                let mean = x.iter().sum::<f64>() / x.len() as f64;
+                x.iter_mut().for_each(|v| *v -= mean);
+            }
+            Trend::Linear => {
+                for w in bounds.windows(2) {
+                    let seg = &mut x[w[0]..w[1]];
+                    let n = seg.len() as f64;
+                    let tm = (n - 1.0) * 0.5;
+                    // One pass: sum x and sum (t - tm) x with two accumulators each.
+                    let (mut sx, mut stx) = (0.0, 0.0);
+                    for (t, &v) in seg.iter().enumerate() {
+                        sx += v;
+                        stx += (t as f64 - tm) * v;
+                    }
+                    let mean = sx / n;
+                    let stt = n * (n * n - 1.0) / 12.0;
+                    let slope = if stt > 0.0 { stx / stt } else { 0.0 };
+                    for (t, v) in seg.iter_mut().enumerate() {
+                        *v -= mean + slope * (t as f64 - tm);
+                    }
                 }
             }
         }

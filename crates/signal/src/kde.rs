@@ -7,8 +7,9 @@
 //!   scipy's `covariance_factor`.
 //! * **Exact evaluation** whitens the data once (`z = L^-1 x`, `L L^T` = kernel covariance),
 //!   then each evaluation point is one SIMD pass of `w_i exp(-|z - z_i|^2 / 2)` over the data
-//!   (`f64x8`, AVX-512 in a native build, with a branch-free exp for non-positive arguments
-//!   within 2 ulp), points in parallel on rayon. `O(n m)`. In 1-D the samples
+//!   (`f64x8`, with a branch-free exp for non-positive arguments within 2 ulp; the sum is an
+//!   `ndkern_core::multiversion!` leaf, so one AVX-512 or two AVX2+FMA vectors per step at
+//!   those dispatched levels), points in parallel on rayon. `O(n m)`. In 1-D the samples
 //!   are sorted once and each point sums only those within 8.5 kernel widths (the rest weigh
 //!   `< 2e-16` of the total), which for data spread over many bandwidths cuts most of the work.
 //! * **Binned evaluation** ([`GaussianKde::evaluate_binned_1d`]): linear binning of the data
@@ -36,9 +37,9 @@
 //! ```
 
 use ndarray::{Array1, Array2, ArrayBase, Data, Ix1, Ix2};
+use ndkern_core::f64x8;
 use ndkern_core::{Element, Error, Result};
 use rayon::prelude::*;
-use ndkern_core::f64x8;
 
 use crate::convolve::{fftconvolve, Mode};
 use crate::fft::{irfftn, next_fast_len, rfftn, signed_index};
@@ -53,6 +54,7 @@ const BINNED_2D_PER_STD: f64 = 10.0;
 
 /// Weights of the 4-point cubic Lagrange stencil at nodes -1, 0, 1, 2 for a point at `f` in
 /// `[0, 1)`: they reproduce every cubic, so binning with them is exact for cubics.
+#[inline(always)]
 fn cubic_weights(f: f64) -> [f64; 4] {
     let (a, b, c, d) = (f + 1.0, f, f - 1.0, f - 2.0);
     [
@@ -125,7 +127,7 @@ fn invalid(name: &'static str, reason: impl Into<String>) -> Error {
 /// below any density worth reporting), `x = k ln2 + r` with `|r| <= ln2 / 2` by a two-part
 /// `ln2`, `exp(r)` by its degree-13 Taylor polynomial (truncation `< 4e-18`) in Estrin form,
 /// and `2^k` built in the exponent bits. Within 2 ulp of `f64::exp` (unit test).
-#[inline]
+#[inline(always)]
 fn exp_nonpos(x: f64x8) -> f64x8 {
     let x = x.max(f64x8::splat(-708.0));
     let k = (x * f64x8::splat(std::f64::consts::LOG2_E)).round();
@@ -149,35 +151,97 @@ fn exp_nonpos(x: f64x8) -> f64x8 {
     p * two_k
 }
 
-/// `sum_i w_i exp(-|z_i - zp|^2 / 2)` over samples stored as `D` coordinate rows, eight
-/// samples per step in one `f64x8` (AVX-512 in a native build) with [`exp_nonpos`], which
-/// dominates the cost; `D` is a constant so the coordinate loop unrolls.
-fn kernel_sum<const D: usize>(zp: [f64; D], z: [&[f64]; D], w: &[f64]) -> f64 {
-    let p = zp.map(f64x8::splat);
-    let half = f64x8::splat(-0.5);
-    let mut acc = f64x8::splat(0.0);
-    let n = w.len();
-    let body = n - n % 8;
-    let lane =
-        |s: &[f64], i: usize| f64x8::from(<[f64; 8]>::try_from(&s[i..i + 8]).expect("8 lanes"));
-    for i in (0..body).step_by(8) {
-        let mut q = f64x8::splat(0.0);
-        for (row, &pk) in z.iter().zip(&p) {
-            let d = lane(row, i) - pk;
-            q = d.mul_add(d, q);
+ndkern_core::multiversion! {
+    /// `sum_i w_i exp(-|z_i - zp|^2 / 2)` over samples stored as `D` coordinate rows, eight
+    /// samples per step in one `f64x8` (one AVX-512 or two AVX2 vectors at those dispatched
+    /// levels) with [`exp_nonpos`], which dominates the cost; `D` is a constant so the coordinate
+    /// loop unrolls.
+    fn kernel_sum[const D: usize](zp: [f64; D], z: [&[f64]; D], w: &[f64]) -> f64 {
+        let p = zp.map(f64x8::splat);
+        let half = f64x8::splat(-0.5);
+        let mut acc = f64x8::splat(0.0);
+        let n = w.len();
+        let body = n - n % 8;
+        let lane =
+            |s: &[f64], i: usize| f64x8::from(<[f64; 8]>::try_from(&s[i..i + 8]).expect("8 lanes"));
+        for i in (0..body).step_by(8) {
+            let mut q = f64x8::splat(0.0);
+            for (row, &pk) in z.iter().zip(&p) {
+                let d = lane(row, i) - pk;
+                q = d.mul_add(d, q);
+            }
+            acc = exp_nonpos(q * half).mul_add(lane(w, i), acc);
         }
-        acc = exp_nonpos(q * half).mul_add(lane(w, i), acc);
+        let mut s = acc.reduce_add();
+        for i in body..n {
+            let q: f64 = z
+                .iter()
+                .zip(&zp)
+                .map(|(row, &pk)| (row[i] - pk) * (row[i] - pk))
+                .sum();
+            s += w[i] * (-0.5 * q).exp();
+        }
+        s
     }
-    let mut s = acc.reduce_add();
-    for i in body..n {
-        let q: f64 = z
-            .iter()
-            .zip(&zp)
-            .map(|(row, &pk)| (row[i] - pk) * (row[i] - pk))
-            .sum();
-        s += w[i] * (-0.5 * q).exp();
+}
+
+ndkern_core::multiversion! {
+    /// Linear binning of the whitened 1-D samples `z` (weights `w`) onto `bins` (cell `j` at
+    /// `origin + j delta`, data `x = z sigma`; `geo = [sigma, origin, delta]`); samples
+    /// outside the grid are dropped. Compiled per SIMD level.
+    fn bin_linear(z: &[f64], w: &[f64], geo: [f64; 3], bins: &mut [f64]) {
+        let [sigma, origin, delta] = geo;
+        let total = bins.len();
+        for (&z, &w) in z.iter().zip(w) {
+            let g = (z * sigma - origin) / delta;
+            if g < 0.0 || g > (total - 1) as f64 {
+                continue; // farther than 8 sigma from every output point
+            }
+            let j = (g.floor() as usize).min(total - 2);
+            let f = g - j as f64;
+            bins[j] += w * (1.0 - f);
+            bins[j + 1] += w * f;
+        }
     }
-    s
+}
+
+ndkern_core::multiversion! {
+    /// Cubic (4 x 4) binning of the whitened 2-D samples `z` (weights `w`) onto the
+    /// row-major grid `bins` (`n1` columns): the data point is `x = (l0 z0, l2 z0 + l3 z1)`
+    /// with `l = [l0, l2, l3]`, axis `k` has `(origin, delta, used cells)` in `geo[k]`.
+    /// Samples whose stencil leaves the used cells are dropped. Compiled per SIMD level.
+    fn bin_cubic(
+        z: [&[f64]; 2],
+        w: &[f64],
+        l: [f64; 3],
+        geo: [(f64, f64, usize); 2],
+        n1: usize,
+        bins: &mut [f64],
+    ) {
+        let (t0, t1) = (geo[0].2, geo[1].2);
+        for i in 0..w.len() {
+            let (z0, z1) = (z[0][i], z[1][i]);
+            let x = [l[0] * z0, l[1] * z0 + l[2] * z1];
+            let g = [(x[0] - geo[0].0) / geo[0].1, (x[1] - geo[1].0) / geo[1].1];
+            // The 4-point stencil needs cells j - 1 ..= j + 2 inside the padded grid.
+            if !(g[0] >= 1.0 && g[0] < (t0 - 3) as f64 && g[1] >= 1.0 && g[1] < (t1 - 3) as f64)
+            {
+                continue; // farther than BINNED_2D_PAD sigma (less 2 cells) from every output
+            }
+            let (j0, j1) = (g[0].floor() as usize, g[1].floor() as usize);
+            let (a, b) = (
+                cubic_weights(g[0] - j0 as f64),
+                cubic_weights(g[1] - j1 as f64),
+            );
+            let wi = w[i];
+            for (p, &wa) in a.iter().enumerate() {
+                let row = &mut bins[(j0 + p - 1) * n1..(j0 + p) * n1];
+                for (q, &wb) in b.iter().enumerate() {
+                    row[j1 + q - 1] += wi * wa * wb;
+                }
+            }
+        }
+    }
 }
 
 /// Standard normal CDF, accurate to ~1e-16 absolute (series for |x| < 3, continued fraction
@@ -653,16 +717,12 @@ impl GaussianKde {
         let total = inner + 2 * half;
         let origin = lo - half as f64 * delta;
         let mut bins = Array1::<f64>::zeros(total);
-        for (&z, &w) in self.z[0].iter().zip(&self.w) {
-            let g = (z * sigma - origin) / delta;
-            if g < 0.0 || g > (total - 1) as f64 {
-                continue; // farther than 8 sigma from every output point
-            }
-            let j = (g.floor() as usize).min(total - 2);
-            let f = g - j as f64;
-            bins[j] += w * (1.0 - f);
-            bins[j + 1] += w * f;
-        }
+        bin_linear(
+            &self.z[0],
+            &self.w,
+            [sigma, origin, delta],
+            bins.as_slice_mut().expect("fresh array"),
+        );
         let c = 1.0 / (sigma * (2.0 * std::f64::consts::PI).sqrt());
         let kernel = Array1::from_shape_fn(2 * half + 1, |k| {
             let t = (k as f64 - half as f64) * delta / sigma;
@@ -760,27 +820,14 @@ impl GaussianKde {
             (m[1] - 1) * geo[1].0 + 1 + 2 * geo[1].2,
         );
         let mut bins = Array2::<f64>::zeros((geo[0].3, geo[1].3));
-        for i in 0..self.n {
-            let (z0, z1) = (self.z[0][i], self.z[1][i]);
-            let x = [l[0] * z0, l[2] * z0 + l[3] * z1];
-            let g: Vec<f64> = (0..2).map(|k| (x[k] - geo[k].4) / geo[k].1).collect();
-            // The 4-point stencil needs cells j - 1 ..= j + 2 inside the padded grid.
-            if !(g[0] >= 1.0 && g[0] < (t0 - 3) as f64 && g[1] >= 1.0 && g[1] < (t1 - 3) as f64) {
-                continue; // farther than BINNED_2D_PAD sigma (less 2 cells) from every output
-            }
-            let (j0, j1) = (g[0].floor() as usize, g[1].floor() as usize);
-            let (a, b) = (
-                cubic_weights(g[0] - j0 as f64),
-                cubic_weights(g[1] - j1 as f64),
-            );
-            let w = self.w[i];
-            for (p, &wa) in a.iter().enumerate() {
-                let mut row = bins.row_mut(j0 + p - 1);
-                for (q, &wb) in b.iter().enumerate() {
-                    row[j1 + q - 1] += w * wa * wb;
-                }
-            }
-        }
+        bin_cubic(
+            [&self.z[0], &self.z[1]],
+            &self.w[..self.n],
+            [l[0], l[2], l[3]],
+            [(geo[0].4, geo[0].1, t0), (geo[1].4, geo[1].1, t1)],
+            geo[1].3,
+            bins.as_slice_mut().expect("fresh array"),
+        );
         // Circular convolution with the sampled Gaussian: its DFT is the Gaussian's Fourier
         // transform `exp(-w^T C w / 2) / (d0 d1)` at `w_k = 2 pi f_k / (n_k d_k)` (aliases
         // below 1e-300 at 32 samples per conditional std), so no kernel array or kernel FFT.

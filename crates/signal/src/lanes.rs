@@ -1,8 +1,12 @@
 //! Lane plumbing shared by the along-axis kernels: numpy axis normalization, and a driver
 //! that hands each lane to a kernel as a contiguous `f64` slice (any strides, any layout)
-//! and writes the kernel's `f64` line back in the element type.
+//! and writes the kernel's `f64` line back in the element type. The conversions are
+//! `ndkern_core::multiversion!` leaves; kernels that want the dispatched level for their own
+//! loops are multiversioned themselves (`rolling_line`, `detrend_line`).
 
-use ndarray::{ArrayBase, ArrayViewMut1, Data, DataMut, Dimension};
+use ndarray::{
+    ArrayBase, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Data, DataMut, Dimension,
+};
 use ndkern_core::{for_each_lane, Element, Error, Result};
 
 /// numpy's axis convention: `-ndim..ndim`, negative counts from the end.
@@ -59,16 +63,63 @@ where
         output,
         axis,
         || (vec![0.0f64; n], vec![0.0f64; n]),
-        |lane, mut out: ArrayViewMut1<'_, T>, (buf, res)| {
-            buf.iter_mut()
-                .zip(lane.iter())
-                .for_each(|(b, &v)| *b = v.as_f64());
+        |lane, out: ArrayViewMut1<'_, T>, (buf, res)| {
+            lane_to_f64(lane, buf);
             f(buf, res);
-            out.iter_mut()
-                .zip(res.iter())
-                .for_each(|(o, &v)| *o = T::of_f64(v));
+            lane_from_f64(res, out);
         },
     )
+}
+
+ndkern_core::multiversion! {
+    /// `buf[i] = lane[i]` in f64 (the shorter length), compiled per SIMD level.
+    fn lane_to_f64[T: Element](lane: ArrayView1<'_, T>, buf: &mut [f64]) {
+        match lane.as_slice() {
+            Some(s) => buf.iter_mut().zip(s).for_each(|(b, &v)| *b = v.as_f64()),
+            None => buf
+                .iter_mut()
+                .zip(lane.iter())
+                .for_each(|(b, &v)| *b = v.as_f64()),
+        }
+    }
+}
+
+ndkern_core::multiversion! {
+    /// `lane[i] = buf[i]` rounded to `T` (the shorter length), compiled per SIMD level.
+    fn lane_from_f64[T: Element](buf: &[f64], lane: ArrayViewMut1<'_, T>) {
+        let mut lane = lane;
+        match lane.as_slice_mut() {
+            Some(s) => s.iter_mut().zip(buf).for_each(|(o, &v)| *o = T::of_f64(v)),
+            None => lane
+                .iter_mut()
+                .zip(buf)
+                .for_each(|(o, &v)| *o = T::of_f64(v)),
+        }
+    }
+}
+
+ndkern_core::multiversion! {
+    /// Panel `p` (`rows x n`, columns contiguous) into `buf` as `rows` lanes of `n` values,
+    /// compiled per SIMD level.
+    fn panel_to_f64[T: Element](p: ArrayView2<'_, T>, buf: &mut [f64], n: usize) {
+        for (t, col) in p.columns().into_iter().enumerate() {
+            for (r, &v) in col.iter().enumerate() {
+                buf[r * n + t] = v.as_f64();
+            }
+        }
+    }
+}
+
+ndkern_core::multiversion! {
+    /// [`panel_to_f64`] backwards: the lanes of `buf` rounded into panel `p`.
+    fn panel_from_f64[T: Element](buf: &[f64], p: ArrayViewMut2<'_, T>, n: usize) {
+        let mut p = p;
+        for (t, mut col) in p.columns_mut().into_iter().enumerate() {
+            for (r, v) in col.iter_mut().enumerate() {
+                *v = T::of_f64(buf[r * n + t]);
+            }
+        }
+    }
 }
 
 /// In-place twin of [`map_lanes`]: each lane of `a` is replaced by `f(lane)`, computed in a
@@ -89,29 +140,17 @@ pub(crate) fn map_lanes_inplace<T, S, D>(
     let done = for_each_panel(a.view_mut().into_dyn(), axis, |p| {
         let rows = p.nrows();
         let mut buf = vec![0.0f64; rows * n];
-        for (t, col) in p.columns().into_iter().enumerate() {
-            for (r, &v) in col.iter().enumerate() {
-                buf[r * n + t] = v.as_f64();
-            }
-        }
+        panel_to_f64(p.view(), &mut buf, n);
         buf.chunks_mut(n).for_each(&f);
-        for (t, mut col) in p.columns_mut().into_iter().enumerate() {
-            for (r, v) in col.iter_mut().enumerate() {
-                *v = T::of_f64(buf[r * n + t]);
-            }
-        }
+        panel_from_f64(&buf, p.view_mut(), n);
     });
     if done {
         return;
     }
-    let work = |buf: &mut Vec<f64>, mut lane: ArrayViewMut1<'_, T>| {
-        buf.iter_mut()
-            .zip(lane.iter())
-            .for_each(|(b, &v)| *b = v.as_f64());
+    let work = |buf: &mut Vec<f64>, lane: ArrayViewMut1<'_, T>| {
+        lane_to_f64(lane.view(), buf);
         f(buf);
-        lane.iter_mut()
-            .zip(buf.iter())
-            .for_each(|(o, &v)| *o = T::of_f64(v));
+        lane_from_f64(buf, lane);
     };
     let parallel = ndkern_core::worth_parallel(a.len());
     let lanes = ndarray::Zip::from(a.lanes_mut(Axis(axis)));

@@ -36,8 +36,8 @@ use ndarray::{ArrayBase, ArrayD, ArrayViewD, Axis, Data, Dimension, IxDyn, Slice
 use ndkern_core::{Element, Result};
 use rayon::prelude::*;
 
-use crate::convolve::{broadcast_pair, crop, fft_full, plan, Mode};
-use crate::fft::{next_fast_len, with_plans};
+use crate::convolve::{add_scaled, broadcast_pair, crop, fft_full, plan, Mode};
+use crate::fft::{next_fast_len, with_plans, C64};
 
 /// Where and how to cut blocks.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -142,7 +142,10 @@ pub(crate) fn oa_full<T: Element>(
             let blk = long.slice_axis(Axis(ax), Slice::from(st..(st + op.step).min(n_long)));
             with_plans(|p| {
                 let mut s = p.rfftn_shape(&blk, axes, &fast)?;
-                Zip::from(&mut s).and(&kspec).for_each(|x, &y| *x *= y);
+                match (s.as_slice_mut(), kspec.as_slice()) {
+                    (Some(x), Some(y)) => cmul(x, y),
+                    _ => Zip::from(&mut s).and(&kspec).for_each(|x, &y| *x *= y),
+                }
                 p.irfftn(&s, axes, fast[k - 1])
             })
         })
@@ -164,7 +167,8 @@ pub(crate) fn oa_full<T: Element>(
             src.slice_axis_inplace(Axis(d), Slice::from(0..len));
             dst.slice_axis_inplace(Axis(d), Slice::from(off..off + len));
         }
-        dst += &src;
+        // `d + 1 * s` is exactly `d + s`.
+        add_scaled(dst, 1.0, src);
     }
     Ok(out)
 }
@@ -208,16 +212,10 @@ fn oa_full_1d<T: Element>(long: &ArrayViewD<T>, short: &ArrayViewD<T>, nfft: usi
                 x[blen..].iter_mut().for_each(|v| *v = 0.0);
                 fwd.process_with_scratch(&mut x, &mut spec, &mut scratch)
                     .expect("planned");
-                spec.iter_mut().zip(&kspec).for_each(|(a, b)| *a *= b);
+                cmul(&mut spec, &kspec);
                 inv.process_with_scratch(&mut spec, &mut x, &mut iscratch)
                     .expect("planned");
-                for (i, &v) in x[..blen + n2 - 1].iter().enumerate() {
-                    let o = st - lo + i;
-                    match dst.get_mut(o) {
-                        Some(d) => *d += v,
-                        None => spill[o - dst.len()] += v,
-                    }
-                }
+                overlap_add(&x[..blen + n2 - 1], st - lo, dst, &mut spill);
             }
             (lo + dst.len(), spill)
         })
@@ -229,6 +227,29 @@ fn oa_full_1d<T: Element>(long: &ArrayViewD<T>, short: &ArrayViewD<T>, nfft: usi
             .for_each(|(d, v)| *d += v);
     }
     out
+}
+
+ndkern_core::multiversion! {
+    /// `x[i] *= y[i]` for complex spectra (the shorter length), compiled per SIMD level.
+    fn cmul(x: &mut [C64], y: &[C64]) {
+        x.iter_mut().zip(y).for_each(|(a, b)| *a *= b);
+    }
+}
+
+ndkern_core::multiversion! {
+    /// Adds block `x` at offset `at` of `dst`; what runs past `dst`'s end goes into `spill`
+    /// (index 0 = just past the end). Compiled per SIMD level.
+    fn overlap_add(x: &[f64], at: usize, dst: &mut [f64], spill: &mut [f64]) {
+        let inside = x.len().min(dst.len().saturating_sub(at));
+        let start = at.min(dst.len());
+        for (d, v) in dst[start..start + inside].iter_mut().zip(&x[..inside]) {
+            *d += v;
+        }
+        let past = (at + inside).saturating_sub(dst.len());
+        for (s, v) in spill[past..].iter_mut().zip(&x[inside..]) {
+            *s += v;
+        }
+    }
 }
 
 /// scipy `scipy.signal.oaconvolve(in1, in2, mode, axes)`: [`fftconvolve`](crate::fftconvolve)

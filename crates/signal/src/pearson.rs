@@ -7,7 +7,8 @@
 //! sum free of cancellation), giving `r = Sxy / sqrt(Sxx Syy)`. When the axis is not the
 //! innermost one the sums run over whole hyper-rows at once ("vertical" accumulation), so
 //! memory is read in order. No copy of the input, no `(n, k)` reshape as numpy's
-//! `corrcoef` would need.
+//! `corrcoef` would need. Both loops are `ndkern_core::multiversion!` leaves (the vertical one
+//! vectorizes across series at the dispatched level).
 //!
 //! A series containing NaN, or with zero variance, gives NaN (scipy.stats.pearsonr returns NaN
 //! with a warning); a reference `y` containing NaN gives all NaN.
@@ -21,10 +22,41 @@
 //! assert!(r[1] < -0.9);
 //! ```
 
-use ndarray::{ArrayBase, ArrayD, Axis, Data, Dimension, Ix1, Zip};
+use ndarray::{ArrayBase, ArrayD, ArrayView1, Axis, Data, Dimension, Ix1, Zip};
 use ndkern_core::{Element, Error, Result};
 
 use crate::lanes::series_axis;
+
+ndkern_core::multiversion! {
+    /// `(sum d yc, sum d, sum d^2)` of one series with `d = x - x[0]`, compiled per SIMD level.
+    fn lane_sums[T: Element](lane: ArrayView1<'_, T>, yc: &[f64]) -> (f64, f64, f64) {
+        let k = lane[0].as_f64();
+        let (mut sxy, mut s1, mut s2) = (0.0, 0.0, 0.0);
+        for (&x, &c) in lane.iter().zip(yc) {
+            let d = x.as_f64() - k;
+            sxy += d * c;
+            s1 += d;
+            s2 += d * d;
+        }
+        (sxy, s1, s2)
+    }
+}
+
+ndkern_core::multiversion! {
+    /// One time step `row` of every series into the running sums (`d = x - k`, weight `c`),
+    /// compiled per SIMD level (independent series: vectorized across them).
+    fn row_sums[T: Element](row: &[T], k: &[f64], c: f64, acc: [&mut [f64]; 3]) {
+        let [pxy, p1, p2] = acc;
+        let n = row.len();
+        let (k, pxy, p1, p2) = (&k[..n], &mut pxy[..n], &mut p1[..n], &mut p2[..n]);
+        for i in 0..n {
+            let d = row[i].as_f64() - k[i];
+            pxy[i] += d * c;
+            p1[i] += d;
+            p2[i] += d * d;
+        }
+    }
+}
 
 /// Pearson's r of `y` against every series of `a` along `axis` (negative counts from the
 /// end): the result has `a`'s shape without `axis`. `y.len()` must equal the axis length
@@ -78,14 +110,7 @@ where
     if innermost {
         // Lane-wise: each series is (nearly) contiguous.
         let out = Zip::from(a.lanes(Axis(ax))).par_map_collect(|lane| {
-            let k = lane[0].as_f64();
-            let (mut sxy, mut s1, mut s2) = (0.0, 0.0, 0.0);
-            for (&x, &c) in lane.iter().zip(&yc) {
-                let d = x.as_f64() - k;
-                sxy += d * c;
-                s1 += d;
-                s2 += d * d;
-            }
+            let (sxy, s1, s2) = lane_sums(lane, &yc);
             finish(sxy, s1, s2)
         });
         return Ok(out);
@@ -97,6 +122,18 @@ where
     let mut s2 = sxy.clone();
     for (t, row) in a.axis_iter(Axis(ax)).enumerate() {
         let c = yc[t];
+        // Standard-layout hyper-rows (all five arrays then share the element order): one
+        // multiversioned pass over the slices.
+        if let (Some(r), Some(kf), Some(pxy), Some(p1), Some(p2)) = (
+            row.as_slice(),
+            k.as_slice(),
+            sxy.as_slice_mut(),
+            s1.as_slice_mut(),
+            s2.as_slice_mut(),
+        ) {
+            row_sums(r, kf, c, [pxy, p1, p2]);
+            continue;
+        }
         Zip::from(&mut sxy)
             .and(&mut s1)
             .and(&mut s2)

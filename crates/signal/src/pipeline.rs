@@ -15,7 +15,9 @@
 //! 3. the three Pearson sums against the centred reference (`sum d yc`, `sum d`, `sum d^2`
 //!    about the first kept mean, as [`pearson_r`](crate::pearson_r)).
 //!
-//! The input is read once and nothing of its size is written. Panels run in parallel.
+//! The input is read once and nothing of its size is written. Panels run in parallel; the
+//! gather and the per-group chain are `ndkern_core::multiversion!` leaves (the 8 series of a
+//! group are one AVX-512 or two AVX2 vectors at those dispatched levels).
 //! A series containing NaN (or inf) gives NaN; a reference containing NaN gives all NaN.
 //!
 //! ```
@@ -188,95 +190,99 @@ fn collect_panels<'a, T>(v: ArrayViewD<'a, T>, out: &mut Vec<ArrayView2<'a, T>>)
     }
 }
 
-/// Copies panel `p` (`n x <= G * L`) into `buf` as groups of `L` series: group `j` at
-/// `buf[j * n..(j + 1) * n]`, one `[f64; L]` per time step, unused lanes zero.
-fn gather<T: Element>(p: &ArrayView2<T>, buf: &mut [[f64; L]], n: usize) {
-    let w = p.ncols();
-    let groups = w.div_ceil(L);
-    if w < groups * L {
-        // The last group is partial: clear it so its spare lanes hold zeros, not stale data.
-        buf[(groups - 1) * n..groups * n]
-            .iter_mut()
-            .for_each(|b| *b = [0.0; L]);
-    }
-    for (t, row) in p.outer_iter().enumerate() {
-        match row.as_slice() {
-            Some(s) => {
-                for (j, c) in s.chunks(L).enumerate() {
-                    let b = &mut buf[j * n + t];
-                    b.iter_mut().zip(c).for_each(|(d, v)| *d = v.as_f64());
+ndkern_core::multiversion! {
+    /// Copies panel `p` (`n x <= G * L`) into `buf` as groups of `L` series: group `j` at
+    /// `buf[j * n..(j + 1) * n]`, one `[f64; L]` per time step, unused lanes zero.
+    fn gather[T: Element](p: &ArrayView2<'_, T>, buf: &mut [[f64; L]], n: usize) {
+        let w = p.ncols();
+        let groups = w.div_ceil(L);
+        if w < groups * L {
+            // The last group is partial: clear it so its spare lanes hold zeros, not stale data.
+            buf[(groups - 1) * n..groups * n]
+                .iter_mut()
+                .for_each(|b| *b = [0.0; L]);
+        }
+        for (t, row) in p.outer_iter().enumerate() {
+            match row.as_slice() {
+                Some(s) => {
+                    for (j, c) in s.chunks(L).enumerate() {
+                        let b = &mut buf[j * n + t];
+                        b.iter_mut().zip(c).for_each(|(d, v)| *d = v.as_f64());
+                    }
                 }
-            }
-            None => {
-                for (i, v) in row.iter().enumerate() {
-                    buf[(i / L) * n + t][i % L] = v.as_f64();
+                None => {
+                    for (i, v) in row.iter().enumerate() {
+                        buf[(i / L) * n + t][i % L] = v.as_f64();
+                    }
                 }
             }
         }
     }
 }
 
-/// The chain for one group of `L` series (`buf`: one `[f64; L]` per time step, overwritten).
-fn group(buf: &mut [[f64; L]], g: &Geometry, yc: &[f64], syy: f64) -> [f64; L] {
-    let n = g.n;
-    let tm = (n as f64 - 1.0) * 0.5;
-    // Pass 1: the two sums of the closed-form line.
-    let (mut sx, mut stx) = ([0.0f64; L], [0.0f64; L]);
-    for (t, x) in buf.iter().enumerate() {
-        let dt = t as f64 - tm;
-        for l in 0..L {
-            sx[l] += x[l];
-            stx[l] += dt * x[l];
+ndkern_core::multiversion! {
+    /// The chain for one group of `L` series (`buf`: one `[f64; L]` per time step, overwritten).
+    fn group(buf: &mut [[f64; L]], g: &Geometry, yc: &[f64], syy: f64) -> [f64; L] {
+        let n = g.n;
+        let tm = (n as f64 - 1.0) * 0.5;
+        // Pass 1: the two sums of the closed-form line.
+        let (mut sx, mut stx) = ([0.0f64; L], [0.0f64; L]);
+        for (t, x) in buf.iter().enumerate() {
+            let dt = t as f64 - tm;
+            for l in 0..L {
+                sx[l] += x[l];
+                stx[l] += dt * x[l];
+            }
         }
-    }
-    let nf = n as f64;
-    let stt = nf * (nf * nf - 1.0) / 12.0;
-    let mean: [f64; L] = std::array::from_fn(|l| sx[l] / nf);
-    let slope: [f64; L] = std::array::from_fn(|l| stx[l] / stt);
-    // Residual in place, as detrend's `x - (mean + slope (t - tm))`.
-    for (t, b) in buf.iter_mut().enumerate() {
-        let dt = t as f64 - tm;
-        for l in 0..L {
-            b[l] -= mean[l] + slope[l] * dt;
+        let nf = n as f64;
+        let stt = nf * (nf * nf - 1.0) / 12.0;
+        let mean: [f64; L] = std::array::from_fn(|l| sx[l] / nf);
+        let slope: [f64; L] = std::array::from_fn(|l| stx[l] / stt);
+        // Residual in place, as detrend's `x - (mean + slope (t - tm))`.
+        for (t, b) in buf.iter_mut().enumerate() {
+            let dt = t as f64 - tm;
+            for l in 0..L {
+                b[l] -= mean[l] + slope[l] * dt;
+            }
         }
-    }
-    // Pass 2: centred window means of the kept outputs and the Pearson sums.
-    let inv_w = 1.0 / g.window as f64;
-    let lo = |i: usize| i + g.off + 1 - g.window;
-    let mut ws = [0.0f64; L];
-    let (mut k, mut sxy, mut s1, mut s2) = ([0.0f64; L], [0.0f64; L], [0.0f64; L], [0.0f64; L]);
-    for (q, (i, &c)) in (g.trim..n - g.trim).zip(yc).enumerate() {
-        if q % ANCHOR == 0 {
-            ws = [0.0; L];
-            for b in &buf[lo(i)..=i + g.off] {
+        // Pass 2: centred window means of the kept outputs and the Pearson sums.
+        let inv_w = 1.0 / g.window as f64;
+        let lo = |i: usize| i + g.off + 1 - g.window;
+        let mut ws = [0.0f64; L];
+        let (mut k, mut sxy, mut s1, mut s2) = ([0.0f64; L], [0.0f64; L], [0.0f64; L], [0.0f64; L]);
+        for (q, (i, &c)) in (g.trim..n - g.trim).zip(yc).enumerate() {
+            if q % ANCHOR == 0 {
+                ws = [0.0; L];
+                for b in &buf[lo(i)..=i + g.off] {
+                    for l in 0..L {
+                        ws[l] += b[l];
+                    }
+                }
+            } else {
+                let (add, sub) = (&buf[i + g.off], &buf[lo(i) - 1]);
                 for l in 0..L {
-                    ws[l] += b[l];
+                    ws[l] += add[l] - sub[l];
                 }
             }
-        } else {
-            let (add, sub) = (&buf[i + g.off], &buf[lo(i) - 1]);
+            if q == 0 {
+                k = std::array::from_fn(|l| ws[l] * inv_w);
+            }
             for l in 0..L {
-                ws[l] += add[l] - sub[l];
+                let d = ws[l] * inv_w - k[l];
+                sxy[l] += d * c;
+                s1[l] += d;
+                s2[l] += d * d;
             }
         }
-        if q == 0 {
-            k = std::array::from_fn(|l| ws[l] * inv_w);
-        }
-        for l in 0..L {
-            let d = ws[l] * inv_w - k[l];
-            sxy[l] += d * c;
-            s1[l] += d;
-            s2[l] += d * d;
-        }
+        let m = yc.len() as f64;
+        std::array::from_fn(|l| {
+            let sxx = s2[l] - s1[l] * s1[l] / m;
+            let r = sxy[l] / (sxx * syy).sqrt();
+            if r.is_nan() {
+                f64::NAN
+            } else {
+                r.clamp(-1.0, 1.0)
+            }
+        })
     }
-    let m = yc.len() as f64;
-    std::array::from_fn(|l| {
-        let sxx = s2[l] - s1[l] * s1[l] / m;
-        let r = sxy[l] / (sxx * syy).sqrt();
-        if r.is_nan() {
-            f64::NAN
-        } else {
-            r.clamp(-1.0, 1.0)
-        }
-    })
 }

@@ -112,6 +112,7 @@ struct Moments {
 
 impl Moments {
     /// Fresh moments of `x` (re-anchoring), shifted by the mean of its finite values.
+    #[inline(always)]
     fn of(x: &[f64], second: bool) -> Self {
         let (mut s, mut c) = (0.0, 0usize);
         for &v in x.iter().filter(|v| v.is_finite()) {
@@ -154,6 +155,7 @@ impl Moments {
         }
         self.count = self.count.wrapping_add_signed(delta);
     }
+    #[inline(always)]
     fn finish(&self, stat: Stat, min_periods: usize) -> f64 {
         let n = self.count;
         if n < min_periods {
@@ -194,43 +196,45 @@ impl Moments {
     }
 }
 
-/// One lane: `out[i]` = the statistic of the window labelled `i`.
-pub(crate) fn rolling_line(
-    x: &[f64],
-    out: &mut [f64],
-    opt: Rolling,
-    min_periods: usize,
-    stat: Stat,
-) {
-    let n = x.len() as isize;
-    let w = opt.window as isize;
-    let off = if opt.center { (w - 1) / 2 } else { 0 };
-    let bounds = |i: isize| {
-        (
-            (i + off - w + 1).clamp(0, n) as usize,
-            (i + off + 1).clamp(0, n) as usize,
-        )
-    };
-    let every = ANCHOR_EVERY.max(opt.window);
-    let second = matches!(stat, Stat::Var(_) | Stat::Std(_));
-    let mut m = Moments::of(&[], second);
-    let (mut lo, mut hi) = (0usize, 0usize);
-    for (i, o) in out.iter_mut().enumerate() {
-        let (a, b) = bounds(i as isize);
-        if i % every == 0 {
-            m = Moments::of(&x[a..b], second);
-        } else {
-            // Windows only move right: add what enters, remove what leaves.
-            for &v in &x[hi..b] {
-                m.add(v, 1.0);
+ndkern_core::multiversion! {
+    /// One lane: `out[i]` = the statistic of the window labelled `i`.
+    pub(crate) fn rolling_line(
+        x: &[f64],
+        out: &mut [f64],
+        opt: Rolling,
+        min_periods: usize,
+        stat: Stat,
+    ) {
+        let n = x.len() as isize;
+        let w = opt.window as isize;
+        let off = if opt.center { (w - 1) / 2 } else { 0 };
+        let bounds = |i: isize| {
+            (
+                (i + off - w + 1).clamp(0, n) as usize,
+                (i + off + 1).clamp(0, n) as usize,
+            )
+        };
+        let every = ANCHOR_EVERY.max(opt.window);
+        let second = matches!(stat, Stat::Var(_) | Stat::Std(_));
+        let mut m = Moments::of(&[], second);
+        let (mut lo, mut hi) = (0usize, 0usize);
+        for (i, o) in out.iter_mut().enumerate() {
+            let (a, b) = bounds(i as isize);
+            if i % every == 0 {
+                m = Moments::of(&x[a..b], second);
+            } else {
+                // Windows only move right: add what enters, remove what leaves.
+                for &v in &x[hi..b] {
+                    m.add(v, 1.0);
+                }
+                for &v in &x[lo..a] {
+                    m.add(v, -1.0);
+                }
             }
-            for &v in &x[lo..a] {
-                m.add(v, -1.0);
-            }
+            lo = a;
+            hi = b;
+            *o = m.finish(stat, min_periods);
         }
-        lo = a;
-        hi = b;
-        *o = m.finish(stat, min_periods);
     }
 }
 

@@ -17,14 +17,15 @@
 //!   `2 Re(R E1) - i corr P[h, m] E1` with `R` the corrected `Q`, so it runs over half the
 //!   columns too (plus a rank-1 term for the Nyquist row and the two self-mirrored columns);
 //! * both products run in [`cgemm`], a register-blocked split-complex kernel (4 rows x 16
-//!   columns of accumulators, `f64x8` FMAs), row blocks in parallel;
+//!   columns of accumulators, `f64x8` FMAs), row blocks in parallel, each row block an
+//!   `ndkern_core::multiversion!` leaf (AVX2+FMA or AVX-512 code at those levels);
 //! * the twiddles come from a two-level table of `exp(2 pi i j / (n u))` indexed by the exact
 //!   integer `(v - off) s_k mod n u` (the offset is a whole number of upsampled pixels
 //!   whenever the coarse shift was rounded to `1 / u`), so the `region * n` complex
 //!   exponentials cost one complex multiply each instead of a `sin_cos`.
 
-use rayon::prelude::*;
 use ndkern_core::f64x8;
+use rayon::prelude::*;
 
 use crate::fft::{signed_index, C64};
 
@@ -58,42 +59,60 @@ pub(crate) fn cgemm(
     }
     let mut cr = vec![0.0f64; mb * MR * np];
     let mut ci = vec![0.0f64; mb * MR * np];
-    let load = |s: &[f64], o: usize| f64x8::new(s[o..o + 8].try_into().expect("8 lanes"));
     cr.par_chunks_mut(MR * np)
         .zip(ci.par_chunks_mut(MR * np))
         .enumerate()
         .for_each(|(blk, (crb, cib))| {
             let pa = &pa[blk * k * 2 * MR..(blk + 1) * k * 2 * MR];
-            for j0 in (0..np).step_by(NR) {
-                let z = f64x8::splat(0.0);
-                let mut acr = [[z; 2]; MR];
-                let mut aci = [[z; 2]; MR];
-                for kk in 0..k {
-                    let o = kk * np + j0;
-                    let (br0, br1) = (load(br, o), load(br, o + 8));
-                    let (bi0, bi1) = (load(bi, o), load(bi, o + 8));
-                    let ap = &pa[kk * 2 * MR..(kk + 1) * 2 * MR];
-                    for r in 0..MR {
-                        let (xr, xi) = (f64x8::splat(ap[r]), f64x8::splat(ap[MR + r]));
-                        // (xr + i xi)(br + i bi) = (xr br - xi bi) + i (xr bi + xi br)
-                        acr[r][0] = xi.mul_neg_add(bi0, xr.mul_add(br0, acr[r][0]));
-                        acr[r][1] = xi.mul_neg_add(bi1, xr.mul_add(br1, acr[r][1]));
-                        aci[r][0] = xi.mul_add(br0, xr.mul_add(bi0, aci[r][0]));
-                        aci[r][1] = xi.mul_add(br1, xr.mul_add(bi1, aci[r][1]));
-                    }
-                }
-                for r in 0..MR {
-                    for h in 0..2 {
-                        let o = r * np + j0 + 8 * h;
-                        crb[o..o + 8].copy_from_slice(&acr[r][h].to_array());
-                        cib[o..o + 8].copy_from_slice(&aci[r][h].to_array());
-                    }
-                }
-            }
+            cgemm_block(pa, br, bi, k, np, crb, cib);
         });
     cr.truncate(m * np);
     ci.truncate(m * np);
     (cr, ci)
+}
+
+ndkern_core::multiversion! {
+    /// One row block of [`cgemm`]: `MR` packed rows of `A` (`pa`, for each `kk` the `MR` real
+    /// then `MR` imaginary parts) against all `np` columns of `B`, into the split-complex
+    /// `crb`, `cib` (`MR x np`). Compiled per SIMD level (the leaf below rayon's split).
+    #[allow(clippy::too_many_arguments)]
+    fn cgemm_block(
+        pa: &[f64],
+        br: &[f64],
+        bi: &[f64],
+        k: usize,
+        np: usize,
+        crb: &mut [f64],
+        cib: &mut [f64],
+    ) {
+        let load = |s: &[f64], o: usize| f64x8::new(s[o..o + 8].try_into().expect("8 lanes"));
+        for j0 in (0..np).step_by(NR) {
+            let z = f64x8::splat(0.0);
+            let mut acr = [[z; 2]; MR];
+            let mut aci = [[z; 2]; MR];
+            for kk in 0..k {
+                let o = kk * np + j0;
+                let (br0, br1) = (load(br, o), load(br, o + 8));
+                let (bi0, bi1) = (load(bi, o), load(bi, o + 8));
+                let ap = &pa[kk * 2 * MR..(kk + 1) * 2 * MR];
+                for r in 0..MR {
+                    let (xr, xi) = (f64x8::splat(ap[r]), f64x8::splat(ap[MR + r]));
+                    // (xr + i xi)(br + i bi) = (xr br - xi bi) + i (xr bi + xi br)
+                    acr[r][0] = xi.mul_neg_add(bi0, xr.mul_add(br0, acr[r][0]));
+                    acr[r][1] = xi.mul_neg_add(bi1, xr.mul_add(br1, acr[r][1]));
+                    aci[r][0] = xi.mul_add(br0, xr.mul_add(bi0, aci[r][0]));
+                    aci[r][1] = xi.mul_add(br1, xr.mul_add(bi1, aci[r][1]));
+                }
+            }
+            for r in 0..MR {
+                for h in 0..2 {
+                    let o = r * np + j0 + 8 * h;
+                    crb[o..o + 8].copy_from_slice(&acr[r][h].to_array());
+                    cib[o..o + 8].copy_from_slice(&aci[r][h].to_array());
+                }
+            }
+        }
+    }
 }
 
 /// Two-level table of `exp(2 pi i j / nu) = hi[j / l] * lo[j % l]` for a whole offset.

@@ -22,7 +22,7 @@
 
 use std::sync::Arc;
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 use ndkern_core::Element;
 use rayon::prelude::*;
 use realfft::{ComplexToReal, RealToComplex};
@@ -79,6 +79,31 @@ pub(crate) struct RowStats {
     pub ss: f64,
 }
 
+ndkern_core::multiversion! {
+    /// Row `src` into `buf` as f64; with `demean`, minus its mean, returning (row sum, sum of
+    /// squares about the row mean). Compiled per SIMD level.
+    fn prep_row[T: Element](
+        src: ArrayView1<'_, T>,
+        buf: &mut [f64],
+        demean: bool,
+    ) -> Option<(f64, f64)> {
+        for (b, &v) in buf.iter_mut().zip(src) {
+            *b = v.as_f64();
+        }
+        if !demean {
+            return None;
+        }
+        let sum: f64 = buf.iter().sum();
+        let m = sum / buf.len() as f64;
+        let mut ss = 0.0;
+        for b in buf.iter_mut() {
+            *b -= m;
+            ss += *b * *b;
+        }
+        Some((sum, ss))
+    }
+}
+
 /// Row half spectra `out[r, k1] = rfft(a[r, :])[k1]` (rows in parallel). With `demean`, the
 /// spectrum is that of `a - mean(a)`: each row is centred on its own mean before the FFT (so
 /// bins k1 >= 1 never see a large offset) and bin 0 gets `sum(row) - n1 * mean` back.
@@ -101,18 +126,8 @@ pub(crate) fn rows_forward<T: Element>(
             |(buf, scratch), (blk, (mut rows, sums))| {
                 for (i, (mut orow, s)) in rows.outer_iter_mut().zip(sums).enumerate() {
                     let r = blk * RB + i;
-                    for (b, &v) in buf.iter_mut().zip(a.row(r)) {
-                        *b = v.as_f64();
-                    }
-                    if demean {
-                        let sum: f64 = buf.iter().sum();
-                        let m = sum / n1 as f64;
-                        let mut ss = 0.0;
-                        for b in buf.iter_mut() {
-                            *b -= m;
-                            ss += *b * *b;
-                        }
-                        *s = (sum, ss);
+                    if let Some(st) = prep_row(a.row(r), buf, demean) {
+                        *s = st;
                     }
                     let o = orow.as_slice_mut().expect("rows of a standard array");
                     r2c.process_with_scratch(buf, o, scratch)
@@ -134,20 +149,25 @@ pub(crate) fn rows_forward<T: Element>(
     (out, RowStats { ss })
 }
 
-/// Gathers columns `k1..k1 + w` of the row-major half spectrum into `buf` (column-major,
-/// `n0` per column).
-fn gather(src: &ArrayView2<C64>, buf: &mut [C64], n0: usize) {
-    for (r, row) in src.outer_iter().enumerate() {
-        for (c, &v) in row.iter().enumerate() {
-            buf[c * n0 + r] = v;
+ndkern_core::multiversion! {
+    /// Gathers columns `k1..k1 + w` of the row-major half spectrum into `buf` (column-major,
+    /// `n0` per column). Compiled per SIMD level.
+    fn gather(src: &ArrayView2<'_, C64>, buf: &mut [C64], n0: usize) {
+        for (r, row) in src.outer_iter().enumerate() {
+            for (c, &v) in row.iter().enumerate() {
+                buf[c * n0 + r] = v;
+            }
         }
     }
 }
 
-fn scatter(dst: &mut ArrayViewMut2<C64>, buf: &[C64], n0: usize) {
-    for (r, mut row) in dst.outer_iter_mut().enumerate() {
-        for (c, v) in row.iter_mut().enumerate() {
-            *v = buf[c * n0 + r];
+ndkern_core::multiversion! {
+    /// [`gather`] backwards: `buf` (column-major) into the row-major `dst`.
+    fn scatter(dst: &mut ArrayViewMut2<'_, C64>, buf: &[C64], n0: usize) {
+        for (r, mut row) in dst.outer_iter_mut().enumerate() {
+            for (c, v) in row.iter_mut().enumerate() {
+                *v = buf[c * n0 + r];
+            }
         }
     }
 }
@@ -179,6 +199,28 @@ pub(crate) fn columns_forward(pl: &Plans2, rows: &Array2<C64>) -> (Vec<C64>, f64
         )
         .sum();
     (out, amp)
+}
+
+ndkern_core::multiversion! {
+    /// The transformed columns `buf` (`n0` each, the first is column `k0`) times the other
+    /// spectrum's `oth` through `combine`, returning their weighted squared amplitude (before
+    /// `combine`). Compiled per SIMD level, with `combine` inlined.
+    fn combine_columns[F: Fn(usize, &mut [C64], &[C64])](
+        pl: &Plans2,
+        buf: &mut [C64],
+        oth: &[C64],
+        k0: usize,
+        combine: &F,
+    ) -> f64 {
+        let n0 = pl.n0;
+        let mut amp = 0.0;
+        for (c, (col, ocol)) in buf.chunks_mut(n0).zip(oth.chunks(n0)).enumerate() {
+            let k1 = k0 + c;
+            amp += pl.weight(k1) * col.iter().map(|v| v.norm_sqr()).sum::<f64>();
+            combine(k1, col, ocol);
+        }
+        amp
+    }
 }
 
 /// The cross stage: column FFTs of `rows` (row-major half spectrum of the first image),
@@ -220,12 +262,7 @@ pub(crate) fn cross_columns(
                 let buf = &mut buf[..w * n0];
                 gather(&dst.view(), buf, n0);
                 fwd.process_with_scratch(buf, scratch);
-                let mut amp = 0.0;
-                for (c, (col, ocol)) in buf.chunks_mut(n0).zip(oth.chunks(n0)).enumerate() {
-                    let k1 = blk * CB + c;
-                    amp += pl.weight(k1) * col.iter().map(|v| v.norm_sqr()).sum::<f64>();
-                    combine(k1, col, ocol);
-                }
+                let amp = combine_columns(pl, buf, oth, blk * CB, &combine);
                 if let Some(k) = keep {
                     k.copy_from_slice(buf);
                 }
@@ -235,6 +272,26 @@ pub(crate) fn cross_columns(
             },
         )
         .sum()
+}
+
+ndkern_core::multiversion! {
+    /// `line *= scale` and the running maximum of `score` over it into `best` (score, flat
+    /// index from `base`, value; the first maximum wins). Compiled per SIMD level.
+    fn scale_argmax[F: Fn(f64) -> f64](
+        line: &mut [f64],
+        scale: f64,
+        score: &F,
+        base: usize,
+        best: &mut (f64, usize, f64),
+    ) {
+        for (j, v) in line.iter_mut().enumerate() {
+            *v *= scale;
+            let s = score(*v);
+            if s > best.0 {
+                *best = (s, base + j, *v);
+            }
+        }
+    }
 }
 
 /// Inverse real FFT of every row of the half spectrum `rows`, times `scale`, written to `out`
@@ -279,13 +336,7 @@ pub(crate) fn rows_inverse_argmax(
                     }
                     c2r.process_with_scratch(spec, line, scratch)
                         .expect("buffer lengths come from the plan");
-                    for (j, v) in line.iter_mut().enumerate() {
-                        *v *= scale;
-                        let s = score(*v);
-                        if s > best.0 {
-                            best = (s, r * n1 + j, *v);
-                        }
-                    }
+                    scale_argmax(line, scale, &score, r * n1, &mut best);
                     if let Some(d) = dst.as_mut() {
                         d.row_mut(i)
                             .as_slice_mut()

@@ -1,7 +1,8 @@
 //! The direct-difference kernel for small `d`: `sum (x_k - y_k)^2` with the second set stored
 //! as coordinate planes, `f64x4` vectors across its points. Exact to a few ulps for every
 //! entry (no cancellation), and faster than the GEMM trick below the crossover in
-//! `GEMM_MIN_D` (it needs no packing, norms or fix-up pass).
+//! `GEMM_MIN_D` (it needs no packing, norms or fix-up pass). A tile is one
+//! `ndkern_core::multiversion!` leaf: AVX2+FMA or AVX-512 code at those dispatched levels.
 
 use ndkern_core::{f64x4, Element};
 
@@ -57,19 +58,26 @@ impl Tiled for Direct<'_> {
     }
 
     fn tile<T: Element>(&self, tile: &mut RowTile<'_, '_, T>) {
-        let d = self.d;
-        let mut buf = vec![0.0f64; self.stride];
+        direct_tile(self, tile);
+    }
+}
+
+ndkern_core::multiversion! {
+    /// The rows of one tile, compiled per SIMD level (the leaf below rayon's split).
+    fn direct_tile[T: Element](k: &Direct<'_>, tile: &mut RowTile<'_, '_, T>) {
+        let d = k.d;
+        let mut buf = vec![0.0f64; k.stride];
         for r in 0..tile.rows.len() {
             let i = tile.i0 + r;
             let start = tile.start(i);
-            let ai = &self.a[i * d..(i + 1) * d];
+            let ai = &k.a[i * d..(i + 1) * d];
             // Whole-vector stores into the f64 row buffer, then one conversion pass.
-            for c in start / 4..self.stride / 4 {
-                let v = self.sq4(ai, c);
+            for c in start / 4..k.stride / 4 {
+                let v = k.sq4(ai, c);
                 let v = if tile.sqrt { v.sqrt() } else { v };
                 buf[4 * c..4 * c + 4].copy_from_slice(&v.to_array());
             }
-            for (dst, x) in tile.rows[r].iter_mut().zip(&buf[start..self.n]) {
+            for (dst, x) in tile.rows[r].iter_mut().zip(&buf[start..k.n]) {
                 *dst = T::of_f64(*x);
             }
         }

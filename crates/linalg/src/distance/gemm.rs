@@ -4,11 +4,15 @@
 //!
 //! Blocking: the second set is packed once into panels of 8 points (`d x 8`, coordinates
 //! minus the common mean), the first set per task into panels of 8 rows. The AVX-512 kernel
-//! (runtime-detected) keeps an 8 x 24 block of dot products in 24 `zmm` registers: per
-//! coordinate 3 loads, 8 broadcasts and 24 FMAs, then the finishing operations on the
-//! registers; the `f64x4` kernel does 4 x 8 blocks. Column blocks of `NC` points (about
-//! 256 KiB packed) stay in L2 while each row panel of a task's tile passes over them, so the
-//! output is written 8 rows at a time, sequentially; rayon splits the rows into tiles.
+//! (used when the dispatched SIMD level, `ndkern_core::simd::level()`, is AVX-512) keeps an
+//! 8 x 24 block of dot products in 24 `zmm` registers: per coordinate 3 loads, 8 broadcasts
+//! and 24 FMAs, then the finishing operations on the registers; the `f64x4` kernel does 4 x 8
+//! blocks. A whole tile (packing, kernels, fix-up and conversion) is one
+//! `ndkern_core::multiversion!` leaf, so the `f64x4` kernel runs as AVX2+FMA code at the
+//! AVX2 level (`NDKERN_SIMD=avx2` on an AVX-512 machine too) and as SSE2 only at the
+//! baseline level. Column blocks of `NC` points (about 256 KiB packed) stay in L2 while each
+//! row panel of a task's tile passes over them, so the output is written 8 rows at a time,
+//! sequentially; rayon splits the rows into tiles.
 //!
 //! Accuracy: both sets are centred on their common mean first (the result is unchanged in
 //! exact arithmetic and the offset of the data no longer cancels). With `s = |x|^2 + |y|^2`
@@ -19,11 +23,13 @@
 //! `cdist(x, x)`, any negative result) is recomputed by direct differences of the
 //! uncentred points, so identical points give exactly 0. (Rounding the centred coordinates
 //! moves an accepted entry by at most `2 u sqrt(2 / tau)` relatively, below 1e-13.) The
-//! bound assumes fused multiply-adds (AVX-512 always; `f64x4` in native builds); without
-//! them it doubles. A fixed threshold such as 1e-6 would guarantee only `(2d + 2) u / 1e-6`
-//! (1.4e-8 at d = 64); this one costs nothing on typical data, where entries this small are
-//! near-duplicates (recomputing them is O(d) each, like the direct kernel).
+//! bound assumes fused multiply-adds, which every path uses (`f64x4::mul_add` is always
+//! fused; at the baseline level it is the C library's `fma`). A fixed threshold such as
+//! 1e-6 would guarantee only `(2d + 2) u / 1e-6` (1.4e-8 at d = 64); this one costs nothing
+//! on typical data, where entries this small are near-duplicates (recomputing them is O(d)
+//! each, like the direct kernel).
 
+use ndkern_core::simd::Avx512;
 use ndkern_core::{f64x4, Element};
 
 use super::{RowTile, Tiled};
@@ -52,11 +58,13 @@ pub(super) struct Gemm<'a> {
     /// Column block (points), a multiple of `GW`.
     nc: usize,
     tile_rows: usize,
+    /// Use the AVX-512 block: set from [`Avx512::new`] (the CPU has it and the dispatched
+    /// level allows it).
     avx512: bool,
 }
 
 /// `sum c_k^2` in coordinate order, the same sequence for both sets.
-#[inline]
+#[inline(always)]
 fn sqnorm(c: impl Iterator<Item = f64>) -> f64 {
     c.fold(0.0, |s, v| v.mul_add(v, s))
 }
@@ -65,7 +73,7 @@ fn sqnorm(c: impl Iterator<Item = f64>) -> f64 {
 /// `f64x4`), so the `d` FMAs do not wait on each other's latency (near-duplicate-rich data,
 /// like the bench row's, sends ~1% of the entries here); still within a few ulps, and
 /// exactly 0 for equal points.
-#[inline]
+#[inline(always)]
 fn direct(x: &[f64], y: &[f64]) -> f64 {
     let mut acc = [f64x4::splat(0.0); 2];
     let (xc, yc) = (x.chunks_exact(8), y.chunks_exact(8));
@@ -112,10 +120,7 @@ impl<'a> Gemm<'a> {
         // About 8 tiles per thread for load balance, 16..=128 rows each (multiples of MR).
         let per = m.div_ceil(8 * rayon::current_num_threads().max(1));
         let tile_rows = per.div_ceil(MR).clamp(2, 16) * MR;
-        #[cfg(target_arch = "x86_64")]
-        let avx512 = std::arch::is_x86_feature_detected!("avx512f");
-        #[cfg(not(target_arch = "x86_64"))]
-        let avx512 = false;
+        let avx512 = Avx512::new().is_some();
         Gemm {
             a,
             b,
@@ -135,7 +140,7 @@ impl<'a> Gemm<'a> {
     /// `sqrt`) of row panel `ap` (`d x MR`, norms `na`) against `np` panels from point `j`,
     /// into `g` (`MR x GW`, row-major); returns per row the lanes the bound does not vouch
     /// for (`v <= tau s`), which [`Gemm::write`] recomputes.
-    #[inline]
+    #[inline(always)]
     fn block(
         &self,
         ap: &[f64],
@@ -152,7 +157,8 @@ impl<'a> Gemm<'a> {
         #[cfg(target_arch = "x86_64")]
         if self.avx512 {
             let t = self.tau;
-            // SAFETY: the CPU supports AVX-512F (detected in `new`); the slices have the
+            // SAFETY: `avx512` is set only when `Avx512::new()` gave a token, i.e. the CPU
+            // supports AVX-512F (and the dispatched level allows it); the slices have the
             // lengths `avx512::block` requires (sliced above).
             return unsafe {
                 match np {
@@ -169,6 +175,7 @@ impl<'a> Gemm<'a> {
     /// Writes rows `r0..r0 + rows` of the tile, points `j..j + w`, from `g`, after the
     /// fix-up of the lanes flagged in `bad` by direct differences of the uncentred points.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     fn write<T: Element>(
         &self,
         tile: &mut RowTile<'_, '_, T>,
@@ -205,7 +212,9 @@ impl<'a> Gemm<'a> {
     }
 }
 
-/// The portable kernel: 4 rows x 8 points per block, `f64x4` across points.
+/// The portable kernel: 4 rows x 8 points per block, `f64x4` across points (inlined into
+/// the multiversioned tile, so AVX2+FMA at the AVX2 level).
+#[inline(always)]
 fn dots_f64x4(ap: &[f64], bp: &[f64], d: usize, np: usize, g: &mut [f64; MR * GW]) {
     for p in 0..np {
         let panel = &bp[p * d * NR..(p + 1) * d * NR];
@@ -231,6 +240,7 @@ fn dots_f64x4(ap: &[f64], bp: &[f64], d: usize, np: usize, g: &mut [f64; MR * GW
 
 /// `v = fma(-2, x.y, s)`, `s = |x|^2 + |y|^2`, in place over the dot products `g`; the lanes
 /// with `!(v > tau s)` flagged per row (the same operations as the AVX-512 block).
+#[inline(always)]
 fn finish_f64x4(
     na: &[f64],
     nb: &[f64],
@@ -326,20 +336,28 @@ impl Tiled for Gemm<'_> {
     }
 
     fn tile<T: Element>(&self, tile: &mut RowTile<'_, '_, T>) {
-        let (d, i0, nrows) = (self.d, tile.i0, tile.rows.len());
+        gemm_tile(self, tile);
+    }
+}
+
+ndkern_core::multiversion! {
+    /// One tile of rows against the whole second set: packing, the block kernels, the
+    /// fix-up and the conversion, compiled per SIMD level (the leaf below rayon's split).
+    fn gemm_tile[T: Element](k: &Gemm<'_>, tile: &mut RowTile<'_, '_, T>) {
+        let (d, i0, nrows) = (k.d, tile.i0, tile.rows.len());
         let npanels = nrows.div_ceil(MR);
         // Pack this tile's rows: centred, panels of MR rows (d x MR), zero rows as padding.
         let mut ap = vec![0.0; npanels * d * MR];
         let mut na = vec![0.0; npanels * MR];
         for r in 0..nrows {
-            let row = &self.a[(i0 + r) * d..(i0 + r + 1) * d];
+            let row = &k.a[(i0 + r) * d..(i0 + r + 1) * d];
             let panel = &mut ap[(r / MR) * d * MR..(r / MR + 1) * d * MR];
-            for k in 0..d {
-                panel[k * MR + r % MR] = row[k] - self.mu[k];
+            for c in 0..d {
+                panel[c * MR + r % MR] = row[c] - k.mu[c];
             }
-            na[r] = sqnorm(row.iter().zip(&self.mu).map(|(v, c)| v - c));
+            na[r] = sqnorm(row.iter().zip(&k.mu).map(|(v, c)| v - c));
         }
-        let npad = self.n.div_ceil(NR) * NR;
+        let npad = k.n.div_ceil(NR) * NR;
         let align = |c: usize| c / NR * NR;
         let first = align(tile.start(i0));
         let mut g = [0.0f64; MR * GW];
@@ -347,8 +365,8 @@ impl Tiled for Gemm<'_> {
         // passes over a whole block, so its 8 output rows are written sequentially (measured:
         // 1.5-5x faster than GotoBLAS's order, which keeps a 24-point group in L1 but then
         // writes 24-column strips down all the tile's rows).
-        for jb in (first..npad).step_by(self.nc) {
-            let jend = (jb + self.nc).min(npad);
+        for jb in (first..npad).step_by(k.nc) {
+            let jend = (jb + k.nc).min(npad);
             for q in 0..npanels {
                 let r0 = q * MR;
                 let rows = MR.min(nrows - r0);
@@ -356,8 +374,8 @@ impl Tiled for Gemm<'_> {
                 let apq = &ap[q * d * MR..(q + 1) * d * MR];
                 while j < jend {
                     let np = ((jend - j) / NR).min(GROUP);
-                    let bad = self.block(apq, &na[r0..], j, np, tile.sqrt, &mut g);
-                    self.write(tile, r0, rows, j, np * NR, &mut g, &bad);
+                    let bad = k.block(apq, &na[r0..], j, np, tile.sqrt, &mut g);
+                    k.write(tile, r0, rows, j, np * NR, &mut g, &bad);
                     j += np * NR;
                 }
             }

@@ -11,12 +11,17 @@
 //!   entry is within a few ulps. For small `d` nothing is reused between pairs anyway, and
 //!   this kernel needs no packing or fix-up.
 //! - `d >= 6`: the GEMM trick `|x|^2 + |y|^2 - 2 x.y` (`gemm.rs`): a cache-tiled AVX-512
-//!   (runtime-detected) or `f64x4` micro-kernel reuses every loaded coordinate across 8 x 24
-//!   pairs, so it runs near the FMA rate. Both sets are centred on their common mean first,
-//!   and every entry the rounding bound does not vouch for (`v <= tau s`, `gemm.rs`) is
-//!   recomputed by direct differences: every entry is within `2^-33` (1.2e-10) of the exact
-//!   value relatively (typically 1e-15 of the maximum), identical points give exactly 0 (the
-//!   diagonal of `cdist(x, x)`), nothing is negative.
+//!   (when the dispatched SIMD level is AVX-512) or `f64x4` micro-kernel reuses every
+//!   loaded coordinate across 8 x 24 pairs, so it runs near the FMA rate. Both sets are
+//!   centred on their common mean first, and every entry the rounding bound does not vouch
+//!   for (`v <= tau s`, `gemm.rs`) is recomputed by direct differences: every entry is
+//!   within `2^-33` (1.2e-10) of the exact value relatively (typically 1e-15 of the
+//!   maximum), identical points give exactly 0 (the diagonal of `cdist(x, x)`), nothing is
+//!   negative.
+//!
+//! Both kernels fill tiles of rows (rayon over tiles), and each tile is one
+//! `ndkern_core::multiversion!` leaf, so the `f64x4` code runs as AVX2+FMA (or AVX-512)
+//! instructions at those dispatched levels even in a default build (`NDKERN_SIMD` caps it).
 //!
 //! The crossover, measured with `cdist(x, x)` of 2000 x d f64 points (native build, 2 cores
 //! shared with other jobs at load ~4.7, medians of 9; direct / GEMM): d = 2: 7.7 / 4.1 ms,
@@ -197,7 +202,7 @@ pub(crate) struct RowTile<'t, 'o, T> {
 
 impl<T> RowTile<'_, '_, T> {
     /// First column stored for row `i`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn start(&self, i: usize) -> usize {
         if self.upper {
             i + 1

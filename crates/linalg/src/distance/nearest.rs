@@ -1,8 +1,13 @@
 //! The nearest centroid of every point (`nearest`) and the fused assign kernels k-means
-//! shares: direct differences, `f64x4` (or AVX-512, detected at run time) across points,
-//! coordinates in registers across all centroids, so the distance matrix is never stored.
+//! shares: direct differences, `f64x4` across points, coordinates in registers across all
+//! centroids, so the distance matrix is never stored. The `f64x4` kernels are
+//! `ndkern_core::multiversion!` leaves (AVX2+FMA code at the AVX2 level); at the AVX-512
+//! level (`ndkern_core::simd::Avx512::new()`) the fixed-`d` kernel is an intrinsic twin that
+//! covers eight points per instruction.
 
 use ndarray::{Array, ArrayBase, Axis, Data, Dimension, Ix2, RemoveAxis};
+#[cfg(target_arch = "x86_64")]
+use ndkern_core::simd::Avx512;
 use ndkern_core::{f64x4, Element, Error, Result};
 use rayon::prelude::*;
 
@@ -127,13 +132,12 @@ pub(crate) fn assign<T: Element>(
         return;
     }
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f")
-        && std::arch::is_x86_feature_detected!("avx512dq")
-    {
+    if Avx512::new().is_some() {
         macro_rules! fixed512 {
             ($($n:literal)*) => {
                 match d {
-                    // SAFETY: the CPU supports AVX-512F and DQ (checked just above).
+                    // SAFETY: `Avx512::new()` returned a token, so the CPU supports
+                    // AVX-512F and DQ (and the dispatched level allows them).
                     $($n => return unsafe { avx512::assign_fixed::<T, $n>(pts, c, lab, dst) },)*
                     _ => {}
                 }
@@ -144,7 +148,7 @@ pub(crate) fn assign<T: Element>(
     macro_rules! fixed {
         ($($n:literal)*) => {
             match d {
-                $($n => assign_fixed::<T, $n>(pts, c, lab, dst),)*
+                $($n => assign_fixed::<T, $n>([(); $n], pts, c, lab, dst),)*
                 _ => assign_any(pts, d, c, lab, dst),
             }
         };
@@ -231,7 +235,7 @@ mod avx512 {
 
 /// Squared distances from point `p` to every centroid, the running minimum and its index
 /// (first on ties): the scalar twin of the vector kernels (same operation order).
-#[inline]
+#[inline(always)]
 fn assign_one<T: Element>(p: &[T], c: &[f64]) -> (usize, f64) {
     let d = p.len();
     let (mut bl, mut bd) = (0, f64::INFINITY);
@@ -249,90 +253,96 @@ fn assign_one<T: Element>(p: &[T], c: &[f64]) -> (usize, f64) {
     (bl, bd)
 }
 
-/// `D`-dimensional points, eight per step (two `f64x4` of points share each centroid's
-/// broadcasts); coordinates stay in registers across all centroids.
-fn assign_fixed<T: Element, const D: usize>(
-    pts: &[T],
-    c: &[f64],
-    lab: &mut [usize],
-    dst: &mut [f64],
-) {
-    let n = lab.len();
-    let mut i = 0;
-    while i + 8 <= n {
-        let p = &pts[i * D..(i + 8) * D];
-        let ld = |o: usize, j: usize| {
-            f64x4::new([
-                p[o * D + j].as_f64(),
-                p[(o + 1) * D + j].as_f64(),
-                p[(o + 2) * D + j].as_f64(),
-                p[(o + 3) * D + j].as_f64(),
-            ])
-        };
-        let xa: [f64x4; D] = std::array::from_fn(|j| ld(0, j));
-        let xb: [f64x4; D] = std::array::from_fn(|j| ld(4, j));
-        let inf = f64x4::splat(f64::INFINITY);
-        let (mut ba, mut bb) = (inf, inf);
-        let (mut ia, mut ib) = (f64x4::splat(0.0), f64x4::splat(0.0));
-        for (ci, cc) in c.chunks_exact(D).enumerate() {
-            let (mut da, mut db) = (f64x4::splat(0.0), f64x4::splat(0.0));
-            for j in 0..D {
-                let cj = f64x4::splat(cc[j]);
-                let (ea, eb) = (xa[j] - cj, xb[j] - cj);
-                da = ea.mul_add(ea, da);
-                db = eb.mul_add(eb, db);
+ndkern_core::multiversion! {
+    /// `D`-dimensional points, eight per step (two `f64x4` of points share each centroid's
+    /// broadcasts); coordinates stay in registers across all centroids. Compiled per SIMD level
+    /// (`_d` only names `D` for the dispatch wrapper's calls).
+    fn assign_fixed[T: Element, const D: usize](
+        _d: [(); D],
+        pts: &[T],
+        c: &[f64],
+        lab: &mut [usize],
+        dst: &mut [f64],
+    ) {
+        let n = lab.len();
+        let mut i = 0;
+        while i + 8 <= n {
+            let p = &pts[i * D..(i + 8) * D];
+            let ld = |o: usize, j: usize| {
+                f64x4::new([
+                    p[o * D + j].as_f64(),
+                    p[(o + 1) * D + j].as_f64(),
+                    p[(o + 2) * D + j].as_f64(),
+                    p[(o + 3) * D + j].as_f64(),
+                ])
+            };
+            let xa: [f64x4; D] = std::array::from_fn(|j| ld(0, j));
+            let xb: [f64x4; D] = std::array::from_fn(|j| ld(4, j));
+            let inf = f64x4::splat(f64::INFINITY);
+            let (mut ba, mut bb) = (inf, inf);
+            let (mut ia, mut ib) = (f64x4::splat(0.0), f64x4::splat(0.0));
+            for (ci, cc) in c.chunks_exact(D).enumerate() {
+                let (mut da, mut db) = (f64x4::splat(0.0), f64x4::splat(0.0));
+                for j in 0..D {
+                    let cj = f64x4::splat(cc[j]);
+                    let (ea, eb) = (xa[j] - cj, xb[j] - cj);
+                    da = ea.mul_add(ea, da);
+                    db = eb.mul_add(eb, db);
+                }
+                let idx = f64x4::splat(ci as f64);
+                let (la, lb) = (da.simd_lt(ba), db.simd_lt(bb));
+                ba = la.select(da, ba);
+                ia = la.select(idx, ia);
+                bb = lb.select(db, bb);
+                ib = lb.select(idx, ib);
             }
-            let idx = f64x4::splat(ci as f64);
-            let (la, lb) = (da.simd_lt(ba), db.simd_lt(bb));
-            ba = la.select(da, ba);
-            ia = la.select(idx, ia);
-            bb = lb.select(db, bb);
-            ib = lb.select(idx, ib);
+            dst[i..i + 4].copy_from_slice(&ba.to_array());
+            dst[i + 4..i + 8].copy_from_slice(&bb.to_array());
+            for (l, v) in lab[i..i + 8]
+                .iter_mut()
+                .zip(ia.to_array().into_iter().chain(ib.to_array()))
+            {
+                *l = v as usize;
+            }
+            i += 8;
         }
-        dst[i..i + 4].copy_from_slice(&ba.to_array());
-        dst[i + 4..i + 8].copy_from_slice(&bb.to_array());
-        for (l, v) in lab[i..i + 8]
-            .iter_mut()
-            .zip(ia.to_array().into_iter().chain(ib.to_array()))
-        {
-            *l = v as usize;
+        for j in i..n {
+            (lab[j], dst[j]) = assign_one(&pts[j * D..(j + 1) * D], c);
         }
-        i += 8;
-    }
-    for j in i..n {
-        (lab[j], dst[j]) = assign_one(&pts[j * D..(j + 1) * D], c);
     }
 }
 
-/// Any `d`: four points per `f64x4`, coordinates in a reused buffer.
-fn assign_any<T: Element>(pts: &[T], d: usize, c: &[f64], lab: &mut [usize], dst: &mut [f64]) {
-    let n = lab.len();
-    let mut i = 0;
-    let mut x: Vec<f64x4> = Vec::with_capacity(d);
-    while i + 4 <= n {
-        x.clear();
-        x.extend(
-            (0..d).map(|j| f64x4::new(std::array::from_fn(|l| pts[(i + l) * d + j].as_f64()))),
-        );
-        let mut best = f64x4::splat(f64::INFINITY);
-        let mut best_idx = f64x4::splat(0.0);
-        for (ci, cc) in c.chunks_exact(d).enumerate() {
-            let mut acc = f64x4::splat(0.0);
-            for (xj, &cj) in x.iter().zip(cc) {
-                let e = *xj - f64x4::splat(cj);
-                acc = e.mul_add(e, acc);
+ndkern_core::multiversion! {
+    /// Any `d`: four points per `f64x4`, coordinates in a reused buffer. Compiled per SIMD level.
+    fn assign_any[T: Element](pts: &[T], d: usize, c: &[f64], lab: &mut [usize], dst: &mut [f64]) {
+        let n = lab.len();
+        let mut i = 0;
+        let mut x: Vec<f64x4> = Vec::with_capacity(d);
+        while i + 4 <= n {
+            x.clear();
+            x.extend(
+                (0..d).map(|j| f64x4::new(std::array::from_fn(|l| pts[(i + l) * d + j].as_f64()))),
+            );
+            let mut best = f64x4::splat(f64::INFINITY);
+            let mut best_idx = f64x4::splat(0.0);
+            for (ci, cc) in c.chunks_exact(d).enumerate() {
+                let mut acc = f64x4::splat(0.0);
+                for (xj, &cj) in x.iter().zip(cc) {
+                    let e = *xj - f64x4::splat(cj);
+                    acc = e.mul_add(e, acc);
+                }
+                let better = acc.simd_lt(best);
+                best = better.select(acc, best);
+                best_idx = better.select(f64x4::splat(ci as f64), best_idx);
             }
-            let better = acc.simd_lt(best);
-            best = better.select(acc, best);
-            best_idx = better.select(f64x4::splat(ci as f64), best_idx);
+            dst[i..i + 4].copy_from_slice(&best.to_array());
+            for (l, v) in lab[i..i + 4].iter_mut().zip(best_idx.to_array()) {
+                *l = v as usize;
+            }
+            i += 4;
         }
-        dst[i..i + 4].copy_from_slice(&best.to_array());
-        for (l, v) in lab[i..i + 4].iter_mut().zip(best_idx.to_array()) {
-            *l = v as usize;
+        for j in i..n {
+            (lab[j], dst[j]) = assign_one(&pts[j * d..(j + 1) * d], c);
         }
-        i += 4;
-    }
-    for j in i..n {
-        (lab[j], dst[j]) = assign_one(&pts[j * d..(j + 1) * d], c);
     }
 }

@@ -13,6 +13,10 @@
 //! are flagged and recomputed by cyclic Jacobi ([`super::jacobi`]); the tests check the
 //! result against nalgebra to `1e-10 max|lambda|` on random, two- and three-fold degenerate
 //! and badly scaled matrices.
+//!
+//! The block functions are `ndkern_core::multiversion!` leaves (AVX2+FMA or AVX-512 code at
+//! those dispatched levels); [`eigvals3_kernel`] is the same body for callers that are
+//! multiversioned themselves (the fused Hessian pass inlines it).
 
 use ndkern_core::f64x4;
 
@@ -114,11 +118,21 @@ fn decoupled4(m: [f64x4; 6]) -> ([f64x4; 3], u32) {
     ([a, c.min(hi2), c.max(hi2)], ok.to_bitmask() & 0xF)
 }
 
-/// Eigenvalues (ascending) of the 3x3 symmetric matrices whose upper-triangle planes are
-/// `m = [xx, xy, xz, yy, yz, zz]` (all the same length as the outputs), written to `lo`,
-/// `mid`, `hi`: the closed form, [`decoupled4`] wherever one axis is decoupled (exact for
-/// diagonal matrices), and scalar Jacobi for the other lanes the closed form's guard rejects.
-pub(crate) fn eigvals3_block(m: [&[f64]; 6], lo: &mut [f64], mid: &mut [f64], hi: &mut [f64]) {
+ndkern_core::multiversion! {
+    /// Eigenvalues (ascending) of the 3x3 symmetric matrices whose upper-triangle planes are
+    /// `m = [xx, xy, xz, yy, yz, zz]` (all the same length as the outputs), written to `lo`,
+    /// `mid`, `hi`: the closed form, [`decoupled4`] wherever one axis is decoupled (exact for
+    /// diagonal matrices), and scalar Jacobi for the other lanes the closed form's guard rejects.
+    /// Dispatched per SIMD level; [`eigvals3_kernel`] is the inlinable body.
+    pub(crate) fn eigvals3_block(m: [&[f64]; 6], lo: &mut [f64], mid: &mut [f64], hi: &mut [f64]) {
+        eigvals3_kernel(m, lo, mid, hi);
+    }
+}
+
+/// The body of [`eigvals3_block`], `#[inline(always)]` so that a multiversioned caller
+/// compiles it at its own level.
+#[inline(always)]
+pub(crate) fn eigvals3_kernel(m: [&[f64]; 6], lo: &mut [f64], mid: &mut [f64], hi: &mut [f64]) {
     let n = lo.len();
     let (lo, mid, hi) = (&mut lo[..n], &mut mid[..n], &mut hi[..n]);
     let m: [&[f64]; 6] = m.map(|s| &s[..n]);
@@ -166,6 +180,7 @@ pub(crate) fn eigvals3_block(m: [&[f64]; 6], lo: &mut [f64], mid: &mut [f64], hi
 }
 
 /// Element `j` of the planes as a full symmetric matrix.
+#[inline]
 pub(crate) fn matrix3(m: [&[f64]; 6], j: usize) -> [[f64; 3]; 3] {
     [
         [m[0][j], m[1][j], m[2][j]],
@@ -189,10 +204,18 @@ fn jacobi_sorted(m: [&[f64]; 6], j: usize) -> [f64; 3] {
     w.map(|x| x * s)
 }
 
-/// Eigenvalues (ascending) of the 2x2 symmetric matrices `[[xx, xy], [xy, yy]]`:
-/// `(xx + yy)/2 -+ hypot((xx - yy)/2, xy)`, scaled to max |entry| = 1 first. Error a few
-/// ulps of max |lambda| for every input (no cancellation-prone branch).
-pub(crate) fn eigvals2_block(m: [&[f64]; 3], lo: &mut [f64], hi: &mut [f64]) {
+ndkern_core::multiversion! {
+    /// Eigenvalues (ascending) of the 2x2 symmetric matrices `[[xx, xy], [xy, yy]]`:
+    /// `(xx + yy)/2 -+ hypot((xx - yy)/2, xy)`, scaled to max |entry| = 1 first. Error a few
+    /// ulps of max |lambda| for every input (no cancellation-prone branch). Dispatched per SIMD
+    /// level.
+    pub(crate) fn eigvals2_block(m: [&[f64]; 3], lo: &mut [f64], hi: &mut [f64]) {
+        eigvals2_kernel(m, lo, hi);
+    }
+}
+
+#[inline(always)]
+fn eigvals2_kernel(m: [&[f64]; 3], lo: &mut [f64], hi: &mut [f64]) {
     let n = lo.len();
     let half = f64x4::splat(0.5);
     let mut i = 0;

@@ -35,8 +35,8 @@ use ndarray::{Array, ArrayBase, ArrayD, Data, Dimension, IxDyn, Zip};
 use ndkern_core::{Element, Error, Result};
 use rayon::prelude::*;
 
-pub(crate) use closed::eigvals3_block;
 use closed::{eigvals2_block, matrix3};
+pub(crate) use closed::{eigvals3_block, eigvals3_kernel};
 use jacobi::jacobi3;
 
 /// Elements per work block (stack buffers; also the rayon grain).
@@ -55,6 +55,7 @@ pub enum EigOrder {
 }
 
 impl EigOrder {
+    #[inline]
     pub(crate) fn apply<const N: usize>(self, mut e: [f64; N]) -> [f64; N] {
         match self {
             EigOrder::Ascending => {}
@@ -87,6 +88,24 @@ where
     Ok(planes.map(|p| p.as_standard_layout()))
 }
 
+ndkern_core::multiversion! {
+    /// `dst[i] = src[i]` in f64 (the shorter length), compiled per SIMD level.
+    fn widen[T: Element](src: &[T], dst: &mut [f64]) {
+        for (d, x) in dst.iter_mut().zip(src) {
+            *d = x.as_f64();
+        }
+    }
+}
+
+ndkern_core::multiversion! {
+    /// `dst[i] = src[i]` rounded to `T` (the shorter length), compiled per SIMD level.
+    fn narrow[T: Element](src: &[f64], dst: &mut [T]) {
+        for (d, x) in dst.iter_mut().zip(src) {
+            *d = T::of_f64(*x);
+        }
+    }
+}
+
 /// Runs `kernel` over blocks of the contiguous planes, converting to f64 and back, writing
 /// `M` outputs of the planes' shape.
 fn run_blocks<T, D, const N: usize, const M: usize>(
@@ -110,9 +129,7 @@ where
         let n = chunk.len() / M;
         let mut inp = [[0.0f64; BLOCK]; N];
         for (buf, s) in inp.iter_mut().zip(slices.iter()) {
-            for (d, x) in buf.iter_mut().zip(&s[start..start + n]) {
-                *d = x.as_f64();
-            }
+            widen(&s[start..start + n], buf);
         }
         let mut out = [[0.0f64; BLOCK]; M];
         {
@@ -123,9 +140,7 @@ where
         }
         // Output block layout: M runs of n values.
         for (k, o) in out.iter().enumerate() {
-            for (d, x) in chunk[k * n..(k + 1) * n].iter_mut().zip(&o[..n]) {
-                *d = T::of_f64(*x);
-            }
+            narrow(&o[..n], &mut chunk[k * n..(k + 1) * n]);
         }
     };
     // Blocks of the flat output: block b holds M runs of its n elements.
