@@ -345,8 +345,24 @@ where
     let (first, rest) = grids
         .split_first()
         .expect("fold_parts returns at least one grid");
-    let pass = |(k, o): (usize, &mut [f64])| {
-        let base = k * CELL_CHUNK;
+    let pass = |(k, o): (usize, &mut [f64])| merge_grids(o, k * CELL_CHUNK, first, rest, &finish);
+    if cells >= 2 * CELL_CHUNK && rayon::current_num_threads() > 1 {
+        out.par_chunks_mut(CELL_CHUNK).enumerate().for_each(pass);
+    } else {
+        out.chunks_mut(CELL_CHUNK).enumerate().for_each(pass);
+    }
+    Ok(out)
+}
+
+ndkern_core::multiversion! {
+    /// `o[j] = finish(count, sum)` of cell `base + j` summed over the per-thread grids.
+    fn merge_grids[G: Fn(f64, f64) -> f64](
+        o: &mut [f64],
+        base: usize,
+        first: &[[f64; 2]],
+        rest: &[Vec<[f64; 2]>],
+        finish: &G,
+    ) {
         for (j, o) in o.iter_mut().enumerate() {
             let mut e = first[base + j];
             for g in rest {
@@ -355,13 +371,7 @@ where
             }
             *o = finish(e[0], e[1]);
         }
-    };
-    if cells >= 2 * CELL_CHUNK && rayon::current_num_threads() > 1 {
-        out.par_chunks_mut(CELL_CHUNK).enumerate().for_each(pass);
-    } else {
-        out.chunks_mut(CELL_CHUNK).enumerate().for_each(pass);
     }
-    Ok(out)
 }
 
 /// The error for a point that falls outside the grid under [`crate::binning::Outside::Error`].

@@ -7,7 +7,9 @@
 //!
 //! The walk visits each row along the last axis once and adds it, whole, into one row of
 //! per-column accumulators of its output row (u32 nonzero counts, f64 sums, f64 min/max):
-//! a vertical loop that vectorizes over columns (64 u8 per AVX-512 compare for Q9). Once a
+//! a vertical loop that vectorizes over columns (64 u8 per AVX-512 compare for Q9; the slab
+//! kernel is a `multiversion!` leaf, so it runs as SSE2, AVX2 or AVX-512 code at the
+//! dispatched level, not the build's). Once a
 //! slab is done, each run of `b_last` columns is folded into its output cell. rayon splits
 //! the array into slabs of whole blocks along the first axis, each writing its own output
 //! rows with per-thread reused accumulators. Q9 (fraction of nonzero pixels per 4x4 block of
@@ -261,122 +263,124 @@ enum Kind {
     MinMax,
 }
 
-/// Reduces one slab (at most `block[0]` rows along axis 0) into `out` (the slab's output
-/// cells in C order).
-fn reduce_slab<X: Sample>(
-    slab: &ArrayViewD<'_, X>,
-    block: &[usize],
-    func: BlockFunc,
-    out: &mut [f64],
-    sc: &mut Scratch<X>,
-) {
-    let nd = slab.ndim();
-    let shape = slab.shape().to_vec();
-    let out_shape: Vec<usize> = shape
-        .iter()
-        .zip(block)
-        .map(|(&n, &b)| n.div_ceil(b))
-        .collect();
-    let row_len = shape[nd - 1];
-    let row_cells = out_shape[nd - 1];
-    let out_rows = out.len() / row_cells;
-    let width = out_rows * row_len;
-    let kind = match func {
-        BlockFunc::Sum | BlockFunc::Mean => Kind::Sum,
-        BlockFunc::Min | BlockFunc::Max => Kind::MinMax,
-        BlockFunc::CountNonzero | BlockFunc::Any | BlockFunc::FractionNonzero => Kind::Nonzero,
-    };
-    match kind {
-        Kind::Sum => sc.a.resize(width, 0.0),
-        Kind::MinMax => {
-            sc.a.resize(width, 0.0);
-            sc.b.resize(width, 0.0);
-        }
-        Kind::Nonzero => sc.nz.resize(width, 0),
-    }
-    sc.rows_in.clear();
-    sc.rows_in.resize(out_rows, 0);
-    // Multi-index over all axes but the last (axis 0 inside the slab maps to one output row).
-    let mut idx = vec![0usize; nd - 1];
-    for row in slab.rows() {
-        // Output row of this input row: block index on axes 1..nd-1 (axis 0 is one block).
-        let mut base = 0;
-        for k in 1..nd - 1 {
-            base = base * out_shape[k] + idx[k] / block[k];
-        }
-        let r: &[X] = match row.as_slice() {
-            Some(r) => r,
-            None => {
-                sc.row.clear();
-                sc.row.extend(row.iter().copied());
-                &sc.row
-            }
+ndkern_core::multiversion! {
+    /// Reduces one slab (at most `block[0]` rows along axis 0) into `out` (the slab's output
+    /// cells in C order).
+    fn reduce_slab[X: Sample](
+        slab: &ArrayViewD<'_, X>,
+        block: &[usize],
+        func: BlockFunc,
+        out: &mut [f64],
+        sc: &mut Scratch<X>,
+    ) {
+        let nd = slab.ndim();
+        let shape = slab.shape().to_vec();
+        let out_shape: Vec<usize> = shape
+            .iter()
+            .zip(block)
+            .map(|(&n, &b)| n.div_ceil(b))
+            .collect();
+        let row_len = shape[nd - 1];
+        let row_cells = out_shape[nd - 1];
+        let out_rows = out.len() / row_cells;
+        let width = out_rows * row_len;
+        let kind = match func {
+            BlockFunc::Sum | BlockFunc::Mean => Kind::Sum,
+            BlockFunc::Min | BlockFunc::Max => Kind::MinMax,
+            BlockFunc::CountNonzero | BlockFunc::Any | BlockFunc::FractionNonzero => Kind::Nonzero,
         };
-        let first = sc.rows_in[base] == 0;
-        sc.rows_in[base] += 1;
-        let span = base * row_len..(base + 1) * row_len;
         match kind {
-            Kind::Sum => {
-                let a = &mut sc.a[span];
-                if first {
-                    a.iter_mut().zip(r).for_each(|(a, &x)| *a = x.to_f64());
-                } else {
-                    a.iter_mut().zip(r).for_each(|(a, &x)| *a += x.to_f64());
-                }
-            }
-            Kind::Nonzero => {
-                // u32 column counts: one column would need 2^32 rows of one slab to overflow.
-                assert!(sc.rows_in[base] <= u64::from(u32::MAX), "u32 column counts");
-                let a = &mut sc.nz[span];
-                if first {
-                    a.iter_mut()
-                        .zip(r)
-                        .for_each(|(a, &x)| *a = u32::from(x.is_nonzero()));
-                } else {
-                    a.iter_mut()
-                        .zip(r)
-                        .for_each(|(a, &x)| *a += u32::from(x.is_nonzero()));
-                }
-            }
+            Kind::Sum => sc.a.resize(width, 0.0),
             Kind::MinMax => {
-                let (lo, hi) = (&mut sc.a[span.clone()], &mut sc.b[span]);
-                if first {
-                    lo.iter_mut().zip(r).for_each(|(l, &x)| *l = x.to_f64());
-                    hi.copy_from_slice(lo);
-                } else {
-                    for ((l, h), &x) in lo.iter_mut().zip(hi.iter_mut()).zip(r) {
-                        let f = x.to_f64();
-                        *l = nan_min(*l, f);
-                        *h = nan_max(*h, f);
+                sc.a.resize(width, 0.0);
+                sc.b.resize(width, 0.0);
+            }
+            Kind::Nonzero => sc.nz.resize(width, 0),
+        }
+        sc.rows_in.clear();
+        sc.rows_in.resize(out_rows, 0);
+        // Multi-index over all axes but the last (axis 0 inside the slab maps to one output row).
+        let mut idx = vec![0usize; nd - 1];
+        for row in slab.rows() {
+            // Output row of this input row: block index on axes 1..nd-1 (axis 0 is one block).
+            let mut base = 0;
+            for k in 1..nd - 1 {
+                base = base * out_shape[k] + idx[k] / block[k];
+            }
+            let r: &[X] = match row.as_slice() {
+                Some(r) => r,
+                None => {
+                    sc.row.clear();
+                    sc.row.extend(row.iter().copied());
+                    &sc.row
+                }
+            };
+            let first = sc.rows_in[base] == 0;
+            sc.rows_in[base] += 1;
+            let span = base * row_len..(base + 1) * row_len;
+            match kind {
+                Kind::Sum => {
+                    let a = &mut sc.a[span];
+                    if first {
+                        a.iter_mut().zip(r).for_each(|(a, &x)| *a = x.to_f64());
+                    } else {
+                        a.iter_mut().zip(r).for_each(|(a, &x)| *a += x.to_f64());
+                    }
+                }
+                Kind::Nonzero => {
+                    // u32 column counts: one column would need 2^32 rows of one slab to overflow.
+                    assert!(sc.rows_in[base] <= u64::from(u32::MAX), "u32 column counts");
+                    let a = &mut sc.nz[span];
+                    if first {
+                        a.iter_mut()
+                            .zip(r)
+                            .for_each(|(a, &x)| *a = u32::from(x.is_nonzero()));
+                    } else {
+                        a.iter_mut()
+                            .zip(r)
+                            .for_each(|(a, &x)| *a += u32::from(x.is_nonzero()));
+                    }
+                }
+                Kind::MinMax => {
+                    let (lo, hi) = (&mut sc.a[span.clone()], &mut sc.b[span]);
+                    if first {
+                        lo.iter_mut().zip(r).for_each(|(l, &x)| *l = x.to_f64());
+                        hi.copy_from_slice(lo);
+                    } else {
+                        for ((l, h), &x) in lo.iter_mut().zip(hi.iter_mut()).zip(r) {
+                            let f = x.to_f64();
+                            *l = nan_min(*l, f);
+                            *h = nan_max(*h, f);
+                        }
                     }
                 }
             }
-        }
-        // Advance the multi-index over axes 0..nd-1 (C order, as rows() yields).
-        for k in (0..nd - 1).rev() {
-            idx[k] += 1;
-            if idx[k] < shape[k] {
-                break;
+            // Advance the multi-index over axes 0..nd-1 (C order, as rows() yields).
+            for k in (0..nd - 1).rev() {
+                idx[k] += 1;
+                if idx[k] < shape[k] {
+                    break;
+                }
+                idx[k] = 0;
             }
-            idx[k] = 0;
         }
-    }
-    let b = block[nd - 1];
-    for (o, (orow, &rows)) in out.chunks_exact_mut(row_cells).zip(&sc.rows_in).enumerate() {
-        let span = o * row_len..(o + 1) * row_len;
-        // Elements in cell j of this output row.
-        let n = |j: usize| (rows as usize * b.min(row_len - j * b)) as f64;
-        match func {
-            BlockFunc::Sum => fold_cells(&sc.a[span], orow, b, sum_f64, |_, s| s),
-            BlockFunc::Mean => fold_cells(&sc.a[span], orow, b, sum_f64, |j, s| s / n(j)),
-            BlockFunc::Min => fold_cells(&sc.a[span], orow, b, min_f64, |_, m| m),
-            BlockFunc::Max => fold_cells(&sc.b[span], orow, b, max_f64, |_, m| m),
-            BlockFunc::CountNonzero => fold_cells(&sc.nz[span], orow, b, sum_u32, |_, k| k),
-            BlockFunc::Any => fold_cells(&sc.nz[span], orow, b, sum_u32, |_, k| {
-                f64::from(u8::from(k > 0.0))
-            }),
-            BlockFunc::FractionNonzero => {
-                fold_cells(&sc.nz[span], orow, b, sum_u32, |j, k| k / n(j))
+        let b = block[nd - 1];
+        for (o, (orow, &rows)) in out.chunks_exact_mut(row_cells).zip(&sc.rows_in).enumerate() {
+            let span = o * row_len..(o + 1) * row_len;
+            // Elements in cell j of this output row.
+            let n = |j: usize| (rows as usize * b.min(row_len - j * b)) as f64;
+            match func {
+                BlockFunc::Sum => fold_cells(&sc.a[span], orow, b, sum_f64, |_, s| s),
+                BlockFunc::Mean => fold_cells(&sc.a[span], orow, b, sum_f64, |j, s| s / n(j)),
+                BlockFunc::Min => fold_cells(&sc.a[span], orow, b, min_f64, |_, m| m),
+                BlockFunc::Max => fold_cells(&sc.b[span], orow, b, max_f64, |_, m| m),
+                BlockFunc::CountNonzero => fold_cells(&sc.nz[span], orow, b, sum_u32, |_, k| k),
+                BlockFunc::Any => fold_cells(&sc.nz[span], orow, b, sum_u32, |_, k| {
+                    f64::from(u8::from(k > 0.0))
+                }),
+                BlockFunc::FractionNonzero => {
+                    fold_cells(&sc.nz[span], orow, b, sum_u32, |j, k| k / n(j))
+                }
             }
         }
     }

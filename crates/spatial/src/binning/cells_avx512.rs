@@ -1,6 +1,8 @@
 //! The AVX-512 twin of [`super::kernels::uniform_cells`] for `f64` points: 8 points per
-//! iteration in 512-bit registers, chosen at run time when the CPU has AVX-512F and DQ
-//! (the linalg GEMM's pattern), whatever flags the library was built with.
+//! iteration in 512-bit registers, chosen at run time when the dispatched SIMD level is
+//! AVX-512 ([`Avx512`] token from [`ndkern_core::simd`]: the CPU has it and `NDKERN_SIMD`
+//! does not cap the level), whatever flags the library was built with. Below that level the
+//! caller runs the portable kernel, a `multiversion!` leaf (AVX2+FMA at the `Avx2` level).
 //!
 //! Why: the portable kernel is bound by its compares. Each axis needs four (the range check
 //! on both sides and the two edge corrections that make the bin agree with numpy's edges),
@@ -18,27 +20,36 @@
 
 use std::arch::x86_64::*;
 
+use ndkern_core::simd::Avx512;
+
 use super::accumulate::NONE;
 
 /// How far ahead (in `f64`, 4 KiB) the loop prefetches the points it will read.
 const PREFETCH: usize = 512;
 use super::kernels::{uniform_cells, UniformAxis};
 
-/// Whether [`uniform_cells_f64`] may run on this CPU (AVX-512F and AVX-512DQ; detection is
-/// cached by the standard library).
-#[inline]
-pub(crate) fn available() -> bool {
-    is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512dq")
-}
-
 /// [`uniform_cells`] for `f64` rows: the cell of each of the `cells.len()` C-order points
 /// with `D` (1 to 3) coordinates each in `rows`, [`NONE`] for a point outside the grid.
-/// Panics when `rows.len() != D * cells.len()` (a caller bug, never data-dependent).
+/// Panics when `rows.len() != D * cells.len()` (a caller bug, never data-dependent). The
+/// [`Avx512`] token proves the CPU runs AVX-512F and AVX-512DQ.
+pub(crate) fn uniform_cells_f64<const D: usize>(
+    _avx512: Avx512,
+    rows: &[f64],
+    axes: &[UniformAxis; D],
+    strides: &[f64; D],
+    cells: &mut [usize],
+) {
+    // SAFETY: an `Avx512` token exists only when the CPU supports AVX-512 F, DQ, BW and VL
+    // (`ndkern_core::simd::detected`), the features this copy is compiled for.
+    unsafe { cells_f64_avx512::<D>(rows, axes, strides, cells) }
+}
+
+/// The body of [`uniform_cells_f64`].
 ///
 /// # Safety
-/// The CPU must support AVX-512F and AVX-512DQ ([`available`]).
+/// The CPU must support AVX-512F and AVX-512DQ.
 #[target_feature(enable = "avx512f,avx512dq")]
-pub(crate) unsafe fn uniform_cells_f64<const D: usize>(
+unsafe fn cells_f64_avx512<const D: usize>(
     rows: &[f64],
     axes: &[UniformAxis; D],
     strides: &[f64; D],
@@ -188,7 +199,7 @@ mod tests {
         v
     }
 
-    fn check<const D: usize>(axes: [UniformAxis; D], bins: [usize; D]) {
+    fn check<const D: usize>(tok: Avx512, axes: [UniformAxis; D], bins: [usize; D]) {
         let mut strides = [1.0; D];
         for k in (0..D.saturating_sub(1)).rev() {
             strides[k] = strides[k + 1] * bins[k + 1] as f64;
@@ -208,8 +219,7 @@ mod tests {
             let mut want = vec![0usize; len];
             uniform_cells::<f64, D>(rows, &axes, &strides, &mut want);
             let mut got = vec![7usize; len];
-            // SAFETY: only run when `available()`.
-            unsafe { uniform_cells_f64::<D>(rows, &axes, &strides, &mut got) };
+            uniform_cells_f64::<D>(tok, rows, &axes, &strides, &mut got);
             assert_eq!(got, want, "len {len}, D {D}");
         }
     }
@@ -221,13 +231,18 @@ mod tests {
 
     #[test]
     fn matches_portable_kernel() {
-        if !available() {
-            return;
-        }
-        check([axis(1.0, 2.0, 100)], [100]);
-        check([axis(0.1, 0.4, 3)], [3]);
-        check([axis(-1e6, 1e6, 7), axis(0.0, 1.0 / 3.0, 199)], [7, 199]);
+        let Some(tok) = Avx512::new() else {
+            return; // below the AVX-512 level: the kernel is not used
+        };
+        check(tok, [axis(1.0, 2.0, 100)], [100]);
+        check(tok, [axis(0.1, 0.4, 3)], [3]);
         check(
+            tok,
+            [axis(-1e6, 1e6, 7), axis(0.0, 1.0 / 3.0, 199)],
+            [7, 199],
+        );
+        check(
+            tok,
             [
                 axis(1.0, 2.0, 100),
                 axis(-3.5, 2.25, 13),
@@ -236,6 +251,7 @@ mod tests {
             [100, 13, 5],
         );
         check(
+            tok,
             [
                 axis(-1e300, 1e300, 11),
                 axis(0.0, 1e300, 2),

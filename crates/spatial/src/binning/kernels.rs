@@ -8,8 +8,10 @@
 //! `2^52` bit trick instead of a saturating cast. The result is identical to
 //! `AxisBins::index`, bit for bit (the same subtract, multiply, floor and edge products);
 //! `tests/binning_index.rs` checks this on edges, ulp neighbours, ±inf, NaN and 1e308.
-//! On AVX-512 CPUs, `f64` points take the twin of [`uniform_cells`] in the cells_avx512
-//! module (8 points per compare instead of 4), checked against this kernel.
+//! Each kernel is a `multiversion!` leaf: compiled for SSE2, AVX2+FMA and AVX-512 and run at
+//! the dispatched level ([`ndkern_core::simd::level`]). At the AVX-512 level, `f64` points take
+//! the intrinsics twin of [`uniform_cells`] in the cells_avx512 module (8 points per compare),
+//! checked against this kernel.
 
 use ndkern_core::Element;
 
@@ -43,15 +45,16 @@ impl UniformAxis {
 /// `2^52` (see [`to_cells`]).
 const MAGIC: f64 = 4_503_599_627_370_496.0;
 
-/// `cells[j] += bin(xs[j]) * stride` for the uniform axis `u`, with cells held as exact
-/// integer-valued `f64` (below 2^53: grids have at most 2^40 cells) and NaN marking a point
-/// outside the grid: a NaN or out-of-range `xs[j]` adds NaN, and NaN stays NaN through the
-/// other axes. Float cells keep the loop free of 64-bit integer multiplies and blends.
-/// Each bin equals `uniform_index` (grid module) on the same `x`.
-#[inline]
-pub(crate) fn add_uniform_bins(xs: &[f64], u: &UniformAxis, stride: f64, cells: &mut [f64]) {
-    for (c, &x) in cells.iter_mut().zip(xs) {
-        *c += uniform_term(x, u, stride);
+ndkern_core::multiversion! {
+    /// `cells[j] += bin(xs[j]) * stride` for the uniform axis `u`, with cells held as exact
+    /// integer-valued `f64` (below 2^53: grids have at most 2^40 cells) and NaN marking a point
+    /// outside the grid: a NaN or out-of-range `xs[j]` adds NaN, and NaN stays NaN through the
+    /// other axes. Float cells keep the loop free of 64-bit integer multiplies and blends.
+    /// Each bin equals `uniform_index` (grid module) on the same `x`.
+    pub(crate) fn add_uniform_bins(xs: &[f64], u: &UniformAxis, stride: f64, cells: &mut [f64]) {
+        for (c, &x) in cells.iter_mut().zip(xs) {
+            *c += uniform_term(x, u, stride);
+        }
     }
 }
 
@@ -84,46 +87,49 @@ fn uniform_term(x: f64, u: &UniformAxis, stride: f64) -> f64 {
     }
 }
 
-/// The cells of C-order points with `D` coordinates each (`rows.len() == D * cells.len()`) on
-/// `D` uniform axes, in one pass: the loop reads the interleaved coordinates with shuffles
-/// (no per-axis column copies) and writes `usize` cells ([`NONE`] outside).
-#[inline]
-pub(crate) fn uniform_cells<T: Element, const D: usize>(
-    rows: &[T],
-    axes: &[UniformAxis; D],
-    strides: &[f64; D],
-    cells: &mut [usize],
-) {
-    for (c, r) in cells.iter_mut().zip(rows.chunks_exact(D)) {
-        let mut cf = 0.0;
-        for k in 0..D {
-            cf += uniform_term(r[k].as_f64(), &axes[k], strides[k]);
+ndkern_core::multiversion! {
+    /// The cells of C-order points with `D` coordinates each (`rows.len() == D * cells.len()`) on
+    /// `D` uniform axes, in one pass: the loop reads the interleaved coordinates with shuffles
+    /// (no per-axis column copies) and writes `usize` cells ([`NONE`] outside).
+    pub(crate) fn uniform_cells[T: Element, const D: usize](
+        rows: &[T],
+        axes: &[UniformAxis; D],
+        strides: &[f64; D],
+        cells: &mut [usize],
+    ) {
+        for (c, r) in cells.iter_mut().zip(rows.chunks_exact(D)) {
+            let mut cf = 0.0;
+            for k in 0..D {
+                cf += uniform_term(r[k].as_f64(), &axes[k], strides[k]);
+            }
+            *c = to_cell(cf);
         }
-        *c = to_cell(cf);
     }
 }
 
-/// `cells[j] += bin(xs[j]) * stride` for arbitrary bins (`bin` returns `None` outside),
-/// in the float-cell convention of [`add_uniform_bins`].
-#[inline]
-pub(crate) fn add_bins(
-    xs: &[f64],
-    bin: impl Fn(f64) -> Option<usize>,
-    stride: f64,
-    cells: &mut [f64],
-) {
-    for (c, &x) in cells.iter_mut().zip(xs) {
-        *c += bin(x).map_or(f64::NAN, |i| i as f64 * stride);
+ndkern_core::multiversion! {
+    /// `cells[j] += bin(xs[j]) * stride` for arbitrary bins (`bin` returns `None` outside),
+    /// in the float-cell convention of [`add_uniform_bins`].
+    pub(crate) fn add_bins[F: Fn(f64) -> Option<usize>](
+        xs: &[f64],
+        bin: F,
+        stride: f64,
+        cells: &mut [f64],
+    ) {
+        for (c, &x) in cells.iter_mut().zip(xs) {
+            *c += bin(x).map_or(f64::NAN, |i| i as f64 * stride);
+        }
     }
 }
 
-/// Float cells (integer-valued or NaN) to `usize` cells, NaN -> [`NONE`]. Adding `2^52` puts
-/// the integer in the low mantissa bits, so subtracting bit patterns converts exactly
-/// without a saturating cast.
-#[inline]
-pub(crate) fn to_cells(cf: &[f64], cells: &mut [usize]) {
-    for (c, &f) in cells.iter_mut().zip(cf) {
-        *c = to_cell(f);
+ndkern_core::multiversion! {
+    /// Float cells (integer-valued or NaN) to `usize` cells, NaN -> [`NONE`]. Adding `2^52` puts
+    /// the integer in the low mantissa bits, so subtracting bit patterns converts exactly
+    /// without a saturating cast.
+    pub(crate) fn to_cells(cf: &[f64], cells: &mut [usize]) {
+        for (c, &f) in cells.iter_mut().zip(cf) {
+            *c = to_cell(f);
+        }
     }
 }
 
@@ -137,13 +143,14 @@ fn to_cell(f: f64) -> usize {
     }
 }
 
-/// The largest of `labels` read as `usize` by [`Label::to_index_wrapping`] (a negative label
-/// is `>= 2^63`), 0 when empty: one vectorized max decides whether a whole block is in range.
-#[inline]
-pub(crate) fn max_wrapped<L: Label>(labels: &[L]) -> usize {
-    labels
-        .iter()
-        .fold(0usize, |m, &l| m.max(l.to_index_wrapping()))
+ndkern_core::multiversion! {
+    /// The largest of `labels` read as `usize` by [`Label::to_index_wrapping`] (a negative label
+    /// is `>= 2^63`), 0 when empty: one vectorized max decides whether a whole block is in range.
+    pub(crate) fn max_wrapped[L: Label](labels: &[L]) -> usize {
+        labels
+            .iter()
+            .fold(0usize, |m, &l| m.max(l.to_index_wrapping()))
+    }
 }
 
 /// Position of the first label that is negative or `>= len`, if any.

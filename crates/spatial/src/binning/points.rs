@@ -85,8 +85,8 @@ where
     Ok(())
 }
 
-/// [`uniform_cells`] (its AVX-512 twin for `f64` points on CPUs that have it) when every axis
-/// of `grid` (with `D` axes) is uniform; false otherwise.
+/// [`uniform_cells`] (its AVX-512 intrinsics twin for `f64` points at the AVX-512 dispatch
+/// level) when every axis of `grid` (with `D` axes) is uniform; false otherwise.
 fn uniform_block<T: Element, const D: usize>(grid: &Grid, rows: &[T], cells: &mut [usize]) -> bool {
     let mut axes = [UniformAxis::new((0.0, 1.0, 0, 1.0, 1.0)); D];
     let mut strides = [0.0; D];
@@ -98,12 +98,13 @@ fn uniform_block<T: Element, const D: usize>(grid: &Grid, rows: &[T], cells: &mu
         strides[k] = grid.strides()[k] as f64;
     }
     #[cfg(target_arch = "x86_64")]
-    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>() && cells_avx512::available() {
-        // SAFETY: T is f64 (same type, so the same layout); the CPU has AVX-512F/DQ.
-        unsafe {
-            let rows = std::slice::from_raw_parts(rows.as_ptr().cast::<f64>(), rows.len());
-            cells_avx512::uniform_cells_f64::<D>(rows, &axes, &strides, cells);
-        }
+    if let (true, Some(avx512)) = (
+        std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>(),
+        ndkern_core::simd::Avx512::new(),
+    ) {
+        // SAFETY: T is f64 (same type, so the same layout and length).
+        let rows = unsafe { std::slice::from_raw_parts(rows.as_ptr().cast::<f64>(), rows.len()) };
+        cells_avx512::uniform_cells_f64::<D>(avx512, rows, &axes, &strides, cells);
         return true;
     }
     uniform_cells::<T, D>(rows, &axes, &strides, cells);
@@ -126,11 +127,8 @@ fn fill_by_axis<T: Element>(
     for (d, (ax, &stride)) in grid.axes().iter().zip(grid.strides()).enumerate() {
         let c = rows.column(d);
         match (c.as_slice(), block) {
-            (Some(xs), _) => col.iter_mut().zip(xs).for_each(|(o, &x)| *o = x.as_f64()),
-            (None, Some(b)) => col
-                .iter_mut()
-                .zip(b.chunks_exact(ndim))
-                .for_each(|(o, r)| *o = r[d].as_f64()),
+            (Some(xs), _) => widen(xs, col),
+            (None, Some(b)) => widen_column(b, ndim, d, col),
             (None, None) => col
                 .iter_mut()
                 .zip(c.iter())
@@ -153,11 +151,27 @@ where
 {
     let part = values.slice(s![start..start + out.len()]);
     match part.as_slice() {
-        Some(xs) => out.iter_mut().zip(xs).for_each(|(o, &x)| *o = x.as_f64()),
+        Some(xs) => widen(xs, out),
         // A strided column (Q1's values are a column of the points): `Zip` walks it with a
         // pointer and a stride, where the element iterator keeps an index per step.
         None => Zip::from(ArrayViewMut1::from(out))
             .and(&part)
             .for_each(|o, &x| *o = x.as_f64()),
+    }
+}
+
+ndkern_core::multiversion! {
+    /// `out[j] = xs[j]` as `f64`.
+    fn widen[T: Element](xs: &[T], out: &mut [f64]) {
+        out.iter_mut().zip(xs).for_each(|(o, &x)| *o = x.as_f64());
+    }
+}
+
+ndkern_core::multiversion! {
+    /// Coordinate `d` of the C-order rows of `ndim` values in `b`, as `f64`, into `out`.
+    fn widen_column[T: Element](b: &[T], ndim: usize, d: usize, out: &mut [f64]) {
+        out.iter_mut()
+            .zip(b.chunks_exact(ndim))
+            .for_each(|(o, r)| *o = r[d].as_f64());
     }
 }

@@ -420,6 +420,23 @@ fn dense_correlate<T: Element>(
             base += (rest % outer_shape[ax]) * p_strides[ax];
             rest /= outer_shape[ax];
         }
+        dense_row(&padded, base, &taps, orow);
+    };
+    if ndkern_core::worth_parallel(out.len() * taps.len().max(1)) {
+        out.par_chunks_mut(n_last.max(1))
+            .enumerate()
+            .for_each(row_job);
+    } else {
+        out.chunks_mut(n_last.max(1)).enumerate().for_each(row_job);
+    }
+    ArrayD::from_shape_vec(IxDyn(&shape), out).expect("shape matches")
+}
+
+ndkern_core::multiversion! {
+    /// One output row of a dense correlation: `orow[j] = sum_k w_k * padded[base + off_k + j]`
+    /// over the non-zero `taps` (offset, weight), fused multiply-adds in tap order.
+    fn dense_row[T: Element](padded: &[T], base: usize, taps: &[(usize, T)], orow: &mut [T]) {
+        let n_last = orow.len();
         // Register blocking: 4 vectors of outputs stay in registers across all taps, so each
         // output is stored once instead of once per tap.
         let l = T::LANES;
@@ -427,7 +444,7 @@ fn dense_correlate<T: Element>(
         let mut j = 0;
         while j + block <= n_last {
             let mut acc = [T::splat(T::zero()); 4];
-            for &(off, wk) in &taps {
+            for &(off, wk) in taps {
                 let wv = T::splat(wk);
                 let p = &padded[base + off + j..base + off + j + block];
                 for (q, a) in acc.iter_mut().enumerate() {
@@ -441,20 +458,12 @@ fn dense_correlate<T: Element>(
         }
         for (jj, o) in orow.iter_mut().enumerate().skip(j) {
             let mut s = T::zero();
-            for &(off, wk) in &taps {
+            for &(off, wk) in taps {
                 s = wk.mul_add(padded[base + off + jj], s);
             }
             *o = s;
         }
-    };
-    if ndkern_core::worth_parallel(out.len() * taps.len().max(1)) {
-        out.par_chunks_mut(n_last.max(1))
-            .enumerate()
-            .for_each(row_job);
-    } else {
-        out.chunks_mut(n_last.max(1)).enumerate().for_each(row_job);
     }
-    ArrayD::from_shape_vec(IxDyn(&shape), out).expect("shape matches")
 }
 
 /// N-d convolution (scipy.ndimage.convolve): correlation with the kernel flipped along every

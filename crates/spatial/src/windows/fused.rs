@@ -448,7 +448,8 @@ pub(crate) fn row_kernel<T: Element>(p: &SepPass<'_, T>, ext: &[T], out: &mut [T
 }
 
 /// Box sums (means with `mean`) of a window longer than [`DIRECT_MAX`] over one extended line:
-/// running sums ([`running_sums_avx512`] where the CPU has it, else [`running_sums`]), and
+/// running sums ([`running_sums_avx512`] at the AVX-512 dispatch level, else the
+/// multiversioned [`running_sums`]), and
 /// core's NaN-aware window sums for a line holding a non-finite sample (a running sum would
 /// carry it to the end of the line: scipy issue 7818).
 pub(crate) fn long_box_line<T: Element>(
@@ -473,121 +474,138 @@ pub(crate) fn long_box_line<T: Element>(
     }
 }
 
-/// True when every value is finite.
-pub(crate) fn all_finite<T: Element>(x: &[T]) -> bool {
-    let mut ok = true;
-    for c in x.chunks(64) {
-        ok &= c.iter().fold(true, |f, v| f & v.is_finite());
-        if !ok {
-            break;
+ndkern_core::multiversion! {
+    /// True when every value is finite.
+    pub(crate) fn all_finite[T: Element](x: &[T]) -> bool {
+        let mut ok = true;
+        for c in x.chunks(64) {
+            ok &= c.iter().fold(true, |f, v| f & v.is_finite());
+            if !ok {
+                break;
+            }
+        }
+        ok
+    }
+}
+
+ndkern_core::multiversion! {
+    /// `out[c] = sum_k taps[k] * row(k)[c]`: fused multiply-adds in tap order, four vectors of
+    /// columns per step so the taps' loads are the only memory traffic.
+    pub(crate) fn fir_rows['r, T: Element](
+        row: impl Fn(usize) -> &'r [T],
+        taps: &[T],
+        out: &mut [T],
+    ) {
+        let n = out.len();
+        let l = T::LANES;
+        let z = T::splat(T::zero());
+        let mut c = 0;
+        while c + 4 * l <= n {
+            let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
+            for (k, &t) in taps.iter().enumerate() {
+                let tv = T::splat(t);
+                let r = &row(k)[c..c + 4 * l];
+                a0 = T::vmul_add(tv, T::load(r), a0);
+                a1 = T::vmul_add(tv, T::load(&r[l..]), a1);
+                a2 = T::vmul_add(tv, T::load(&r[2 * l..]), a2);
+                a3 = T::vmul_add(tv, T::load(&r[3 * l..]), a3);
+            }
+            let o = &mut out[c..c + 4 * l];
+            T::store(a0, o);
+            T::store(a1, &mut o[l..]);
+            T::store(a2, &mut o[2 * l..]);
+            T::store(a3, &mut o[3 * l..]);
+            c += 4 * l;
+        }
+        while c + l <= n {
+            let mut a = z;
+            for (k, &t) in taps.iter().enumerate() {
+                a = T::vmul_add(T::splat(t), T::load(&row(k)[c..c + l]), a);
+            }
+            T::store(a, &mut out[c..c + l]);
+            c += l;
+        }
+        for (j, o) in out.iter_mut().enumerate().skip(c) {
+            *o = taps
+                .iter()
+                .enumerate()
+                .fold(T::zero(), |a, (k, &t)| t.mul_add(row(k)[j], a));
         }
     }
-    ok
 }
 
-/// `out[c] = sum_k taps[k] * row(k)[c]`: fused multiply-adds in tap order, four vectors of
-/// columns per step so the taps' loads are the only memory traffic.
-#[inline]
-pub(crate) fn fir_rows<'r, T: Element>(row: impl Fn(usize) -> &'r [T], taps: &[T], out: &mut [T]) {
-    let n = out.len();
-    let l = T::LANES;
-    let z = T::splat(T::zero());
-    let mut c = 0;
-    while c + 4 * l <= n {
-        let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
-        for (k, &t) in taps.iter().enumerate() {
-            let tv = T::splat(t);
-            let r = &row(k)[c..c + 4 * l];
-            a0 = T::vmul_add(tv, T::load(r), a0);
-            a1 = T::vmul_add(tv, T::load(&r[l..]), a1);
-            a2 = T::vmul_add(tv, T::load(&r[2 * l..]), a2);
-            a3 = T::vmul_add(tv, T::load(&r[3 * l..]), a3);
+ndkern_core::multiversion! {
+    /// `out[c] = scale * sum_{k < w} row(k)[c]` (direct box sums in the element type).
+    pub(crate) fn sum_rows['r, T: Element](
+        row: impl Fn(usize) -> &'r [T],
+        w: usize,
+        scale: T,
+        out: &mut [T],
+    ) {
+        let n = out.len();
+        let l = T::LANES;
+        let sv = T::splat(scale);
+        let z = T::splat(T::zero());
+        let mut c = 0;
+        while c + 2 * l <= n {
+            let (mut a0, mut a1) = (z, z);
+            for k in 0..w {
+                let r = &row(k)[c..c + 2 * l];
+                a0 = a0 + T::load(r);
+                a1 = a1 + T::load(&r[l..]);
+            }
+            T::store(a0 * sv, &mut out[c..c + l]);
+            T::store(a1 * sv, &mut out[c + l..c + 2 * l]);
+            c += 2 * l;
         }
-        let o = &mut out[c..c + 4 * l];
-        T::store(a0, o);
-        T::store(a1, &mut o[l..]);
-        T::store(a2, &mut o[2 * l..]);
-        T::store(a3, &mut o[3 * l..]);
-        c += 4 * l;
-    }
-    while c + l <= n {
-        let mut a = z;
-        for (k, &t) in taps.iter().enumerate() {
-            a = T::vmul_add(T::splat(t), T::load(&row(k)[c..c + l]), a);
+        for (j, o) in out.iter_mut().enumerate().skip(c) {
+            *o = (0..w).fold(T::zero(), |a, k| a + row(k)[j]) * scale;
         }
-        T::store(a, &mut out[c..c + l]);
-        c += l;
-    }
-    for (j, o) in out.iter_mut().enumerate().skip(c) {
-        *o = taps
-            .iter()
-            .enumerate()
-            .fold(T::zero(), |a, (k, &t)| t.mul_add(row(k)[j], a));
     }
 }
 
-/// `out[c] = scale * sum_{k < w} row(k)[c]` (direct box sums in the element type).
-#[inline]
-pub(crate) fn sum_rows<'r, T: Element>(
-    row: impl Fn(usize) -> &'r [T],
-    w: usize,
-    scale: T,
-    out: &mut [T],
-) {
-    let n = out.len();
-    let l = T::LANES;
-    let sv = T::splat(scale);
-    let z = T::splat(T::zero());
-    let mut c = 0;
-    while c + 2 * l <= n {
-        let (mut a0, mut a1) = (z, z);
-        for k in 0..w {
-            let r = &row(k)[c..c + 2 * l];
-            a0 = a0 + T::load(r);
-            a1 = a1 + T::load(&r[l..]);
+ndkern_core::multiversion! {
+    /// `acc[c] += x[c]` in `f64`.
+    fn acc_add[T: Element](acc: &mut [f64], x: &[T]) {
+        for (a, &v) in acc.iter_mut().zip(x) {
+            *a += v.as_f64();
         }
-        T::store(a0 * sv, &mut out[c..c + l]);
-        T::store(a1 * sv, &mut out[c + l..c + 2 * l]);
-        c += 2 * l;
-    }
-    for (j, o) in out.iter_mut().enumerate().skip(c) {
-        *o = (0..w).fold(T::zero(), |a, k| a + row(k)[j]) * scale;
     }
 }
 
-/// `acc[c] += x[c]` in `f64`.
-#[inline]
-fn acc_add<T: Element>(acc: &mut [f64], x: &[T]) {
-    for (a, &v) in acc.iter_mut().zip(x) {
-        *a += v.as_f64();
+ndkern_core::multiversion! {
+    /// `acc[c] += add[c] - sub[c]` in `f64` (the running-sum step of an outer axis), then
+    /// `out[c] = acc[c] * scale` rounded to `T`, in one pass over `acc` (each sum is loaded and
+    /// stored once per output row); false when some sum is not finite.
+    fn step_row[T: Element](
+        acc: &mut [f64],
+        add: &[T],
+        sub: &[T],
+        scale: f64,
+        out: &mut [T],
+    ) -> bool {
+        let mut ok = true;
+        for (((a, &x), &y), o) in acc.iter_mut().zip(add).zip(sub).zip(out.iter_mut()) {
+            let v = *a + (x.as_f64() - y.as_f64());
+            *a = v;
+            ok &= v.is_finite();
+            *o = T::of_f64(v * scale);
+        }
+        ok
     }
 }
 
-/// `acc[c] += add[c] - sub[c]` in `f64` (the running-sum step of an outer axis), then
-/// `out[c] = acc[c] * scale` rounded to `T`, in one pass over `acc` (each sum is loaded and
-/// stored once per output row); false when some sum is not finite.
-#[inline]
-fn step_row<T: Element>(acc: &mut [f64], add: &[T], sub: &[T], scale: f64, out: &mut [T]) -> bool {
-    let mut ok = true;
-    for (((a, &x), &y), o) in acc.iter_mut().zip(add).zip(sub).zip(out.iter_mut()) {
-        let v = *a + (x.as_f64() - y.as_f64());
-        *a = v;
-        ok &= v.is_finite();
-        *o = T::of_f64(v * scale);
+ndkern_core::multiversion! {
+    /// `out[c] = acc[c] * scale` rounded to `T`; false when some sum is not finite (the running
+    /// sum must then be re-anchored).
+    fn finish_row[T: Element](acc: &[f64], scale: f64, out: &mut [T]) -> bool {
+        let mut ok = true;
+        for (o, &a) in out.iter_mut().zip(acc) {
+            ok &= a.is_finite();
+            *o = T::of_f64(a * scale);
+        }
+        ok
     }
-    ok
-}
-
-/// `out[c] = acc[c] * scale` rounded to `T`; false when some sum is not finite (the running
-/// sum must then be re-anchored).
-#[inline]
-fn finish_row<T: Element>(acc: &[f64], scale: f64, out: &mut [T]) -> bool {
-    let mut ok = true;
-    for (o, &a) in out.iter_mut().zip(acc) {
-        ok &= a.is_finite();
-        *o = T::of_f64(a * scale);
-    }
-    ok
 }
 
 thread_local! {
@@ -604,9 +622,7 @@ pub(crate) fn running_sums<T: Element>(ext: &[T], w: usize, inv: f64, out: &mut 
     let n = out.len();
     if w == 1 {
         // A 1-wide window is the sample itself (exactly).
-        for (o, &v) in out.iter_mut().zip(ext) {
-            *o = T::of_f64(v.as_f64() * inv);
-        }
+        scale_line(ext, inv, out);
         return;
     }
     STEPS.with(|cell| {
@@ -614,6 +630,24 @@ pub(crate) fn running_sums<T: Element>(ext: &[T], w: usize, inv: f64, out: &mut 
         if d.len() < n {
             d.resize(n, 0.0);
         }
+        steps_and_scan(ext, w, inv, &mut d[..n], out);
+    });
+}
+
+ndkern_core::multiversion! {
+    /// `out[i] = ext[i] * inv` rounded to `T`.
+    fn scale_line[T: Element](ext: &[T], inv: f64, out: &mut [T]) {
+        for (o, &v) in out.iter_mut().zip(ext) {
+            *o = T::of_f64(v.as_f64() * inv);
+        }
+    }
+}
+
+ndkern_core::multiversion! {
+    /// The two passes of [`running_sums`] (`w >= 2`, `d.len() == out.len()`): the `f64`
+    /// steps into `d`, then [`scan_segments`].
+    fn steps_and_scan[T: Element](ext: &[T], w: usize, inv: f64, d: &mut [f64], out: &mut [T]) {
+        let n = out.len();
         // d[i] = ext[i + w - 1] - ext[i - 1] for i >= 1 (d[0] unused).
         if n > 1 {
             for ((s, &a), &b) in d[1..n]
@@ -624,12 +658,12 @@ pub(crate) fn running_sums<T: Element>(ext: &[T], w: usize, inv: f64, out: &mut 
                 *s = a.as_f64() - b.as_f64();
             }
         }
-        scan_segments(ext, &d[..n], w, inv, out);
-    });
+        scan_segments(ext, d, w, inv, out);
+    }
 }
 
 /// The serial part of [`running_sums`]: segment sums advanced by the steps `d`.
-#[inline]
+#[inline(always)]
 fn scan_segments<T: Element>(ext: &[T], d: &[f64], w: usize, inv: f64, out: &mut [T]) {
     let n = out.len();
     let seg = ANCHOR_EVERY.min(n.div_ceil(4)).max(1);

@@ -141,10 +141,12 @@ fn point<T: Element>(
     }
 }
 
-fn lane_gradient<T: Element>(f: &[T], out: &mut [T], plan: &Plan, edge_order: usize) {
-    let n = f.len();
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = point(i, n, |k| f[k], plan, edge_order);
+ndkern_core::multiversion! {
+    fn lane_gradient[T: Element](f: &[T], out: &mut [T], plan: &Plan, edge_order: usize) {
+        let n = f.len();
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = point(i, n, |k| f[k], plan, edge_order);
+        }
     }
 }
 
@@ -332,25 +334,7 @@ where
         let dst = out.as_slice_mut().expect("fresh array");
         let chunk = 1 << 14;
         let job = |(c, o): (usize, &mut [T])| {
-            // Multi-index of the chunk's first sample, then an odometer (no divisions per
-            // sample).
-            let f0 = c * chunk;
-            let mut idx: Vec<usize> = (0..nd).map(|ax| (f0 / strides[ax]) % dims[ax]).collect();
-            for (k, cell) in o.chunks_exact_mut(nd).enumerate() {
-                let f = f0 + k;
-                for (ax, slot) in cell.iter_mut().enumerate() {
-                    let (st, n, i) = (strides[ax], dims[ax], idx[ax]);
-                    let base = f - i * st;
-                    *slot = point(i, n, |j| src[base + j * st], &plans[ax], edge_order);
-                }
-                for ax in (0..nd).rev() {
-                    idx[ax] += 1;
-                    if idx[ax] < dims[ax] {
-                        break;
-                    }
-                    idx[ax] = 0;
-                }
-            }
+            stacked_chunk(src, o, c * chunk, &dims, &strides, &plans, edge_order);
         };
         if worth_parallel(dst.len()) {
             dst.par_chunks_mut(chunk * nd).enumerate().for_each(job);
@@ -364,4 +348,38 @@ where
         gradient_axis_into(&a, s, ax, edge_order, o)?;
     }
     Ok(out)
+}
+
+ndkern_core::multiversion! {
+    /// The stacked partials of the samples `f0..` of the C-contiguous `src` (of shape `dims`,
+    /// `strides` in elements) into `o` (`nd` values per sample).
+    fn stacked_chunk[T: Element](
+        src: &[T],
+        o: &mut [T],
+        f0: usize,
+        dims: &[usize],
+        strides: &[usize],
+        plans: &[Plan],
+        edge_order: usize,
+    ) {
+        // Multi-index of the chunk's first sample, then an odometer (no divisions per
+        // sample).
+        let nd = dims.len();
+        let mut idx: Vec<usize> = (0..nd).map(|ax| (f0 / strides[ax]) % dims[ax]).collect();
+        for (k, cell) in o.chunks_exact_mut(nd).enumerate() {
+            let f = f0 + k;
+            for (ax, slot) in cell.iter_mut().enumerate() {
+                let (st, n, i) = (strides[ax], dims[ax], idx[ax]);
+                let base = f - i * st;
+                *slot = point(i, n, |j| src[base + j * st], &plans[ax], edge_order);
+            }
+            for ax in (0..nd).rev() {
+                idx[ax] += 1;
+                if idx[ax] < dims[ax] {
+                    break;
+                }
+                idx[ax] = 0;
+            }
+        }
+    }
 }

@@ -168,18 +168,8 @@ impl Sweep<'_> {
         let add = |acc: &mut [Vec<f64>; 2], e: usize, sign: f64| {
             let [a1, a2] = acc;
             match ax.map[e] {
-                Some(r) => {
-                    let row = &src[r * inner..(r + 1) * inner];
-                    for ((p, q), &x) in a1.iter_mut().zip(a2.iter_mut()).zip(row) {
-                        let d = x.as_f64() - k;
-                        *p += sign * d;
-                        *q += sign * (d * d);
-                    }
-                }
-                None => {
-                    a1.iter_mut().for_each(|p| *p += sign * self.outside[0]);
-                    a2.iter_mut().for_each(|q| *q += sign * self.outside[1]);
-                }
+                Some(r) => add_shifted(a1, a2, &src[r * inner..(r + 1) * inner], k, sign),
+                None => add_const2(a1, a2, sign * self.outside[0], sign * self.outside[1]),
             }
         };
         self.slab_level(0, &add, mean, var, i0, s);
@@ -236,13 +226,7 @@ impl Sweep<'_> {
                 let sc = self.scale(ax, i);
                 let mut ok = true;
                 for (a, b) in acc.iter().zip(buf.iter_mut()) {
-                    for (o, &v) in b[j * stride + off..j * stride + off + inner]
-                        .iter_mut()
-                        .zip(a)
-                    {
-                        ok &= v.is_finite();
-                        *o = v * sc;
-                    }
+                    ok &= scale_row(&mut b[j * stride + off..j * stride + off + inner], a, sc);
                 }
                 anchor = !ok;
             }
@@ -264,17 +248,15 @@ impl Sweep<'_> {
                     let add = |acc: &mut [Vec<f64>; 2], e: usize, sign: f64| {
                         let [a1, a2] = acc;
                         match next.map[e] {
-                            Some(r) => {
-                                for (p, &x) in a1.iter_mut().zip(&r1[r * nin..(r + 1) * nin]) {
-                                    *p += sign * x;
-                                }
-                                for (q, &x) in a2.iter_mut().zip(&r2[r * nin..(r + 1) * nin]) {
-                                    *q += sign * x;
-                                }
-                            }
+                            Some(r) => add_rows2(
+                                a1,
+                                a2,
+                                &r1[r * nin..(r + 1) * nin],
+                                &r2[r * nin..(r + 1) * nin],
+                                sign,
+                            ),
                             None => {
-                                a1.iter_mut().for_each(|p| *p += sign * self.outside[0]);
-                                a2.iter_mut().for_each(|q| *q += sign * self.outside[1]);
+                                add_const2(a1, a2, sign * self.outside[0], sign * self.outside[1])
                             }
                         }
                     };
@@ -305,11 +287,7 @@ impl Sweep<'_> {
                 shrink_edges(e, o, ax.w, ax.before);
             }
         }
-        for (((mo, vo), &d1), &d2) in mean.iter_mut().zip(var.iter_mut()).zip(&*m1).zip(&*m2) {
-            *mo = T::of_f64(self.k + d1);
-            let v = d2 - d1 * d1;
-            *vo = T::of_f64(if v < 0.0 { 0.0 } else { v });
-        }
+        mean_var_row(mean, var, m1, m2, self.k);
     }
 }
 
@@ -322,5 +300,60 @@ fn extend_in_place(ext: &mut [f64], before: usize, n: usize, mode: BorderMode, f
             Some(src) => ext[before + src],
             None => fill,
         };
+    }
+}
+
+ndkern_core::multiversion! {
+    /// Both channel sums of an input row: `a1 += sign * d`, `a2 += sign * d * d` with
+    /// `d = x - k` (the leaves below run at the dispatched SIMD level).
+    fn add_shifted[T: Element](a1: &mut [f64], a2: &mut [f64], row: &[T], k: f64, sign: f64) {
+        for ((p, q), &x) in a1.iter_mut().zip(a2.iter_mut()).zip(row) {
+            let d = x.as_f64() - k;
+            *p += sign * d;
+            *q += sign * (d * d);
+        }
+    }
+}
+
+ndkern_core::multiversion! {
+    /// Both channel sums of a buffered slab: `a1 += sign * r1`, `a2 += sign * r2`.
+    fn add_rows2(a1: &mut [f64], a2: &mut [f64], r1: &[f64], r2: &[f64], sign: f64) {
+        for (p, &x) in a1.iter_mut().zip(r1) {
+            *p += sign * x;
+        }
+        for (q, &x) in a2.iter_mut().zip(r2) {
+            *q += sign * x;
+        }
+    }
+}
+
+ndkern_core::multiversion! {
+    /// A constant slab: `a1 += v1`, `a2 += v2`.
+    fn add_const2(a1: &mut [f64], a2: &mut [f64], v1: f64, v2: f64) {
+        a1.iter_mut().for_each(|p| *p += v1);
+        a2.iter_mut().for_each(|q| *q += v2);
+    }
+}
+
+ndkern_core::multiversion! {
+    /// `out = a * sc`; false when some sum is not finite.
+    fn scale_row(out: &mut [f64], a: &[f64], sc: f64) -> bool {
+        let mut ok = true;
+        for (o, &v) in out.iter_mut().zip(a) {
+            ok &= v.is_finite();
+            *o = v * sc;
+        }
+        ok
+    }
+}
+
+ndkern_core::multiversion! {
+    /// `mean = k + m1`, `var = max(m2 - m1^2, 0)` (NaN stays NaN), rounded to `T`.
+    fn mean_var_row[T: Element](mean: &mut [T], var: &mut [T], m1: &[f64], m2: &[f64], k: f64) {
+        for (((mo, vo), &d1), &d2) in mean.iter_mut().zip(var.iter_mut()).zip(m1).zip(m2) {
+            *mo = T::of_f64(k + d1);
+            let v = d2 - d1 * d1;
+            *vo = T::of_f64(if v < 0.0 { 0.0 } else { v });
+        }
     }
 }

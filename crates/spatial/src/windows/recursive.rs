@@ -63,25 +63,27 @@ fn pad_of(sigma: f64) -> usize {
     (6.0 * sigma).ceil() as usize + 3
 }
 
-/// Causal then anti-causal recursion over an extended line, the middle written to `out`.
-fn recursive_line<T: Element>(ext: &[T], out: &mut [T], b: f64, a: [f64; 3], pad: usize) {
-    let len = ext.len();
-    let mut w = vec![0.0f64; len];
-    // Steady state: a constant input c gives w = c (the gain is 1).
-    let x0 = ext[0].as_f64();
-    let (mut w1, mut w2, mut w3) = (x0, x0, x0);
-    for (wi, &x) in w.iter_mut().zip(ext) {
-        let v = b * x.as_f64() + a[0] * w1 + a[1] * w2 + a[2] * w3;
-        (w3, w2, w1) = (w2, w1, v);
-        *wi = v;
-    }
-    let yl = w[len - 1];
-    let (mut y1, mut y2, mut y3) = (yl, yl, yl);
-    for i in (0..len).rev() {
-        let v = b * w[i] + a[0] * y1 + a[1] * y2 + a[2] * y3;
-        (y3, y2, y1) = (y2, y1, v);
-        if (pad..pad + out.len()).contains(&i) {
-            out[i - pad] = T::of_f64(v);
+ndkern_core::multiversion! {
+    /// Causal then anti-causal recursion over an extended line, the middle written to `out`.
+    fn recursive_line[T: Element](ext: &[T], out: &mut [T], b: f64, a: [f64; 3], pad: usize) {
+        let len = ext.len();
+        let mut w = vec![0.0f64; len];
+        // Steady state: a constant input c gives w = c (the gain is 1).
+        let x0 = ext[0].as_f64();
+        let (mut w1, mut w2, mut w3) = (x0, x0, x0);
+        for (wi, &x) in w.iter_mut().zip(ext) {
+            let v = b * x.as_f64() + a[0] * w1 + a[1] * w2 + a[2] * w3;
+            (w3, w2, w1) = (w2, w1, v);
+            *wi = v;
+        }
+        let yl = w[len - 1];
+        let (mut y1, mut y2, mut y3) = (yl, yl, yl);
+        for i in (0..len).rev() {
+            let v = b * w[i] + a[0] * y1 + a[1] * y2 + a[2] * y3;
+            (y3, y2, y1) = (y2, y1, v);
+            if (pad..pad + out.len()).contains(&i) {
+                out[i - pad] = T::of_f64(v);
+            }
         }
     }
 }

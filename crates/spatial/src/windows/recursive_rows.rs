@@ -93,100 +93,103 @@ pub(crate) fn horizontal<T: Element>(src: &[T], dst: &mut [T], n: usize, f: &Iir
     }
 }
 
-/// Up to [`GROUP`] rows: transposed into `t`, both recursions in place, transposed back.
-// `g` picks both the rows of a tile and the vector of a buffer column.
-#[allow(clippy::needless_range_loop)]
-fn row_group<T: Element>(
-    src: &[T],
-    dst: &mut [T],
-    n: usize,
-    f: &Iir,
-    map: &[Option<usize>],
-    t: &mut Vec<Col>,
-) {
-    let k = src.len() / n;
-    let pad = f.pad;
-    let len = n + 2 * pad;
-    let zero = f64x4::splat(0.0);
-    t.clear();
-    t.resize(len, [zero; VECS]);
-    // Missing rows of a short group repeat the last row (their results are dropped).
-    let rows: [&[T]; GROUP] = std::array::from_fn(|r| {
-        let r = r.min(k - 1);
-        &src[r * n..(r + 1) * n]
-    });
-    let row = |r: usize| rows[r];
-    let mut c = 0;
-    while c + 8 <= n {
-        for g in 0..VECS {
-            let x: [(f64x4, f64x4); 4] = std::array::from_fn(|r| T::widen8(&rows[4 * g + r][c..]));
-            let lo = f64x4::transpose([x[0].0, x[1].0, x[2].0, x[3].0]);
-            let hi = f64x4::transpose([x[0].1, x[1].1, x[2].1, x[3].1]);
-            for j in 0..4 {
-                t[pad + c + j][g] = lo[j];
-                t[pad + c + 4 + j][g] = hi[j];
-            }
-        }
-        c += 8;
-    }
-    for c in c..n {
-        t[pad + c] = std::array::from_fn(|g| {
-            f64x4::new(std::array::from_fn(|r| row(4 * g + r)[c].as_f64()))
+ndkern_core::multiversion! {
+    /// Up to [`GROUP`] rows: transposed into `t`, both recursions in place, transposed back.
+    // `g` picks both the rows of a tile and the vector of a buffer column.
+    #[allow(clippy::needless_range_loop)]
+    fn row_group[T: Element](
+        src: &[T],
+        dst: &mut [T],
+        n: usize,
+        f: &Iir,
+        map: &[Option<usize>],
+        t: &mut Vec<Col>,
+    ) {
+        let k = src.len() / n;
+        let pad = f.pad;
+        let len = n + 2 * pad;
+        let zero = f64x4::splat(0.0);
+        t.clear();
+        t.resize(len, [zero; VECS]);
+        // Missing rows of a short group repeat the last row (their results are dropped).
+        let rows: [&[T]; GROUP] = std::array::from_fn(|r| {
+            let r = r.min(k - 1);
+            &src[r * n..(r + 1) * n]
         });
-    }
-    let cv = [f64x4::splat(f.cval()); VECS];
-    for e in (0..pad).chain(pad + n..len) {
-        t[e] = match map[e] {
-            Some(i) => t[pad + i],
-            None => cv,
-        };
-    }
-    let co = [
-        f64x4::splat(f.b),
-        f64x4::splat(f.a[0]),
-        f64x4::splat(f.a[1]),
-        f64x4::splat(f.a[2]),
-    ];
-    // Causal, from steady state on the first extended sample.
-    let mut s = [t[0]; 3];
-    for te in t.iter_mut() {
-        let v = step(te, &s, &co);
-        s = [v, s[0], s[1]];
-        *te = v;
-    }
-    // Anti-causal, from steady state on the last; only the line itself is needed.
-    s = [t[len - 1]; 3];
-    for te in t[pad..].iter_mut().rev() {
-        let v = step(te, &s, &co);
-        s = [v, s[0], s[1]];
-        *te = v;
-    }
-    let mut c = 0;
-    while c + 4 <= n {
-        for g in 0..VECS {
-            let tr = f64x4::transpose([
-                t[pad + c][g],
-                t[pad + c + 1][g],
-                t[pad + c + 2][g],
-                t[pad + c + 3][g],
-            ]);
-            for (r, v) in tr.into_iter().enumerate() {
-                let r = 4 * g + r;
-                if r < k {
-                    let v = v.to_array();
-                    let o = &mut dst[r * n + c..r * n + c + 4];
-                    for (o, v) in o.iter_mut().zip(v) {
-                        *o = T::of_f64(v);
+        let row = |r: usize| rows[r];
+        let mut c = 0;
+        while c + 8 <= n {
+            for g in 0..VECS {
+                let x: [(f64x4, f64x4); 4] =
+                    std::array::from_fn(|r| T::widen8(&rows[4 * g + r][c..]));
+                let lo = f64x4::transpose([x[0].0, x[1].0, x[2].0, x[3].0]);
+                let hi = f64x4::transpose([x[0].1, x[1].1, x[2].1, x[3].1]);
+                for j in 0..4 {
+                    t[pad + c + j][g] = lo[j];
+                    t[pad + c + 4 + j][g] = hi[j];
+                }
+            }
+            c += 8;
+        }
+        for c in c..n {
+            t[pad + c] = std::array::from_fn(|g| {
+                f64x4::new(std::array::from_fn(|r| row(4 * g + r)[c].as_f64()))
+            });
+        }
+        let cv = [f64x4::splat(f.cval()); VECS];
+        for e in (0..pad).chain(pad + n..len) {
+            t[e] = match map[e] {
+                Some(i) => t[pad + i],
+                None => cv,
+            };
+        }
+        let co = [
+            f64x4::splat(f.b),
+            f64x4::splat(f.a[0]),
+            f64x4::splat(f.a[1]),
+            f64x4::splat(f.a[2]),
+        ];
+        // Causal, from steady state on the first extended sample.
+        let mut s = [t[0]; 3];
+        for te in t.iter_mut() {
+            let v = step(te, &s, &co);
+            s = [v, s[0], s[1]];
+            *te = v;
+        }
+        // Anti-causal, from steady state on the last; only the line itself is needed.
+        s = [t[len - 1]; 3];
+        for te in t[pad..].iter_mut().rev() {
+            let v = step(te, &s, &co);
+            s = [v, s[0], s[1]];
+            *te = v;
+        }
+        let mut c = 0;
+        while c + 4 <= n {
+            for g in 0..VECS {
+                let tr = f64x4::transpose([
+                    t[pad + c][g],
+                    t[pad + c + 1][g],
+                    t[pad + c + 2][g],
+                    t[pad + c + 3][g],
+                ]);
+                for (r, v) in tr.into_iter().enumerate() {
+                    let r = 4 * g + r;
+                    if r < k {
+                        let v = v.to_array();
+                        let o = &mut dst[r * n + c..r * n + c + 4];
+                        for (o, v) in o.iter_mut().zip(v) {
+                            *o = T::of_f64(v);
+                        }
                     }
                 }
             }
+            c += 4;
         }
-        c += 4;
-    }
-    for c in c..n {
-        let col = &t[pad + c];
-        for r in 0..k {
-            dst[r * n + c] = T::of_f64(col[r / 4].to_array()[r % 4]);
+        for c in c..n {
+            let col = &t[pad + c];
+            for r in 0..k {
+                dst[r * n + c] = T::of_f64(col[r / 4].to_array()[r % 4]);
+            }
         }
     }
 }
@@ -250,71 +253,78 @@ fn vstep(x: impl Iterator<Item = f64>, s0: &[f64], s1: &[f64], s2: &mut [f64], f
     }
 }
 
-/// Both recursions down the rows of one strip (each row `cw` wide), in place.
-fn strip<T: Element>(rows: &mut [&mut [T]], f: &Iir, map: &[Option<usize>], sc: &mut StripScratch) {
-    let n = rows.len();
-    let cw = rows[0].len();
-    let pad = f.pad;
-    let cval = f.cval();
-    for s in &mut sc.s {
-        s.clear();
-        s.resize(cw, 0.0);
-    }
-    // The extension below the axis, saved before any row is overwritten.
-    sc.tail.clear();
-    for m in &map[n + pad..] {
-        match *m {
-            Some(r) => sc.tail.extend(rows[r].iter().map(|v| v.as_f64())),
-            None => sc.tail.extend(std::iter::repeat_n(cval, cw)),
+ndkern_core::multiversion! {
+    /// Both recursions down the rows of one strip (each row `cw` wide), in place.
+    fn strip[T: Element](
+        rows: &mut [&mut [T]],
+        f: &Iir,
+        map: &[Option<usize>],
+        sc: &mut StripScratch,
+    ) {
+        let n = rows.len();
+        let cw = rows[0].len();
+        let pad = f.pad;
+        let cval = f.cval();
+        for s in &mut sc.s {
+            s.clear();
+            s.resize(cw, 0.0);
         }
-    }
-    let [mut s0, mut s1, mut s2] = std::mem::take(&mut sc.s);
-    let mut tail = std::mem::take(&mut sc.tail);
-    // Steady state on the first extended row.
-    let first: Vec<f64> = match map[0] {
-        Some(r) => rows[r].iter().map(|v| v.as_f64()).collect(),
-        None => vec![cval; cw],
-    };
-    for s in [&mut s0, &mut s1, &mut s2] {
-        s.copy_from_slice(&first);
-    }
-    // Causal: the extension above (rows not yet overwritten), the rows (each overwritten by
-    // its result), the extension below (results kept in `tail`).
-    for &m in &map[..pad] {
-        match m {
-            Some(r) => vstep(rows[r].iter().map(|v| v.as_f64()), &s0, &s1, &mut s2, f),
-            None => vstep(std::iter::repeat(cval), &s0, &s1, &mut s2, f),
+        // The extension below the axis, saved before any row is overwritten.
+        sc.tail.clear();
+        for m in &map[n + pad..] {
+            match *m {
+                Some(r) => sc.tail.extend(rows[r].iter().map(|v| v.as_f64())),
+                None => sc.tail.extend(std::iter::repeat_n(cval, cw)),
+            }
         }
-        (s0, s1, s2) = (s2, s0, s1);
-    }
-    for row in rows.iter_mut() {
-        vstep(row.iter().map(|v| v.as_f64()), &s0, &s1, &mut s2, f);
-        for (o, &v) in row.iter_mut().zip(&s2) {
-            *o = T::of_f64(v);
+        let [mut s0, mut s1, mut s2] = std::mem::take(&mut sc.s);
+        let mut tail = std::mem::take(&mut sc.tail);
+        // Steady state on the first extended row.
+        let first: Vec<f64> = match map[0] {
+            Some(r) => rows[r].iter().map(|v| v.as_f64()).collect(),
+            None => vec![cval; cw],
+        };
+        for s in [&mut s0, &mut s1, &mut s2] {
+            s.copy_from_slice(&first);
         }
-        (s0, s1, s2) = (s2, s0, s1);
-    }
-    for t in tail.chunks_exact_mut(cw) {
-        vstep(t.iter().copied(), &s0, &s1, &mut s2, f);
-        t.copy_from_slice(&s2);
-        (s0, s1, s2) = (s2, s0, s1);
-    }
-    // Anti-causal from steady state on the last extended row, down to the first row.
-    let last = &tail[(pad - 1) * cw..];
-    for s in [&mut s0, &mut s1, &mut s2] {
-        s.copy_from_slice(last);
-    }
-    for t in tail.chunks_exact(cw).rev() {
-        vstep(t.iter().copied(), &s0, &s1, &mut s2, f);
-        (s0, s1, s2) = (s2, s0, s1);
-    }
-    for row in rows.iter_mut().rev() {
-        vstep(row.iter().map(|v| v.as_f64()), &s0, &s1, &mut s2, f);
-        for (o, &v) in row.iter_mut().zip(&s2) {
-            *o = T::of_f64(v);
+        // Causal: the extension above (rows not yet overwritten), the rows (each overwritten by
+        // its result), the extension below (results kept in `tail`).
+        for &m in &map[..pad] {
+            match m {
+                Some(r) => vstep(rows[r].iter().map(|v| v.as_f64()), &s0, &s1, &mut s2, f),
+                None => vstep(std::iter::repeat(cval), &s0, &s1, &mut s2, f),
+            }
+            (s0, s1, s2) = (s2, s0, s1);
         }
-        (s0, s1, s2) = (s2, s0, s1);
+        for row in rows.iter_mut() {
+            vstep(row.iter().map(|v| v.as_f64()), &s0, &s1, &mut s2, f);
+            for (o, &v) in row.iter_mut().zip(&s2) {
+                *o = T::of_f64(v);
+            }
+            (s0, s1, s2) = (s2, s0, s1);
+        }
+        for t in tail.chunks_exact_mut(cw) {
+            vstep(t.iter().copied(), &s0, &s1, &mut s2, f);
+            t.copy_from_slice(&s2);
+            (s0, s1, s2) = (s2, s0, s1);
+        }
+        // Anti-causal from steady state on the last extended row, down to the first row.
+        let last = &tail[(pad - 1) * cw..];
+        for s in [&mut s0, &mut s1, &mut s2] {
+            s.copy_from_slice(last);
+        }
+        for t in tail.chunks_exact(cw).rev() {
+            vstep(t.iter().copied(), &s0, &s1, &mut s2, f);
+            (s0, s1, s2) = (s2, s0, s1);
+        }
+        for row in rows.iter_mut().rev() {
+            vstep(row.iter().map(|v| v.as_f64()), &s0, &s1, &mut s2, f);
+            for (o, &v) in row.iter_mut().zip(&s2) {
+                *o = T::of_f64(v);
+            }
+            (s0, s1, s2) = (s2, s0, s1);
+        }
+        sc.s = [s0, s1, s2];
+        sc.tail = tail;
     }
-    sc.s = [s0, s1, s2];
-    sc.tail = tail;
 }

@@ -1,6 +1,11 @@
 //! AVX-512 running window sums of one line: the steps, their scan and the scaled, rounded
 //! output in one pass, eight samples per step.
 //!
+//! Dispatch: taken when [`ndkern_core::simd::level()`] is `Avx512` (an [`Avx512`] token; so
+//! `NDKERN_SIMD=avx2` or `baseline` turns it off). Otherwise the caller runs the portable
+//! route, whose leaves are `multiversion!` kernels: compiled for AVX2+FMA at the `Avx2`
+//! level (the AVX2 twin of this kernel) and for SSE2 at the baseline.
+//!
 //! Why: the portable route ([`super::fused::running_sums`]) makes three passes over a row
 //! (steps into an `f64` buffer, the serial scan, scale and round) after a fourth that checks
 //! the row is finite; on a 31x31 box over 4000 x 4000 f32 the row pass was more than half of
@@ -23,12 +28,15 @@
 //! later sum of its segment non-finite, so the last sum of each segment tells whether the line
 //! was finite; on `false` the caller recomputes the line with NaN-aware sums.
 
+#[cfg(target_arch = "x86_64")]
+use ndkern_core::simd::Avx512;
 use ndkern_core::{Element, ANCHOR_EVERY};
 use std::any::TypeId;
 
 /// Fills `out[i] = inv * sum ext[i..i + w]` (`ext` holds `out.len() + w - 1` samples) and
-/// returns whether every sum was finite; `None` (having done nothing) when the CPU lacks
-/// AVX-512 F, `T` is neither `f32` nor `f64`, or `w < 2`.
+/// returns whether every sum was finite; `None` (having done nothing) when the dispatched
+/// level is below AVX-512 (no `Avx512` token: the CPU lacks it or `NDKERN_SIMD` caps the
+/// level), `T` is neither `f32` nor `f64`, or `w < 2`.
 pub(crate) fn running_sums_avx512<T: Element + 'static>(
     ext: &[T],
     w: usize,
@@ -38,9 +46,9 @@ pub(crate) fn running_sums_avx512<T: Element + 'static>(
     #[cfg(target_arch = "x86_64")]
     {
         // A 1-wide window is the sample itself: the portable route copies it exactly.
-        if !std::is_x86_feature_detected!("avx512f") || w < 2 {
+        let (Some(_avx512), true) = (Avx512::new(), w >= 2) else {
             return None;
-        }
+        };
         assert!(ext.len() + 1 >= out.len() + w, "extended line too short");
         let n = out.len();
         let (pe, po) = (ext.as_ptr(), out.as_mut_ptr());
@@ -48,10 +56,10 @@ pub(crate) fn running_sums_avx512<T: Element + 'static>(
         for b in (0..n).step_by(ANCHOR_EVERY) {
             let e = (b + ANCHOR_EVERY).min(n);
             let s0: f64 = ext[b..b + w].iter().map(|v| v.as_f64()).sum();
-            // SAFETY: AVX-512 F is present (checked above); outputs b..e are inside `out`,
-            // and every sample read, `ext[i - 1]` and `ext[i + w - 1]` for i in b+1..e, is
-            // inside `ext` (e + w - 2 < n + w - 1 <= ext.len()); `T` is the type the
-            // TypeId test names, so the casts reinterpret the same values.
+            // SAFETY: AVX-512 F is present (the `Avx512` token above proves it); outputs
+            // b..e are inside `out`, and every sample read, `ext[i - 1]` and `ext[i + w - 1]`
+            // for i in b+1..e, is inside `ext` (e + w - 2 < n + w - 1 <= ext.len()); `T` is
+            // the type the TypeId test names, so the casts reinterpret the same values.
             let last = unsafe {
                 if TypeId::of::<T>() == TypeId::of::<f32>() {
                     segment_f32(pe.cast(), po.cast(), b, e, w, s0, inv)

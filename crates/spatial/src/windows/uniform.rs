@@ -46,43 +46,46 @@ pub(crate) fn box_line<T: Element>(
     }
 }
 
-/// [`box_line`] for lines known to be finite (checked once per array by the caller): short
-/// windows as direct SIMD sums, long ones as a plain `f64` running sum re-anchored every
-/// [`ANCHOR_EVERY`] outputs — no compensation or non-finite bookkeeping, several times faster.
-pub(crate) fn box_line_finite<T: Element>(
-    ext: &[T],
-    out: &mut [T],
-    w: usize,
-    before: usize,
-    mean: bool,
-    shrink: bool,
-) {
-    let n = out.len();
-    let inv = if mean { 1.0 / w as f64 } else { 1.0 };
-    if w <= 8 {
-        out.iter_mut().for_each(|o| *o = T::zero());
-        for j in 0..w {
-            axpy(T::one(), &ext[j..j + n], out).expect("line lengths agree");
-        }
-        if mean {
-            let invt = T::of_f64(inv);
-            out.iter_mut().for_each(|o| *o = *o * invt);
-        }
-    } else {
-        let mut i = 0;
-        while i < n {
-            let end = (i + ANCHOR_EVERY).min(n);
-            let mut s: f64 = ext[i..i + w].iter().map(|v| v.as_f64()).sum();
-            out[i] = T::of_f64(s * inv);
-            for j in i + 1..end {
-                s += ext[j + w - 1].as_f64() - ext[j - 1].as_f64();
-                out[j] = T::of_f64(s * inv);
+ndkern_core::multiversion! {
+    /// [`box_line`] for lines known to be finite (checked once per array by the caller):
+    /// short windows as direct SIMD sums, long ones as a plain `f64` running sum re-anchored
+    /// every [`ANCHOR_EVERY`] outputs — no compensation or non-finite bookkeeping, several
+    /// times faster.
+    pub(crate) fn box_line_finite[T: Element](
+        ext: &[T],
+        out: &mut [T],
+        w: usize,
+        before: usize,
+        mean: bool,
+        shrink: bool,
+    ) {
+        let n = out.len();
+        let inv = if mean { 1.0 / w as f64 } else { 1.0 };
+        if w <= 8 {
+            out.iter_mut().for_each(|o| *o = T::zero());
+            for j in 0..w {
+                axpy(T::one(), &ext[j..j + n], out).expect("line lengths agree");
             }
-            i = end;
+            if mean {
+                let invt = T::of_f64(inv);
+                out.iter_mut().for_each(|o| *o = *o * invt);
+            }
+        } else {
+            let mut i = 0;
+            while i < n {
+                let end = (i + ANCHOR_EVERY).min(n);
+                let mut s: f64 = ext[i..i + w].iter().map(|v| v.as_f64()).sum();
+                out[i] = T::of_f64(s * inv);
+                for j in i + 1..end {
+                    s += ext[j + w - 1].as_f64() - ext[j - 1].as_f64();
+                    out[j] = T::of_f64(s * inv);
+                }
+                i = end;
+            }
         }
-    }
-    if mean && shrink {
-        shrink_edges(ext, out, w, before);
+        if mean && shrink {
+            shrink_edges(ext, out, w, before);
+        }
     }
 }
 

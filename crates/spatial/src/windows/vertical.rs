@@ -102,11 +102,9 @@ pub(crate) fn box_pass<S: Element, U: Element>(
         let add_row = |acc: &mut [f64], e: usize, sign: f64| match rows[e] {
             Some(r) => {
                 let row = &src[base + r * inner..base + (r + 1) * inner];
-                for (a, &v) in acc.iter_mut().zip(row) {
-                    *a += sign * map(v.as_f64());
-                }
+                add_mapped(acc, row, sign, &map);
             }
-            None => acc.iter_mut().for_each(|a| *a += sign * outside),
+            None => add_const(acc, sign * outside),
         };
         for (k, out) in d.chunks_exact_mut(inner).enumerate() {
             let i = i0 + k;
@@ -121,9 +119,37 @@ pub(crate) fn box_pass<S: Element, U: Element>(
                 add_row(&mut acc, i + w - 1, 1.0);
                 add_row(&mut acc, i - 1, -1.0);
             }
-            for (o, &a) in out.iter_mut().zip(&acc) {
-                *o = U::of_f64(finish(i, a));
-            }
+            finish_row(out, &acc, i, &finish);
         }
     });
+}
+
+ndkern_core::multiversion! {
+    /// `acc[c] += sign * map(row[c])` (one row of a running sum, at the dispatched level).
+    fn add_mapped[S: Element, M: Fn(f64) -> f64](acc: &mut [f64], row: &[S], sign: f64, map: &M) {
+        for (a, &v) in acc.iter_mut().zip(row) {
+            *a += sign * map(v.as_f64());
+        }
+    }
+}
+
+ndkern_core::multiversion! {
+    /// `acc[c] += v` (a constant-mode row).
+    fn add_const(acc: &mut [f64], v: f64) {
+        acc.iter_mut().for_each(|a| *a += v);
+    }
+}
+
+ndkern_core::multiversion! {
+    /// `out[c] = finish(i, acc[c])` rounded to `U`.
+    fn finish_row[U: Element, F: Fn(usize, f64) -> f64](
+        out: &mut [U],
+        acc: &[f64],
+        i: usize,
+        finish: &F,
+    ) {
+        for (o, &a) in out.iter_mut().zip(acc) {
+            *o = U::of_f64(finish(i, a));
+        }
+    }
 }
