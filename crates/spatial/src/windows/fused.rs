@@ -672,7 +672,14 @@ fn scan_segments<T: Element>(ext: &[T], d: &[f64], w: usize, inv: f64, out: &mut
     // Groups of four full segments.
     while b + 4 * seg <= n {
         let st = [b, b + seg, b + 2 * seg, b + 3 * seg];
-        let mut s = st.map(start_sum);
+        // Not `st.map(start_sum)`: `array::map` is not inlined, and its closure would run at
+        // the baseline level instead of this kernel's.
+        let mut s = [
+            start_sum(st[0]),
+            start_sum(st[1]),
+            start_sum(st[2]),
+            start_sum(st[3]),
+        ];
         for j in 0..4 {
             out[st[j]] = T::of_f64(s[j] * inv);
         }

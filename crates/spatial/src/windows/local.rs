@@ -199,16 +199,7 @@ where
                     mut o1: ndarray::ArrayViewMut1<'_, f64>,
                     mut o2: ndarray::ArrayViewMut1<'_, f64>| {
             buf.gather(lane);
-            for (i, &x) in buf.extended().iter().enumerate() {
-                let inside = (b0..b0 + n0).contains(&i);
-                let d = if shrink && !inside {
-                    0.0
-                } else {
-                    x.as_f64() - k
-                };
-                e1[i] = d;
-                e2[i] = d * d;
-            }
+            shifted_line(buf.extended(), e1, e2, b0, n0, shrink, k);
             box_line(e1, out, w0, b0, true, shrink);
             o1.iter_mut().zip(out.iter()).for_each(|(o, &v)| *o = v);
             box_line(e2, out, w0, b0, true, shrink);
@@ -268,4 +259,29 @@ where
             *vo = T::of_f64(if v < 0.0 { 0.0 } else { v });
         });
     Ok(())
+}
+
+ndkern_core::multiversion! {
+    /// `e1 = x - k` and `e2 = (x - k)^2` over an extended line whose samples are
+    /// `ext[b0..b0 + n0]` (with `shrink`, the border room is 0 in both).
+    fn shifted_line[T: Element](
+        ext: &[T],
+        e1: &mut [f64],
+        e2: &mut [f64],
+        b0: usize,
+        n0: usize,
+        shrink: bool,
+        k: f64,
+    ) {
+        for (i, &x) in ext.iter().enumerate() {
+            let inside = (b0..b0 + n0).contains(&i);
+            let d = if shrink && !inside {
+                0.0
+            } else {
+                x.as_f64() - k
+            };
+            e1[i] = d;
+            e2[i] = d * d;
+        }
+    }
 }
