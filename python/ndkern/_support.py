@@ -1,0 +1,180 @@
+"""Argument handling shared by the wrappers: scipy's casting and output rules, modes, axes."""
+
+from __future__ import annotations
+
+import numbers
+import operator
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+try:  # numpy >= 2
+    from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
+except ImportError:  # pragma: no cover - numpy 1.x
+    from numpy.core.multiarray import normalize_axis_index  # type: ignore[no-redef]
+    from numpy.core.numeric import normalize_axis_tuple  # type: ignore[no-redef]
+
+__all__ = [
+    "ArgumentError",
+    "normalize_axis_index",
+    "normalize_axis_tuple",
+]
+
+F32 = np.dtype(np.float32)
+F64 = np.dtype(np.float64)
+
+#: scipy.ndimage's filter modes and the name ndkern's kernels know them by.
+FILTER_MODES = {
+    "reflect": "reflect",
+    "grid-mirror": "reflect",
+    "constant": "constant",
+    "grid-constant": "constant",
+    "nearest": "nearest",
+    "mirror": "mirror",
+    "wrap": "wrap",
+    "grid-wrap": "wrap",
+}
+
+
+class ArgumentError(ValueError, RuntimeError):
+    """An invalid argument.
+
+    A subclass of both ``ValueError`` and ``RuntimeError``: scipy.ndimage raises
+    ``RuntimeError`` for some invalid arguments (an unknown mode, a wrong output shape, a
+    sequence of the wrong length, a filter size below 1), so code written against scipy that
+    catches ``RuntimeError`` keeps working, and so does code that catches ``ValueError``.
+    """
+
+
+def filter_mode(mode: Any) -> str:
+    """One scipy mode name -> ndkern's name; ArgumentError for anything else."""
+    if isinstance(mode, str) and mode in FILTER_MODES:
+        return FILTER_MODES[mode]
+    raise ArgumentError(
+        f"boundary mode not supported: {mode!r}; use one of "
+        "'reflect', 'constant', 'nearest', 'mirror', 'wrap' "
+        "(or scipy's aliases 'grid-mirror', 'grid-constant', 'grid-wrap')"
+    )
+
+
+def normalize_sequence(value: Any, rank: int, name: str) -> list:
+    """scipy's ``_normalize_sequence``: a scalar repeated ``rank`` times, or a sequence of
+    exactly ``rank`` values."""
+    if not isinstance(value, str) and np.iterable(value):
+        values = list(value)
+        if len(values) != rank:
+            raise ArgumentError(
+                f"`{name}`: sequence argument must have length equal to the number of "
+                f"filtered axes ({rank}), got {len(values)}"
+            )
+        return values
+    return [value] * rank
+
+
+def check_axes(axes: Any, ndim: int) -> tuple[int, ...]:
+    """scipy's ``_check_axes``: None -> every axis; ints, negative counting from the end."""
+    if axes is None:
+        return tuple(range(ndim))
+    if np.isscalar(axes):
+        axes = (operator.index(axes),)
+    elif isinstance(axes, Iterable):
+        axes = tuple(operator.index(ax) for ax in axes)
+    else:
+        raise ValueError("axes must be an integer, iterable of integers, or None")
+    for ax in axes:
+        if ax < -ndim or ax > ndim - 1:
+            raise ValueError(f"specified axis: {ax} is out of range for {ndim} dimension(s)")
+    axes = tuple(ax % ndim if ax < 0 else ax for ax in axes)
+    if len(set(axes)) != len(axes):
+        raise ValueError("axes must be unique")
+    return axes
+
+
+def as_input(input: Any, name: str) -> np.ndarray:
+    """The input as an array (no copy for arrays); complex and non-numeric dtypes refused."""
+    a = np.asarray(input)
+    if a.dtype.kind == "c":
+        raise NotImplementedError(
+            f"{name}: complex input is not supported by ndkern yet; filter .real and .imag "
+            "separately (scipy does the same internally)"
+        )
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: input must be a numeric array, got dtype {a.dtype}")
+    return a
+
+
+def get_output(output: Any, a: np.ndarray, name: str) -> np.ndarray:
+    """scipy's ``_get_output``: None -> a new array of the input's dtype; a dtype -> a new
+    array of that dtype; an array -> checked (shape, writeable, real numeric dtype)."""
+    if output is None:
+        # scipy: the input's dtype by name (so native byte order)
+        return np.empty(a.shape, dtype=a.dtype.name)
+    if isinstance(output, (type, np.dtype, str)):
+        dt = np.dtype(output)
+        if dt.kind not in "biuf":
+            raise ArgumentError(
+                f"{name}: output dtype must be real numeric (bool, int or float), got {dt}"
+            )
+        return np.empty(a.shape, dtype=dt)
+    if not isinstance(output, np.ndarray):
+        raise TypeError(f"{name}: output must be None, a dtype or a numpy array")
+    if output.shape != a.shape:
+        raise ArgumentError(
+            f"{name}: output shape not correct: the input has shape {a.shape}, "
+            f"output has {output.shape}"
+        )
+    if output.dtype.kind not in "biuf":
+        raise ArgumentError(
+            f"{name}: output dtype must be real numeric (bool, int or float), got {output.dtype}"
+        )
+    if not output.flags.writeable:
+        raise ValueError(f"{name}: output array is read-only")
+    return output
+
+
+def native_float(dt: np.dtype) -> bool:
+    return dt == F32 or dt == F64
+
+
+def compute_plan(a: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, bool]:
+    """How to compute `a` into `out`.
+
+    Returns ``(source, direct)``: ``source`` is the float32/float64 array the kernel reads
+    (``a`` itself when it is native float32/float64 of the output's type: no copy, any
+    strides), and ``direct`` says whether the kernel writes straight into ``out`` (same
+    float dtype) or into a float64 temporary that is cast into ``out`` (scipy computes in
+    double and casts to the output dtype).
+    """
+    if native_float(a.dtype) and a.dtype == out.dtype:
+        src, direct = a, True
+    else:
+        src = a.astype(F64) if a.dtype != F64 else a
+        direct = out.dtype == F64
+    if direct and np.may_share_memory(src, out):
+        src = src.copy()
+    return src, direct
+
+
+def cast_into(out: np.ndarray, values: np.ndarray) -> None:
+    """Stores float64 `values` into `out` the way scipy's C code does: a C cast, i.e.
+    truncation toward zero for integers, and for bool (``npy_bool`` is an unsigned char)
+    truncation first, then non-zero -> True."""
+    if out.dtype == np.bool_:
+        out[...] = np.trunc(values) != 0
+    else:
+        out[...] = values
+
+
+def float_value(v: Any, name: str) -> float:
+    if isinstance(v, complex) or np.iscomplexobj(v):
+        raise NotImplementedError(f"a complex `{name}` is not supported by ndkern yet")
+    return float(v)
+
+
+def int_value(v: Any, name: str) -> int:
+    if isinstance(v, numbers.Integral) or (isinstance(v, np.ndarray) and v.ndim == 0):
+        return operator.index(v)
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    raise TypeError(f"`{name}` must be an integer, got {v!r}")
