@@ -6,9 +6,12 @@
 //!
 //! Why: the portable kernel is bound by its compares. Each axis needs four (the range check
 //! on both sides and the two edge corrections that make the bin agree with numpy's edges),
-//! and LLVM's preferred 256-bit vectors on AVX-512 machines run them 4 points at a time on
-//! the one port that writes mask registers: about 23 instructions and 7.5 cycles per 3-d
-//! point, 84% of Q1's accumulation pass in `perf`. Here 8 points share each compare, the
+//! and in a `-C target-cpu=native` build (measured before runtime dispatch) LLVM's preferred
+//! 256-bit vectors on AVX-512 machines ran them 4 points at a time on the one port that
+//! writes mask registers: about 23 instructions and 7.5 cycles per 3-d point, 84% of Q1's
+//! accumulation pass in `perf`. (The portable kernel's AVX-512 `multiversion!` copy has no
+//! 256-bit preference and uses 512-bit vectors, but still more compares per point than this
+//! kernel: 19 per 8 3-d points against 12; not re-measured.) Here 8 points share each compare, the
 //! clamps are `vmaxpd`/`vminpd`, the range check is two chained masked compares, the edge
 //! corrections are masked adds and the cell leaves the float domain through one masked
 //! `vcvttpd2uqq` that also writes [`NONE`] for rejected points.

@@ -26,6 +26,16 @@
 //! | `[feat[f][mask[f]] for f in frames]` | [`ragged_select`] ([`Ragged`]) |
 //! | `healpy.ang2pix(nside, theta, phi, nest)` + `np.add.at` | [`ang2pix`], [`healpix_map`] |
 //!
+//! # SIMD level
+//!
+//! The vectorizable leaves (the point -> cell kernels, the column copies, the label range
+//! check, `block_reduce`'s slab kernel, the merge of per-thread histograms) are
+//! `ndkern_core::multiversion!` kernels: they run as AVX-512, AVX2+FMA or SSE2 code per
+//! [`ndkern_core::simd::level()`] (the CPU, capped by `NDKERN_SIMD`), not the build's target
+//! flags. At the AVX-512 level, `f64` points on uniform axes take an intrinsics kernel (8
+//! points per compare) whose cells are the portable kernel's, bit for bit. The scatter loops
+//! (`acc[cell] += v`) are scalar at every level: their cost is the random access.
+//!
 //! # Policies
 //!
 //! * Points outside the grid and NaN coordinates: [`Outside::Drop`] (numpy) or
