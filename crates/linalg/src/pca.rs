@@ -166,6 +166,27 @@ fn merge(parts: Vec<(Vec<f64>, Vec<f64>)>, d: usize) -> (Vec<f64>, Vec<f64>) {
     (s1, s2)
 }
 
+/// One row, centred on `x0`, into the sums `s1` and `s2` ([`moments_fixed`]'s step; a
+/// function, not a closure, so that it is always inlined into the multiversioned copies).
+#[inline(always)]
+fn add_row<T: Element, const D: usize>(
+    s1: &mut [f64; D],
+    s2: &mut [[f64; D]; D],
+    x0: &[f64; D],
+    row: &[T],
+) {
+    let mut r = [0.0f64; D];
+    for j in 0..D {
+        r[j] = row[j].as_f64() - x0[j];
+    }
+    for j in 0..D {
+        s1[j] += r[j];
+        for k in 0..D {
+            s2[j][k] += r[j] * r[k];
+        }
+    }
+}
+
 ndkern_core::multiversion! {
     /// [`moments_flat`]'s block kernel for a compile-time `D`: two rows per step into two
     /// accumulator sets (hides the FMA latency), summed at the end. Compiled per SIMD level
@@ -178,22 +199,13 @@ ndkern_core::multiversion! {
         let x0: [f64; D] = std::array::from_fn(|j| x0[j]);
         let mut s1 = [[0.0f64; D]; 2];
         let mut s2 = [[[0.0f64; D]; D]; 2];
-        let mut add = |acc: usize, row: &[T]| {
-            let r: [f64; D] = std::array::from_fn(|j| row[j].as_f64() - x0[j]);
-            for j in 0..D {
-                s1[acc][j] += r[j];
-                for k in 0..D {
-                    s2[acc][j][k] += r[j] * r[k];
-                }
-            }
-        };
         let mut pairs = c.chunks_exact(2 * D);
         for p in &mut pairs {
-            add(0, &p[..D]);
-            add(1, &p[D..]);
+            add_row(&mut s1[0], &mut s2[0], &x0, &p[..D]);
+            add_row(&mut s1[1], &mut s2[1], &x0, &p[D..]);
         }
         for row in pairs.remainder().chunks_exact(D) {
-            add(0, row);
+            add_row(&mut s1[0], &mut s2[0], &x0, row);
         }
         let s1v = (0..D).map(|j| s1[0][j] + s1[1][j]).collect();
         let s2v = (0..D * D)

@@ -319,10 +319,13 @@ ndkern_core::multiversion! {
         let mut i = 0;
         let mut x: Vec<f64x4> = Vec::with_capacity(d);
         while i + 4 <= n {
+            // A plain loop: `extend` over a mapped range stays a call (baseline code) inside
+            // the multiversioned copies.
             x.clear();
-            x.extend(
-                (0..d).map(|j| f64x4::new(std::array::from_fn(|l| pts[(i + l) * d + j].as_f64()))),
-            );
+            for j in 0..d {
+                let p = |l: usize| pts[(i + l) * d + j].as_f64();
+                x.push(f64x4::new([p(0), p(1), p(2), p(3)]));
+            }
             let mut best = f64x4::splat(f64::INFINITY);
             let mut best_idx = f64x4::splat(0.0);
             for (ci, cc) in c.chunks_exact(d).enumerate() {

@@ -129,22 +129,46 @@ ndkern_core::multiversion! {
     }
 }
 
+/// `s[i..i + w]` (`w <= 4`) as a vector, padded with zeros (zero matrices in the lanes
+/// that are not stored).
+#[inline(always)]
+fn load4(s: &[f64], i: usize, w: usize) -> f64x4 {
+    if w == 4 {
+        f64x4::new([s[i], s[i + 1], s[i + 2], s[i + 3]])
+    } else {
+        let mut a = [0.0; 4];
+        a[..w].copy_from_slice(&s[i..i + w]);
+        f64x4::new(a)
+    }
+}
+
 /// The body of [`eigvals3_block`], `#[inline(always)]` so that a multiversioned caller
 /// compiles it at its own level.
 #[inline(always)]
 pub(crate) fn eigvals3_kernel(m: [&[f64]; 6], lo: &mut [f64], mid: &mut [f64], hi: &mut [f64]) {
     let n = lo.len();
     let (lo, mid, hi) = (&mut lo[..n], &mut mid[..n], &mut hi[..n]);
-    let m: [&[f64]; 6] = m.map(|s| &s[..n]);
+    // Explicit element lists and `load4` rather than `array::map` or a closure, which LLVM
+    // leaves as calls (compiled at the baseline level) inside the multiversioned copies.
+    let m: [&[f64]; 6] = [
+        &m[0][..n],
+        &m[1][..n],
+        &m[2][..n],
+        &m[3][..n],
+        &m[4][..n],
+        &m[5][..n],
+    ];
     let mut i = 0;
     while i < n {
         let w = (n - i).min(4);
-        let v = if w == 4 {
-            m.map(|s| f64x4::new([s[i], s[i + 1], s[i + 2], s[i + 3]]))
-        } else {
-            // The last partial vector is padded with zero matrices (lanes not stored).
-            m.map(|s| f64x4::new(std::array::from_fn(|k| if k < w { s[i + k] } else { 0.0 })))
-        };
+        let v = [
+            load4(m[0], i, w),
+            load4(m[1], i, w),
+            load4(m[2], i, w),
+            load4(m[3], i, w),
+            load4(m[4], i, w),
+            load4(m[5], i, w),
+        ];
         let ([l, md, h], bad) = closed4(v);
         // Lanes with a zero off-diagonal entry may be decoupled: solved exactly there.
         let zero = f64x4::splat(0.0);
