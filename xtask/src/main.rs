@@ -8,6 +8,7 @@
 //! | `refcheck DIR` | run a directory of reference cases (manifest.toml + .npy) |
 
 mod bench;
+mod python;
 mod refdata;
 mod test;
 

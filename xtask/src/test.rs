@@ -57,6 +57,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
     run(cargo()
         .args(["test", "--workspace", "--doc"])
         .env_remove("RUSTFLAGS"))?;
+    crate::python::python_tests()?;
     eprintln!(
         "xtask test: all checks passed (SIMD levels {})",
         levels.join(", ")
