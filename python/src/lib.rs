@@ -54,13 +54,21 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// Runs `f` with the GIL released, inside the pool, catching panics.
+/// Runs `f` with the GIL released, catching panics: inside the pool for inputs of
+/// `elements` large enough for ndkern to split them across threads, on the calling thread
+/// below that (ndkern runs those serially anyway, and handing a job to a pool thread and
+/// back costs several microseconds).
 fn compute<R: Send>(
     py: Python<'_>,
+    elements: usize,
     f: impl FnOnce() -> ndkern_core::Result<R> + Send,
 ) -> PyResult<R> {
-    let pool = pool()?;
-    let r = py.detach(move || catch_unwind(AssertUnwindSafe(move || pool.install(f))));
+    let r = if elements < ndkern_core::PARALLEL_THRESHOLD {
+        py.detach(move || catch_unwind(AssertUnwindSafe(f)))
+    } else {
+        let pool = pool()?;
+        py.detach(move || catch_unwind(AssertUnwindSafe(move || pool.install(f))))
+    };
     match r {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(PyValueError::new_err(e.to_string())),
@@ -96,12 +104,12 @@ macro_rules! with_io {
             (Arr::F64(i), ArrMut::F64(mut o)) => {
                 let $a = i.as_array();
                 let $o = o.as_array_mut();
-                compute($py, move || $body)
+                compute($py, $a.len(), move || $body)
             }
             (Arr::F32(i), ArrMut::F32(mut o)) => {
                 let $a = i.as_array();
                 let $o = o.as_array_mut();
-                compute($py, move || $body)
+                compute($py, $a.len(), move || $body)
             }
             _ => Err(dtype_mismatch()),
         }
@@ -188,11 +196,15 @@ fn local_mean_var(
     match (input, mean, var) {
         (Arr::F64(i), ArrMut::F64(mut mo), ArrMut::F64(mut vo)) => {
             let (a, mo, vo) = (i.as_array(), mo.as_array_mut(), vo.as_array_mut());
-            compute(py, move || sp::local_mean_var_into(&a, &sizes, m, mo, vo))
+            compute(py, a.len(), move || {
+                sp::local_mean_var_into(&a, &sizes, m, mo, vo)
+            })
         }
         (Arr::F32(i), ArrMut::F32(mut mo), ArrMut::F32(mut vo)) => {
             let (a, mo, vo) = (i.as_array(), mo.as_array_mut(), vo.as_array_mut());
-            compute(py, move || sp::local_mean_var_into(&a, &sizes, m, mo, vo))
+            compute(py, a.len(), move || {
+                sp::local_mean_var_into(&a, &sizes, m, mo, vo)
+            })
         }
         _ => Err(dtype_mismatch()),
     }
@@ -339,11 +351,15 @@ fn reduce<'py>(
         let counts = match input {
             Arr::F64(i) => {
                 let a = i.as_array();
-                compute(py, move || ndkern_core::reduce::count_nonzero(&a, ax))?
+                compute(py, a.len(), move || {
+                    ndkern_core::reduce::count_nonzero(&a, ax)
+                })?
             }
             Arr::F32(i) => {
                 let a = i.as_array();
-                compute(py, move || ndkern_core::reduce::count_nonzero(&a, ax))?
+                compute(py, a.len(), move || {
+                    ndkern_core::reduce::count_nonzero(&a, ax)
+                })?
             }
         };
         return Ok(counts.mapv(|c| c as i64).into_pyarray(py).into_any());
@@ -351,13 +367,13 @@ fn reduce<'py>(
     Ok(match input {
         Arr::F64(i) => {
             let a = i.as_array();
-            compute(py, move || reduce_typed(a, &op, ax, ddof))?
+            compute(py, a.len(), move || reduce_typed(a, &op, ax, ddof))?
                 .into_pyarray(py)
                 .into_any()
         }
         Arr::F32(i) => {
             let a = i.as_array();
-            compute(py, move || reduce_typed(a, &op, ax, ddof))?
+            compute(py, a.len(), move || reduce_typed(a, &op, ax, ddof))?
                 .into_pyarray(py)
                 .into_any()
         }
@@ -385,10 +401,12 @@ fn get_num_threads() -> PyResult<usize> {
     Ok(pool()?.current_num_threads())
 }
 
-/// Raises a Rust panic inside the pool with the GIL released (tests the panic guard).
+/// Panics on the calling thread or (`in_pool`) inside the pool, the GIL released (tests the
+/// panic guard: each panic must come back as RuntimeError).
 #[pyfunction]
-fn _panic_for_test(py: Python<'_>) -> PyResult<()> {
-    compute(py, || -> ndkern_core::Result<()> {
+fn _panic_for_test(py: Python<'_>, in_pool: bool) -> PyResult<()> {
+    let elements = if in_pool { usize::MAX } else { 0 };
+    compute(py, elements, || -> ndkern_core::Result<()> {
         panic!("deliberate test panic")
     })
 }

@@ -119,9 +119,10 @@ def test_extension_errors_are_exceptions():
         _ndkern.uniform_filter(A, [3, 3], "bogus", 0.0, [0, 0], out)
 
 
-def test_rust_panic_becomes_runtime_error():
+@pytest.mark.parametrize("in_pool", [False, True])
+def test_rust_panic_becomes_runtime_error(in_pool):
     with pytest.raises(RuntimeError, match="panic"):
-        _ndkern._panic_for_test()
+        _ndkern._panic_for_test(in_pool)
     # the pool still works afterwards
     assert np.isfinite(ndi.uniform_filter(A, 3)).all()
 
