@@ -61,7 +61,9 @@ def filter_mode(mode: Any) -> str:
 def normalize_sequence(value: Any, rank: int, name: str) -> list:
     """scipy's ``_normalize_sequence``: a scalar repeated ``rank`` times, or a sequence of
     exactly ``rank`` values."""
-    if not isinstance(value, str) and np.iterable(value):
+    if isinstance(value, (int, float, str)) or value is None:
+        return [value] * rank
+    if np.iterable(value):
         values = list(value)
         if len(values) != rank:
             raise ArgumentError(
@@ -108,8 +110,9 @@ def get_output(output: Any, a: np.ndarray, name: str) -> np.ndarray:
     """scipy's ``_get_output``: None -> a new array of the input's dtype; a dtype -> a new
     array of that dtype; an array -> checked (shape, writeable, real numeric dtype)."""
     if output is None:
-        # scipy: the input's dtype by name (so native byte order)
-        return np.empty(a.shape, dtype=a.dtype.name)
+        # scipy: the input's dtype by name, i.e. in native byte order
+        dt = a.dtype if a.dtype.isnative else a.dtype.newbyteorder("=")
+        return np.empty(a.shape, dtype=dt)
     if isinstance(output, (type, np.dtype, str)):
         dt = np.dtype(output)
         if dt.kind not in "biuf":
@@ -167,12 +170,16 @@ def cast_into(out: np.ndarray, values: np.ndarray) -> None:
 
 
 def float_value(v: Any, name: str) -> float:
-    if isinstance(v, complex) or np.iscomplexobj(v):
+    if type(v) is float:
+        return v
+    if isinstance(v, (complex, np.complexfloating)) or np.iscomplexobj(v):
         raise NotImplementedError(f"a complex `{name}` is not supported by ndkern yet")
     return float(v)
 
 
 def int_value(v: Any, name: str) -> int:
+    if type(v) is int:
+        return v
     if isinstance(v, numbers.Integral) or (isinstance(v, np.ndarray) and v.ndim == 0):
         return operator.index(v)
     if isinstance(v, float) and v.is_integer():
