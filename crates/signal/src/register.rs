@@ -260,22 +260,24 @@ fn circular_2d<T: Element>(a: &ArrayView2<T>, b: &ArrayView2<T>) -> CircularPeak
     }
 }
 
-/// Complex dot product of split (re, im) rows, four independent accumulators.
-#[inline]
-fn cdot(ar: &[f64], ai: &[f64], br: &[f64], bi: &[f64]) -> C64 {
-    let (mut re, mut im) = ([0.0f64; 4], [0.0f64; 4]);
-    let n4 = ar.len() / 4 * 4;
-    for k in (0..n4).step_by(4) {
-        for l in 0..4 {
-            re[l] += ar[k + l] * br[k + l] - ai[k + l] * bi[k + l];
-            im[l] += ar[k + l] * bi[k + l] + ai[k + l] * br[k + l];
+ndkern_core::multiversion! {
+    /// Complex dot product of split (re, im) rows, four independent accumulators; compiled per
+    /// SIMD level (the accumulators are one vector).
+    fn cdot(ar: &[f64], ai: &[f64], br: &[f64], bi: &[f64]) -> C64 {
+        let (mut re, mut im) = ([0.0f64; 4], [0.0f64; 4]);
+        let n4 = ar.len() / 4 * 4;
+        for k in (0..n4).step_by(4) {
+            for l in 0..4 {
+                re[l] += ar[k + l] * br[k + l] - ai[k + l] * bi[k + l];
+                im[l] += ar[k + l] * bi[k + l] + ai[k + l] * br[k + l];
+            }
         }
+        let mut r = C64::new(re.iter().sum(), im.iter().sum());
+        for k in n4..ar.len() {
+            r += C64::new(ar[k], ai[k]) * C64::new(br[k], bi[k]);
+        }
+        r
     }
-    let mut r = C64::new(re.iter().sum(), im.iter().sum());
-    for k in n4..ar.len() {
-        r += C64::new(ar[k], ai[k]) * C64::new(br[k], bi[k]);
-    }
-    r
 }
 
 /// The `(size, n)` upsampling kernel of one axis, split into re/im rows.
