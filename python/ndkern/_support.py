@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numbers
 import operator
+import warnings
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -94,16 +95,66 @@ def check_axes(axes: Any, ndim: int) -> tuple[int, ...]:
 
 
 def as_input(input: Any, name: str) -> np.ndarray:
-    """The input as an array (no copy for arrays); complex and non-numeric dtypes refused."""
+    """The input as an array (no copy for arrays); non-numeric dtypes refused. Complex input
+    is handled by the callers (real and imaginary parts filtered separately, as scipy)."""
     a = np.asarray(input)
-    if a.dtype.kind == "c":
-        raise NotImplementedError(
-            f"{name}: complex input is not supported by ndkern yet; filter .real and .imag "
-            "separately (scipy does the same internally)"
-        )
-    if a.dtype.kind not in "biuf":
+    if a.dtype.kind not in "biufc":
         raise TypeError(f"{name}: input must be a numeric array, got dtype {a.dtype}")
     return a
+
+
+def complex_output(output: Any, a: np.ndarray, name: str) -> np.ndarray:
+    """scipy's ``_get_output(output, input, complex_output=True)``."""
+    if output is None:
+        return np.zeros(a.shape, dtype=np.promote_types(a.dtype, np.complex64))
+    if isinstance(output, (type, np.dtype, str)):
+        dt = np.dtype(output)
+        if dt.kind != "c":
+            if isinstance(output, str):
+                raise ArgumentError(f"{name}: output must have complex dtype, got {dt}")
+            warnings.warn("promoting specified output dtype to complex", stacklevel=3)
+            dt = np.promote_types(dt, np.complex64)
+        return np.zeros(a.shape, dtype=dt)
+    if not isinstance(output, np.ndarray):
+        raise TypeError(f"{name}: output must be None, a dtype or a numpy array")
+    if output.shape != a.shape:
+        raise ArgumentError(
+            f"{name}: output shape not correct: the input has shape {a.shape}, "
+            f"output has {output.shape}"
+        )
+    if output.dtype.kind != "c":
+        raise ArgumentError(f"{name}: output must have complex dtype, got {output.dtype}")
+    return output
+
+
+def via_components(
+    f: Callable[[np.ndarray, Any, Any, Any], np.ndarray],
+    a: np.ndarray,
+    w: Any,
+    out: np.ndarray,
+    cval: Any,
+) -> np.ndarray:
+    """scipy's ``_complex_via_real_components``: a complex filter as real filters of the real
+    and imaginary parts. ``f(x, weights, output, cval)`` is the real filter; `w` is None for
+    filters without weights."""
+    ci = a.dtype.kind == "c"
+    cw = w is not None and w.dtype.kind == "c"
+    if ci and np.may_share_memory(a, out):
+        a = a.copy()
+    if ci and cw:
+        f(a.real, w.real, out.real, np.real(cval))
+        out.real -= f(a.imag, w.imag, None, np.imag(cval))
+        f(a.real, w.imag, out.imag, np.real(cval))
+        out.imag += f(a.imag, w.real, None, np.imag(cval))
+    elif ci:
+        f(a.real, w, out.real, np.real(cval))
+        f(a.imag, w, out.imag, np.imag(cval))
+    else:
+        if np.iscomplexobj(cval):
+            raise ValueError("Cannot provide a complex-valued cval when the input is real.")
+        f(a, w.real, out.real, cval)
+        f(a, w.imag, out.imag, cval)
+    return out
 
 
 def get_output(output: Any, a: np.ndarray, name: str) -> np.ndarray:

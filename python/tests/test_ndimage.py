@@ -291,3 +291,62 @@ def test_nan_stays_local():
     a[10] = np.nan
     r = ndi.uniform_filter1d(a, 3)
     assert np.isnan(r[9:12]).all() and not np.isnan(r[:9]).any() and not np.isnan(r[12:]).any()
+
+
+# ---------------------------------------------------------------------------------------------
+# complex data (real and imaginary parts filtered separately, as scipy)
+
+_rng = np.random.default_rng(11)
+_W2 = _rng.uniform(-1, 1, (3, 2))
+_W2C = _W2 + 1j * _rng.uniform(-1, 1, (3, 2))
+COMPLEX_CASES = [
+    ("uniform_filter", (3,), {"mode": "wrap", "cval": 1.0}),
+    ("uniform_filter1d", (4,), {"axis": 0, "mode": "constant", "cval": 1 + 2j}),
+    ("gaussian_filter", (1.2,), {"order": [0, 1]}),
+    ("gaussian_filter1d", (0.9,), {"mode": "mirror"}),
+    ("correlate1d", ([1.0, -2.0, 0.5],), {"mode": "nearest"}),
+    ("correlate1d", ([1.0 + 1j, -2.0, 0.5j],), {}),
+    ("convolve1d", ([1.0 + 1j, -2.0],), {"origin": -1}),
+    ("correlate", (_W2,), {"mode": "constant", "cval": 0.5 - 1j}),
+    ("correlate", (_W2C,), {}),
+    ("convolve", (_W2C,), {"mode": "wrap"}),
+]
+
+
+COMPLEX_PARAMS = [
+    (dtype, *case)
+    for case in COMPLEX_CASES
+    for dtype in (np.complex64, np.complex128, np.float64)
+    # real data: only with complex weights (and a real cval)
+    if np.dtype(dtype).kind == "c"
+    or (any(np.iscomplexobj(x) for x in case[1]) and not np.iscomplexobj(case[2].get("cval", 0)))
+]
+
+
+@pytest.mark.parametrize("dtype,name,args,kw", COMPLEX_PARAMS)
+def test_complex_follows_scipy(dtype, name, args, kw):
+    rng = np.random.default_rng(12)
+    a = rng.uniform(-1, 1, (9, 7)).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        a = a + 1j * rng.uniform(-1, 1, (9, 7)).astype(dtype)
+    ref = getattr(sn, name)(a, *args, **kw)
+    got = getattr(ndi, name)(a, *args, **kw)
+    assert got.dtype == ref.dtype and got.shape == ref.shape
+    tol = 1e-5 if ref.dtype == np.complex64 else 1e-12
+    assert np.max(np.abs(got - ref)) <= tol * max(1.0, float(np.max(np.abs(ref))))
+    # into a given (strided) complex output, and in place
+    out = np.zeros((9, 14), ref.dtype)[:, ::2]
+    assert getattr(ndi, name)(a, *args, output=out, **kw) is out
+    assert np.max(np.abs(out - ref)) <= tol * max(1.0, float(np.max(np.abs(ref))))
+    if a.dtype == ref.dtype:
+        b = a.copy()
+        getattr(ndi, name)(b, *args, output=b, **kw)
+        assert np.max(np.abs(b - ref)) <= tol * max(1.0, float(np.max(np.abs(ref))))
+
+
+def test_complex_output_must_be_complex():
+    a = np.ones((4, 4), complex)
+    with pytest.raises(RuntimeError):
+        ndi.uniform_filter(a, 3, output=np.empty((4, 4)))
+    with pytest.raises(RuntimeError):
+        sn.uniform_filter(a, 3, output=np.empty((4, 4)))
