@@ -13,6 +13,7 @@
 //!   `RuntimeError` — the interpreter never aborts.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use ndarray::ArrayD;
@@ -22,8 +23,15 @@ use numpy::{IntoPyArray, PyReadonlyArrayDyn, PyReadwriteArrayDyn};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-/// The extension's rayon pool; `None` until first use (then rayon's default size).
-static POOL: RwLock<Option<Arc<rayon::ThreadPool>>> = RwLock::new(None);
+/// The extension's rayon pool and the process it was started in; `None` until first use.
+///
+/// A forked child (multiprocessing's default start method on Linux) inherits the pool without
+/// its threads: the process id tells, and the child starts a pool of its own (the parent's is
+/// leaked, never dropped: its threads do not exist there).
+static POOL: RwLock<Option<(u32, Arc<rayon::ThreadPool>)>> = RwLock::new(None);
+
+/// The requested number of threads (0: rayon's default, one per core or RAYON_NUM_THREADS).
+static NUM_THREADS: AtomicUsize = AtomicUsize::new(0);
 
 fn build_pool(n: usize) -> PyResult<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
@@ -34,14 +42,24 @@ fn build_pool(n: usize) -> PyResult<rayon::ThreadPool> {
 }
 
 fn pool() -> PyResult<Arc<rayon::ThreadPool>> {
-    if let Some(p) = POOL.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
-        return Ok(p.clone());
+    let pid = std::process::id();
+    if let Some((p, pool)) = POOL.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if *p == pid {
+            return Ok(pool.clone());
+        }
     }
     let mut w = POOL.write().unwrap_or_else(|e| e.into_inner());
-    if w.is_none() {
-        *w = Some(Arc::new(build_pool(0)?));
+    if let Some((p, pool)) = w.as_ref() {
+        if *p == pid {
+            return Ok(pool.clone());
+        }
     }
-    Ok(w.as_ref().expect("just set").clone())
+    if let Some((_, inherited)) = w.take() {
+        std::mem::forget(inherited);
+    }
+    let pool = Arc::new(build_pool(NUM_THREADS.load(Ordering::Relaxed))?);
+    *w = Some((pid, pool.clone()));
+    Ok(pool)
 }
 
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
@@ -391,7 +409,13 @@ fn simd_level() -> &'static str {
 #[pyfunction]
 fn set_num_threads(n: usize) -> PyResult<()> {
     let p = Arc::new(build_pool(n)?);
-    *POOL.write().unwrap_or_else(|e| e.into_inner()) = Some(p);
+    let mut w = POOL.write().unwrap_or_else(|e| e.into_inner());
+    NUM_THREADS.store(n, Ordering::Relaxed);
+    if let Some((pid, old)) = w.replace((std::process::id(), p)) {
+        if pid != std::process::id() {
+            std::mem::forget(old);
+        }
+    }
     Ok(())
 }
 

@@ -114,3 +114,25 @@ def test_num_threads():
 
 def test_simd_level():
     assert ndkern.simd_level() in ("avx512", "avx2", "baseline")
+
+
+def _child_filter(q):
+    a = np.random.default_rng(3).random((600, 600))  # above the parallel threshold: the pool
+    q.put(float(ndi.uniform_filter(a, 5).sum()))
+
+
+def test_pool_works_in_a_forked_child():
+    import multiprocessing as mp
+
+    a = np.random.default_rng(3).random((600, 600))
+    expected = float(ndi.uniform_filter(a, 5).sum())  # the parent's pool is running
+    ctx = mp.get_context("fork")
+    q = ctx.Queue()
+    p = ctx.Process(target=_child_filter, args=(q,))
+    p.start()
+    p.join(60)
+    if p.is_alive():
+        p.kill()
+        pytest.fail("the forked child hung on ndkern's thread pool")
+    assert p.exitcode == 0
+    assert abs(q.get(timeout=5) - expected) <= 1e-9 * abs(expected)
