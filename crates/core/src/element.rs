@@ -20,8 +20,8 @@ use std::fmt::{Debug, Display};
 use std::iter::Sum;
 use std::ops::{Add, AddAssign, Mul, Sub};
 
-use num_traits::{Float, FromPrimitive, ToPrimitive};
 pub use crate::simd::{f32x8, f64x4};
+use num_traits::{Float, FromPrimitive, ToPrimitive};
 
 /// A floating-point element type with a SIMD vector twin.
 pub trait Element:
@@ -202,4 +202,35 @@ fn widen8_f32(c: &[f32; 8]) -> (f64x4, f64x4) {
         f64x4::new(std::array::from_fn(|i| c[i] as f64)),
         f64x4::new(std::array::from_fn(|i| c[4 + i] as f64)),
     )
+}
+
+/// `x` as a slice of `U` when `T` and `U` are the same type (`None` otherwise): the safe way
+/// for a generic kernel to reach a type-specific fast path.
+///
+/// ```
+/// let x = [1.0f64, 2.0];
+/// assert_eq!(ndkern_core::downcast_slice::<f64, f64>(&x), Some(&x[..]));
+/// assert_eq!(ndkern_core::downcast_slice::<f64, f32>(&x), None);
+/// ```
+#[inline(always)]
+pub fn downcast_slice<T: Element, U: Element>(x: &[T]) -> Option<&[U]> {
+    (std::any::TypeId::of::<T>() == std::any::TypeId::of::<U>()).then(|| {
+        // SAFETY: `T` and `U` are the same type, so the same layout, length and lifetime.
+        unsafe { std::slice::from_raw_parts(x.as_ptr().cast::<U>(), x.len()) }
+    })
+}
+
+/// The mutable twin of [`downcast_slice`].
+///
+/// ```
+/// let mut x = [1.0f32, 2.0];
+/// ndkern_core::downcast_slice_mut::<f32, f32>(&mut x).unwrap()[0] = 5.0;
+/// assert_eq!(x[0], 5.0);
+/// ```
+#[inline(always)]
+pub fn downcast_slice_mut<T: Element, U: Element>(x: &mut [T]) -> Option<&mut [U]> {
+    (std::any::TypeId::of::<T>() == std::any::TypeId::of::<U>()).then(|| {
+        // SAFETY: as in `downcast_slice`; the borrow of `x` is moved into the result.
+        unsafe { std::slice::from_raw_parts_mut(x.as_mut_ptr().cast::<U>(), x.len()) }
+    })
 }

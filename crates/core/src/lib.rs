@@ -51,9 +51,9 @@ mod minmax;
 mod parallel;
 mod prefix;
 pub mod reduce;
-pub mod simd;
 #[doc(hidden)]
 pub mod reference;
+pub mod simd;
 mod stream;
 mod strided;
 mod sum;
@@ -61,8 +61,7 @@ mod window;
 
 pub use alloc::{filled_vec, zeros, HUGE_PAGE_MIN_BYTES};
 pub use border::{extend_line, BorderMode};
-pub use element::Element;
-pub use simd::{f32x8, f64x4, f64x8, Level};
+pub use element::{downcast_slice, downcast_slice_mut, Element};
 pub use elementwise::{accumulate, accumulate_dev_sq, accumulate_sq, axpy, scale};
 pub use error::{Error, Result};
 pub use line_buffer::{for_each_lane, scatter, LineBuffer};
@@ -70,6 +69,7 @@ pub use minmax::{max, min, nan_max, nan_min};
 pub use parallel::{task_count, worth_parallel, PARALLEL_THRESHOLD};
 pub use prefix::{prefix_sum, CompensatedSum};
 pub use reduce::Axes;
+pub use simd::{f32x8, f64x4, f64x8, Level};
 pub use stream::{stream_copy, stream_fence, stream_worth, STREAM_MIN_BYTES};
 pub use strided::{
     canonical_dims, canonicalize, dims_len, dims_of, for_each_offset, merge_dims, Dims,

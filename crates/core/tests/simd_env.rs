@@ -9,7 +9,10 @@ fn env_override_is_checked() {
     let saved = std::env::var("NDKERN_SIMD").ok();
     std::env::set_var("NDKERN_SIMD", "avx9");
     let e = simd::level_from_env().unwrap_err().to_string();
-    assert!(e.contains("unknown SIMD level") && e.contains("baseline, avx2 or avx512"), "{e}");
+    assert!(
+        e.contains("unknown SIMD level") && e.contains("baseline, avx2 or avx512"),
+        "{e}"
+    );
 
     std::env::set_var("NDKERN_SIMD", "baseline");
     assert_eq!(simd::level_from_env().unwrap(), Some(Level::Baseline));

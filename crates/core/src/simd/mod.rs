@@ -44,6 +44,8 @@
 //! ```
 
 mod vector;
+#[cfg(target_arch = "x86_64")]
+pub mod x86;
 
 pub use vector::{f32x8, f64x4, f64x8};
 
@@ -197,6 +199,21 @@ pub fn set_level(l: Level) -> Result<()> {
     check_supported(l)?;
     LEVEL.store(l as u8, Ordering::Relaxed);
     Ok(())
+}
+
+/// Asks the CPU to bring the cache line at `p` into L1 (`prefetcht0`; a no-op off x86-64).
+/// A prefetch never faults, so `p` may point anywhere, past the end of a slice included
+/// (compute it with `wrapping_add`).
+#[inline(always)]
+pub fn prefetch_read<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: PREFETCHT0 reads nothing architecturally and cannot fault, whatever the
+    // address; SSE is part of the x86-64 baseline.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// Proof that the CPU runs AVX, AVX2 and FMA and the dispatched level allows them.

@@ -33,8 +33,7 @@
 #![allow(non_camel_case_types)]
 
 use std::ops::{
-    Add, AddAssign, BitAnd, BitOr, BitXor, Div, DivAssign, Mul, MulAssign, Neg, Not, Sub,
-    SubAssign,
+    Add, AddAssign, BitAnd, BitOr, BitXor, Div, DivAssign, Mul, MulAssign, Neg, Not, Sub, SubAssign,
 };
 
 macro_rules! portable_vector {
@@ -526,7 +525,10 @@ mod tests {
         let e = 1.0 + 2f64.powi(-30);
         let r = f64x4::splat(e).mul_add(f64x4::splat(e), f64x4::splat(-1.0));
         assert_eq!(r.to_array()[0], e.mul_add(e, -1.0));
-        assert_eq!(f64x4::new([0.5, 1.5, 2.5, -0.5]).round().to_array(), [0.0, 2.0, 2.0, -0.0]);
+        assert_eq!(
+            f64x4::new([0.5, 1.5, 2.5, -0.5]).round().to_array(),
+            [0.0, 2.0, 2.0, -0.0]
+        );
         let x = f32x8::new([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
         assert_eq!(x.reduce_add(), 36.0);
         assert_eq!(f64x8::splat(0.25).reduce_add(), 2.0);

@@ -60,7 +60,8 @@ pub(super) struct Gemm<'a> {
     tile_rows: usize,
     /// Use the AVX-512 block: set from [`Avx512::new`] (the CPU has it and the dispatched
     /// level allows it).
-    avx512: bool,
+    /// The AVX-512 block's token, when the dispatched level allows it.
+    avx512: Option<Avx512>,
 }
 
 /// `sum c_k^2` in coordinate order, the same sequence for both sets.
@@ -120,7 +121,7 @@ impl<'a> Gemm<'a> {
         // About 8 tiles per thread for load balance, 16..=128 rows each (multiples of MR).
         let per = m.div_ceil(8 * rayon::current_num_threads().max(1));
         let tile_rows = per.div_ceil(MR).clamp(2, 16) * MR;
-        let avx512 = Avx512::new().is_some();
+        let avx512 = Avx512::new();
         Gemm {
             a,
             b,
@@ -155,17 +156,14 @@ impl<'a> Gemm<'a> {
         let nb = &self.nb[j..j + np * NR];
         let (ap, na) = (&ap[..d * MR], &na[..MR]);
         #[cfg(target_arch = "x86_64")]
-        if self.avx512 {
-            let t = self.tau;
-            // SAFETY: `avx512` is set only when `Avx512::new()` gave a token, i.e. the CPU
-            // supports AVX-512F (and the dispatched level allows it); the slices have the
-            // lengths `avx512::block` requires (sliced above).
-            return unsafe {
-                match np {
-                    1 => avx512::block::<1>(ap, bp, na, nb, d, t, sqrt, g),
-                    2 => avx512::block::<2>(ap, bp, na, nb, d, t, sqrt, g),
-                    _ => avx512::block::<3>(ap, bp, na, nb, d, t, sqrt, g),
-                }
+        if let Some(t) = self.avx512 {
+            use ndkern_core::simd::x86::gemm::{dist_block, NR as NR512};
+            const { assert!(NR == NR512) };
+            let tau = self.tau;
+            return match np {
+                1 => dist_block::<1, MR>(t, ap, bp, na, nb, d, tau, sqrt, g, GW),
+                2 => dist_block::<2, MR>(t, ap, bp, na, nb, d, tau, sqrt, g, GW),
+                _ => dist_block::<3, MR>(t, ap, bp, na, nb, d, tau, sqrt, g, GW),
             };
         }
         dots_f64x4(ap, bp, d, np, g);
@@ -267,69 +265,6 @@ fn finish_f64x4(
     bad
 }
 
-#[cfg(target_arch = "x86_64")]
-mod avx512 {
-    use super::{GW, MR, NR};
-    use std::arch::x86_64::*;
-
-    /// [`super::Gemm::block`] with the `MR x NP*NR` dot products in registers: per
-    /// coordinate `NP` loads, `MR` broadcasts, `MR * NP` FMAs, then the same finishing
-    /// operations as `finish_f64x4` (so both paths give the same bits).
-    ///
-    /// # Safety
-    /// The CPU must support AVX-512F; `ap.len() >= d * MR`, `bp.len() >= NP * d * NR`,
-    /// `na.len() >= MR`, `nb.len() >= NP * NR`.
-    #[allow(clippy::too_many_arguments)]
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn block<const NP: usize>(
-        ap: &[f64],
-        bp: &[f64],
-        na: &[f64],
-        nb: &[f64],
-        d: usize,
-        tau: f64,
-        sqrt: bool,
-        g: &mut [f64; MR * GW],
-    ) -> [u32; MR] {
-        debug_assert!(ap.len() >= d * MR && bp.len() >= NP * d * NR);
-        debug_assert!(na.len() >= MR && nb.len() >= NP * NR);
-        let mut c = [[_mm512_setzero_pd(); NP]; MR];
-        let (a, b) = (ap.as_ptr(), bp.as_ptr());
-        for k in 0..d {
-            let mut bv = [_mm512_setzero_pd(); NP];
-            for (p, v) in bv.iter_mut().enumerate() {
-                // SAFETY: p * d * NR + k * NR + 8 <= NP * d * NR (caller's contract).
-                *v = unsafe { _mm512_loadu_pd(b.add(p * d * NR + k * NR)) };
-            }
-            for (r, cr) in c.iter_mut().enumerate() {
-                // SAFETY: k * MR + r < d * MR.
-                let av = _mm512_set1_pd(unsafe { *a.add(k * MR + r) });
-                for p in 0..NP {
-                    cr[p] = _mm512_fmadd_pd(av, bv[p], cr[p]);
-                }
-            }
-        }
-        let (two, tauv) = (_mm512_set1_pd(2.0), _mm512_set1_pd(tau));
-        let mut bad = [0u32; MR];
-        for (r, cr) in c.iter().enumerate() {
-            let nar = _mm512_set1_pd(na[r]);
-            for (p, dot) in cr.iter().enumerate() {
-                // SAFETY: p * NR + 8 <= NP * NR <= nb.len().
-                let s = _mm512_add_pd(nar, unsafe { _mm512_loadu_pd(nb.as_ptr().add(p * NR)) });
-                let mut v = _mm512_fnmadd_pd(two, *dot, s);
-                let ok = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(v, _mm512_mul_pd(s, tauv));
-                bad[r] |= u32::from(!ok) << (p * NR);
-                if sqrt {
-                    v = _mm512_sqrt_pd(v);
-                }
-                // SAFETY: r * GW + p * NR + 8 <= MR * GW.
-                unsafe { _mm512_storeu_pd(g.as_mut_ptr().add(r * GW + p * NR), v) };
-            }
-        }
-        bad
-    }
-}
-
 impl Tiled for Gemm<'_> {
     fn tile_rows(&self) -> usize {
         self.tile_rows
@@ -417,7 +352,9 @@ mod tests {
             for force_portable in [false, true] {
                 for sqrt in [false, true] {
                     let mut g = Gemm::new(&a, &b, d);
-                    g.avx512 &= !force_portable;
+                    if force_portable {
+                        g.avx512 = None;
+                    }
                     let mut out = vec![0.0f64; m * n];
                     let mut rows: Vec<&mut [f64]> = out.chunks_mut(n).collect();
                     for (t, chunk) in rows.chunks_mut(g.tile_rows()).enumerate() {

@@ -2,8 +2,8 @@
 //! shares: direct differences, `f64x4` across points, coordinates in registers across all
 //! centroids, so the distance matrix is never stored. The `f64x4` kernels are
 //! `ndkern_core::multiversion!` leaves (AVX2+FMA code at the AVX2 level); at the AVX-512
-//! level (`ndkern_core::simd::Avx512::new()`) the fixed-`d` kernel is an intrinsic twin that
-//! covers eight points per instruction.
+//! level (`ndkern_core::simd::Avx512::new()`) the fixed-`d` kernel is core's intrinsic twin
+//! (`ndkern_core::simd::x86::nearest`), eight points per instruction, bitwise the same.
 
 use ndarray::{Array, ArrayBase, Axis, Data, Dimension, Ix2, RemoveAxis};
 #[cfg(target_arch = "x86_64")]
@@ -132,14 +132,20 @@ pub(crate) fn assign<T: Element>(
         return;
     }
     #[cfg(target_arch = "x86_64")]
-    if Avx512::new().is_some() {
+    if let Some(t) = Avx512::new() {
+        use ndkern_core::simd::x86::nearest::assign_nearest;
         macro_rules! fixed512 {
             ($($n:literal)*) => {
-                match d {
-                    // SAFETY: `Avx512::new()` returned a token, so the CPU supports
-                    // AVX-512F and DQ (and the dispatched level allows them).
-                    $($n => return unsafe { avx512::assign_fixed::<T, $n>(pts, c, lab, dst) },)*
-                    _ => {}
+                // Sixteen points at a time in core's AVX-512 kernel, the rest one by one.
+                let done = match d {
+                    $($n => assign_nearest::<T, $n>(t, pts, c, lab, dst),)*
+                    _ => usize::MAX,
+                };
+                if done != usize::MAX {
+                    for j in done..lab.len() {
+                        (lab[j], dst[j]) = assign_one(&pts[j * d..(j + 1) * d], c);
+                    }
+                    return;
                 }
             };
         }
@@ -154,83 +160,6 @@ pub(crate) fn assign<T: Element>(
         };
     }
     fixed!(1 2 3 4 5 6 7 8)
-}
-
-/// The AVX-512 twin of [`assign_fixed`]: sixteen points per step in two `__m512d` (eight
-/// points each), the same per-lane operations (difference, fused multiply-add, strict
-/// less-than select), so labels and distances are bitwise those of the `f64x4` kernel while
-/// each instruction covers twice the points (kmeans_200k_k10: the assign pass is most of a
-/// Lloyd iteration).
-#[cfg(target_arch = "x86_64")]
-mod avx512 {
-    use super::assign_one;
-    use ndkern_core::Element;
-    use std::arch::x86_64::*;
-
-    /// # Safety
-    /// The CPU must support AVX-512F and AVX-512DQ.
-    #[target_feature(enable = "avx512f,avx512dq")]
-    pub(super) unsafe fn assign_fixed<T: Element, const D: usize>(
-        pts: &[T],
-        c: &[f64],
-        lab: &mut [usize],
-        dst: &mut [f64],
-    ) {
-        let n = lab.len();
-        let k = c.len() / D;
-        let mut i = 0;
-        let mut buf = [[0.0f64; 16]; D];
-        while i + 16 <= n {
-            let p = &pts[i * D..(i + 16) * D];
-            for l in 0..16 {
-                for j in 0..D {
-                    buf[j][l] = p[l * D + j].as_f64();
-                }
-            }
-            let mut xa = [_mm512_setzero_pd(); D];
-            let mut xb = [_mm512_setzero_pd(); D];
-            for j in 0..D {
-                // SAFETY: buf[j] holds 16 f64.
-                unsafe {
-                    xa[j] = _mm512_loadu_pd(buf[j].as_ptr());
-                    xb[j] = _mm512_loadu_pd(buf[j].as_ptr().add(8));
-                }
-            }
-            let inf = _mm512_set1_pd(f64::INFINITY);
-            let (mut ba, mut bb) = (inf, inf);
-            let (mut ia, mut ib) = (_mm512_setzero_pd(), _mm512_setzero_pd());
-            for ci in 0..k {
-                let cc = &c[ci * D..(ci + 1) * D];
-                let (mut da, mut db) = (_mm512_setzero_pd(), _mm512_setzero_pd());
-                for j in 0..D {
-                    let cj = _mm512_set1_pd(cc[j]);
-                    let (ea, eb) = (_mm512_sub_pd(xa[j], cj), _mm512_sub_pd(xb[j], cj));
-                    da = _mm512_fmadd_pd(ea, ea, da);
-                    db = _mm512_fmadd_pd(eb, eb, db);
-                }
-                let idx = _mm512_set1_pd(ci as f64);
-                let la = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(da, ba);
-                let lb = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(db, bb);
-                ba = _mm512_mask_blend_pd(la, ba, da);
-                ia = _mm512_mask_blend_pd(la, ia, idx);
-                bb = _mm512_mask_blend_pd(lb, bb, db);
-                ib = _mm512_mask_blend_pd(lb, ib, idx);
-            }
-            let (d8, l8) = (&mut dst[i..i + 16], &mut lab[i..i + 16]);
-            // SAFETY: d8 and l8 hold 16 values of 8 bytes each (usize is 64-bit on x86_64);
-            // the labels are exact small integers, converted by truncation.
-            unsafe {
-                _mm512_storeu_pd(d8.as_mut_ptr(), ba);
-                _mm512_storeu_pd(d8.as_mut_ptr().add(8), bb);
-                _mm512_storeu_si512(l8.as_mut_ptr().cast(), _mm512_cvttpd_epu64(ia));
-                _mm512_storeu_si512(l8.as_mut_ptr().add(8).cast(), _mm512_cvttpd_epu64(ib));
-            }
-            i += 16;
-        }
-        for j in i..n {
-            (lab[j], dst[j]) = assign_one(&pts[j * D..(j + 1) * D], c);
-        }
-    }
 }
 
 /// Squared distances from point `p` to every centroid, the running minimum and its index

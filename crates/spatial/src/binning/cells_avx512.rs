@@ -1,166 +1,40 @@
-//! The AVX-512 twin of [`super::kernels::uniform_cells`] for `f64` points: 8 points per
-//! iteration in 512-bit registers, chosen at run time when the dispatched SIMD level is
-//! AVX-512 ([`Avx512`] token from [`ndkern_core::simd`]: the CPU has it and `NDKERN_SIMD`
-//! does not cap the level), whatever flags the library was built with. Below that level the
-//! caller runs the portable kernel, a `multiversion!` leaf (AVX2+FMA at the `Avx2` level).
-//!
-//! Why: the portable kernel is bound by its compares. Each axis needs four (the range check
-//! on both sides and the two edge corrections that make the bin agree with numpy's edges),
-//! and in a `-C target-cpu=native` build (measured before runtime dispatch) LLVM's preferred
-//! 256-bit vectors on AVX-512 machines ran them 4 points at a time on the one port that
-//! writes mask registers: about 23 instructions and 7.5 cycles per 3-d point, 84% of Q1's
-//! accumulation pass in `perf`. (The portable kernel's AVX-512 `multiversion!` copy has no
-//! 256-bit preference and uses 512-bit vectors, but still more compares per point than this
-//! kernel: 19 per 8 3-d points against 12; not re-measured.) Here 8 points share each compare, the
-//! clamps are `vmaxpd`/`vminpd`, the range check is two chained masked compares, the edge
-//! corrections are masked adds and the cell leaves the float domain through one masked
-//! `vcvttpd2uqq` that also writes [`NONE`] for rejected points.
-//!
-//! The arithmetic is the portable kernel's, operation for operation (the same subtract,
-//! multiply, floor and non-fused edge products), so the cells are identical, bit for bit;
-//! the unit tests below check this on edges, ulp neighbours, ±inf, NaN and huge values for
-//! every length up to a few vectors.
+//! Dispatch of the AVX-512 twin of [`super::kernels::uniform_cells`] for `f64` points
+//! (`ndkern_core::simd::x86::cells`: 8 points per iteration in 512-bit registers; why and
+//! how are described there), taken when the dispatched SIMD level is AVX-512 (an [`Avx512`]
+//! token from [`ndkern_core::simd`]: the CPU has it and `NDKERN_SIMD` does not cap the
+//! level). Below that level the caller runs the portable kernel, a `multiversion!` leaf
+//! (AVX2+FMA at the `Avx2` level). The cells are the portable kernel's, bit for bit (tested
+//! below on edges, ulp neighbours, ±inf, NaN and huge values).
 
-use std::arch::x86_64::*;
-
+use ndkern_core::simd::x86::cells as core_cells;
 use ndkern_core::simd::Avx512;
 
 use super::accumulate::NONE;
-
-/// How far ahead (in `f64`, 4 KiB) the loop prefetches the points it will read.
-const PREFETCH: usize = 512;
 use super::kernels::{uniform_cells, UniformAxis};
 
+// Both kernels mark a point outside the grid the same way.
+const _: () = assert!(NONE == core_cells::NONE);
+
 /// [`uniform_cells`] for `f64` rows: the cell of each of the `cells.len()` C-order points
-/// with `D` (1 to 3) coordinates each in `rows`, [`NONE`] for a point outside the grid.
-/// Panics when `rows.len() != D * cells.len()` (a caller bug, never data-dependent). The
-/// [`Avx512`] token proves the CPU runs AVX-512F and AVX-512DQ.
+/// with `D` (1 to 3) coordinates each in `rows`, [`NONE`] for a point outside the grid; the
+/// full vectors of eight points in the core kernel, the rest in the portable one. Panics
+/// when `rows.len() != D * cells.len()` (a caller bug, never data-dependent).
 pub(crate) fn uniform_cells_f64<const D: usize>(
-    _avx512: Avx512,
+    avx512: Avx512,
     rows: &[f64],
     axes: &[UniformAxis; D],
     strides: &[f64; D],
     cells: &mut [usize],
 ) {
-    // SAFETY: an `Avx512` token exists only when the CPU supports AVX-512 F, DQ, BW and VL
-    // (`ndkern_core::simd::detected`), the features this copy is compiled for.
-    unsafe { cells_f64_avx512::<D>(rows, axes, strides, cells) }
-}
-
-/// The body of [`uniform_cells_f64`].
-///
-/// # Safety
-/// The CPU must support AVX-512F and AVX-512DQ.
-#[target_feature(enable = "avx512f,avx512dq")]
-unsafe fn cells_f64_avx512<const D: usize>(
-    rows: &[f64],
-    axes: &[UniformAxis; D],
-    strides: &[f64; D],
-    cells: &mut [usize],
-) {
-    assert!((1..=3).contains(&D) && rows.len() == D * cells.len());
-    let n = cells.len();
-    let full = n - n % 8;
-    let splat = |f: fn(&UniformAxis) -> f64| axes.map(|a| _mm512_set1_pd(f(&a)));
-    let (lo, hi, last) = (splat(|a| a.lo), splat(|a| a.hi), splat(|a| a.last));
-    let (inv, step) = (splat(|a| a.inv), splat(|a| a.step));
-    let stride = strides.map(|s| _mm512_set1_pd(s));
-    let zero = _mm512_setzero_pd();
-    let one = _mm512_set1_pd(1.0);
-    let none = _mm512_set1_epi64(NONE as i64);
-    let (p, out) = (rows.as_ptr(), cells.as_mut_ptr());
-    let mut i = 0;
-    while i < full {
-        // SAFETY: i + 8 <= n, so the 8 * D values from p + i * D are inside `rows`.
-        let xs = unsafe { load_axes::<D>(p.add(i * D)) };
-        // One prefetch per cache line read, a page ahead: the hardware streamer stops at 4 KiB
-        // page boundaries, and the points (240 MB in Q1) are not in huge pages. Measured on
-        // Q1, one thread: 64 -> 48 ms (2 KiB ahead: 50, 8 KiB: 48). A prefetch never faults,
-        // so running past the end of `rows` is harmless (the address is only computed).
-        for l in 0..D {
-            _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(i * D + PREFETCH + 8 * l).cast());
-        }
-        let mut ok: __mmask8 = 0xff;
-        let mut cf = zero;
-        for k in 0..D {
-            let x = xs[k];
-            // In range and not NaN: `x >= lo && x <= hi` (ordered compares).
-            ok = _mm512_mask_cmp_pd_mask::<_CMP_GE_OQ>(ok, x, lo[k]);
-            ok = _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(ok, x, hi[k]);
-            // The guess clamped to [0, last]: maxpd/minpd return the second operand for a
-            // NaN, as the portable selects do (`t > 0 ? t : 0`, `t < last ? t : last`).
-            let t = _mm512_mul_pd(_mm512_sub_pd(x, lo[k]), inv[k]);
-            let t = _mm512_min_pd(_mm512_max_pd(t, zero), last[k]);
-            let mut f = _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(t);
-            // One step down onto edge `f * step + lo`. The portable kernel also asks f > 0;
-            // at f = 0 the edge is `lo` itself, so the step only fires for x < lo, a point
-            // the range check rejects anyway.
-            let edge = _mm512_add_pd(_mm512_mul_pd(f, step[k]), lo[k]);
-            let below = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(x, edge);
-            f = _mm512_mask_sub_pd(f, below, f, one);
-            // One step up onto edge `(f + 1) * step + lo`; the portable `f < last` guard is
-            // the min with `last` after the step (f <= last before it).
-            let edge = _mm512_add_pd(_mm512_mul_pd(_mm512_add_pd(f, one), step[k]), lo[k]);
-            let above = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(x, edge);
-            f = _mm512_min_pd(_mm512_mask_add_pd(f, above, f, one), last[k]);
-            // f * stride and the running cell are integers below 2^41: exact, fused or not.
-            cf = _mm512_fmadd_pd(f, stride[k], cf);
-        }
-        let c = _mm512_mask_cvttpd_epu64(none, ok, cf);
-        // SAFETY: i + 8 <= n = cells.len().
-        unsafe { _mm512_storeu_si512(out.add(i).cast(), c) };
-        i += 8;
-    }
-    uniform_cells::<f64, D>(&rows[full * D..], axes, strides, &mut cells[full..]);
-}
-
-/// Coordinates `0..D` of the 8 C-order points at `p`, one register per axis.
-///
-/// # Safety
-/// `p` points to at least `8 * D` readable `f64`; the CPU supports AVX-512F.
-#[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn load_axes<const D: usize>(p: *const f64) -> [__m512d; D] {
-    // SAFETY: the caller guarantees 8 * D readable values.
-    let r: [__m512d; 3] = unsafe {
-        [
-            _mm512_loadu_pd(p),
-            if D > 1 {
-                _mm512_loadu_pd(p.add(8))
-            } else {
-                _mm512_setzero_pd()
-            },
-            if D > 2 {
-                _mm512_loadu_pd(p.add(16))
-            } else {
-                _mm512_setzero_pd()
-            },
-        ]
-    };
-    let mut xs = [_mm512_setzero_pd(); D];
-    for (k, x) in xs.iter_mut().enumerate() {
-        *x = match D {
-            1 => r[0],
-            // Lane j is value 2j + k of the 16 in r0, r1.
-            2 => _mm512_permutex2var_pd(r[0], idx(|j| 2 * j + k), r[1]),
-            // Lane j is value 3j + k of the 24 in r0, r1, r2: first from r0/r1 (values
-            // below 16), then the rest from r2 over the partial result.
-            _ => {
-                let a = _mm512_permutex2var_pd(r[0], idx(|j| (3 * j + k) % 16), r[1]);
-                let b = idx(|j| if 3 * j + k < 16 { j } else { 3 * j + k - 8 });
-                _mm512_permutex2var_pd(a, b, r[2])
-            }
-        };
-    }
-    xs
-}
-
-/// The permutation index vector with lane `j` = `f(j)` (`f(j) < 16`).
-#[inline(always)]
-fn idx(f: impl Fn(usize) -> usize) -> __m512i {
-    let v: [i64; 8] = std::array::from_fn(|j| f(j) as i64);
-    // SAFETY: [i64; 8] and __m512i have the same size; unaligned load of a local.
-    unsafe { _mm512_loadu_si512(v.as_ptr().cast()) }
+    let core_axes = axes.map(|a| core_cells::UniformAxis {
+        lo: a.lo,
+        hi: a.hi,
+        last: a.last,
+        inv: a.inv,
+        step: a.step,
+    });
+    let done = core_cells::uniform_cells_f64::<D>(avx512, rows, &core_axes, strides, cells);
+    uniform_cells::<f64, D>(&rows[done * D..], axes, strides, &mut cells[done..]);
 }
 
 #[cfg(test)]

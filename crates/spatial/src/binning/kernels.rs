@@ -171,12 +171,5 @@ pub(crate) const PREFETCH_BYTES: usize = 4096;
 /// `wrapping_add`).
 #[inline(always)]
 pub(crate) fn prefetch<T>(p: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: PREFETCHT0 reads nothing architecturally and cannot fault, whatever the
-    // address; SSE is part of the x86_64 baseline.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast())
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
+    ndkern_core::simd::prefetch_read(p);
 }

@@ -98,12 +98,10 @@ fn uniform_block<T: Element, const D: usize>(grid: &Grid, rows: &[T], cells: &mu
         strides[k] = grid.strides()[k] as f64;
     }
     #[cfg(target_arch = "x86_64")]
-    if let (true, Some(avx512)) = (
-        std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>(),
+    if let (Some(rows), Some(avx512)) = (
+        ndkern_core::downcast_slice::<T, f64>(rows),
         ndkern_core::simd::Avx512::new(),
     ) {
-        // SAFETY: T is f64 (same type, so the same layout and length).
-        let rows = unsafe { std::slice::from_raw_parts(rows.as_ptr().cast::<f64>(), rows.len()) };
         cells_avx512::uniform_cells_f64::<D>(avx512, rows, &axes, &strides, cells);
         return true;
     }

@@ -8,6 +8,10 @@
 //!   ndkern-spatial's fused sweep and `local_mean_var`).
 //! * [`cells`]: the cell of each point on up to three uniform axes (ndkern-spatial's
 //!   binning: histograms, binned statistics).
+//! * [`gemm`]: the register block of ndkern-linalg's GEMM-route distances.
+//! * [`nearest`]: nearest centroid of sixteen points at a time (linalg's `nearest`, k-means).
 
 pub mod cells;
+pub mod gemm;
+pub mod nearest;
 pub mod running;
