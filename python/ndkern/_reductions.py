@@ -6,7 +6,8 @@ accumulation (numpy's float32 sums along strided axes lose digits; these do not)
 corrected two-pass variance. Other dtypes follow numpy exactly: integer and bool input of
 ``mean``/``var``/``std`` is reduced in float64 (numpy's result dtype), while ``sum``, ``min``,
 ``max`` and ``count_nonzero`` of non-float input (and everything complex or float16) are handed
-to numpy itself, so their integer results stay exact.
+to numpy itself, so their integer results stay exact. numpy's further keywords (``initial``,
+``where``, ``mean``, ``correction``) are accepted and, when given, the call is numpy's.
 """
 
 from __future__ import annotations
@@ -23,6 +24,21 @@ from ._support import F64, native_float, normalize_axis_tuple
 __all__ = ["count_nonzero", "max", "mean", "min", "std", "sum", "var"]
 
 Axis = Optional[Union[int, Sequence[int]]]
+
+
+class _Unset:
+    """Marks a numpy keyword that was not given (numpy's own ``np._NoValue`` is private)."""
+
+    def __repr__(self) -> str:
+        return "<unset>"
+
+
+_UNSET: Any = _Unset()
+
+
+def _extra(**kw: Any) -> dict:
+    """The numpy-only keywords that were given (initial, where, mean, correction)."""
+    return {k: v for k, v in kw.items() if v is not _UNSET}
 
 
 def _finish(r: np.ndarray, out: Optional[np.ndarray], name: str) -> Any:
@@ -57,8 +73,12 @@ def _reduce(
     keepdims: bool,
     ddof: Any = 0,
     float_for_ints: bool = False,
+    extra: Optional[dict] = None,
 ) -> Any:
     x = np.asarray(a)
+    if extra:
+        # numpy keywords ndkern does not compute (initial, where, mean, correction): numpy
+        return _numpy(np_func, op, x, axis, dtype, out, keepdims, ddof, extra)
     if dtype is not None:
         dt = np.dtype(dtype)
         if not native_float(dt):
@@ -83,9 +103,17 @@ def _reduce(
 
 
 def _numpy(
-    np_func: Any, op: str, x: np.ndarray, axis: Axis, dtype: Any, out: Any, keepdims: bool, ddof: Any
+    np_func: Any,
+    op: str,
+    x: np.ndarray,
+    axis: Axis,
+    dtype: Any,
+    out: Any,
+    keepdims: bool,
+    ddof: Any,
+    extra: Optional[dict] = None,
 ) -> Any:
-    kw: dict = {"axis": axis, "keepdims": keepdims}
+    kw: dict = {"axis": axis, "keepdims": keepdims, **(extra or {})}
     if op in ("sum", "mean", "var", "std"):
         kw["dtype"] = dtype
     if op in ("var", "std"):
@@ -95,7 +123,15 @@ def _numpy(
     return np_func(x, **kw)
 
 
-def sum(a: Any, axis: Axis = None, dtype: Any = None, out: Any = None, keepdims: bool = False) -> Any:
+def sum(
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: Any = None,
+    keepdims: bool = False,
+    initial: Any = _UNSET,
+    where: Any = _UNSET,
+) -> Any:
     """Sum over `axis` (numpy.sum): None for all, an int, or a tuple of ints.
 
     float32/float64 sums are accumulated in float64 and returned in the input's type.
@@ -110,10 +146,20 @@ def sum(a: Any, axis: Axis = None, dtype: Any = None, out: Any = None, keepdims:
     >>> print(ndkern.sum(a))
     15.0
     """
-    return _reduce("sum", np.sum, a, axis, dtype, out, keepdims)
+    return _reduce(
+        "sum", np.sum, a, axis, dtype, out, keepdims, extra=_extra(initial=initial, where=where)
+    )
 
 
-def mean(a: Any, axis: Axis = None, dtype: Any = None, out: Any = None, keepdims: bool = False) -> Any:
+def mean(
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: Any = None,
+    keepdims: bool = False,
+    *,
+    where: Any = _UNSET,
+) -> Any:
     """Arithmetic mean over `axis` (numpy.mean); integer input gives float64, as numpy.
 
     >>> import numpy as np
@@ -123,7 +169,10 @@ def mean(a: Any, axis: Axis = None, dtype: Any = None, out: Any = None, keepdims
     >>> print(ndkern.mean([1, 2, 4]))
     2.3333333333333335
     """
-    return _reduce("mean", np.mean, a, axis, dtype, out, keepdims, float_for_ints=True)
+    return _reduce(
+        "mean", np.mean, a, axis, dtype, out, keepdims, float_for_ints=True,
+        extra=_extra(where=where),
+    )
 
 
 def var(
@@ -133,6 +182,10 @@ def var(
     out: Any = None,
     ddof: float = 0,
     keepdims: bool = False,
+    *,
+    where: Any = _UNSET,
+    mean: Any = _UNSET,
+    correction: Any = _UNSET,
 ) -> Any:
     """Variance over `axis` with `ddof` delta degrees of freedom (numpy.var): a corrected
     two-pass variance in float64, exact on data with a large offset.
@@ -145,7 +198,10 @@ def var(
     >>> ndkern.var(np.arange(8.0).reshape(2, 4), axis=-1)
     array([1.25, 1.25])
     """
-    return _reduce("var", np.var, a, axis, dtype, out, keepdims, ddof, float_for_ints=True)
+    return _reduce(
+        "var", np.var, a, axis, dtype, out, keepdims, ddof, float_for_ints=True,
+        extra=_extra(where=where, mean=mean, correction=correction),
+    )
 
 
 def std(
@@ -155,6 +211,10 @@ def std(
     out: Any = None,
     ddof: float = 0,
     keepdims: bool = False,
+    *,
+    where: Any = _UNSET,
+    mean: Any = _UNSET,
+    correction: Any = _UNSET,
 ) -> Any:
     """Standard deviation over `axis` (numpy.std): the square root of :func:`var`.
 
@@ -163,10 +223,20 @@ def std(
     >>> print(ndkern.std(np.array([2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0])))
     2.0
     """
-    return _reduce("std", np.std, a, axis, dtype, out, keepdims, ddof, float_for_ints=True)
+    return _reduce(
+        "std", np.std, a, axis, dtype, out, keepdims, ddof, float_for_ints=True,
+        extra=_extra(where=where, mean=mean, correction=correction),
+    )
 
 
-def min(a: Any, axis: Axis = None, out: Any = None, keepdims: bool = False) -> Any:
+def min(
+    a: Any,
+    axis: Axis = None,
+    out: Any = None,
+    keepdims: bool = False,
+    initial: Any = _UNSET,
+    where: Any = _UNSET,
+) -> Any:
     """Minimum over `axis` (numpy.min): NaN if a reduced element is NaN; ``ValueError`` for
     an empty selection, as numpy.
 
@@ -175,10 +245,19 @@ def min(a: Any, axis: Axis = None, out: Any = None, keepdims: bool = False) -> A
     >>> ndkern.min(np.array([[1.0, -2.0], [3.0, 0.5]]), axis=0)
     array([ 1., -2.])
     """
-    return _reduce("min", np.min, a, axis, None, out, keepdims)
+    return _reduce(
+        "min", np.min, a, axis, None, out, keepdims, extra=_extra(initial=initial, where=where)
+    )
 
 
-def max(a: Any, axis: Axis = None, out: Any = None, keepdims: bool = False) -> Any:
+def max(
+    a: Any,
+    axis: Axis = None,
+    out: Any = None,
+    keepdims: bool = False,
+    initial: Any = _UNSET,
+    where: Any = _UNSET,
+) -> Any:
     """Maximum over `axis` (numpy.max).
 
     >>> import numpy as np
@@ -187,7 +266,9 @@ def max(a: Any, axis: Axis = None, out: Any = None, keepdims: bool = False) -> A
     array([[1.],
            [3.]])
     """
-    return _reduce("max", np.max, a, axis, None, out, keepdims)
+    return _reduce(
+        "max", np.max, a, axis, None, out, keepdims, extra=_extra(initial=initial, where=where)
+    )
 
 
 def count_nonzero(a: Any, axis: Axis = None, *, keepdims: bool = False) -> Any:

@@ -161,3 +161,14 @@ def test_window_sum_q18():
                   [83, 117, 81, 129, 255, 48], [130, 231, 165, 7, 187, 169], [44, 137, 16, 50, 229, 202]], float)
     s = ndkern.window_sum(A**2 - B**2, 3)
     assert s[0, 0] == 8423 and s[5, 5] == -88994 and s[3, 5] == -64752
+
+
+def test_numpy_only_keywords_are_accepted():
+    a = np.arange(12.0).reshape(3, 4)
+    w = a > 3
+    assert ndkern.sum(a, axis=0, initial=10.0)[0] == np.sum(a, axis=0, initial=10.0)[0]
+    assert np.array_equal(ndkern.mean(a, axis=1, where=w), np.mean(a, axis=1, where=w), equal_nan=True)
+    assert ndkern.max(a, where=w, initial=-1.0) == np.max(a, where=w, initial=-1.0)
+    assert ndkern.var(a, correction=1) == np.var(a, correction=1)
+    m = a.mean(axis=1, keepdims=True)
+    assert np.allclose(ndkern.std(a, axis=1, mean=m), np.std(a, axis=1, mean=m))
