@@ -85,19 +85,27 @@ def _run(
     passes: list,
     fused: Callable[[np.ndarray, np.ndarray], None],
     single: Callable[[np.ndarray, np.ndarray, Any], None],
+    cval: float,
 ) -> np.ndarray:
     """Runs a separable filter of `passes` (each ``(axis, mode, ...)``) from `a` into `out`.
 
     With one mode for all passes and a float32/float64 output, the whole filter is one fused
-    ndkern call (`fused`). Otherwise (modes per axis, or an integer/bool/float16 output) the
-    passes run one after the other like scipy's, each stored in the output dtype (`single`).
+    ndkern call (`fused`, which filters the axes in increasing order). Otherwise (modes per
+    axis, an integer/bool/float16 output, or `axes` out of order with a non-zero constant
+    border, where the order of the passes changes the result) the passes run one after the
+    other like scipy's, each stored in the output dtype (`single`).
     """
     if not passes:
         out[...] = a
         return out
     if a.size == 0:
         return out
-    if native_float(out.dtype) and len({p[1] for p in passes}) == 1:
+    in_order = all(p[0] < q[0] for p, q in zip(passes, passes[1:]))
+    if (
+        native_float(out.dtype)
+        and len({p[1] for p in passes}) == 1
+        and (in_order or passes[0][1] != "constant" or cval == 0.0)
+    ):
         src, direct = compute_plan(a, out)
         dst = out if direct else np.empty(a.shape, F64)
         fused(src, dst)
@@ -246,7 +254,7 @@ def uniform_filter(
         axis, m, s, o = p
         _ndkern.uniform_filter1d(src, s, axis, m, cv, o, dst)
 
-    return _run("uniform_filter", a, out, passes, fused, single)
+    return _run("uniform_filter", a, out, passes, fused, single, cv)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -396,7 +404,7 @@ def gaussian_filter(
         axis, m, s, o, r = p
         _ndkern.gaussian_filter1d(src, s, axis, o, m, cv, 4.0, r, dst)
 
-    return _run("gaussian_filter", a, out, passes, fused, single)
+    return _run("gaussian_filter", a, out, passes, fused, single, cv)
 
 
 # ---------------------------------------------------------------------------------------------

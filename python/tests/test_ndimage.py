@@ -350,3 +350,14 @@ def test_complex_output_must_be_complex():
         ndi.uniform_filter(a, 3, output=np.empty((4, 4)))
     with pytest.raises(RuntimeError):
         sn.uniform_filter(a, 3, output=np.empty((4, 4)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_axes_order_matters_with_constant_border(dtype):
+    # scipy filters `axes` in the order given; with a non-zero cval and derivative kernels
+    # (weights not summing to 1) the order changes the result (found by hypothesis)
+    a = np.random.default_rng(9).uniform(-3, 3, (5, 4)).astype(dtype)
+    kw = dict(order=1, mode="constant", cval=1.5, axes=[1, 0])
+    assert_close(ndi.gaussian_filter(a, 1.0, **kw), sn.gaussian_filter(a, 1.0, **kw))
+    kw = dict(mode="constant", cval=-2.0, axes=(1, 0), origin=(1, 0))
+    assert_close(ndi.uniform_filter(a, (3, 2), **kw), sn.uniform_filter(a, (3, 2), **kw))
