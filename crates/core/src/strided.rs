@@ -123,8 +123,9 @@ where
 }
 
 /// Calls `f(offset)` for every element offset of `dims`, in C order (last axis fastest),
-/// skipping the first `start` positions and stopping after `count`.
-#[inline]
+/// skipping the first `start` positions and stopping after `count`. Always inlined, so the
+/// callback runs at the SIMD level of the kernel copy that walks (`multiversion!`).
+#[inline(always)]
 pub fn for_each_offset(
     dims: &[(usize, isize)],
     start: usize,

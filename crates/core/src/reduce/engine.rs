@@ -371,21 +371,15 @@ impl<T: Element> Plan<T> {
             while b0 < r1 {
                 let b1 = (b0 + ROW_BLOCK).min(r1);
                 block.iter_mut().for_each(|a| *a = r.acc_init());
-                for_each_offset(&self.reduced, b0, b1 - b0, |roff| {
-                    // SAFETY: `base + roff + k * s_in` (k < cols) indexes an element of the
-                    // borrowed view: `offsets[o]`, `roff` and the column come from its own
-                    // shape and strides, the reduced part shifted to its lowest address.
-                    unsafe {
-                        let p = self.base.0.offset(base + roff);
-                        if s_in == 1 {
-                            r.acc_row(&mut block, std::slice::from_raw_parts(p, cols), pos);
-                        } else {
-                            scratch.clear();
-                            scratch.extend((0..cols).map(|k| *p.offset(k as isize * s_in)));
-                            r.acc_row(&mut block, &scratch, pos);
-                        }
-                    }
-                });
+                let rows = RowBlock {
+                    base,
+                    cols,
+                    s_in,
+                    pos,
+                    b0,
+                    b1,
+                };
+                outer_row_block(self, r, rows, &mut block, &mut scratch);
                 r.acc_merge(&mut acc, &block);
                 b0 = b1;
             }
@@ -438,5 +432,48 @@ impl<T: Element> Plan<T> {
             })
             .collect();
         a.permuted_axes(IxDyn(&perm)).iter().copied().collect()
+    }
+}
+
+/// Rows `b0..b1` of the reduced dims of one column block of the outer walk.
+#[derive(Clone, Copy)]
+struct RowBlock {
+    /// Offset of the block's first column at reduced offset 0.
+    base: isize,
+    cols: usize,
+    /// Stride between the block's columns.
+    s_in: isize,
+    pos: RowPos,
+    b0: usize,
+    b1: usize,
+}
+
+crate::multiversion! {
+    /// Accumulates the rows of one [`RowBlock`] into `block`, compiled per SIMD level: rows
+    /// can be short (32 columns in Q8's norm), so the reducer's row kernel must inline here
+    /// rather than be dispatched once per row.
+    fn outer_row_block[T: Element, R: Reducer<T>](
+        plan: &Plan<T>,
+        r: &R,
+        rows: RowBlock,
+        block: &mut [R::Acc],
+        scratch: &mut Vec<T>
+    ) {
+        let RowBlock { base, cols, s_in, pos, b0, b1 } = rows;
+        for_each_offset(&plan.reduced, b0, b1 - b0, |roff| {
+            // SAFETY: `base + roff + k * s_in` (k < cols) indexes an element of the borrowed
+            // view: the outer offset, `roff` and the column come from its own shape and
+            // strides, the reduced part shifted to its lowest address.
+            unsafe {
+                let p = plan.base.0.offset(base + roff);
+                if s_in == 1 {
+                    r.acc_row(block, std::slice::from_raw_parts(p, cols), pos);
+                } else {
+                    scratch.clear();
+                    scratch.extend((0..cols).map(|k| *p.offset(k as isize * s_in)));
+                    r.acc_row(block, scratch, pos);
+                }
+            }
+        });
     }
 }
