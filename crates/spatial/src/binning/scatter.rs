@@ -586,26 +586,21 @@ where
     }
 }
 
-/// Count and `c`-channel sums per label over `0..len` (`val` holds `c` values per label).
-/// `C` is `c` as a compile-time constant (the channel loop unrolls), or 0 for "read `c`".
-///
-/// Each label has one row `[count, sum_0, .., sum_{c-1}]` of `f64` (the count exact below
-/// 2^53), so a pixel updates one row: for Q14's 3 channels, one 32-byte line instead of a
-/// count in one table and three sums in another. `C` is re-read inside the loop closure:
-/// a closure handed to rayon is not inlined, and a channel count it captured from the
-/// enclosing function would be a run-time value there (the loop then did not unroll).
-fn label_sums<const C: usize, L: Label, X: Sample>(
-    lab: &[L],
-    val: &[X],
-    len: usize,
-    c: usize,
-) -> Result<(Vec<usize>, Vec<f64>)> {
-    let w = if C == 0 { c } else { C } + 1;
-    let table = fold_chunks(
-        lab.len(),
-        len * w,
-        || vec![0.0f64; len * w],
-        |rows, lo, hi| {
+ndkern_core::multiversion! {
+    /// Label counts and channel sums of pixels `lo..hi` into `rows` (`len` rows of `c + 1`),
+    /// compiled per SIMD level (the label -> index and `to_f64` conversions, and the `C`
+    /// channel adds, are this loop's work). `C` is `c` as a constant, or 0.
+    #[allow(clippy::too_many_arguments)]
+    fn label_sums_range[const C: usize, L: Label, X: Sample](
+        lab: &[L],
+        val: &[X],
+        rows: &mut [f64],
+        lo: usize,
+        hi: usize,
+        len: usize,
+        c: usize,
+        _const_c: [(); C]
+    ) -> Result<()> {
             let c = if C == 0 { c } else { C };
             let w = c + 1;
             for (k, ls) in lab[lo..hi].chunks(BLOCK).enumerate() {
@@ -635,7 +630,29 @@ fn label_sums<const C: usize, L: Label, X: Sample>(
                 }
             }
             Ok(())
-        },
+    }
+}
+
+/// Count and `c`-channel sums per label over `0..len` (`val` holds `c` values per label).
+/// `C` is `c` as a compile-time constant (the channel loop unrolls), or 0 for "read `c`".
+///
+/// Each label has one row `[count, sum_0, .., sum_{c-1}]` of `f64` (the count exact below
+/// 2^53), so a pixel updates one row: for Q14's 3 channels, one 32-byte line instead of a
+/// count in one table and three sums in another. `C` is re-read inside the loop closure:
+/// a closure handed to rayon is not inlined, and a channel count it captured from the
+/// enclosing function would be a run-time value there (the loop then did not unroll).
+fn label_sums<const C: usize, L: Label, X: Sample>(
+    lab: &[L],
+    val: &[X],
+    len: usize,
+    c: usize,
+) -> Result<(Vec<usize>, Vec<f64>)> {
+    let w = if C == 0 { c } else { C } + 1;
+    let table = fold_chunks(
+        lab.len(),
+        len * w,
+        || vec![0.0f64; len * w],
+        |rows: &mut Vec<f64>, lo, hi| label_sums_range(lab, val, rows, lo, hi, len, c, [(); C]),
         add_vecs,
     )?;
     let count = table.chunks_exact(w).map(|r| r[0] as usize).collect();
