@@ -13,7 +13,7 @@
 //! variable `NDKERN_MADVISE_HUGEPAGE=0` turns it off (read once per process), which is also how
 //! its effect is measured: `NDKERN_MADVISE_HUGEPAGE=0 cargo xtask bench --quick uniform3`.
 
-use crate::Element;
+use crate::{Element, Error, Result};
 use ndarray::{Array, Dimension};
 
 /// Buffers of at least this many bytes get the huge-page advice (numpy's threshold).
@@ -80,10 +80,214 @@ fn huge_pages_enabled() -> bool {
 #[cfg(not(target_os = "linux"))]
 fn advise_huge_pages<T>(_v: &[T]) {}
 
+/// The most bytes one buffer sized by a caller's parameters may take: the machine's physical
+/// memory, lowered to the process's address-space limit (`RLIMIT_AS`) when one is set, or the
+/// value of `NDKERN_MAX_ALLOC_BYTES` when that is set. Read once per process.
+///
+/// Why a cap: Rust aborts the process when an allocation fails, and on Linux a huge request
+/// can also "succeed" lazily and be killed later. numpy raises `MemoryError` instead; ndkern
+/// returns [`Error::TooLarge`] before asking, so a window of `1e9` on a 5-sample line or a
+/// histogram of `2^40` cells is an `Err`, never an abort.
+///
+/// ```
+/// assert!(ndkern_core::memory_limit() > 0);
+/// ```
+#[must_use]
+pub fn memory_limit() -> usize {
+    static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        if let Some(v) = std::env::var("NDKERN_MAX_ALLOC_BYTES")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+        {
+            return v;
+        }
+        system_memory_limit()
+    })
+}
+
+#[cfg(target_os = "linux")]
+fn system_memory_limit() -> usize {
+    // SAFETY: sysconf and getrlimit only read process/system facts; `lim` is a valid,
+    // writable rlimit for the duration of the call.
+    let (pages, page, lim) = unsafe {
+        let mut lim = libc::rlimit {
+            rlim_cur: libc::RLIM_INFINITY,
+            rlim_max: libc::RLIM_INFINITY,
+        };
+        if libc::getrlimit(libc::RLIMIT_AS, &mut lim) != 0 {
+            lim.rlim_cur = libc::RLIM_INFINITY;
+        }
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+            lim.rlim_cur,
+        )
+    };
+    let phys = if pages > 0 && page > 0 {
+        (pages as u128 * page as u128).min(isize::MAX as u128) as usize
+    } else {
+        isize::MAX as usize
+    };
+    if lim == libc::RLIM_INFINITY {
+        phys
+    } else {
+        phys.min(usize::try_from(lim).unwrap_or(usize::MAX))
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn system_memory_limit() -> usize {
+    isize::MAX as usize
+}
+
+/// The product of `dims`, or [`Error::TooLarge`] naming `what` when it overflows `usize`.
+/// Every size computed from a caller's parameters (cells, grid points, padded lengths) goes
+/// through this or [`check_alloc`].
+///
+/// ```
+/// assert_eq!(ndkern_core::checked_len("cells", &[3, 4, 5]).unwrap(), 60);
+/// assert!(ndkern_core::checked_len("cells", &[1 << 40, 1 << 40]).is_err());
+/// ```
+pub fn checked_len(what: &'static str, dims: &[usize]) -> Result<usize> {
+    dims.iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or(Error::TooLarge {
+            what,
+            bytes: None,
+            limit: memory_limit(),
+        })
+}
+
+/// `Ok` when `n` elements of `T` fit under [`memory_limit`], else [`Error::TooLarge`] naming
+/// `what`. Call it before allocating (or before a loop that would allocate) anything whose size
+/// a caller's parameter decides.
+///
+/// ```
+/// assert!(ndkern_core::check_alloc::<f64>("grid", 1000).is_ok());
+/// assert!(ndkern_core::check_alloc::<f64>("grid", usize::MAX / 2).is_err());
+/// ```
+pub fn check_alloc<T>(what: &'static str, n: usize) -> Result<()> {
+    let bytes = n as u128 * std::mem::size_of::<T>().max(1) as u128;
+    let limit = memory_limit();
+    if bytes > limit as u128 {
+        return Err(Error::TooLarge {
+            what,
+            bytes: Some(bytes),
+            limit,
+        });
+    }
+    Ok(())
+}
+
+/// Plain-old-data numbers whose all-zero bit pattern is the value zero, so a zeroed
+/// allocation is a valid buffer of them (sealed: implemented here for the primitive numbers).
+pub trait ZeroBits: Copy + private::Sealed {}
+mod private {
+    pub trait Sealed {}
+}
+macro_rules! zero_bits {
+    ($($t:ty),*) => {$(impl private::Sealed for $t {} impl ZeroBits for $t {})*};
+}
+zero_bits!(f32, f64, u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
+
+/// A zero-filled `Vec` of `n` elements, or [`Error::TooLarge`] when it is over the cap or the
+/// allocator refuses it — never an abort. Like [`filled_vec`] the memory comes zeroed from the
+/// allocator (untouched pages) and gets the huge-page advice.
+///
+/// ```
+/// let v = ndkern_core::try_zeroed_vec::<f64>("bins", 4).unwrap();
+/// assert_eq!(v, vec![0.0; 4]);
+/// assert!(ndkern_core::try_zeroed_vec::<u64>("bins", 1 << 62).is_err());
+/// ```
+pub fn try_zeroed_vec<T: ZeroBits>(what: &'static str, n: usize) -> Result<Vec<T>> {
+    check_alloc::<T>(what, n)?;
+    if n == 0 || std::mem::size_of::<T>() == 0 {
+        return Ok(vec![]);
+    }
+    let refused = || Error::TooLarge {
+        what,
+        bytes: Some(n as u128 * std::mem::size_of::<T>() as u128),
+        limit: memory_limit(),
+    };
+    let layout = std::alloc::Layout::array::<T>(n).map_err(|_| refused())?;
+    // SAFETY: `layout` has non-zero size (n > 0, T not zero-sized).
+    let p = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<T>();
+    if p.is_null() {
+        return Err(refused());
+    }
+    // SAFETY: `p` was allocated by the global allocator with the layout of `[T; n]`
+    // (`Layout::array`, which is what `Vec<T>` with capacity `n` uses), it is non-null, and
+    // its `n` elements are initialised: all-zero bits are a valid `T` (`ZeroBits`).
+    let v = unsafe { Vec::from_raw_parts(p, n, n) };
+    advise_huge_pages(&v);
+    Ok(v)
+}
+
+/// `vec![value; n]` that returns [`Error::TooLarge`] instead of aborting (see
+/// [`try_zeroed_vec`], which is faster for zeros).
+///
+/// ```
+/// let v = ndkern_core::try_filled_vec("labels", u32::MAX, 3).unwrap();
+/// assert_eq!(v, vec![u32::MAX; 3]);
+/// ```
+pub fn try_filled_vec<T: Clone>(what: &'static str, value: T, n: usize) -> Result<Vec<T>> {
+    check_alloc::<T>(what, n)?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| Error::TooLarge {
+        what,
+        bytes: Some(n as u128 * std::mem::size_of::<T>() as u128),
+        limit: memory_limit(),
+    })?;
+    v.resize(n, value);
+    advise_huge_pages(&v);
+    Ok(v)
+}
+
+/// [`zeros`] for shapes that a caller's parameters decide: the element count is checked for
+/// overflow and against [`memory_limit`], and a refused allocation is an `Err`.
+///
+/// ```
+/// use ndarray::Ix2;
+/// let a = ndkern_core::try_zeros::<f32, _>("grid", Ix2(3, 4)).unwrap();
+/// assert_eq!(a.shape(), &[3, 4]);
+/// assert!(ndkern_core::try_zeros::<f64, _>("grid", Ix2(1 << 40, 1 << 40)).is_err());
+/// ```
+pub fn try_zeros<T: Element + ZeroBits, D: Dimension>(what: &'static str, dim: D) -> Result<Array<T, D>> {
+    let n = checked_len(what, dim.slice())?;
+    // ndarray also requires the element count to fit in isize.
+    if n > isize::MAX as usize {
+        return Err(Error::TooLarge {
+            what,
+            bytes: None,
+            limit: memory_limit(),
+        });
+    }
+    let v = try_zeroed_vec::<T>(what, n)?;
+    Array::from_shape_vec(dim, v).map_err(|e| Error::InvalidParameter {
+        name: what,
+        reason: e.to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ndarray::{Ix1, Ix3};
+
+    #[test]
+    fn sized_allocations_fail_with_an_error_not_an_abort() {
+        let e = try_zeroed_vec::<f64>("cells", usize::MAX / 4).unwrap_err();
+        assert!(e.to_string().contains("cells"), "{e}");
+        assert!(try_filled_vec("cells", 1.5f32, usize::MAX / 2).is_err());
+        assert!(checked_len("cells", &[usize::MAX, 2]).is_err());
+        assert_eq!(checked_len("cells", &[]).unwrap(), 1);
+        assert_eq!(checked_len("cells", &[7, 0, usize::MAX]).unwrap(), 0);
+        let z = try_zeros::<f64, _>("grid", Ix3(2, 3, 4)).unwrap();
+        assert!(z.iter().all(|&x| x == 0.0) && z.len() == 24);
+        let big = try_zeroed_vec::<f32>("big", HUGE_PAGE_MIN_BYTES).unwrap();
+        assert!(big.iter().all(|&x| x == 0.0));
+    }
 
     #[test]
     fn large_and_small_buffers_are_zero_with_the_requested_shape() {

@@ -29,6 +29,17 @@ pub enum Error {
     InvalidParameter { name: &'static str, reason: String },
     /// A reduction with no identity over zero elements (`min`/`max` of an empty axis).
     EmptyReduction { op: &'static str },
+    /// A result or work buffer sized by the caller's parameters that cannot be allocated:
+    /// its size overflows `usize`, exceeds the memory cap ([`crate::memory_limit`]), or the
+    /// allocator refused it. numpy raises `MemoryError`/`ValueError` here.
+    TooLarge {
+        /// What was being sized (`"histogram cells"`, `"KDE grid"`, ...).
+        what: &'static str,
+        /// The bytes asked for; `None` when the size arithmetic overflowed.
+        bytes: Option<u128>,
+        /// The cap in bytes.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -57,6 +68,18 @@ impl fmt::Display for Error {
                 "`{op}` of an empty selection has no value (no identity); \
                  reduce over axes that have at least one element"
             ),
+            Error::TooLarge { what, bytes, limit } => {
+                match bytes {
+                    Some(b) => write!(f, "{what} would need {b} bytes, ")?,
+                    None => write!(f, "the size of {what} overflows the address space, ")?,
+                }
+                write!(
+                    f,
+                    "more than can be allocated here ({limit} bytes); \
+                     use smaller sizes, fewer bins or a coarser grid \
+                     (or raise NDKERN_MAX_ALLOC_BYTES)"
+                )
+            }
         }
     }
 }

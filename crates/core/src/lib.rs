@@ -57,15 +57,20 @@ pub mod simd;
 mod stream;
 mod strided;
 mod sum;
+#[doc(hidden)]
+pub mod testing;
 mod window;
 
-pub use alloc::{filled_vec, zeros, HUGE_PAGE_MIN_BYTES};
+pub use alloc::{
+    check_alloc, checked_len, filled_vec, memory_limit, try_filled_vec, try_zeroed_vec, try_zeros,
+    zeros, ZeroBits, HUGE_PAGE_MIN_BYTES,
+};
 pub use border::{extend_line, BorderMode};
 pub use element::{downcast_slice, downcast_slice_mut, Element};
 pub use elementwise::{accumulate, accumulate_dev_sq, accumulate_sq, axpy, scale};
 pub use error::{Error, Result};
 pub use line_buffer::{for_each_lane, scatter, LineBuffer};
-pub use minmax::{max, min, nan_max, nan_min};
+pub use minmax::{clamp, max, min, nan_max, nan_min};
 pub use parallel::{task_count, worth_parallel, PARALLEL_THRESHOLD};
 pub use prefix::{prefix_sum, CompensatedSum};
 pub use reduce::Axes;

@@ -88,6 +88,25 @@ pub fn nan_min<T: Element>(a: T, b: T) -> T {
     }
 }
 
+/// `x` limited to `[lo, hi]`, NaN staying NaN (`np.clip`). `f64::max(x, 0.0)` turns a NaN
+/// into `0.0`; every clamp in ndkern goes through this one instead.
+///
+/// ```
+/// assert_eq!(ndkern_core::clamp(-1.0f64, 0.0, 1.0), 0.0);
+/// assert_eq!(ndkern_core::clamp(0.5f32, 0.0, 1.0), 0.5);
+/// assert!(ndkern_core::clamp(f64::NAN, 0.0, 1.0).is_nan());
+/// ```
+#[inline(always)]
+pub fn clamp<T: PartialOrd + Copy>(x: T, lo: T, hi: T) -> T {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
+    }
+}
+
 /// NaN-propagating scalar maximum (numpy `np.maximum`).
 #[inline(always)]
 pub fn nan_max<T: Element>(a: T, b: T) -> T {

@@ -13,6 +13,9 @@
 //! * **NaN and inf stay local**: non-finite values are counted, not added, so a NaN poisons
 //!   exactly the windows that contain it, never the rest of the line (scipy issue 7818 shows
 //!   one NaN spreading to the end of the line through a naive running sum).
+//! * **Overflow stays local too**: when finite values overflow to inf inside a window
+//!   (`1e308 + 1e308`), the running sum is re-anchored at the next window, so the windows
+//!   after the overflow get their own (finite) sums, as numpy's direct sums do.
 //!
 //! ```
 //! let x = [1.0f64, 2.0, f64::NAN, 4.0, 5.0, 6.0];
@@ -113,12 +116,17 @@ pub fn window_sum_map<T: Element>(
     }
     let every = ANCHOR_EVERY.max(w);
     let mut i = 0;
-    while i < n_out {
+    'segments: while i < n_out {
         // One anchored segment: exact start, then O(1) updates.
         let (s0, mut nf) = anchor(&x[i..i + w]);
         let mut s = CompensatedSum::new();
         s.add(s0);
         out[i] = T::of_f64(finish(nf.resolve(s0)));
+        if !s0.is_finite() {
+            // The window's finite values overflow: no running sum can start from here.
+            i += 1;
+            continue;
+        }
         let end = (i + every).min(n_out);
         for j in i + 1..end {
             let leave = x[j - 1].as_f64();
@@ -133,7 +141,14 @@ pub fn window_sum_map<T: Element>(
             } else {
                 nf.update(enter, 1);
             }
-            out[j] = T::of_f64(finish(nf.resolve(s.value())));
+            let v = s.value();
+            if !v.is_finite() {
+                // The finite values overflowed: a running sum holding inf would poison every
+                // window up to the next anchor, so this window is summed afresh instead.
+                i = j;
+                continue 'segments;
+            }
+            out[j] = T::of_f64(finish(nf.resolve(v)));
         }
         i = end;
     }
