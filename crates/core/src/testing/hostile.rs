@@ -145,7 +145,8 @@ impl Suite {
                 let wait = deadline.saturating_duration_since(Instant::now());
                 match run.lines.recv_timeout(wait) {
                     Ok(line) => {
-                        let Some(rest) = line.strip_prefix(TAG) else {
+                        // libtest's "test name ... " has no newline: the tag can follow it.
+                        let Some(rest) = line.find(TAG).map(|k| &line[k + TAG.len()..]) else {
                             continue;
                         };
                         let mut parts = rest.trim().splitn(3, ' ');
