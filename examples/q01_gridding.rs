@@ -83,11 +83,11 @@ fn main() -> Result<(), ndkern::Error> {
         if m.is_nan() {
             continue;
         }
-        let lo = f(axes[0].edge(i), axes[1].edge(j), axes[2].edge(k));
+        let lo = f(axes[0].edge(i)?, axes[1].edge(j)?, axes[2].edge(k)?);
         let hi = f(
-            axes[0].edge(i + 1),
-            axes[1].edge(j + 1),
-            axes[2].edge(k + 1),
+            axes[0].edge(i + 1)?,
+            axes[1].edge(j + 1)?,
+            axes[2].edge(k + 1)?,
         );
         assert!(
             m >= lo - 1e-12 && m <= hi + 1e-12,

@@ -22,7 +22,9 @@ fn main() -> Result<(), ndkern::Error> {
     let rb = ragged_select(&feat, &bg)?;
     println!(
         "foreground counts per frame (first 5): {:?}",
-        (0..5).map(|f| rf.frame(f).nrows()).collect::<Vec<_>>()
+        (0..5)
+            .map(|f| rf.frame(f).map(|v| v.nrows()))
+            .collect::<Result<Vec<_>, _>>()?
     );
     println!(
         "total foreground {} + background {} = {}",
@@ -33,8 +35,8 @@ fn main() -> Result<(), ndkern::Error> {
     // Independent check: the list-comprehension idiom, frame by frame.
     for f in 0..frames {
         let want: Vec<usize> = (0..points).filter(|&p| fg[[f, p]]).collect();
-        assert_eq!(rf.frame_index(f), &want[..]);
-        for (row, &p) in rf.frame(f).rows().into_iter().zip(&want) {
+        assert_eq!(rf.frame_index(f)?, &want[..]);
+        for (row, &p) in rf.frame(f)?.rows().into_iter().zip(&want) {
             assert_eq!(row, feat.slice(s![f, p, ..]));
         }
     }

@@ -29,7 +29,9 @@ fn next_down(x: f64) -> f64 {
 fn coord(b: &AxisBins, i: usize) -> f64 {
     let (lo, hi) = b.bounds();
     let r = unit(i);
-    let e = b.edge((unit(i + 7) * (b.len() + 1) as f64) as usize);
+    let e = b
+        .edge((unit(i + 7) * (b.len() + 1) as f64) as usize)
+        .unwrap();
     match (r * 100.0) as usize {
         0 => f64::NAN,
         1 => f64::INFINITY,

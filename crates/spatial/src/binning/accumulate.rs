@@ -56,6 +56,17 @@ pub(crate) struct Acc {
 }
 
 impl Acc {
+    /// `Err` when one accumulator of `cells` cells would not fit in memory (checked once,
+    /// before the pass allocates one per thread).
+    pub fn check(cells: usize, want: Want) -> Result<()> {
+        let per_cell = 1
+            + usize::from(want.sum)
+            + 3 * usize::from(want.var)
+            + 2 * usize::from(want.minmax)
+            + 2 * usize::from(want.order);
+        ndkern_core::check_alloc::<u64>("grid cells", cells.saturating_mul(per_cell))
+    }
+
     pub fn new(cells: usize, want: Want) -> Self {
         let v = |on: bool, x: f64| if on { vec![x; cells] } else { Vec::new() };
         let u = |on: bool, x: usize| if on { vec![x; cells] } else { Vec::new() };
@@ -140,12 +151,50 @@ impl Acc {
         self
     }
 
-    /// Population variance of cell `c` (NaN when empty).
+    /// Population variance of cell `c` (NaN when empty) from the shifted one-pass sums:
+    /// non-finite when the sums overflowed or a value was NaN or infinite (see
+    /// [`scaled_var`] for the recovery). Rounding can make the difference slightly negative:
+    /// it is clamped at 0, NaN staying NaN.
+    #[inline]
     pub fn var(&self, c: usize) -> f64 {
         let n = self.count[c] as f64;
         let m1 = self.s1[c] / n;
-        (self.s2[c] / n - m1 * m1).max(0.0)
+        ndkern_core::clamp(self.s2[c] / n - m1 * m1, 0.0, f64::INFINITY)
     }
+}
+
+/// Population variance and standard deviation of `vals` computed on scaled values (numpy's
+/// two-pass `var` without its intermediate overflow): `x / 2^e` with `2^e` near `max |x|`,
+/// so neither the mean nor the squares overflow; the variance is `var(x / 2^e) * 4^e` (inf
+/// when it is truly above `f64::MAX`) and the deviation `std(x / 2^e) * 2^e` (finite when it
+/// truly is). A NaN or infinite value gives NaN for both, as numpy. The slow path of
+/// binned `Std`: run only for cells whose one-pass sums are not finite.
+pub(crate) fn scaled_var(vals: &[f64]) -> (f64, f64) {
+    if vals.is_empty() || vals.iter().any(|v| !v.is_finite()) {
+        return (f64::NAN, f64::NAN);
+    }
+    let big = vals.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if big == 0.0 {
+        return (0.0, 0.0);
+    }
+    // A power of two: the scaling is exact (barring underflow of values far below `big`,
+    // which cannot change the result at f64 precision). Values below 1 need no scaling.
+    let scale = if big > 1.0 {
+        2f64.powi(big.log2().floor() as i32)
+    } else {
+        1.0
+    };
+    let n = vals.len() as f64;
+    let mean = vals.iter().map(|v| v / scale).sum::<f64>() / n;
+    let var = vals
+        .iter()
+        .map(|v| {
+            let d = v / scale - mean;
+            d * d
+        })
+        .sum::<f64>()
+        / n;
+    (var * scale * scale, var.sqrt() * scale)
 }
 
 /// NaN-propagating minimum (numpy `np.min`).
@@ -303,6 +352,9 @@ where
     V: Fn(usize, &mut [f64]) + Sync,
     G: Fn(f64, f64) -> f64 + Sync,
 {
+    // One `[count, sum]` grid per thread (only when `cells <= n`, so the extra ones are
+    // bounded by the input) and the result: 3 words per cell, checked before allocating.
+    ndkern_core::check_alloc::<[f64; 3]>("histogram cells", cells)?;
     let grids = fold_parts(
         n,
         cells,

@@ -80,6 +80,12 @@ impl std::str::FromStr for BlockFunc {
 /// scikit-image `block_reduce(image, block_size, func)`, with partial edge blocks reduced
 /// exactly (no zero padding). Output shape: `ceil(shape[k] / block[k])` per axis, `f64`.
 ///
+/// The output is `f64` for every input type, on purpose: scikit-image returns the dtype of
+/// `func`'s result (`float32` for the mean of a `float32` image, `float64` for the mean of a
+/// `uint8` one, `int64` for `count_nonzero`); here every block is accumulated in `f64` and
+/// returned as `f64`, so sums of `f32` or `u8` blocks do not round or wrap. For scikit-image's
+/// `float32` result, cast: `out.mapv(|x| x as f32)` (that rounds the `f64` value once).
+///
 /// Errors: `block.len() != a.ndim()`, a zero block size.
 ///
 /// ```

@@ -71,7 +71,8 @@ impl AxisBins {
     /// `bins` equal bins over `[lo, hi]` (numpy `bins=n, range=(lo, hi)`; edges are
     /// `np.linspace(lo, hi, bins + 1)`).
     ///
-    /// Errors: `bins == 0`, a non-finite bound, `lo >= hi`, or `hi - lo` overflowing.
+    /// Errors: `bins == 0` or above [`MAX_CELLS`], a non-finite bound, `lo >= hi`, `hi - lo`
+    /// overflowing, or a range so narrow that the bin width underflows.
     ///
     /// ```
     /// let b = ndkern_spatial::binning::AxisBins::uniform(-1.0, 1.0, 2).unwrap();
@@ -106,13 +107,25 @@ impl AxisBins {
                 format!("the width hi - lo of ({lo}, {hi}) overflows f64; narrow the range"),
             ));
         }
+        let (step, inv) = (width / bins as f64, bins as f64 / width);
+        if !(step > 0.0 && inv.is_finite()) {
+            // The point -> bin arithmetic needs `bins / width` finite (numpy's `norm` is inf
+            // here and its indices garbage).
+            return Err(invalid(
+                "range",
+                format!(
+                    "({lo}, {hi}) is too narrow for {bins} bins: the bin width underflows; \
+                     widen the range or use fewer bins"
+                ),
+            ));
+        }
         Ok(AxisBins {
             kind: Kind::Uniform {
                 lo,
                 hi,
                 n: bins,
-                step: width / bins as f64,
-                inv: bins as f64 / width,
+                step,
+                inv,
             },
         })
     }
@@ -222,12 +235,30 @@ impl AxisBins {
 
     /// Edge `i` (`0..=len()`), computed as numpy's `linspace` does for uniform bins.
     ///
+    /// Errors: `i > len()`.
+    ///
     /// ```
     /// let b = ndkern_spatial::binning::AxisBins::uniform(0.0, 1.0, 4).unwrap();
-    /// assert_eq!(b.edge(1), 0.25);
+    /// assert_eq!(b.edge(1).unwrap(), 0.25);
+    /// assert!(b.edge(5).is_err());
     /// ```
+    pub fn edge(&self, i: usize) -> Result<f64> {
+        if i > self.len() {
+            return Err(invalid(
+                "edge",
+                format!(
+                    "edge {i} does not exist: {} bins have edges 0..={}",
+                    self.len(),
+                    self.len()
+                ),
+            ));
+        }
+        Ok(self.edge_at(i))
+    }
+
+    /// Edge `i`, `i <= len()` (checked by the caller).
     #[inline]
-    pub fn edge(&self, i: usize) -> f64 {
+    pub(crate) fn edge_at(&self, i: usize) -> f64 {
         match &self.kind {
             Kind::Uniform {
                 lo, hi, n, step, ..
@@ -249,17 +280,32 @@ impl AxisBins {
     /// assert_eq!(b.edges_vec(), vec![0.0, 0.5, 1.0]);
     /// ```
     pub fn edges_vec(&self) -> Vec<f64> {
-        (0..=self.len()).map(|i| self.edge(i)).collect()
+        (0..=self.len()).map(|i| self.edge_at(i)).collect()
     }
 
     /// Width of bin `i`.
     ///
+    /// Errors: `i >= len()`.
+    ///
     /// ```
     /// let b = ndkern_spatial::binning::AxisBins::edges(vec![0.0, 1.0, 3.0]).unwrap();
-    /// assert_eq!(b.width(1), 2.0);
+    /// assert_eq!(b.width(1).unwrap(), 2.0);
+    /// assert!(b.width(2).is_err());
     /// ```
-    pub fn width(&self, i: usize) -> f64 {
-        self.edge(i + 1) - self.edge(i)
+    pub fn width(&self, i: usize) -> Result<f64> {
+        if i >= self.len() {
+            return Err(invalid(
+                "bin",
+                format!("bin {i} does not exist: the bins are 0..{}", self.len()),
+            ));
+        }
+        Ok(self.width_at(i))
+    }
+
+    /// Width of bin `i < len()` (checked by the caller).
+    #[inline]
+    pub(crate) fn width_at(&self, i: usize) -> f64 {
+        self.edge_at(i + 1) - self.edge_at(i)
     }
 
     /// The bin of `x`, or `None` for NaN and points outside `[first edge, last edge]`.
@@ -363,7 +409,7 @@ fn check_step(step: f64) -> Result<()> {
 /// ])
 /// .unwrap();
 /// assert_eq!(g.shape(), vec![2, 4]);
-/// assert_eq!(g.cell(&[0.75, 0.3]), Some(1 * 4 + 1));
+/// assert_eq!(g.cell(&[0.75, 0.3]).unwrap(), Some(1 * 4 + 1));
 /// // Q1: a 0.1 grid over the points' bounding box.
 /// let pts = array![[0.0, 0.0, 0.0], [1.0, 0.25, 0.5]];
 /// let g = Grid::covering(&pts, &[0.1, 0.1, 0.1]).unwrap();
@@ -534,25 +580,42 @@ impl Grid {
         let mut rest = cell;
         let mut v = 1.0;
         for (ax, &s) in self.axes.iter().zip(&self.strides) {
-            v *= ax.width(rest / s);
+            v *= ax.width_at(rest / s);
             rest %= s;
         }
         v
     }
 
-    /// The flat (C-order) cell of point `x` (`x.len() == ndim()`), `None` outside or NaN.
+    /// The flat (C-order) cell of point `x`: `Ok(None)` when it is outside the grid or has a
+    /// NaN coordinate.
+    ///
+    /// Errors: `x.len() != ndim()`.
     ///
     /// ```
     /// let g = ndkern_spatial::binning::Grid::uniform(&[(0.0, 1.0), (0.0, 1.0)], &[2, 2]).unwrap();
-    /// assert_eq!(g.cell(&[1.0, 1.0]), Some(3));
-    /// assert_eq!(g.cell(&[1.0, 2.0]), None);
+    /// assert_eq!(g.cell(&[1.0, 1.0]).unwrap(), Some(3));
+    /// assert_eq!(g.cell(&[1.0, 2.0]).unwrap(), None);
+    /// assert!(g.cell(&[1.0]).is_err());
     /// ```
-    pub fn cell(&self, x: &[f64]) -> Option<usize> {
-        debug_assert_eq!(x.len(), self.axes.len());
+    pub fn cell(&self, x: &[f64]) -> Result<Option<usize>> {
+        if x.len() != self.axes.len() {
+            return Err(invalid(
+                "point",
+                format!(
+                    "has {} coordinate(s) but the grid has {} dimension(s); pass one \
+                     coordinate per dimension",
+                    x.len(),
+                    self.axes.len()
+                ),
+            ));
+        }
         let mut c = 0;
         for ((ax, &s), &v) in self.axes.iter().zip(&self.strides).zip(x) {
-            c += ax.index(v)? * s;
+            match ax.index(v) {
+                Some(i) => c += i * s,
+                None => return Ok(None),
+            }
         }
-        Some(c)
+        Ok(Some(c))
     }
 }

@@ -100,7 +100,7 @@ where
     let half_pi = std::f64::consts::FRAC_PI_2;
     Ok(Zip::from(theta).and(phi).map_collect(|&t, &p| {
         // theta is colatitude; clamp guards the (exact) endpoints against rounding.
-        let lat = (half_pi - t.as_f64()).clamp(-half_pi, half_pi);
+        let lat = ndkern_core::clamp(half_pi - t.as_f64(), -half_pi, half_pi);
         let lon = p.as_f64().rem_euclid(2.0 * pi);
         let h = match layer {
             Some(l) => l.hash(lon, lat),
@@ -141,7 +141,8 @@ impl HealpixMap {
 /// `pix = ang2pix(nside, theta, phi)` then `np.bincount(pix, values, 12 * nside**2)` and
 /// `np.bincount(pix, minlength=...)`).
 ///
-/// Errors: as [`ang2pix`], plus `values.len() != theta.len()`.
+/// Errors: as [`ang2pix`], plus `values.len() != theta.len()` and a map of `12 * nside^2`
+/// pixels too large to allocate ([`Error::TooLarge`]).
 ///
 /// ```
 /// use ndarray::array;
@@ -171,8 +172,12 @@ where
             got: vec![values.len()],
         });
     }
-    let pix = ang2pix(nside, theta, phi, scheme)?;
+    // 12 * nside^2 pixels (below 2^62 for nside <= 2^29): a count and a sum each, checked
+    // before the positions are even read (nside = 2^16 is 5e10 pixels, 800 GB).
+    check_nside(nside, scheme)?;
     let npix = 12 * (nside as usize) * (nside as usize);
+    ndkern_core::check_alloc::<[f64; 2]>("HEALPix map", npix)?;
+    let pix = ang2pix(nside, theta, phi, scheme)?;
     let v: Array1<f64> = values.mapv(|x| x.as_f64());
     let st = label_stats(&pix, &v, Some(npix))?;
     Ok(HealpixMap {

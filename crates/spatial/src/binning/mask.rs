@@ -42,12 +42,19 @@ where
     D: Dimension,
 {
     check_shape(a.shape(), mask.shape())?;
-    let mut out = Vec::new();
-    Zip::from(a).and(mask).for_each(|&x, &m| {
-        if m {
-            out.push(x)
-        }
-    });
+    // Logical (C) order, as numpy: `Zip` would walk a transposed pair in memory order.
+    let out: Vec<X> = match (a.as_slice(), mask.as_slice()) {
+        (Some(xs), Some(ms)) => xs
+            .iter()
+            .zip(ms)
+            .filter_map(|(&x, &m)| m.then_some(x))
+            .collect(),
+        _ => a
+            .iter()
+            .zip(mask.iter())
+            .filter_map(|(&x, &m)| m.then_some(x))
+            .collect(),
+    };
     Ok(Array1::from(out))
 }
 
@@ -55,7 +62,7 @@ where
 /// as `f64`, without materializing `a[mask]`. Masked-out voxels are never looked at, so a
 /// value 0 under the mask counts and a 0 outside it does not.
 ///
-/// Errors: `mask.shape() != a.shape()`.
+/// Errors: `mask.shape() != a.shape()`, more bins than can be allocated.
 ///
 /// ```
 /// use ndarray::array;
@@ -80,8 +87,8 @@ where
     let counts = match bins.uniform_params() {
         Some((lo, hi, last, inv, step)) => masked_counts(a, mask, bins.len(), |x| {
             uniform_index(x, lo, hi, last, inv, step)
-        }),
-        None => masked_counts(a, mask, bins.len(), |x| bins.index(x)),
+        })?,
+        None => masked_counts(a, mask, bins.len(), |x| bins.index(x))?,
     };
     Ok(counts.iter().map(|&c| c as f64).collect())
 }
@@ -148,7 +155,7 @@ pub struct Ragged<X> {
 }
 
 impl<X> Ragged<X> {
-    /// Number of frames.
+    /// Number of frames (0 for a `Ragged` whose `offsets` is empty).
     ///
     /// ```
     /// use ndarray::Array3;
@@ -157,25 +164,59 @@ impl<X> Ragged<X> {
     /// assert_eq!(r.frames(), 2);
     /// ```
     pub fn frames(&self) -> usize {
-        self.offsets.len() - 1
+        self.offsets.len().saturating_sub(1)
     }
+
+    /// The rows `offsets[f]..offsets[f + 1]` of frame `f`, checked against `frames()` and
+    /// against `len` (the row count of `values` and `index`): the fields are public, so a
+    /// hand-built `Ragged` may be inconsistent.
+    fn rows_of(&self, f: usize, len: usize) -> Result<std::ops::Range<usize>> {
+        if f >= self.frames() {
+            return Err(Error::InvalidParameter {
+                name: "frame",
+                reason: format!(
+                    "frame {f} does not exist: the result has frames 0..{}",
+                    self.frames()
+                ),
+            });
+        }
+        let (lo, hi) = (self.offsets[f], self.offsets[f + 1]);
+        if lo > hi || hi > len {
+            return Err(Error::InvalidParameter {
+                name: "offsets",
+                reason: format!(
+                    "frame {f} spans rows {lo}..{hi}, which is not a range of the {len} rows; \
+                     offsets must increase and end at the row count"
+                ),
+            });
+        }
+        Ok(lo..hi)
+    }
+
     /// The selected rows of frame `f`, `(count_f, features)`.
+    ///
+    /// Errors: `f >= frames()` (or `offsets` inconsistent with `values`).
     ///
     /// ```
     /// use ndarray::{array, Array3};
     /// let feat = Array3::from_shape_fn((2, 3, 2), |(f, p, k)| (f * 100 + p * 10 + k) as f32);
     /// let r = ndkern_spatial::binning::ragged_select(&feat,
     ///     &array![[false, true, false], [true, false, true]]).unwrap();
-    /// assert_eq!(r.frame(0), array![[10.0f32, 11.0]]);
-    /// assert_eq!(r.frame_index(1), &[0, 2]);
+    /// assert_eq!(r.frame(0).unwrap(), array![[10.0f32, 11.0]]);
+    /// assert_eq!(r.frame_index(1).unwrap(), &[0, 2]);
+    /// assert!(r.frame(2).is_err());
     /// ```
-    pub fn frame(&self, f: usize) -> ArrayView2<'_, X> {
-        self.values
-            .slice(ndarray::s![self.offsets[f]..self.offsets[f + 1], ..])
+    pub fn frame(&self, f: usize) -> Result<ArrayView2<'_, X>> {
+        let r = self.rows_of(f, self.values.nrows())?;
+        Ok(self.values.slice(ndarray::s![r, ..]))
     }
+
     /// The selected point numbers of frame `f`.
-    pub fn frame_index(&self, f: usize) -> &[usize] {
-        &self.index[self.offsets[f]..self.offsets[f + 1]]
+    ///
+    /// Errors: `f >= frames()` (or `offsets` inconsistent with `index`).
+    pub fn frame_index(&self, f: usize) -> Result<&[usize]> {
+        let r = self.rows_of(f, self.index.len())?;
+        Ok(&self.index[r])
     }
 }
 
@@ -230,16 +271,16 @@ where
 }
 
 ndkern_core::multiversion! {
-    /// Counts of the bins of the masked `xs` (equal lengths), one chunk, compiled per SIMD
-    /// level: the bin index leaves the float domain through `f64 -> usize`, one instruction
-    /// with AVX-512 (`vcvttsd2usi`) and a branchy sequence at the SSE2 baseline.
+    /// Adds the counts of the bins of the masked `xs` (equal lengths) into `acc`, one chunk,
+    /// compiled per SIMD level: the bin index leaves the float domain through `f64 -> usize`,
+    /// one instruction with AVX-512 (`vcvttsd2usi`) and a branchy sequence at the SSE2
+    /// baseline.
     fn count_masked[T: Element, F: Fn(f64) -> Option<usize>](
         xs: &[T],
         ms: &[bool],
-        n: usize,
+        acc: &mut [u64],
         bin: &F
-    ) -> Vec<u64> {
-        let mut acc = vec![0u64; n];
+    ) {
         for (&x, &m) in xs.iter().zip(ms) {
             if m {
                 if let Some(i) = bin(x.as_f64()) {
@@ -247,41 +288,48 @@ ndkern_core::multiversion! {
                 }
             }
         }
-        acc
     }
 }
 
-/// Counts per bin of the values of `a` under `mask`, splitting across threads when large.
+/// Counts per bin of the values of `a` under `mask`, splitting across threads when large
+/// and the bins are fewer than the values (each thread keeps one table of `n` counts).
 fn masked_counts<T, S, Sm, D>(
     a: &ArrayBase<S, D>,
     mask: &ArrayBase<Sm, D>,
     n: usize,
     bin: impl Fn(f64) -> Option<usize> + Sync,
-) -> Vec<u64>
+) -> Result<Vec<u64>>
 where
     T: Element,
     S: Data<Elem = T> + Sync,
     Sm: Data<Elem = bool> + Sync,
     D: Dimension,
 {
-    // Standard-layout inputs (the common case): plain slices in chunks, one local count
-    // vector per chunk.
+    let sum = |mut x: Vec<u64>, y: Vec<u64>| {
+        x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
+        x
+    };
+    let parallel = ndkern_core::worth_parallel(a.len()) && n <= a.len();
+    // Standard-layout inputs (the common case): plain slices in chunks.
     if let (Some(xs), Some(ms)) = (a.as_slice(), mask.as_slice()) {
-        let count = |(xs, ms): (&[T], &[bool])| count_masked(xs, ms, n, &bin);
-        let chunk = 1 << 16;
-        let sum = |mut x: Vec<u64>, y: Vec<u64>| {
-            x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
-            x
-        };
-        return if ndkern_core::worth_parallel(xs.len()) {
+        return Ok(if parallel {
             use rayon::prelude::*;
+            let chunk = 1 << 16;
             xs.par_chunks(chunk)
                 .zip(ms.par_chunks(chunk))
-                .map(count)
+                .fold(
+                    || vec![0u64; n],
+                    |mut acc, (xs, ms)| {
+                        count_masked(xs, ms, &mut acc, &bin);
+                        acc
+                    },
+                )
                 .reduce(|| vec![0u64; n], sum)
         } else {
-            count((xs, ms))
-        };
+            let mut acc = ndkern_core::try_zeroed_vec::<u64>("histogram bins", n)?;
+            count_masked(xs, ms, &mut acc, &bin);
+            acc
+        });
     }
     let add = |mut acc: Vec<u64>, x: &T, m: &bool| {
         if *m {
@@ -292,16 +340,12 @@ where
         acc
     };
     let zip = Zip::from(a).and(mask);
-    if ndkern_core::worth_parallel(a.len()) && n <= a.len() {
-        zip.par_fold(
-            || vec![0u64; n],
-            add,
-            |mut x, y| {
-                x.iter_mut().zip(&y).for_each(|(p, q)| *p += q);
-                x
-            },
-        )
+    Ok(if parallel {
+        zip.par_fold(|| vec![0u64; n], add, sum)
     } else {
-        zip.fold(vec![0u64; n], add)
-    }
+        zip.fold(
+            ndkern_core::try_zeroed_vec::<u64>("histogram bins", n)?,
+            add,
+        )
+    })
 }

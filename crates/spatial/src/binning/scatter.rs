@@ -10,10 +10,45 @@ use ndarray::{s, Array1, Array2, ArrayBase, ArrayD, Data, DataMut, Dimension, Ix
 use ndkern_core::{Element, Error, Result};
 use rayon::prelude::*;
 
-use super::accumulate::{fold_blocks, fold_chunks, outside_error, zip_merge, BLOCK};
+use super::accumulate::{fold_blocks, fold_chunks, zip_merge, BLOCK};
 use super::grid::MAX_CELLS;
 use super::kernels::{first_bad_label, max_wrapped, prefetch, PREFETCH_BYTES};
 use super::sample::{flat, write_out, Label, Sample};
+
+/// The error for label/index `i` of a function's input: `"{what} {i} {detail}"`, without
+/// advice; each public function appends its own with [`advise`] (only it knows whether the
+/// fix is a longer output, a larger `nlabels`, a bigger table or non-negative values).
+fn label_error(what: &'static str, i: usize, detail: String) -> Error {
+    Error::InvalidParameter {
+        name: what,
+        reason: format!("{what} {i} {detail}"),
+    }
+}
+
+/// Appends `fix` (what the caller of this function should change) to a label or index
+/// error; other errors pass through.
+fn advise(fix: &'static str) -> impl Fn(Error) -> Error {
+    move |e| match e {
+        Error::InvalidParameter { name, reason } if name == "label" || name == "index" => {
+            Error::InvalidParameter {
+                name,
+                reason: format!("{reason}; {fix}"),
+            }
+        }
+        other => other,
+    }
+}
+
+const BINCOUNT_FIX: &str = "bincount counts non-negative integers below 2^40 (numpy raises on \
+                            negative values too): remove or shift the others";
+const BINCOUNT_INTO_FIX: &str = "every value must be below out.len(): use a longer `out`, or \
+                                 bincount, which sizes its result from the largest value";
+const SCATTER_FIX: &str = "indices must lie in 0..shape on their axis (negative indices are \
+                           not wrapped around as numpy does): fix or remove them";
+const LABEL_STATS_FIX: &str = "labels must be non-negative and below nlabels: raise nlabels, \
+                               or pass None to use max(label) + 1";
+const GATHER_FIX: &str = "the table needs a row for every label: give it at least max(label) + \
+                          1 rows, or fix the labels";
 
 /// Largest label + 1 (0 when empty), or an error for a negative or absurd label. One
 /// vectorized max, split across threads for long inputs.
@@ -29,7 +64,7 @@ fn label_extent<L: Label>(labels: &[L]) -> Result<usize> {
     };
     if max >= MAX_CELLS {
         let i = first_bad_label(labels, MAX_CELLS).unwrap_or(0);
-        return Err(outside_error(
+        return Err(label_error(
             "label",
             i,
             format!("is {:?}; labels must be in 0..{MAX_CELLS}", labels[i]),
@@ -43,7 +78,7 @@ fn label_extent<L: Label>(labels: &[L]) -> Result<usize> {
 fn check_block<L: Label>(block: &[L], len: usize, start: usize) -> Result<()> {
     match first_bad_label(block, len) {
         None => Ok(()),
-        Some(j) => Err(outside_error(
+        Some(j) => Err(label_error(
             "index",
             start + j,
             format!("is {:?}, outside 0..{len}", block[j]),
@@ -136,8 +171,11 @@ where
     S: Data<Elem = L>,
 {
     let labels = flat(x);
-    let len = label_extent(&labels)?.max(minlength);
-    let counts = count_by_label(&labels, len)?;
+    let len = label_extent(&labels)
+        .map_err(advise(BINCOUNT_FIX))?
+        .max(minlength);
+    ndkern_core::check_alloc::<usize>("bincount result", len)?;
+    let counts = count_by_label(&labels, len).map_err(advise(BINCOUNT_FIX))?;
     Ok(Array1::from(counts))
 }
 
@@ -171,8 +209,11 @@ where
         });
     }
     let labels = flat(x);
-    let len = label_extent(&labels)?.max(minlength);
-    let sums = sum_by_label(&labels, &flat(weights), len)?;
+    let len = label_extent(&labels)
+        .map_err(advise(BINCOUNT_FIX))?
+        .max(minlength);
+    ndkern_core::check_alloc::<f64>("bincount result", len)?;
+    let sums = sum_by_label(&labels, &flat(weights), len).map_err(advise(BINCOUNT_FIX))?;
     Ok(Array1::from(sums))
 }
 
@@ -194,7 +235,7 @@ where
     S: Data<Elem = L>,
     So: DataMut<Elem = usize>,
 {
-    let counts = count_by_label(&flat(x), out.len())?;
+    let counts = count_by_label(&flat(x), out.len()).map_err(advise(BINCOUNT_INTO_FIX))?;
     write_out(out, &[counts.len()], &counts)
 }
 
@@ -227,7 +268,8 @@ where
             got: vec![weights.len()],
         });
     }
-    let sums = sum_by_label(&flat(x), &flat(weights), out.len())?;
+    let sums =
+        sum_by_label(&flat(x), &flat(weights), out.len()).map_err(advise(BINCOUNT_INTO_FIX))?;
     write_out(out, &[sums.len()], &sums)
 }
 
@@ -289,7 +331,7 @@ where
                 match l.to_index() {
                     Some(i) if i < shape[k] => *c += i * stride,
                     _ => {
-                        return Err(outside_error(
+                        return Err(label_error(
                             "index",
                             start + j,
                             format!("is {l:?} on axis {k}, outside 0..{}", shape[k]),
@@ -304,10 +346,11 @@ where
     let sums = if d == 1 {
         // The common 1-d form (np.add.at(t, idx, v)): the label kernel on flat slices.
         let col = index.column(0);
-        sum_by_label(&flat(&col), &flat(values), len)?
+        sum_by_label(&flat(&col), &flat(values), len)
     } else {
-        scatter_nd(n, len, fill, values)?
-    };
+        scatter_nd(n, len, fill, values)
+    }
+    .map_err(advise(SCATTER_FIX))?;
     for (t, &s) in target.iter_mut().zip(&sums) {
         *t = T::of_f64(t.as_f64() + s);
     }
@@ -449,16 +492,27 @@ where
     let val = flat(values);
     let len = match nlabels {
         Some(m) => m,
-        None => label_extent(&lab)?,
+        None => label_extent(&lab).map_err(advise(LABEL_STATS_FIX))?,
     };
+    // The table: `len` rows of a count and `channels` sums.
+    let row = channels.checked_add(1).ok_or(Error::TooLarge {
+        what: "label table",
+        bytes: None,
+        limit: ndkern_core::memory_limit(),
+    })?;
+    ndkern_core::check_alloc::<f64>(
+        "label table",
+        ndkern_core::checked_len("label table", &[len, row])?,
+    )?;
     // Channel counts up to 4 get their own monomorphic loop.
     let (count, sum) = match channels {
-        1 => label_sums::<1, _, _>(&lab, &val, len, 1)?,
-        2 => label_sums::<2, _, _>(&lab, &val, len, 2)?,
-        3 => label_sums::<3, _, _>(&lab, &val, len, 3)?,
-        4 => label_sums::<4, _, _>(&lab, &val, len, 4)?,
-        c => label_sums::<0, _, _>(&lab, &val, len, c)?,
-    };
+        1 => label_sums::<1, _, _>(&lab, &val, len, 1),
+        2 => label_sums::<2, _, _>(&lab, &val, len, 2),
+        3 => label_sums::<3, _, _>(&lab, &val, len, 3),
+        4 => label_sums::<4, _, _>(&lab, &val, len, 4),
+        c => label_sums::<0, _, _>(&lab, &val, len, c),
+    }
+    .map_err(advise(LABEL_STATS_FIX))?;
     Ok(LabelStats {
         count: Array1::from(count),
         sum: Array2::from_shape_vec((len, channels), sum).expect("len x channels"),
@@ -490,8 +544,9 @@ where
 {
     let channels = table.ncols();
     let lab = flat(labels);
-    let mut out = ndkern_core::filled_vec(X::default(), lab.len() * channels);
-    gather_slice(table, &lab, &mut out)?;
+    let size = ndkern_core::checked_len("gathered output", &[lab.len(), channels])?;
+    let mut out = ndkern_core::try_filled_vec("gathered output", X::default(), size)?;
+    gather_slice(table, &lab, &mut out).map_err(advise(GATHER_FIX))?;
     let mut shape = labels.shape().to_vec();
     shape.push(channels);
     Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("labels x channels"))
@@ -535,8 +590,8 @@ where
     }
     let lab = flat(labels);
     let m = table.nrows();
-    if label_extent(&lab)? > m {
-        return Err(bad_row(&lab, m));
+    if label_extent(&lab).map_err(advise(GATHER_FIX))? > m {
+        return Err(advise(GATHER_FIX)(bad_row(&lab, m)));
     }
     match out.as_slice_mut() {
         Some(o) => gather_slice(table, &lab, o),
@@ -547,12 +602,13 @@ where
             Ok(())
         }
     }
+    .map_err(advise(GATHER_FIX))
 }
 
 /// The error naming the first label outside the table's `0..m` rows (one must exist).
 fn bad_row<L: Label>(lab: &[L], m: usize) -> Error {
     let i = first_bad_label(lab, m).unwrap_or(0);
-    outside_error(
+    label_error(
         "label",
         i,
         format!("is {:?}, outside the table's 0..{m} rows", lab[i]),

@@ -13,7 +13,7 @@
 use ndarray::{s, ArrayBase, ArrayD, Data, DataMut, Dimension, Ix1, Ix2, IxDyn};
 use ndkern_core::{Element, Error, Result};
 
-use super::accumulate::{count_sum_map, fold_blocks, Acc, Want, NONE};
+use super::accumulate::{count_sum_map, fold_blocks, scaled_var, Acc, Want, BLOCK, NONE};
 use super::grid::{Grid, Outside};
 use super::points::{check_points, fill_cells, read_values};
 use super::sample::write_out;
@@ -91,6 +91,9 @@ pub struct CellStats {
     shape: Vec<usize>,
     acc: Acc,
     values: Vec<f64>,
+    /// `(cell, var, std)`, sorted by cell, for the cells whose one-pass sums are not finite
+    /// (a NaN or infinite value, or an overflow near +-1e308): recomputed by [`scaled_var`].
+    fixed: Vec<(usize, f64, f64)>,
 }
 
 impl CellStats {
@@ -116,13 +119,36 @@ impl CellStats {
     pub fn mean(&self, fill: f64) -> ArrayD<f64> {
         self.per_cell(fill, |c| self.acc.sum[c] / self.acc.count[c] as f64)
     }
-    /// Population variance (ddof = 0) per cell, `fill` when empty.
-    pub fn var(&self, fill: f64) -> ArrayD<f64> {
-        self.per_cell(fill, |c| self.acc.var(c))
+    /// The recomputed `(var, std)` of cell `c` (one whose one-pass variance is not finite).
+    fn fixed(&self, c: usize) -> (f64, f64) {
+        match self.fixed.binary_search_by_key(&c, |f| f.0) {
+            Ok(k) => (self.fixed[k].1, self.fixed[k].2),
+            Err(_) => (f64::NAN, f64::NAN),
+        }
     }
-    /// Population standard deviation per cell, `fill` when empty.
+    /// Population variance (ddof = 0) per cell, `fill` when empty; NaN for a cell holding
+    /// a NaN or infinite value (numpy's `var`).
+    pub fn var(&self, fill: f64) -> ArrayD<f64> {
+        self.per_cell(fill, |c| {
+            let v = self.acc.var(c);
+            if v.is_finite() {
+                v
+            } else {
+                self.fixed(c).0
+            }
+        })
+    }
+    /// Population standard deviation per cell, `fill` when empty; NaN for a cell holding
+    /// a NaN or infinite value (numpy's `std`, scipy's `binned_statistic_dd(..., 'std')`).
     pub fn std(&self, fill: f64) -> ArrayD<f64> {
-        self.per_cell(fill, |c| self.acc.var(c).sqrt())
+        self.per_cell(fill, |c| {
+            let v = self.acc.var(c);
+            if v.is_finite() {
+                v.sqrt()
+            } else {
+                self.fixed(c).1
+            }
+        })
     }
     /// Minimum per cell, `fill` when empty.
     pub fn min(&self, fill: f64) -> ArrayD<f64> {
@@ -176,6 +202,7 @@ where
     S2: Data<Elem = T> + Sync,
 {
     check_points(grid, points, Some(values))?;
+    Acc::check(grid.len(), want)?;
     let n = points.nrows();
     let acc = fold_blocks(
         n,
@@ -192,6 +219,11 @@ where
         },
         Acc::merge,
     )?;
+    let fixed = if want.var {
+        recover_var(points, values, grid, &acc)?
+    } else {
+        Vec::new()
+    };
     let values = if want.order {
         values.iter().map(|x| x.as_f64()).collect()
     } else {
@@ -201,7 +233,57 @@ where
         shape: grid.shape(),
         acc,
         values,
+        fixed,
     })
+}
+
+/// The slow path of the variance: for each cell whose one-pass variance is not finite
+/// (a NaN or infinite value, or sums that overflowed for data near +-1e308), its values are
+/// collected in a second pass over the points and the variance recomputed on scaled values
+/// ([`scaled_var`]). Returns `(cell, var, std)` sorted by cell; empty (no second pass) when
+/// every cell is finite.
+fn recover_var<T, S, S2>(
+    points: &ArrayBase<S, Ix2>,
+    values: &ArrayBase<S2, Ix1>,
+    grid: &Grid,
+    acc: &Acc,
+) -> Result<Vec<(usize, f64, f64)>>
+where
+    T: Element,
+    S: Data<Elem = T>,
+    S2: Data<Elem = T>,
+{
+    let bad: Vec<usize> = (0..acc.count.len())
+        .filter(|&c| acc.count[c] > 0 && !acc.var(c).is_finite())
+        .collect();
+    if bad.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut vals: Vec<Vec<f64>> = vec![Vec::new(); bad.len()];
+    let mut cells = [0usize; BLOCK];
+    let n = points.nrows();
+    let mut start = 0;
+    while start < n {
+        let len = BLOCK.min(n - start);
+        // The first pass already applied the `Outside` policy: drop here.
+        fill_cells(grid, points, Outside::Drop, start, &mut cells[..len])?;
+        for (j, &c) in cells[..len].iter().enumerate() {
+            if c != NONE {
+                if let Ok(k) = bad.binary_search(&c) {
+                    vals[k].push(values[start + j].as_f64());
+                }
+            }
+        }
+        start += len;
+    }
+    Ok(bad
+        .into_iter()
+        .zip(&vals)
+        .map(|(c, v)| {
+            let (var, std) = scaled_var(v);
+            (c, var, std)
+        })
+        .collect())
 }
 
 /// Every per-cell statistic of `values` at `points` (`(n, d)`) on `grid`, in one pass.
