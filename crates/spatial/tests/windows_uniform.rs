@@ -194,7 +194,14 @@ fn long_f32_line_error_independent_of_length() {
 fn bad_input_is_an_error() {
     let a = data(&[4, 5], 1);
     let msg = |e: ndkern_spatial::Error| e.to_string();
-    assert!(msg(uniform_filter(&a, &[0], BorderMode::Reflect, &[0]).unwrap_err()).contains("size"));
+    // scipy.ndimage.uniform_filter(a, 0) does no filtering (it skips axes of size <= 1);
+    // uniform_filter1d (scipy raises) and window_sum refuse size 0.
+    assert_eq!(
+        uniform_filter(&a, &[0], BorderMode::Reflect, &[0]).unwrap(),
+        a
+    );
+    assert!(msg(uniform_filter1d(&a, 0, 0, BorderMode::Reflect, 0).unwrap_err()).contains("size"));
+    assert!(msg(window_sum(&a, &[0], BorderMode::Reflect, &[0]).unwrap_err()).contains("size"));
     assert!(
         msg(uniform_filter(&a, &[3, 3, 3], BorderMode::Reflect, &[0]).unwrap_err())
             .contains("one per axis")

@@ -23,7 +23,7 @@ use ndkern_core::{axpy, BorderMode, Element, Error, Result};
 use rayon::prelude::*;
 
 use super::axis::{run_separable, Kind, SepPass};
-use super::params::{check_axis, check_shape, padding, per_axis};
+use super::params::{check_axis, check_extent, check_shape, padding, per_axis};
 
 /// The line kernel of a 1-D correlation: `out[i] = sum_j w[j] * ext[i + j]`.
 pub(crate) fn correlate_line<T: Element>(ext: &[T], out: &mut [T], w: &[T]) {
@@ -98,6 +98,9 @@ where
     check_axis(axis, a.ndim())?;
     check_weights(weights)?;
     let (before, after) = padding(weights.len(), origin)?;
+    if !a.is_empty() {
+        check_extent(a.len_of(Axis(axis)), before, after)?;
+    }
     let w: Vec<T> = weights.iter().map(|&x| T::of_f64(x)).collect();
     run_separable(
         a,
@@ -113,8 +116,18 @@ where
 }
 
 /// scipy's convolution origin: the flipped kernel's origin, shifted by one for even lengths.
-fn convolve_origin(len: usize, origin: isize) -> isize {
-    -origin - if len.is_multiple_of(2) { 1 } else { 0 }
+fn convolve_origin(len: usize, origin: isize) -> Result<isize> {
+    origin
+        .checked_neg()
+        .and_then(|o| o.checked_sub(isize::from(len.is_multiple_of(2))))
+        .ok_or_else(|| Error::InvalidParameter {
+            name: "origin",
+            reason: format!(
+                "origin {origin} is invalid for size {len}; use {}..={}",
+                -((len / 2) as i128),
+                (len as i128 - 1) / 2
+            ),
+        })
 }
 
 /// 1-D convolution along `axis` (scipy.ndimage.convolve1d): correlation with the reversed
@@ -170,7 +183,7 @@ where
 {
     check_weights(weights)?;
     let rev: Vec<f64> = weights.iter().rev().copied().collect();
-    let o = convolve_origin(weights.len(), origin);
+    let o = convolve_origin(weights.len(), origin)?;
     correlate1d_into(a, &rev, axis, mode, o, out)
 }
 
@@ -303,6 +316,15 @@ where
         .zip(&origins)
         .map(|(&w, &o)| padding(w, o))
         .collect::<Result<Vec<_>>>()?;
+    if !a.is_empty() {
+        // The padded array of the dense route: every axis extended by its kernel length - 1.
+        let mut padded = Vec::with_capacity(nd);
+        for (&n, &(before, after)) in a.shape().iter().zip(&pads) {
+            padded.push(check_extent(n, before, after)?);
+        }
+        let len = ndkern_core::checked_len("the padded array of the correlation", &padded)?;
+        ndkern_core::check_alloc::<T>("the padded array of the correlation", len)?;
+    }
     let w = weights.to_owned().into_dyn();
     if nd == 0 {
         let k = T::of_f64(w[IxDyn(&[])]);
@@ -536,7 +558,7 @@ where
             .iter()
             .zip(weights.shape())
             .map(|(&o, &len)| convolve_origin(len, o))
-            .collect()
+            .collect::<Result<_>>()?
     };
     correlate_into(a, &flipped, mode, &origins, out)
 }

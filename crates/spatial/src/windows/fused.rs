@@ -36,7 +36,7 @@ use rayon::prelude::*;
 use super::axis::{Kind, SepPass};
 use super::rolling::{fits, planes, stateless, Outer};
 use super::running_avx512::running_sums_avx512;
-use super::uniform::{box_line, shrink_edges};
+use super::uniform::{box_line, redo_segment, shrink_edges};
 
 /// Box windows up to this many samples are direct sums; longer ones running sums.
 pub(crate) const DIRECT_MAX: usize = 8;
@@ -335,15 +335,26 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
                                 sum_rows(|j| rows[j], w, T::of_f64(scale), target);
                             } else {
                                 // Running sums: one block spanning all columns (cb == inner).
-                                if anchor || k % ANCHOR_EVERY == 0 {
+                                // A step that turns a sum non-finite (a non-finite row, or an
+                                // overflow such as 1e308 + 1e308) re-anchors at this very
+                                // row, so the overflow never reaches the next windows.
+                                let fresh = anchor
+                                    || k % ANCHOR_EVERY == 0
+                                    || !step_row(
+                                        &mut acc,
+                                        slab(i + w - 1),
+                                        slab(i - 1),
+                                        scale,
+                                        target,
+                                    );
+                                if fresh {
                                     acc.iter_mut().for_each(|a| *a = 0.0);
                                     for e in i..i + w {
                                         acc_add(&mut acc, slab(e));
                                     }
                                     anchor = !finish_row(&acc, scale, target);
                                 } else {
-                                    let (add, sub) = (slab(i + w - 1), slab(i - 1));
-                                    anchor = !step_row(&mut acc, add, sub, scale, target);
+                                    anchor = false;
                                 }
                             }
                         }
@@ -702,6 +713,15 @@ fn scan_segments<T: Element>(ext: &[T], d: &[f64], w: usize, inv: f64, out: &mut
             o2[t] = T::of_f64(s[2] * inv);
             o3[t] = T::of_f64(s[3] * inv);
         }
+        // The line is finite, so a sum that ends non-finite overflowed (and a non-finite sum
+        // stays non-finite): that segment is recomputed with sums that recover after it.
+        if !(s[0] + s[1] + s[2] + s[3]).is_finite() {
+            for (j, &b0) in st.iter().enumerate() {
+                if !s[j].is_finite() {
+                    redo_segment(&ext[b0..b0 + seg + w - 1], &mut out[b0..b0 + seg], w, inv);
+                }
+            }
+        }
         b += 4 * seg;
     }
     // The rest one segment at a time.
@@ -712,6 +732,9 @@ fn scan_segments<T: Element>(ext: &[T], d: &[f64], w: usize, inv: f64, out: &mut
         for i in b + 1..end {
             s += d[i];
             out[i] = T::of_f64(s * inv);
+        }
+        if !s.is_finite() {
+            redo_segment(&ext[b..end + w - 1], &mut out[b..end], w, inv);
         }
         b = end;
     }

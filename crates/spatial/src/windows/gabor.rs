@@ -75,11 +75,41 @@ pub fn gabor_kernel(frequency: f64, o: &GaborOptions) -> Result<(Array2<f64>, Ar
     if !(sy.is_finite() && sy > 0.0) {
         return Err(bad("sigma_y", sy));
     }
+    if !o.theta.is_finite() {
+        return Err(Error::InvalidParameter {
+            name: "theta",
+            reason: format!("the orientation must be finite, got {}", o.theta),
+        });
+    }
     let (ct, st) = (o.theta.cos(), o.theta.sin());
     let n = o.n_stds;
-    let x0 = (n * sx * ct).abs().max((n * sy * st).abs()).max(1.0).ceil() as isize;
-    let y0 = (n * sy * ct).abs().max((n * sx * st).abs()).max(1.0).ceil() as isize;
+    // The half-widths, as f64 first: a tiny frequency or a huge sigma gives a kernel that no
+    // memory holds (an Err, not an overflowing `2 * x0 + 1`). The only NaN `f64::max` can see
+    // is `inf * 0` (an overflowed `n_stds * sigma` times a zero cosine or sine), whose true
+    // value 0 is what ignoring it gives.
+    let half = |a: f64, b: f64| a.abs().max(b.abs()).max(1.0).ceil();
+    let (x0f, y0f) = (
+        half(n * sx * ct, n * sy * st),
+        half(n * sy * ct, n * sx * st),
+    );
+    let too_large = || Error::TooLarge {
+        what: "the Gabor kernel (2 * ceil(n_stds * sigma) + 1 per side)",
+        bytes: None,
+        limit: ndkern_core::memory_limit(),
+    };
+    if !(x0f < (1u64 << 40) as f64 && y0f < (1u64 << 40) as f64) {
+        return Err(too_large());
+    }
+    let (x0, y0) = (x0f as isize, y0f as isize);
     let shape = ((2 * y0 + 1) as usize, (2 * x0 + 1) as usize);
+    let len = ndkern_core::checked_len(
+        "the Gabor kernel (2 * ceil(n_stds * sigma) + 1 per side)",
+        &[shape.0, shape.1, 2],
+    )?;
+    ndkern_core::check_alloc::<f64>(
+        "the Gabor kernel (2 * ceil(n_stds * sigma) + 1 per side)",
+        len,
+    )?;
     let norm = 2.0 * std::f64::consts::PI * sx * sy;
     let mut re = Array2::zeros(shape);
     let mut im = Array2::zeros(shape);

@@ -12,7 +12,7 @@ use ndarray::{Array, Array1, ArrayBase, ArrayD, ArrayViewMut, Data, Dimension, I
 use ndkern_core::{BorderMode, Element, Error, Result};
 
 use super::axis::{run_separable, Kind, SepPass};
-use super::params::{check_axis, per_axis};
+use super::params::{check_axis, check_extent, per_axis};
 
 /// Options of the Gaussian filters beyond sigma (scipy's keyword arguments).
 ///
@@ -73,12 +73,40 @@ fn radius_of(sigma: f64, truncate: f64) -> Result<usize> {
             reason: format!("truncate must be finite and > 0, got {truncate}"),
         });
     }
-    Ok((truncate * sigma + 0.5) as usize)
+    let r = truncate * sigma + 0.5;
+    // Beyond 2^52 the radius is not even an integer in f64 (and `as usize` would saturate):
+    // no kernel that long fits in memory.
+    if !(r < (1u64 << 52) as f64) {
+        return Err(Error::TooLarge {
+            what: "the Gaussian kernel (radius = truncate * sigma)",
+            bytes: None,
+            limit: ndkern_core::memory_limit(),
+        });
+    }
+    Ok(r as usize)
+}
+
+/// Checks that a kernel of radius `r` (`2 r + 1` taps, built in a few `f64` buffers) can be
+/// allocated; returns its length.
+fn kernel_len(r: usize) -> Result<usize> {
+    let len = r
+        .checked_mul(2)
+        .and_then(|l| l.checked_add(1))
+        .filter(|&l| l <= isize::MAX as usize)
+        .ok_or(Error::TooLarge {
+            what: "the Gaussian kernel (2 * radius + 1 taps)",
+            bytes: None,
+            limit: ndkern_core::memory_limit(),
+        })?;
+    ndkern_core::check_alloc::<[f64; 4]>("the Gaussian kernel (2 * radius + 1 taps)", len)?;
+    Ok(len)
 }
 
 /// The Gaussian kernel (`order = 0`) or its `order`-th derivative, sampled at
 /// `-radius..=radius` (scipy's `_gaussian_kernel1d(sigma, order, radius)`; the order-0 kernel
-/// sums to 1). `sigma` must be > 0.
+/// sums to 1). `sigma` must be > 0, and large enough that `sigma^2` does not underflow (about
+/// 1e-150; scipy raises `ZeroDivisionError` below). A radius whose `2 * radius + 1` taps do not
+/// fit in memory is [`Error::TooLarge`].
 ///
 /// ```
 /// use ndkern_spatial::gaussian_kernel1d;
@@ -97,6 +125,7 @@ pub fn gaussian_kernel1d(sigma: f64, order: usize, radius: usize) -> Result<Arra
             reason: "a kernel needs sigma > 0".into(),
         });
     }
+    kernel_len(radius)?;
     let sigma2 = sigma * sigma;
     let r = radius as isize;
     let x: Vec<f64> = (-r..=r).map(|v| v as f64).collect();
@@ -104,6 +133,7 @@ pub fn gaussian_kernel1d(sigma: f64, order: usize, radius: usize) -> Result<Arra
     let total: f64 = ndkern_core::sum(&phi);
     let phi: Vec<f64> = phi.iter().map(|v| v / total).collect();
     if order == 0 {
+        check_finite_kernel(sigma, order, &phi)?;
         return Ok(Array1::from(phi));
     }
     // q(x) * phi(x) is the order-th derivative; q' = D q + P q (scipy's recurrence).
@@ -121,14 +151,32 @@ pub fn gaussian_kernel1d(sigma: f64, order: usize, radius: usize) -> Result<Arra
         }
         q = next;
     }
-    Ok(Array1::from_iter(x.iter().zip(&phi).map(|(&xv, &p)| {
+    let k = Array1::from_iter(x.iter().zip(&phi).map(|(&xv, &p)| {
         let poly: f64 = q
             .iter()
             .enumerate()
             .map(|(e, &c)| xv.powi(e as i32) * c)
             .sum();
         poly * p
-    })))
+    }));
+    check_finite_kernel(sigma, order, k.as_slice().expect("contiguous"))?;
+    Ok(k)
+}
+
+/// A kernel that is not finite comes from a sigma so small that `sigma^2` (or its powers in a
+/// derivative) under- or overflows; scipy raises `ZeroDivisionError` there.
+fn check_finite_kernel(sigma: f64, order: usize, k: &[f64]) -> Result<()> {
+    if k.iter().all(|v| v.is_finite()) {
+        return Ok(());
+    }
+    Err(Error::InvalidParameter {
+        name: "sigma",
+        reason: format!(
+            "sigma {sigma} is too small for a Gaussian kernel of order {order} (sigma^2 \
+             under- or overflows); use a larger sigma, or gaussian_filter, which skips axes \
+             with sigma <= 1e-15"
+        ),
+    })
 }
 
 /// The normalized 2-D Gaussian kernel of `sigma` and `radius` (Q23): the outer product of two
@@ -143,6 +191,8 @@ pub fn gaussian_kernel1d(sigma: f64, order: usize, radius: usize) -> Result<Arra
 pub fn gaussian_kernel2d(sigma: f64, radius: usize) -> Result<ndarray::Array2<f64>> {
     let k = gaussian_kernel1d(sigma, 0, radius)?;
     let n = k.len();
+    let len = ndkern_core::checked_len("the 2-D Gaussian kernel", &[n, n])?;
+    ndkern_core::check_alloc::<f64>("the 2-D Gaussian kernel", len)?;
     Ok(ndarray::Array2::from_shape_fn((n, n), |(i, j)| k[i] * k[j]))
 }
 
@@ -163,6 +213,8 @@ pub fn gaussian_kernel_nd(sigma: &[f64], radius: &[usize], ndim: usize) -> Resul
         .map(|(&s, &r)| gaussian_kernel1d(s, 0, r))
         .collect::<Result<Vec<_>>>()?;
     let shape: Vec<usize> = ks.iter().map(|k| k.len()).collect();
+    let len = ndkern_core::checked_len("the N-d Gaussian kernel", &shape)?;
+    ndkern_core::check_alloc::<f64>("the N-d Gaussian kernel", len)?;
     Ok(ArrayD::from_shape_fn(IxDyn(&shape), |idx| {
         (0..ndim).map(|ax| ks[ax][idx[ax]]).product()
     }))
@@ -276,6 +328,11 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
+    if !a.is_empty() {
+        for &(axis, _, _, r) in axes {
+            check_extent(a.len_of(ndarray::Axis(axis)), r, r)?;
+        }
+    }
     let tapsets = axes
         .iter()
         .map(|&(_, s, o, r)| taps::<T>(s, o, r))

@@ -19,7 +19,7 @@ use ndkern_core::{worth_parallel, BorderMode, Element, LineBuffer, Result};
 use rayon::prelude::*;
 
 use super::axis::{run_in_place, Pass};
-use super::params::{check_shape, padding, per_axis, WindowMode};
+use super::params::{check_extent, check_shape, padding, per_axis, WindowMode};
 use super::uniform::{box_line, box_line_finite};
 
 /// The mean of the finite samples (0 when there are none): the shift `K`.
@@ -31,19 +31,17 @@ fn shift_of<T: Element, S: Data<Elem = T>, D: Dimension>(a: &ArrayBase<S, D>) ->
             return s / x.len() as f64;
         }
     }
-    let (mut s, mut n) = (0.0f64, 0usize);
+    // A running mean (`m += v / n - m / n` never overflows, unlike a sum of values near
+    // 1e308): only the shift of arrays holding non-finite or huge values is computed here.
+    let (mut m, mut n) = (0.0f64, 0usize);
     for &v in a.iter() {
         let v = v.as_f64();
         if v.is_finite() {
-            s += v;
             n += 1;
+            m += v / n as f64 - m / n as f64;
         }
     }
-    if n == 0 {
-        0.0
-    } else {
-        s / n as f64
-    }
+    m
 }
 
 /// Local mean and population variance (`ddof = 0`) over a window of `size` (one value or one
@@ -127,9 +125,11 @@ where
     check_shape(a.shape(), mean.shape())?;
     check_shape(a.shape(), var.shape())?;
     if a.ndim() == 0 {
-        // A 0-d array is its own window.
+        // A 0-d array is its own window (numpy: the variance of [NaN] or [inf] is NaN).
         mean.assign(a);
-        var.fill(T::zero());
+        var.zip_mut_with(a, |v, &x| {
+            *v = if x.is_finite() { T::zero() } else { T::nan() }
+        });
         return Ok(());
     }
     let sizes = per_axis("size", size, a.ndim())?;
@@ -140,6 +140,9 @@ where
     if a.is_empty() {
         return Ok(());
     }
+    for (ax, &(before, after)) in pads.iter().enumerate() {
+        check_extent(a.len_of(Axis(ax)), before, after)?;
+    }
     let k = shift_of(a);
     if mean.is_standard_layout() && var.is_standard_layout() {
         // One fused sweep: input read once, mean and variance written once.
@@ -148,7 +151,9 @@ where
         let shape = a.shape().to_vec();
         let m = mean.as_slice_mut().expect("standard layout");
         let v = var.as_slice_mut().expect("standard layout");
-        super::local_fused::run(s, &shape, &sizes, &pads, mode, k, m, v);
+        if !super::local_fused::run(s, &shape, &sizes, &pads, mode, k, m, v) {
+            recover_overflow(a, &sizes, &pads, mode, k, &mut mean, &mut var);
+        }
         return Ok(());
     }
     let shrink = mode == WindowMode::Shrink;
@@ -248,6 +253,7 @@ where
         }
     }
 
+    let mut finite = true;
     Zip::from(&mut mean)
         .and(&mut var)
         .and(&m1)
@@ -257,8 +263,146 @@ where
             let v = d2 - d1 * d1;
             // Rounding can leave a tiny negative for a constant window; NaN stays NaN.
             *vo = T::of_f64(if v < 0.0 { 0.0 } else { v });
+            finite &= mo.is_finite() & vo.is_finite();
         });
+    if !finite {
+        recover_overflow(a, &sizes, &pads, mode, k, &mut mean, &mut var);
+    }
     Ok(())
+}
+
+/// Most window samples the overflow recovery visits in all (beyond that, outputs that
+/// overflowed stay non-finite rather than the call taking minutes).
+const RECOVERY_BUDGET: u128 = 1 << 28;
+
+/// The rare path after some mean or variance came out non-finite. When the shifted samples
+/// `x - K` are small enough that the one-pass sums cannot overflow, the non-finite outputs
+/// come from non-finite data (or from rounding to `f32`) and are right. Otherwise (data near
+/// +-1e308, or squares of 1e200) every non-finite output whose window holds only finite
+/// samples is recomputed directly with scaled two-pass moments, as numpy's `mean`/`var` of
+/// the window would (finite where the result is: the variance of three 1e200 is 0).
+#[cold]
+fn recover_overflow<T, S, D>(
+    a: &ArrayBase<S, D>,
+    sizes: &[usize],
+    pads: &[(usize, usize)],
+    mode: WindowMode,
+    k: f64,
+    mean: &mut ArrayViewMut<'_, T, D>,
+    var: &mut ArrayViewMut<'_, T, D>,
+) where
+    T: Element,
+    S: Data<Elem = T>,
+    D: Dimension,
+{
+    let mut dmax = a
+        .iter()
+        .map(|v| v.as_f64())
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, |m, v| {
+            let d = (v - k).abs();
+            if d > m {
+                d
+            } else {
+                m
+            }
+        });
+    if let WindowMode::Border(BorderMode::Constant(c)) = mode {
+        if c.is_finite() {
+            dmax = if (c - k).abs() > dmax {
+                (c - k).abs()
+            } else {
+                dmax
+            };
+        }
+    }
+    let volume: f64 = sizes.iter().map(|&w| w as f64).product();
+    // The sums of d and d^2 over a window stay far below f64::MAX (and k + mean(d) finite).
+    if dmax.is_finite() && dmax * dmax * volume * 4.0 < f64::MAX && k.abs() < f64::MAX / 4.0 {
+        return;
+    }
+    let per_window: u128 = sizes.iter().map(|&w| w as u128).product();
+    let mut budget = RECOVERY_BUDGET;
+    let shape = a.shape().to_vec();
+    let ad = a.view().into_dyn();
+    let cval = match mode {
+        WindowMode::Border(BorderMode::Constant(c)) => Some(c),
+        _ => None,
+    };
+    let border = mode.border();
+    let shrink = mode == WindowMode::Shrink;
+    let mut md = mean.view_mut().into_dyn();
+    let mut vd = var.view_mut().into_dyn();
+    let nd = shape.len();
+    for (idx, mo) in md.indexed_iter_mut() {
+        let vo = &mut vd[&idx];
+        if mo.is_finite() && vo.is_finite() {
+            continue;
+        }
+        if budget < per_window {
+            return;
+        }
+        budget -= per_window;
+        // Every sample of the window (the border mode's value outside the array).
+        let idx = idx.slice().to_vec();
+        let mut vals: Vec<f64> = Vec::new();
+        let mut off = vec![0usize; nd];
+        'window: loop {
+            let mut src = Vec::with_capacity(nd);
+            let mut inside = true;
+            for ax in 0..nd {
+                let p = idx[ax] as isize + off[ax] as isize - pads[ax].0 as isize;
+                match border.source_index(p, shape[ax]) {
+                    Some(s) if (0..shape[ax] as isize).contains(&p) || !shrink => src.push(s),
+                    _ => inside = false,
+                }
+            }
+            if inside {
+                vals.push(ad[src.as_slice()].as_f64());
+            } else if let (Some(c), false) = (cval, shrink) {
+                vals.push(c);
+            }
+            for ax in (0..nd).rev() {
+                off[ax] += 1;
+                if off[ax] < sizes[ax] {
+                    continue 'window;
+                }
+                off[ax] = 0;
+            }
+            break;
+        }
+        if vals.is_empty() || vals.iter().any(|v| !v.is_finite()) {
+            continue;
+        }
+        let (m, v) = scaled_moments(&vals);
+        *mo = T::of_f64(m);
+        *vo = T::of_f64(v);
+    }
+}
+
+/// Mean and population variance of finite values without intermediate overflow: the mean
+/// as a sum of `v / n`, the deviations halved and divided by their largest magnitude.
+fn scaled_moments(vals: &[f64]) -> (f64, f64) {
+    let n = vals.len() as f64;
+    let m: f64 = vals.iter().map(|v| v / n).sum();
+    let dev = |v: f64| v * 0.5 - m * 0.5;
+    let dm = vals.iter().fold(0.0f64, |a, &v| {
+        let d = dev(v).abs();
+        if d > a {
+            d
+        } else {
+            a
+        }
+    });
+    if dm == 0.0 {
+        return (m, 0.0);
+    }
+    let s: f64 = vals
+        .iter()
+        .map(|&v| (dev(v) / dm) * (dev(v) / dm))
+        .sum::<f64>()
+        / n;
+    (m, (2.0 * dm) * ((2.0 * dm) * s))
 }
 
 ndkern_core::multiversion! {

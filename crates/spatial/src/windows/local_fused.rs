@@ -10,6 +10,7 @@
 
 use ndkern_core::{worth_parallel, BorderMode, Element, ANCHOR_EVERY};
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::fused::{long_box_line, BATCH_BYTES};
 use super::params::WindowMode;
@@ -45,10 +46,14 @@ struct Sweep<'a> {
     /// The two channels' value outside the array (`c - K`, `(c - K)^2`).
     outside: [f64; 2],
     k: f64,
+    /// Set when some mean or variance came out non-finite (the caller then checks whether an
+    /// overflow of the one-pass sums, rather than the data, made it so).
+    non_finite: AtomicBool,
 }
 
 /// Local mean and variance over windows of `sizes` (with `pads` = (before, after) per axis) of
 /// the C-contiguous `src` of `shape`, shifted by `k`, into the C-contiguous `mean` and `var`.
+/// Returns false when some output is not finite.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run<T: Element>(
     src: &[T],
@@ -59,9 +64,9 @@ pub(crate) fn run<T: Element>(
     k: f64,
     mean: &mut [T],
     var: &mut [T],
-) {
+) -> bool {
     if src.is_empty() {
-        return;
+        return true;
     }
     let border = mode.border();
     let axes: Vec<Ax> = (0..shape.len())
@@ -89,6 +94,7 @@ pub(crate) fn run<T: Element>(
         shrink: mode == WindowMode::Shrink,
         outside,
         k,
+        non_finite: AtomicBool::new(false),
     };
     let last = &axes[axes.len() - 1];
     let make = || Scratch {
@@ -125,6 +131,7 @@ pub(crate) fn run<T: Element>(
         let mut s = make();
         pieces.enumerate().for_each(|p| task(&mut s, p));
     }
+    !sw.non_finite.load(Ordering::Relaxed)
 }
 
 impl Sweep<'_> {
@@ -212,23 +219,33 @@ impl Sweep<'_> {
             let cnt = ms.len() / inner;
             for j in 0..cnt {
                 let (k, i) = (k0 + j, i0 + k0 + j);
+                let sc = self.scale(ax, i);
+                let mut out_row = |acc: &[Vec<f64>; 2]| {
+                    let mut ok = true;
+                    for (a, b) in acc.iter().zip(buf.iter_mut()) {
+                        ok &= scale_row(&mut b[j * stride + off..j * stride + off + inner], a, sc);
+                    }
+                    ok
+                };
                 // (A 1-wide window is always summed directly: exact.)
-                if anchor || ax.w == 1 || k % ANCHOR_EVERY == 0 {
+                let mut fresh = anchor || ax.w == 1 || k % ANCHOR_EVERY == 0;
+                if !fresh {
+                    add(&mut acc, i + ax.w - 1, 1.0);
+                    add(&mut acc, i - 1, -1.0);
+                    // A sum that turned non-finite (a non-finite sample, or an overflow such
+                    // as squares of 1e200) is recomputed at this very window.
+                    fresh = !out_row(&acc);
+                }
+                if fresh {
                     acc.iter_mut()
                         .for_each(|a| a.iter_mut().for_each(|v| *v = 0.0));
                     for e in i..i + ax.w {
                         add(&mut acc, e, 1.0);
                     }
+                    anchor = !out_row(&acc);
                 } else {
-                    add(&mut acc, i + ax.w - 1, 1.0);
-                    add(&mut acc, i - 1, -1.0);
+                    anchor = false;
                 }
-                let sc = self.scale(ax, i);
-                let mut ok = true;
-                for (a, b) in acc.iter().zip(buf.iter_mut()) {
-                    ok &= scale_row(&mut b[j * stride + off..j * stride + off + inner], a, sc);
-                }
-                anchor = !ok;
             }
             for (j, (m, v)) in ms
                 .chunks_exact_mut(inner)
@@ -287,7 +304,9 @@ impl Sweep<'_> {
                 shrink_edges(e, o, ax.w, ax.before);
             }
         }
-        mean_var_row(mean, var, m1, m2, self.k);
+        if !mean_var_row(mean, var, m1, m2, self.k) {
+            self.non_finite.store(true, Ordering::Relaxed);
+        }
     }
 }
 
@@ -348,12 +367,22 @@ ndkern_core::multiversion! {
 }
 
 ndkern_core::multiversion! {
-    /// `mean = k + m1`, `var = max(m2 - m1^2, 0)` (NaN stays NaN), rounded to `T`.
-    fn mean_var_row[T: Element](mean: &mut [T], var: &mut [T], m1: &[f64], m2: &[f64], k: f64) {
+    /// `mean = k + m1`, `var = max(m2 - m1^2, 0)` (NaN stays NaN), rounded to `T`; false when
+    /// some output is not finite.
+    fn mean_var_row[T: Element](
+        mean: &mut [T],
+        var: &mut [T],
+        m1: &[f64],
+        m2: &[f64],
+        k: f64,
+    ) -> bool {
+        let mut ok = true;
         for (((mo, vo), &d1), &d2) in mean.iter_mut().zip(var.iter_mut()).zip(m1).zip(m2) {
-            *mo = T::of_f64(k + d1);
-            let v = d2 - d1 * d1;
-            *vo = T::of_f64(if v < 0.0 { 0.0 } else { v });
+            let (m, v) = (T::of_f64(k + d1), d2 - d1 * d1);
+            let v = T::of_f64(if v < 0.0 { 0.0 } else { v });
+            ok &= m.is_finite() & v.is_finite();
+            (*mo, *vo) = (m, v);
         }
+        ok
     }
 }

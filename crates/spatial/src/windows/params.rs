@@ -71,13 +71,14 @@ pub(crate) fn check_size(size: usize) -> Result<()> {
 }
 
 /// Samples before/after each output for a window of `size` shifted by `origin` (scipy:
-/// `before = size / 2 + origin`, which must lie in `0..size`).
+/// `before = size / 2 + origin`, which must lie in `0..size`). The arithmetic is exact for any
+/// `size` and `origin` (`origin = isize::MAX` is an `Err`, not an overflow).
 pub(crate) fn padding(size: usize, origin: isize) -> Result<(usize, usize)> {
     check_size(size)?;
-    let before = (size / 2) as isize + origin;
-    if before < 0 || before >= size as isize {
-        let lo = -((size / 2) as isize);
-        let hi = lo + size as isize - 1;
+    let before = (size / 2) as i128 + origin as i128;
+    if before < 0 || before >= size as i128 {
+        let lo = -((size / 2) as i128);
+        let hi = lo + size as i128 - 1;
         return Err(Error::InvalidParameter {
             name: "origin",
             reason: format!("origin {origin} is invalid for size {size}; use {lo}..={hi}"),
@@ -85,6 +86,29 @@ pub(crate) fn padding(size: usize, origin: isize) -> Result<(usize, usize)> {
     }
     let before = before as usize;
     Ok((before, size - 1 - before))
+}
+
+/// Bytes budgeted per sample of a border-extended line: the line itself, its source-index map
+/// (`Option<usize>`) and the working copies of the line kernels.
+type ExtendedSample = [u64; 4];
+
+/// Checks that a line of `n` samples extended by `before + after` border samples can be
+/// allocated: the length must not overflow and must fit [`ndkern_core::memory_limit`]
+/// ([`Error::TooLarge`] otherwise, e.g. a window of `1e9` samples on a 5-sample line).
+pub(crate) fn check_extent(n: usize, before: usize, after: usize) -> Result<usize> {
+    let ext = n
+        .checked_add(before)
+        .and_then(|e| e.checked_add(after))
+        .ok_or(Error::TooLarge {
+            what: "the border-extended line (array length + window - 1)",
+            bytes: None,
+            limit: ndkern_core::memory_limit(),
+        })?;
+    ndkern_core::check_alloc::<ExtendedSample>(
+        "the border-extended line (array length + window - 1)",
+        ext,
+    )?;
+    Ok(ext)
 }
 
 /// Checks an axis index.

@@ -33,7 +33,7 @@ use ndarray::{Array, ArrayBase, ArrayViewMut, Data, Dimension};
 use ndkern_core::{BorderMode, Element, Error, Result};
 
 use super::axis::{run_passes, Pass};
-use super::params::{check_shape, per_axis};
+use super::params::{check_extent, check_shape, per_axis};
 use super::recursive_rows::{horizontal, vertical, Iir};
 
 /// The documented bound on the deviation of [`gaussian_filter_recursive`] from
@@ -164,6 +164,24 @@ where
         .map(|(ax, &s)| (ax, s))
         .collect();
     check_shape(a.shape(), out.shape())?;
+    for &(ax, s) in &axes {
+        // Each line is extended by `ceil(6 sigma) + 3` samples on both sides.
+        if !(6.0 * s < (1u64 << 52) as f64) {
+            return Err(Error::TooLarge {
+                what: "the border-extended line of the recursive Gaussian (6 sigma per side)",
+                bytes: None,
+                limit: ndkern_core::memory_limit(),
+            });
+        }
+        if !a.is_empty() {
+            let ext = check_extent(a.len_of(ndarray::Axis(ax)), pad_of(s), pad_of(s))?;
+            // The row kernels hold 16 rows of the extended line as f64 lanes.
+            ndkern_core::check_alloc::<[f64; 16]>(
+                "the border-extended lines of the recursive Gaussian (6 sigma per side)",
+                ext,
+            )?;
+        }
+    }
     if out.is_standard_layout() && nd >= 1 && !a.is_empty() {
         // C-contiguous output: the innermost axis first, from the input into the output (16
         // rows at a time as SIMD lanes), then the outer axes in place as recursions down whole

@@ -26,7 +26,7 @@ use ndarray::{Array, ArrayBase, ArrayViewMut, Data, Dimension};
 use ndkern_core::{axpy, window_sum_map, BorderMode, Element, Result, ANCHOR_EVERY};
 
 use super::axis::{run_separable, Kind, SepPass};
-use super::params::{check_axis, padding, per_axis, WindowMode};
+use super::params::{check_axis, check_extent, padding, per_axis, WindowMode};
 
 /// The line kernel of a box pass: windowed sums of width `w` over an extended line (`mean`
 /// divides by `w`, or by the in-bounds count at the edges when `shrink`).
@@ -80,6 +80,12 @@ ndkern_core::multiversion! {
                     s += ext[j + w - 1].as_f64() - ext[j - 1].as_f64();
                     out[j] = T::of_f64(s * inv);
                 }
+                if !s.is_finite() {
+                    // A non-finite running sum stays non-finite, so one check per segment
+                    // finds an overflow (1e308 + 1e308) or a non-finite sample: the segment is
+                    // recomputed with core's sums, which re-anchor after it.
+                    redo_segment(&ext[i..end + w - 1], &mut out[i..end], w, inv);
+                }
                 i = end;
             }
         }
@@ -87,6 +93,14 @@ ndkern_core::multiversion! {
             shrink_edges(ext, out, w, before);
         }
     }
+}
+
+/// Recomputes the window sums (times `inv`) of one segment with core's NaN-aware running sums,
+/// which recover at the next window after an overflow (the rare path of the plain running
+/// sums).
+#[cold]
+pub(crate) fn redo_segment<T: Element>(ext: &[T], out: &mut [T], w: usize, inv: f64) {
+    window_sum_map(ext, w, out, |s| s * inv).expect("segment lengths agree");
 }
 
 /// Recomputes the outputs whose window sticks out of the line as means of the in-bounds part.
@@ -123,8 +137,15 @@ where
     let shrink = mode == WindowMode::Shrink;
     let mut geo = Vec::new();
     for (axis, (&w, &o)) in sizes.iter().zip(origins).enumerate() {
+        if w == 0 && mean {
+            // scipy.ndimage.uniform_filter skips axes of size 0 (no filtering, origin unused).
+            continue;
+        }
         let (before, after) = padding(w, o)?;
         if w > 1 {
+            if !a.is_empty() {
+                check_extent(a.len_of(ndarray::Axis(axis)), before, after)?;
+            }
             geo.push((axis, w, before, after));
         }
     }
@@ -216,6 +237,12 @@ where
 
 /// The mean over a box window (scipy.ndimage.uniform_filter): `size` and `origin` hold one
 /// value for every axis or one per axis.
+///
+/// A size of 0 on an axis means no filtering along it, as in scipy (which skips axes of size
+/// 0 or 1; the origin of a size-0 axis is not used). [`uniform_filter1d`] and [`window_sum`]
+/// reject size 0 with an `Err` (scipy's `uniform_filter1d` raises). A window longer than
+/// memory allows for the border-extended line (`size = usize::MAX`, or `1e9` samples on a
+/// short line) is [`Error::TooLarge`](ndkern_core::Error::TooLarge).
 ///
 /// ```
 /// use ndarray::Array2;

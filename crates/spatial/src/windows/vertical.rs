@@ -106,20 +106,26 @@ pub(crate) fn box_pass<S: Element, U: Element>(
             }
             None => add_const(acc, sign * outside),
         };
+        let mut anchor = true;
         for (k, out) in d.chunks_exact_mut(inner).enumerate() {
             let i = i0 + k;
-            if w == 1 || k % ANCHOR_EVERY == 0 {
+            let mut fresh = anchor || w == 1 || k % ANCHOR_EVERY == 0;
+            if !fresh {
+                add_row(&mut acc, i + w - 1, 1.0);
+                add_row(&mut acc, i - 1, -1.0);
+                // A sum turned non-finite (an overflow of the mapped values, e.g. squares of
+                // 1e200) is recomputed at this row, so it never reaches the next windows.
+                fresh = !finish_row(out, &acc, i, &finish);
+            }
+            if fresh {
                 // (Re-)anchor: the window summed from its rows (every row when w = 1, which
                 // keeps a 1-wide window exact).
                 acc.iter_mut().for_each(|a| *a = 0.0);
                 for e in i..i + w {
                     add_row(&mut acc, e, 1.0);
                 }
-            } else {
-                add_row(&mut acc, i + w - 1, 1.0);
-                add_row(&mut acc, i - 1, -1.0);
+                anchor = !finish_row(out, &acc, i, &finish);
             }
-            finish_row(out, &acc, i, &finish);
         }
     });
 }
@@ -141,15 +147,18 @@ ndkern_core::multiversion! {
 }
 
 ndkern_core::multiversion! {
-    /// `out[c] = finish(i, acc[c])` rounded to `U`.
+    /// `out[c] = finish(i, acc[c])` rounded to `U`; false when some sum is not finite.
     fn finish_row[U: Element, F: Fn(usize, f64) -> f64](
         out: &mut [U],
         acc: &[f64],
         i: usize,
         finish: &F,
-    ) {
+    ) -> bool {
+        let mut ok = true;
         for (o, &a) in out.iter_mut().zip(acc) {
+            ok &= a.is_finite();
             *o = U::of_f64(finish(i, a));
         }
+        ok
     }
 }
