@@ -1,0 +1,22 @@
+"""ndkern on Dask: the same kernels on ``dask.array`` arrays, chunk by chunk, lazily.
+
+* :mod:`ndkern.dask.ndfilters`: dask-image's ``ndfilters`` names and signatures
+  (``from ndkern.dask import ndfilters`` in place of ``from dask_image import ndfilters``),
+  results equal to the single-machine ndkern call on the whole array for every border mode and
+  chunking;
+* ``local_mean_var``, ``window_sum``: ndkern's own window statistics (also in ``ndfilters``).
+
+Chunks run on whatever scheduler dask uses — the local threads, or the worker processes of a
+``dask.distributed`` cluster, one machine or many: the code is the same. On a distributed
+worker, ndkern's thread pool is sized to the worker's threads.
+
+Requires ``dask[array]`` (and ``distributed`` for a cluster); ``import ndkern`` alone never
+imports dask.
+"""
+
+from __future__ import annotations
+
+from . import ndfilters
+from .ndfilters import local_mean_var, window_sum
+
+__all__ = ["local_mean_var", "ndfilters", "window_sum"]
