@@ -4,9 +4,26 @@
   ``correlate[1d]``, ``convolve[1d]``.
 * numpy's reductions at the top level: ``sum``, ``mean``, ``var``, ``std``, ``min``, ``max``,
   ``count_nonzero`` (``axis``, ``keepdims``, ``ddof``).
-* ndkern's own: ``local_mean_var`` (local mean and variance in one stable pass),
-  ``window_sum`` (box sums, windows clipped at the edges with ``mode='shrink'``).
+* numpy's ``histogram``, ``histogramdd``, ``bincount``, ``digitize``, ``gradient``,
+  ``polyfit``, ``polyval`` at the top level, ``ndkern.fft.fftshift``/``ifftshift``.
+* ``ndkern.stats`` (``gaussian_kde``, ``binned_statistic_dd``, ``pearsonr``),
+  ``ndkern.signal`` (``detrend``, ``convolve``, ``correlate``, ``fftconvolve``,
+  ``oaconvolve``), ``ndkern.spatial.distance`` (``cdist``, ``pdist``), ``ndkern.cluster.vq``
+  (``kmeans2``, ``vq``), ``ndkern.interpolate`` (``barycentric_interpolate``).
+* scikit-image's ``ndkern.registration.phase_cross_correlation``,
+  ``ndkern.measure.block_reduce``, ``ndkern.feature.hessian_matrix[_eigvals]``,
+  ``ndkern.filters.frangi``.
+* ndkern's own (one call per user question, see the README's cookbook): ``local_mean_var``,
+  ``window_sum`` (``mode='shrink'``), ``label_stats``/``label_mean``/``gather``,
+  ``ragged_select``, ``healpix_map``/``ang2pix``, ``detrend_rolling_pearson``,
+  ``level_rows``, ``hessian_eigvalsh``, ``estimate_kernel``, ``interpolate``, ``kmeans``,
+  ``nearest``, ``pca``, ``gaussian_filter_recursive``, ``select_in_mask``,
+  ``histogram_masked``, ``cross_correlate_circular``, ``norm_l2``, ``gradient_stacked``.
 * ``simd_level()``, ``set_num_threads(n)``, ``get_num_threads()``.
+
+Errors: invalid arguments raise ``ValueError``/``TypeError`` (``ndkern.ArgumentError`` where
+scipy raises ``RuntimeError``), an allocation sized by the arguments beyond ndkern's memory cap
+``MemoryError``; a Rust panic comes back as ``RuntimeError``, never a crash.
 
 float32 stays float32 and float64 float64; arrays of any strides are read in place; the GIL
 is released while ndkern computes, on its own thread pool.
@@ -28,7 +45,41 @@ from typing import Any, Sequence, Tuple, Union
 import numpy as np
 
 from . import _ndkern, ndimage
+from ._numpy import bincount, digitize, gradient, histogram, histogramdd, polyfit, polyval
+from ._own import (
+    ang2pix,
+    cross_correlate_circular,
+    detrend_rolling_pearson,
+    estimate_kernel,
+    gather,
+    gaussian_filter_recursive,
+    gradient_stacked,
+    healpix_map,
+    hessian_eigvalsh,
+    histogram_masked,
+    kmeans,
+    label_mean,
+    label_stats,
+    level_rows,
+    nearest,
+    norm_l2,
+    pca,
+    ragged_select,
+    select_in_mask,
+)
 from ._reductions import count_nonzero, max, mean, min, std, sum, var
+from . import (  # noqa: E402  (submodules named after scipy's/skimage's namespaces)
+    cluster,
+    feature,
+    fft,
+    filters,
+    interpolate,
+    measure,
+    registration,
+    signal,
+    spatial,
+    stats,
+)
 from ._support import (
     F64,
     ArgumentError,
@@ -43,15 +94,51 @@ __version__ = _ndkern.__version__
 
 __all__ = [
     "ArgumentError",
+    "ang2pix",
+    "bincount",
+    "cluster",
     "count_nonzero",
+    "cross_correlate_circular",
+    "detrend_rolling_pearson",
+    "digitize",
+    "estimate_kernel",
+    "feature",
+    "fft",
+    "filters",
+    "gather",
+    "gaussian_filter_recursive",
     "get_num_threads",
+    "gradient",
+    "gradient_stacked",
+    "healpix_map",
+    "hessian_eigvalsh",
+    "histogram",
+    "histogram_masked",
+    "histogramdd",
+    "interpolate",
+    "kmeans",
+    "label_mean",
+    "label_stats",
+    "level_rows",
     "local_mean_var",
     "max",
     "mean",
+    "measure",
     "min",
     "ndimage",
+    "nearest",
+    "norm_l2",
+    "pca",
+    "polyfit",
+    "polyval",
+    "ragged_select",
+    "registration",
+    "select_in_mask",
     "set_num_threads",
+    "signal",
     "simd_level",
+    "spatial",
+    "stats",
     "std",
     "sum",
     "var",

@@ -18,6 +18,8 @@ except ImportError:  # pragma: no cover - numpy 1.x
 
 __all__ = [
     "ArgumentError",
+    "float_array",
+    "refuse",
     "normalize_axis_index",
     "normalize_axis_tuple",
 ]
@@ -224,7 +226,10 @@ def float_value(v: Any, name: str) -> float:
     if type(v) is float:
         return v
     if isinstance(v, (complex, np.complexfloating)) or np.iscomplexobj(v):
-        raise NotImplementedError(f"a complex `{name}` is not supported by ndkern yet")
+        raise TypeError(
+            f"a complex `{name}` needs complex input (scipy raises here too); pass a real "
+            f"`{name}`, or complex input"
+        )
     return float(v)
 
 
@@ -236,3 +241,43 @@ def int_value(v: Any, name: str) -> int:
     if isinstance(v, float) and v.is_integer():
         return int(v)
     raise TypeError(f"`{name}` must be an integer, got {v!r}")
+
+
+def float_array(x: Any, name: str, *, keep_f32: bool = True) -> np.ndarray:
+    """`x` as the float array ndkern's kernels read: float32 stays float32 (when `keep_f32`),
+    float64 stays float64 (both without a copy, any strides), other real numeric dtypes are
+    converted to float64; a non-native byte order is converted. Complex or non-numeric input
+    raises ``TypeError``."""
+    a = np.asarray(x)
+    k = a.dtype.kind
+    if k == "c":
+        raise TypeError(f"{name}: complex input is not supported here; pass real data")
+    if k not in "biuf":
+        raise TypeError(f"{name}: input must be a real numeric array, got dtype {a.dtype}")
+    if a.dtype == F64 or (keep_f32 and a.dtype == F32):
+        return a
+    if not a.dtype.isnative and k == "f" and a.dtype.itemsize in (4, 8):
+        nd = a.dtype.newbyteorder("=")
+        if nd == F64 or (keep_f32 and nd == F32):
+            return a.astype(nd)
+    return a.astype(F64)
+
+
+def same_float(*arrays: np.ndarray) -> tuple:
+    """The arrays in one float dtype: float32 if all are float32, else float64."""
+    if all(a.dtype == F32 for a in arrays):
+        return arrays
+    return tuple(a if a.dtype == F64 else a.astype(F64) for a in arrays)
+
+
+def refuse(func: str, what: str, instead: str) -> ValueError:
+    """The ``ValueError`` for a parameter value ndkern does not compute: names the value and
+    says what to use instead (raised, never a silent difference)."""
+    return ValueError(f"{func}: {what} is not computed by ndkern; {instead}")
+
+
+def axis_tuple(axes: Any, ndim: int) -> tuple:
+    """numpy's axes argument (None: all; an int; a sequence) as non-negative ints."""
+    if axes is None:
+        return tuple(range(ndim))
+    return normalize_axis_tuple(axes, ndim)

@@ -26,8 +26,8 @@ Arrays and dtypes, as scipy:
 Errors: invalid arguments raise :class:`ndkern.ArgumentError` (a subclass of both
 ``ValueError`` and the ``RuntimeError`` scipy raises for bad modes, output shapes and sequence
 lengths), ``numpy.exceptions.AxisError`` for an axis out of range, ``ValueError`` for invalid
-origins or radii, ``NotImplementedError`` for the parameter values scipy accepts and ndkern does
-not compute yet (Gaussian derivative orders above 3).
+origins or radii. Gaussian derivative orders above 3 use scipy's kernel weights through
+ndkern's ``correlate1d``.
 
 The GIL is released during the computation, which runs on ndkern's thread pool
 (:func:`ndkern.set_num_threads`).
@@ -275,11 +275,38 @@ def _gauss_order(order: Any) -> int:
     order = int_value(order, "order")
     if order < 0:
         raise ValueError(f"order must be non-negative, got {order}")
-    if order > 3:
-        raise NotImplementedError(
-            f"Gaussian derivative order {order}: ndkern computes orders 0..3 (scipy allows any)"
-        )
     return order
+
+
+def _gaussian_kernel1d(sigma: float, order: int, radius: int) -> np.ndarray:
+    """scipy's ``_gaussian_kernel1d``: the sampled, normalized Gaussian's derivative of
+    `order` (used for orders above 3, which ndkern's fused kernels do not cover)."""
+    exponent_range = np.arange(order + 1)
+    sigma2 = sigma * sigma
+    x = np.arange(-radius, radius + 1)
+    phi_x = np.exp(-0.5 / sigma2 * x**2)
+    phi_x = phi_x / phi_x.sum()
+    if order == 0:
+        return phi_x
+    q = np.zeros(order + 1)
+    q[0] = 1
+    D = np.diag(exponent_range[1:], 1)  # D @ q(x) = q'(x)
+    P = np.diag(np.ones(order) / -sigma2, -1)  # P @ q(x) = q(x) * p'(x)
+    Q_deriv = D + P
+    for _ in range(order):
+        q = Q_deriv.dot(q)
+    q = (x[:, None] ** exponent_range).dot(q)
+    return q * phi_x
+
+
+def _gauss_pass(src, dst, sigma, axis, order, mode, cval, radius) -> None:
+    """One Gaussian pass: ndkern's kernel for orders 0..3, scipy's kernel weights through
+    ndkern's correlate1d above that."""
+    if order <= 3:
+        _ndkern.gaussian_filter1d(src, sigma, axis, order, mode, cval, 4.0, radius, dst)
+    else:
+        w = [float(v) for v in _gaussian_kernel1d(sigma, order, radius)[::-1]]
+        _ndkern.correlate1d(src, w, axis, mode, cval, 0, dst, False)
 
 
 def gaussian_filter1d(
@@ -299,7 +326,7 @@ def gaussian_filter1d(
 
     `sigma` must be > 0 (scipy divides by zero at 0; ndkern raises ``ValueError``); a negative
     radius, or one from a negative sigma, raises ``ValueError`` as in scipy; orders above 3
-    raise ``NotImplementedError``.
+    run scipy's kernel weights through ndkern's correlate1d.
 
     >>> from ndkern.ndimage import gaussian_filter1d
     >>> gaussian_filter1d([1.0, 2.0, 3.0, 4.0, 5.0], 1)
@@ -327,7 +354,7 @@ def gaussian_filter1d(
     return _single_pass(
         a,
         out,
-        lambda s, d: _ndkern.gaussian_filter1d(s, abs(sd), axis, o, m, cv, 4.0, r, d),
+        lambda s, d: _gauss_pass(s, d, abs(sd), axis, o, m, cv, r),
     )
 
 
@@ -393,6 +420,15 @@ def gaussian_filter(
             )
 
     def fused(src: np.ndarray, dst: np.ndarray) -> None:
+        if any(p[3] > 3 for p in passes):
+            # orders above 3 run as separate passes (scipy's kernels, ndkern's correlate1d)
+            tmp = np.empty_like(dst) if len(passes) > 1 else dst
+            cur = src
+            for i, p in enumerate(passes):
+                tgt = dst if (len(passes) - i) % 2 == 1 else tmp
+                single(cur, tgt, p)
+                cur = tgt
+            return
         full_s = [0.0] * a.ndim
         full_o = [0] * a.ndim
         full_r = [0] * a.ndim
@@ -402,7 +438,7 @@ def gaussian_filter(
 
     def single(src: np.ndarray, dst: np.ndarray, p: _Pass) -> None:
         axis, m, s, o, r = p
-        _ndkern.gaussian_filter1d(src, s, axis, o, m, cv, 4.0, r, dst)
+        _gauss_pass(src, dst, s, axis, o, m, cv, r)
 
     return _run("gaussian_filter", a, out, passes, fused, single, cv)
 

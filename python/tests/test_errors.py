@@ -68,11 +68,40 @@ def test_argument_error_is_value_and_runtime_error():
     assert issubclass(ndkern.ArgumentError, ValueError)
 
 
-def test_not_implemented():
-    with pytest.raises(NotImplementedError):
-        ndi.gaussian_filter(A, 1.0, order=4)
-    with pytest.raises(NotImplementedError):
-        ndi.gaussian_filter1d(A.astype(complex), 1.0, order=5)
+def test_gaussian_orders_above_3_as_scipy():
+    # formerly NotImplementedError: now scipy's kernel weights through ndkern's correlate1d
+    np.testing.assert_allclose(ndi.gaussian_filter(A, 1.0, order=4),
+                               sn.gaussian_filter(A, 1.0, order=4), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(ndi.gaussian_filter(A, (1.0, 2.0), order=(5, 1), mode="wrap"),
+                               sn.gaussian_filter(A, (1.0, 2.0), order=(5, 1), mode="wrap"),
+                               rtol=0, atol=1e-12)
+    c = A.astype(complex) * (1 + 2j)
+    np.testing.assert_allclose(ndi.gaussian_filter1d(c, 1.0, order=5),
+                               sn.gaussian_filter1d(c, 1.0, order=5), rtol=0, atol=1e-12)
+    f32 = A.astype(np.float32)
+    r = ndi.gaussian_filter1d(f32, 1.5, axis=0, order=4)
+    assert r.dtype == np.float32
+    np.testing.assert_allclose(r, sn.gaussian_filter1d(f32, 1.5, axis=0, order=4), atol=1e-5)
+
+
+def test_complex_cval_with_real_input_as_scipy():
+    # formerly NotImplementedError: the exception scipy raises, with what to do
+    for name in ("uniform_filter", "gaussian_filter", "correlate"):
+        args = (A, np.ones((3, 3))) if name == "correlate" else (A, 3)
+        with pytest.raises(Exception) as ref:
+            getattr(sn, name)(*args, mode="constant", cval=1j)
+        with pytest.raises(ref.type):
+            getattr(ndi, name)(*args, mode="constant", cval=1j)
+    with pytest.raises(TypeError, match="complex"):
+        ndkern.window_sum(A, 3, mode="constant", cval=1 + 1j)
+
+
+def test_too_large_is_memory_error():
+    # Rust's Error::TooLarge (an allocation sized by the arguments over the memory cap)
+    with pytest.raises(MemoryError, match="NDKERN_MAX_ALLOC_BYTES"):
+        _ndkern._too_large_for_test()
+    with pytest.raises(MemoryError):
+        ndkern.bincount([0, 1], minlength=2**60)
 
 
 def test_zero_sigma_1d_is_value_error():
