@@ -176,10 +176,39 @@ def _fft(op: str, in1: Any, in2: Any, mode: str, axes: Any) -> np.ndarray:
     if a.size == 0 or b.size == 0:
         return np.array([])
     _mode(mode)
+    # scipy's _init_freq_conv_axes: axes where either input has length 1 are not convolved
+    # (broadcast instead); an empty result of that is the plain product
     ax = _axes(axes, a.ndim)
+    if axes is not None and not len(ax):
+        raise ValueError("when provided, axes cannot be empty")
+    s1, s2 = a.shape, b.shape
+    ax = [x for x in (ax if ax is not None else range(a.ndim)) if s1[x] != 1 and s2[x] != 1]
+    if not all(s1[x] == s2[x] or s1[x] == 1 or s2[x] == 1
+               for x in range(a.ndim) if x not in ax):
+        raise ValueError(f"incompatible shapes for in1 and in2: {s1} and {s2}")
+    if not ax:
+        return _centered_same(a * b, s1, mode)
+    full = [max(s1[x], s2[x]) for x in range(a.ndim)]
+    sa = tuple(s1[x] if x in ax else full[x] for x in range(a.ndim))
+    sb = tuple(s2[x] if x in ax else full[x] for x in range(a.ndim))
+    if sa != s1:
+        a = np.ascontiguousarray(np.broadcast_to(a, sa))
+    if sb != s2:
+        b = np.ascontiguousarray(np.broadcast_to(b, sb))
     rt = np.result_type(a, b)
-    out = _run(op, a, b, mode, "fft", ax)
-    return _finish(out, rt, False)
+    out = _run(op, a, b, mode, "fft", sorted(ax))
+    return _finish(_centered_same(out, s1, mode), rt, False)
+
+
+def _centered_same(ret: np.ndarray, s1: tuple, mode: str) -> np.ndarray:
+    """scipy's ``_apply_conv_mode`` for 'same' on the axes that were not convolved: the
+    centred part of in1's shape."""
+    if mode != "same" or ret.shape == tuple(s1):
+        return ret
+    cur = np.array(ret.shape)
+    new = np.asarray(s1)
+    start = (cur - new) // 2
+    return ret[tuple(slice(int(s), int(s + n)) for s, n in zip(start, new))].copy()
 
 
 def detrend(data: Any, axis: int = -1, type: str = "linear", bp: Any = 0,

@@ -101,6 +101,11 @@ class gaussian_kde:
         if bounds is not None and self.d != 1:
             raise ValueError("gaussian_kde: `bounds` reflects 1-D densities only")
         self._bounds = None if bounds is None else (float(bounds[0]), float(bounds[1]))
+        if np.any(np.ptp(self.dataset, axis=1) == 0):
+            raise np.linalg.LinAlgError(
+                "gaussian_kde: a dimension of the dataset is constant, so its covariance is "
+                "singular (scipy raises LinAlgError too); drop that dimension or add spread"
+            )
         self.set_bandwidth(bw_method)
 
     @property
