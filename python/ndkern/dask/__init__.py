@@ -4,7 +4,12 @@
   (``from ndkern.dask import ndfilters`` in place of ``from dask_image import ndfilters``),
   results equal to the single-machine ndkern call on the whole array for every border mode and
   chunking;
-* ``local_mean_var``, ``window_sum``: ndkern's own window statistics (also in ``ndfilters``).
+* ``local_mean_var``, ``window_sum``: ndkern's own window statistics (also in ``ndfilters``);
+* reductions as per-chunk partials plus an exact combine (never an average of per-chunk
+  means): ``histogram``, ``histogramdd``, ``bincount`` (scatter-add), ``binned_statistic_dd``
+  (count, sum, mean, std, min, max; Q1's gridding), ``label_stats`` and ``label_mean``
+  (Q14's recolor), ``kmeans`` (one pass per iteration), ``pca`` (one pass);
+* ``detrend_rolling_pearson`` (Q3): the series axis is rechunked whole, the rest chunked.
 
 Chunks run on whatever scheduler dask uses — the local threads, or the worker processes of a
 ``dask.distributed`` cluster, one machine or many: the code is the same. On a distributed
@@ -17,6 +22,30 @@ imports dask.
 from __future__ import annotations
 
 from . import ndfilters
+from ._reduce import (
+    bincount,
+    binned_statistic_dd,
+    detrend_rolling_pearson,
+    histogram,
+    histogramdd,
+    kmeans,
+    label_mean,
+    label_stats,
+    pca,
+)
 from .ndfilters import local_mean_var, window_sum
 
-__all__ = ["local_mean_var", "ndfilters", "window_sum"]
+__all__ = [
+    "bincount",
+    "binned_statistic_dd",
+    "detrend_rolling_pearson",
+    "histogram",
+    "histogramdd",
+    "kmeans",
+    "label_mean",
+    "label_stats",
+    "local_mean_var",
+    "ndfilters",
+    "pca",
+    "window_sum",
+]

@@ -152,8 +152,8 @@ def uniform_filter1d(
     >>> import numpy as np, dask.array as da
     >>> from ndkern.dask import ndfilters
     >>> x = da.from_array(np.arange(8.0), chunks=3)
-    >>> ndfilters.uniform_filter1d(x, 3, mode="wrap").compute()
-    array([3., 1., 2., 3., 4., 5., 6., 4.])
+    >>> ndfilters.uniform_filter1d(x, 3, mode="wrap").compute()[[0, 1, 7]]
+    array([2.66666667, 1.        , 4.33333333])
     """
     x = _as_dask(image)
     out = _out_dtype(output, "uniform_filter1d")
