@@ -60,15 +60,36 @@ def hessian_matrix(
             category=FutureWarning,
             stacklevel=2,
         )
-    planes = list(
-        _ndkern.hessian_matrix(
-            img, float(sigma), filter_mode(mode), float_value(cval, "cval"),
-            bool(use_gaussian_derivatives),
-        )
-    )
+    m = filter_mode(mode)
+    cv = float_value(cval, "cval")
+    if use_gaussian_derivatives and m == "constant":
+        # ndkern's fused kernel applies an offset cval in the second pass (a Rust-side bug
+        # reported to the linalg owners): skimage's two passes, each ndkern's gaussian_filter
+        planes = _gaussian_derivative_hessian(img, float(sigma), cv)
+    else:
+        planes = list(_ndkern.hessian_matrix(img, float(sigma), m, cv,
+                                             bool(use_gaussian_derivatives)))
     if order == "xy":
         planes = planes[::-1]
     return planes
+
+
+def _gaussian_derivative_hessian(img: np.ndarray, sigma: float, cval: float) -> list:
+    """skimage's ``_hessian_matrix_with_gaussian`` (mode 'constant') by ndkern's filters."""
+    from .ndimage import gaussian_filter
+
+    if img.ndim not in (2, 3):
+        raise ValueError(f"hessian_matrix: 2-D or 3-D images, got {img.ndim} dimension(s)")
+    if not (np.isfinite(sigma) and sigma > 0):
+        raise ValueError(f"hessian_matrix: sigma must be finite and > 0, got {sigma}")
+    truncate = 8 if sigma > 1 else 100
+    s = sigma / np.sqrt(2.0)
+    nd = img.ndim
+    orders = [[0] * d + [1] + [0] * (nd - d - 1) for d in range(nd)]
+    kw = dict(sigma=s, mode="constant", cval=cval, truncate=truncate)
+    grads = [gaussian_filter(img, order=orders[d], **kw) for d in range(nd)]
+    return [gaussian_filter(grads[i], order=orders[j], **kw)
+            for i in range(nd) for j in range(i, nd)]
 
 
 def hessian_matrix_eigvals(H_elems: Any) -> np.ndarray:
