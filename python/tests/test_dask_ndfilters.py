@@ -250,3 +250,46 @@ def test_windows_spanning_many_chunks(mode, monkeypatch):
     check(nf.uniform_filter(x, (6, 3), mode=mode, cval=-1.0, origin=(-3, 1)),
           ndi.uniform_filter(a, (6, 3), mode=mode, cval=-1.0, origin=(-3, 1)), x.chunks)
     check(nf.correlate(x, W24, mode=mode, cval=2.0), ndi.correlate(a, W24, mode=mode, cval=2.0), x.chunks)
+
+
+needs_own = pytest.mark.skipif(
+    not all(hasattr(ndkern, n) for n in ("gradient", "hessian_eigvalsh", "gaussian_filter_recursive")),
+    reason="the ndkern bindings are not built in",
+)
+
+
+@needs_own
+@pytest.mark.parametrize("dtype, chunking", RUNS)
+def test_gradient_and_hessian(dtype, chunking):
+    a = data(dtype) ** 3
+    x = da.from_array(a, chunks=CHUNKINGS[chunking])
+    for eo in (1, 2):
+        g = nf.gradient(x, 0.5, 2.0, edge_order=eo)
+        e = ndkern.gradient(a, 0.5, 2.0, edge_order=eo)
+        for gi, ei in zip(g, e):
+            check(gi, ei, x.chunks)
+        check(nf.gradient(x, axis=1, edge_order=eo), ndkern.gradient(a, axis=1, edge_order=eo), x.chunks)
+    check(nd_gradient_uniform(x), ndkern.gradient(a, np.arange(11) * 0.25, axis=1), x.chunks)
+    h = ndkern.dask.hessian_eigvalsh(x)
+    e = ndkern.hessian_eigvalsh(a)
+    assert h.shape == e.shape and h.dtype == e.dtype
+    assert_close(h.compute(), e)
+    b = data(dtype, (9, 8, 7), seed=7) ** 2
+    y = da.from_array(b, chunks=((2, 7), (3, 1, 4), 3))
+    assert_close(nf.hessian_eigvalsh(y, "abs").compute(), ndkern.hessian_eigvalsh(b, "abs"))
+
+
+def nd_gradient_uniform(x):
+    return nf.gradient(x, np.arange(11) * 0.25, axis=1)
+
+
+@needs_own
+@pytest.mark.parametrize("mode", MODES)
+def test_gaussian_filter_recursive(mode):
+    a = data(np.float64, (120, 90), seed=5)
+    x = da.from_array(a, chunks=(32, (20, 50, 20)))
+    for sigma in (1.0, (3.0, 0.0)):
+        r = nf.gaussian_filter_recursive(x, sigma, mode=mode, cval=0.5)
+        e = ndkern.gaussian_filter_recursive(a, sigma, mode=mode, cval=0.5)
+        assert r.chunks == x.chunks and r.dtype == e.dtype
+        np.testing.assert_allclose(r.compute(), e, rtol=0, atol=1e-9)

@@ -4,7 +4,9 @@
   (``from ndkern.dask import ndfilters`` in place of ``from dask_image import ndfilters``),
   results equal to the single-machine ndkern call on the whole array for every border mode and
   chunking;
-* ``local_mean_var``, ``window_sum``: ndkern's own window statistics (also in ``ndfilters``);
+* ``local_mean_var``, ``window_sum``: ndkern's own window statistics, ``gradient`` (numpy's),
+  ``hessian_eigvalsh`` (Q12), ``gaussian_filter_recursive`` (the IIR Gaussian with a
+  documented halo) — all also in ``ndfilters``;
 * reductions as per-chunk partials plus an exact combine (never an average of per-chunk
   means): ``histogram``, ``histogramdd``, ``bincount`` (scatter-add), ``binned_statistic_dd``
   (count, sum, mean, std, min, max; Q1's gridding), ``label_stats`` and ``label_mean``
@@ -33,12 +35,21 @@ from ._reduce import (
     label_stats,
     pca,
 )
-from .ndfilters import local_mean_var, window_sum
+from .ndfilters import (
+    gaussian_filter_recursive,
+    gradient,
+    hessian_eigvalsh,
+    local_mean_var,
+    window_sum,
+)
 
 __all__ = [
     "bincount",
     "binned_statistic_dd",
     "detrend_rolling_pearson",
+    "gaussian_filter_recursive",
+    "gradient",
+    "hessian_eigvalsh",
     "histogram",
     "histogramdd",
     "kmeans",
