@@ -253,7 +253,10 @@ pub fn try_filled_vec<T: Clone>(what: &'static str, value: T, n: usize) -> Resul
 /// assert_eq!(a.shape(), &[3, 4]);
 /// assert!(ndkern_core::try_zeros::<f64, _>("grid", Ix2(1 << 40, 1 << 40)).is_err());
 /// ```
-pub fn try_zeros<T: Element + ZeroBits, D: Dimension>(what: &'static str, dim: D) -> Result<Array<T, D>> {
+pub fn try_zeros<T: Element + ZeroBits, D: Dimension>(
+    what: &'static str,
+    dim: D,
+) -> Result<Array<T, D>> {
     let n = checked_len(what, dim.slice())?;
     // ndarray also requires the element count to fit in isize.
     if n > isize::MAX as usize {

@@ -67,19 +67,36 @@ impl BorderMode {
     }
 
     /// Where sample `i` (any integer, negative before the start) of the extended line comes
-    /// from in a line of `n > 0` samples; `None` means the constant value.
+    /// from in a line of `n` samples; `None` means the constant value (and is the answer for
+    /// every mode when `n == 0`: there is no sample to copy).
+    ///
+    /// ```
+    /// use ndkern_core::BorderMode;
+    /// assert_eq!(BorderMode::Reflect.source_index(-1, 4), Some(0));
+    /// assert_eq!(BorderMode::Mirror.source_index(-1, 4), Some(1));
+    /// assert_eq!(BorderMode::Wrap.source_index(isize::MIN, 3), Some(1));
+    /// assert_eq!(BorderMode::Nearest.source_index(5, 0), None);
+    /// ```
     #[inline]
     pub fn source_index(self, i: isize, n: usize) -> Option<usize> {
-        let n_i = n as isize;
-        if (0..n_i).contains(&i) {
+        if (0..n as i128).contains(&(i as i128)) {
             return Some(i as usize);
         }
-        match self {
-            BorderMode::Constant(_) => None,
-            BorderMode::Nearest => Some(i.clamp(0, n_i - 1) as usize),
+        if n == 0 {
+            return None;
+        }
+        // i128: `2 * n` and `i + ...` cannot overflow for any isize/usize input.
+        let (i, n_i) = (i as i128, n as i128);
+        let src = match self {
+            BorderMode::Constant(_) => return None,
+            BorderMode::Nearest => i.clamp(0, n_i - 1),
             BorderMode::Reflect => {
                 let m = i.rem_euclid(2 * n_i);
-                Some(if m < n_i { m } else { 2 * n_i - 1 - m } as usize)
+                if m < n_i {
+                    m
+                } else {
+                    2 * n_i - 1 - m
+                }
             }
             BorderMode::Mirror => {
                 if n == 1 {
@@ -87,10 +104,15 @@ impl BorderMode {
                 }
                 let p = 2 * n_i - 2;
                 let m = i.rem_euclid(p);
-                Some(if m < n_i { m } else { p - m } as usize)
+                if m < n_i {
+                    m
+                } else {
+                    p - m
+                }
             }
-            BorderMode::Wrap => Some(i.rem_euclid(n_i) as usize),
-        }
+            BorderMode::Wrap => i.rem_euclid(n_i),
+        };
+        Some(src as usize)
     }
 }
 
@@ -113,7 +135,14 @@ pub fn extend_line<T: Element>(
     out: &mut [T],
 ) -> Result<()> {
     let n = line.len();
-    let total = before + n + after;
+    let total = before
+        .checked_add(n)
+        .and_then(|t| t.checked_add(after))
+        .ok_or(Error::TooLarge {
+            what: "the extended line (before + line + after)",
+            bytes: None,
+            limit: crate::memory_limit(),
+        })?;
     if out.len() != total {
         return Err(Error::ShapeMismatch {
             expected: vec![total],

@@ -33,6 +33,7 @@ pub type Dims = Vec<(usize, isize)>;
 /// flipping negative strides) and the canonical dims, outermost first. An array with a zero
 /// length axis keeps that axis (length 0) so callers see that it is empty; a 0-d or all-ones
 /// shape canonicalizes to no axes (one element).
+#[doc(hidden)]
 pub fn canonical_dims(dims: &[(usize, isize)]) -> (isize, Dims) {
     if dims.iter().any(|&(len, _)| len == 0) {
         return (0, vec![(0, 1)]);
@@ -56,6 +57,7 @@ pub fn canonical_dims(dims: &[(usize, isize)]) -> (isize, Dims) {
 
 /// Merges neighbouring axes that are contiguous together (`outer.stride == inner.stride *
 /// inner.len`); the input is ordered outermost first.
+#[doc(hidden)]
 pub fn merge_dims(dims: &[(usize, isize)]) -> Dims {
     let mut out: Dims = Vec::with_capacity(dims.len());
     for &(len, stride) in dims {
@@ -80,6 +82,11 @@ pub fn dims_of<S: Data, D: Dimension>(a: &ArrayBase<S, D>) -> Dims {
 }
 
 /// Number of elements described by `dims`.
+///
+/// Internal (doc-hidden) layout helpers like this one take the dims of an array that exists
+/// (`dims_of`), so their products and offsets fit in `isize`; they are not for arbitrary
+/// input.
+#[doc(hidden)]
 pub fn dims_len(dims: &[(usize, isize)]) -> usize {
     dims.iter().map(|&(l, _)| l).product()
 }
@@ -125,6 +132,7 @@ where
 /// Calls `f(offset)` for every element offset of `dims`, in C order (last axis fastest),
 /// skipping the first `start` positions and stopping after `count`. Always inlined, so the
 /// callback runs at the SIMD level of the kernel copy that walks (`multiversion!`).
+#[doc(hidden)]
 #[inline(always)]
 pub fn for_each_offset(
     dims: &[(usize, isize)],

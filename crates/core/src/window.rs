@@ -14,8 +14,9 @@
 //!   exactly the windows that contain it, never the rest of the line (scipy issue 7818 shows
 //!   one NaN spreading to the end of the line through a naive running sum).
 //! * **Overflow stays local too**: when finite values overflow to inf inside a window
-//!   (`1e308 + 1e308`), the running sum is re-anchored at the next window, so the windows
-//!   after the overflow get their own (finite) sums, as numpy's direct sums do.
+//!   (`1e308 + 1e308`), that window and the next `w` are summed directly (scaled where the
+//!   partial sums overflow) before the running sum restarts, so the windows after the
+//!   overflow get their own finite sums, as numpy's direct sums do.
 //!
 //! ```
 //! let x = [1.0f64, 2.0, f64::NAN, 4.0, 5.0, 6.0];
@@ -69,6 +70,8 @@ impl NonFinite {
 }
 
 /// Exact-as-possible sum of the finite part of `x`, and the counts of its non-finite values.
+/// When the finite values overflow on the way (`[1e308, 1e308, -1e308]`), they are summed
+/// scaled down, so only a sum that is itself out of range becomes inf.
 fn anchor<T: Element>(x: &[T]) -> (f64, NonFinite) {
     let s = sum(x);
     if s.is_finite() {
@@ -84,7 +87,13 @@ fn anchor<T: Element>(x: &[T]) -> (f64, NonFinite) {
             nf.update(v, 1);
         }
     }
-    (sum(&finite), nf)
+    let mut s = sum(&finite);
+    if !s.is_finite() {
+        const DOWN: f64 = 1.0 / 1024.0;
+        finite.iter_mut().for_each(|v| *v *= DOWN);
+        s = sum(&finite) * 1024.0;
+    }
+    (s, nf)
 }
 
 /// `out[i] = x[i] + ... + x[i + w - 1]` for every valid window; `out.len()` must be
@@ -115,6 +124,9 @@ pub fn window_sum_map<T: Element>(
         });
     }
     let every = ANCHOR_EVERY.max(w);
+    // After an overflow, windows up to here are summed directly: the huge values that
+    // overflowed would otherwise leave rounding error of their size in the running sum.
+    let mut direct_until = 0;
     let mut i = 0;
     'segments: while i < n_out {
         // One anchored segment: exact start, then O(1) updates.
@@ -124,6 +136,9 @@ pub fn window_sum_map<T: Element>(
         out[i] = T::of_f64(finish(nf.resolve(s0)));
         if !s0.is_finite() {
             // The window's finite values overflow: no running sum can start from here.
+            direct_until = i + w;
+        }
+        if i < direct_until {
             i += 1;
             continue;
         }
@@ -144,7 +159,9 @@ pub fn window_sum_map<T: Element>(
             let v = s.value();
             if !v.is_finite() {
                 // The finite values overflowed: a running sum holding inf would poison every
-                // window up to the next anchor, so this window is summed afresh instead.
+                // window up to the next anchor, so this window and the next `w` are summed
+                // afresh instead.
+                direct_until = j + w;
                 i = j;
                 continue 'segments;
             }

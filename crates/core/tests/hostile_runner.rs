@@ -25,8 +25,20 @@ fn runner_reports_each_broken_case_and_runs_the_rest() {
     }
     assert_eq!(broken.len(), 5, "{broken:#?}");
     assert!(broken[4].starts_with("hangs: hang"), "{}", broken[4]);
-    assert!(broken[0].starts_with("aborts: process died"), "{}", broken[0]);
+    assert!(
+        broken[0].starts_with("aborts: process died"),
+        "{}",
+        broken[0]
+    );
     assert!(broken[1].starts_with("panics: panic boom"), "{}", broken[1]);
-    assert!(broken[2].starts_with("fails its check: fail arithmetic"), "{}", broken[2]);
-    assert!(broken[3].starts_with("allocates past the cap: process died"), "{}", broken[3]);
+    assert!(
+        broken[2].starts_with("fails its check: fail arithmetic"),
+        "{}",
+        broken[2]
+    );
+    assert!(
+        broken[3].starts_with("allocates past the cap: process died"),
+        "{}",
+        broken[3]
+    );
 }

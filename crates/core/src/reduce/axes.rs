@@ -76,14 +76,19 @@ impl From<i32> for Axes {
         Axes::new([a as isize])
     }
 }
+/// An axis past `isize::MAX` is out of range for every array, never a negative axis.
+fn usize_axis(a: usize) -> isize {
+    isize::try_from(a).unwrap_or(isize::MAX)
+}
+
 impl From<usize> for Axes {
     fn from(a: usize) -> Self {
-        Axes::new([a as isize])
+        Axes::new([usize_axis(a)])
     }
 }
 impl From<Axis> for Axes {
     fn from(a: Axis) -> Self {
-        Axes::new([a.index() as isize])
+        Axes::new([usize_axis(a.index())])
     }
 }
 impl<const N: usize> From<[isize; N]> for Axes {
@@ -98,7 +103,7 @@ impl<const N: usize> From<[i32; N]> for Axes {
 }
 impl<const N: usize> From<[usize; N]> for Axes {
     fn from(a: [usize; N]) -> Self {
-        Axes::new(a.map(|x| x as isize))
+        Axes::new(a.map(usize_axis))
     }
 }
 impl From<Vec<isize>> for Axes {
@@ -113,6 +118,6 @@ impl From<&[isize]> for Axes {
 }
 impl From<Vec<usize>> for Axes {
     fn from(a: Vec<usize>) -> Self {
-        Axes::new(a.into_iter().map(|x| x as isize))
+        Axes::new(a.into_iter().map(usize_axis))
     }
 }

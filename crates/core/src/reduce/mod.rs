@@ -15,8 +15,10 @@
 //!
 //! Results have the input's element type (`count_nonzero`: `usize`). NaN propagates as in
 //! numpy (these are not the `nan*` functions). Bad input — an axis out of range or named
-//! twice, `ddof` at or above the element count, `min`/`max` of an empty selection, an `_into`
-//! output of the wrong shape — is an `Err`.
+//! twice, `min`/`max` of an empty selection, an `_into` output of the wrong shape — is an
+//! `Err`. Where numpy answers with a warning, ndkern gives numpy's value: `mean` of an empty
+//! selection is NaN, `var`/`std` with `ddof` at or above the element count divide by zero
+//! (inf, or NaN for zero deviations or no elements).
 //!
 //! ```
 //! use ndarray::{Array, Array4};
@@ -99,19 +101,12 @@ impl<T: Element> Prepared<T> {
     fn uses_outer(&self) -> bool {
         self.plan.native_row_len() > 1
     }
-    fn variances(&self, ddof: usize) -> Result<Vec<f64>> {
-        let n = self.plan.n;
-        if ddof >= n {
-            return Err(Error::InvalidParameter {
-                name: "ddof",
-                reason: format!(
-                    "ddof = {ddof} leaves no degrees of freedom for {n} element(s) per output; \
-                     use ddof < {n}"
-                ),
-            });
-        }
-        let d = (n - ddof) as f64;
-        Ok(self.sum_dev_sq().into_iter().map(|s| s / d).collect())
+    /// numpy's variance: the squared deviations over `max(n - ddof, 0)`, so `ddof >= n` (and
+    /// an empty selection) gives inf or NaN as numpy does (numpy also warns), like `mean` of
+    /// an empty selection gives NaN.
+    fn variances(&self, ddof: usize) -> Vec<f64> {
+        let d = self.plan.n.saturating_sub(ddof) as f64;
+        self.sum_dev_sq().into_iter().map(|s| s / d).collect()
     }
     fn norms(&self) -> Vec<f64> {
         let sq = self.plan.run(&ops::SUM_SQ);
@@ -212,7 +207,8 @@ into_twin!(
     mean_into => mean() -> T);
 
 /// Variance over `axes` with `ddof` delta degrees of freedom (numpy `a.var(axis, ddof=ddof)`):
-/// corrected two-pass in `f64`. `Err` when `ddof >= ` the number of reduced elements.
+/// corrected two-pass in `f64`. As in numpy, `ddof >=` the number of reduced elements divides
+/// by zero: inf, or NaN where the deviations are zero or the selection is empty.
 ///
 /// ```
 /// use ndarray::array;
@@ -227,7 +223,7 @@ pub fn var<T: Element, S: Data<Elem = T>, D: Dimension>(
     ddof: usize,
 ) -> Result<ArrayD<T>> {
     let p = prepare(a, axes.into())?;
-    Ok(p.array(cast(p.variances(ddof)?)))
+    Ok(p.array(cast(p.variances(ddof))))
 }
 into_twin!(
     /// [`var`] into a preallocated output of the result's shape.
@@ -248,7 +244,7 @@ pub fn std<T: Element, S: Data<Elem = T>, D: Dimension>(
 ) -> Result<ArrayD<T>> {
     let p = prepare(a, axes.into())?;
     Ok(p.array(
-        p.variances(ddof)?
+        p.variances(ddof)
             .into_iter()
             .map(|v| T::of_f64(v.sqrt()))
             .collect(),

@@ -129,15 +129,27 @@ impl<T: Element> Reducer<T> for SumDevSq<'_> {
             d2.add(b);
         });
         let d = d.value();
-        clamp_rounding(d2.value() - d * d / n as f64)
+        corrected_ss(d2.value(), d, 1.0 / n as f64)
     }
     fn rows(&self, x: &[T], out: &mut [f64], _: usize) {
         let len = x.len() / out.len().max(1);
         if (1..=SHORT_ROW).contains(&len) {
             let inv_n = 1.0 / len as f64;
-            return short_rows(x, len, true, out, |s1, s2, _| {
-                clamp_rounding(s2 - s1 * s1 * inv_n)
-            });
+            // Blocks of rows, so the check below reads outputs still in cache.
+            const BLOCK: usize = 4096;
+            for (xb, ob) in x.chunks(len * BLOCK).zip(out.chunks_mut(BLOCK)) {
+                short_rows(xb, len, true, ob, |s1, s2, _| corrected_ss(s2, s1, inv_n));
+                // Shifting by the first element can overflow where deviations from the mean
+                // do not (`[1e308, -1e308, 1e308]`): redo non-finite rows two-pass (rare).
+                if ob.iter().any(|o| !o.is_finite()) {
+                    for (row, o) in xb.chunks_exact(len).zip(ob.iter_mut()) {
+                        if !o.is_finite() {
+                            *o = dev_sq(row);
+                        }
+                    }
+                }
+            }
+            return;
         }
         for (row, o) in x.chunks_exact(len.max(1)).zip(out.iter_mut()) {
             *o = dev_sq(row);
@@ -167,18 +179,19 @@ fn dev_sq<T: Element>(x: &[T]) -> f64 {
     }
     let n = x.len() as f64;
     let (d, d2) = sum_dev(x, sum(x) / n);
-    clamp_rounding(d2 - d * d / n)
+    corrected_ss(d2, d, 1.0 / n)
 }
 
-/// Clamps a slightly negative variance (rounding) to 0 while keeping NaN (`f64::max` would
-/// turn NaN into 0).
+/// The corrected sum of squared deviations `d2 - d^2 / n` (`inv_n = 1 / n`), with a slightly
+/// negative rounding result clamped to 0 and NaN kept (`ndkern_core::clamp`). When the squares
+/// of finite deviations overflowed (`d2 = inf`, `d` finite), the variance is inf, as numpy's —
+/// not the NaN of `inf - inf`; an infinite input still gives NaN (`d` is not finite then).
 #[inline(always)]
-fn clamp_rounding(v: f64) -> f64 {
-    if v < 0.0 {
-        0.0
-    } else {
-        v
+fn corrected_ss(d2: f64, d: f64, inv_n: f64) -> f64 {
+    if d2 == f64::INFINITY && d.is_finite() {
+        return d2;
     }
+    crate::clamp(d2 - d * d * inv_n, 0.0, f64::INFINITY)
 }
 
 /// `max(|x|)` as `f64`, NaN-propagating (scale of the overflow-safe norm).
@@ -226,10 +239,11 @@ impl<T: Element> Reducer<T> for ScaledSumSq<'_> {
     type Out = f64;
     type Acc = f64;
     fn group(&self, g: &Group<'_, T>, s: &mut Vec<T>, index: usize) -> f64 {
-        let inv = 1.0 / self.scale[index];
+        // Divide, not multiply by 1 / scale: for a subnormal scale the reciprocal is inf.
+        let sc = self.scale[index];
         let mut acc = CompensatedSum::new();
         g.for_each_lane(s, |lane| {
-            acc.add(lane.iter().map(|v| (v.as_f64() * inv).powi(2)).sum());
+            acc.add(lane.iter().map(|v| (v.as_f64() / sc).powi(2)).sum());
         });
         acc.value()
     }

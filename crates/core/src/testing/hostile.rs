@@ -197,9 +197,9 @@ impl Suite {
                                 ));
                                 next = i + 1;
                             }
-                            None => panic!(
-                                "hostile child exited ({status}) outside any case: {tail}"
-                            ),
+                            None => {
+                                panic!("hostile child exited ({status}) outside any case: {tail}")
+                            }
                         }
                         break;
                     }
@@ -245,7 +245,9 @@ impl Suite {
             let mut s = String::new();
             let _ = stderr.read_to_string(&mut s);
             let start = s.len().saturating_sub(600);
-            let start = (start..s.len()).find(|&k| s.is_char_boundary(k)).unwrap_or(0);
+            let start = (start..s.len())
+                .find(|&k| s.is_char_boundary(k))
+                .unwrap_or(0);
             s[start..].to_string()
         });
         ChildRun {
