@@ -4,10 +4,12 @@
 //! |---|---|
 //! | `test` | fmt check, clippy -D warnings, tests of the default build at every SIMD level the CPU has, doc tests |
 //! | `bench [--quick] [--peers] [--native] [--simd LEVEL] [--json PATH]` | the benchmark table (default build, SIMD dispatched at run time) |
+//! | `fuzz [--seconds N] [--cases N]` | the `crates/*/tests/fuzz_*.rs` proptest targets with many cases and fresh seeds, for a bounded time |
 //! | `refdata` | regenerate tests/data from numpy/scipy (Python venv under target/) |
 //! | `refcheck DIR` | run a directory of reference cases (manifest.toml + .npy) |
 
 mod bench;
+mod fuzz;
 mod python;
 mod refdata;
 mod test;
@@ -44,7 +46,7 @@ pub fn cargo() -> Command {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: cargo xtask <test | bench [--quick] [--peers] [--native] [--simd LEVEL] [--json PATH] | refdata | refcheck DIR>"
+        "usage: cargo xtask <test | bench [--quick] [--peers] [--native] [--simd LEVEL] [--json PATH] | fuzz [--seconds N] [--cases N] | refdata | refcheck DIR>"
     );
     ExitCode::from(2)
 }
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
     let result = match cmd.as_str() {
         "test" => test::main(rest),
         "bench" => bench::main(rest),
+        "fuzz" => fuzz::main(rest),
         "refdata" => refdata::refdata(rest),
         "refcheck" => refdata::refcheck(rest),
         _ => return usage(),
