@@ -49,6 +49,7 @@ from ._numpy import bincount, digitize, gradient, histogram, histogramdd, polyfi
 from ._own import (
     ang2pix,
     cross_correlate_circular,
+    curve_fit,
     detrend_rolling_pearson,
     estimate_kernel,
     gather,
@@ -99,6 +100,7 @@ __all__ = [
     "cluster",
     "count_nonzero",
     "cross_correlate_circular",
+    "curve_fit",
     "detrend_rolling_pearson",
     "digitize",
     "estimate_kernel",

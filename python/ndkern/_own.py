@@ -22,10 +22,12 @@ from ._support import (
 )
 
 __all__ = [
+    "CurveFitResult",
     "KMeansResult",
     "PCAResult",
     "ang2pix",
     "cross_correlate_circular",
+    "curve_fit",
     "detrend_rolling_pearson",
     "estimate_kernel",
     "gather",
@@ -455,3 +457,43 @@ def gradient_stacked(f: Any, *varargs: Any, edge_order: int = 1) -> np.ndarray:
     g = gradient(f, *varargs, edge_order=edge_order)
     return np.stack(g if isinstance(g, tuple) else (g,), -1)
 
+
+
+CurveFitResult = namedtuple(
+    "CurveFitResult", ["params", "cov", "ssr", "n_points", "nfev", "converged"]
+)
+
+
+def curve_fit(model: Any, ydata: Any, p0: Sequence[float], *, ftol: float = 1e-14,
+              xtol: float = 1e-14, gtol: float = 0.0,
+              max_nfev: Optional[int] = None) -> CurveFitResult:
+    """Q6: least-squares fit of ``model(params)`` (an array of `ydata`'s shape, any
+    dimensions) to `ydata`, skipping NaN data, from `p0` (Levenberg-Marquardt, central
+    difference Jacobian): ``CurveFitResult(params, cov, ssr, n_points, nfev, converged)``,
+    `cov` scipy's ``pcov`` (``absolute_sigma=False``). Unlike ``scipy.optimize.curve_fit``
+    the model takes only the parameters (close over your arrays) and the data may be N-d
+    with NaNs. The model runs in Python, so the GIL is held while it does.
+
+    >>> import numpy as np, ndkern
+    >>> m1, m2, m3 = np.random.default_rng(6).uniform(1, 2, size=(3, 20, 30))
+    >>> model = lambda p: m1 * 12 + m2 ** p[0] - m3 / p[1]
+    >>> data = model([1.7, 0.8]); data[3, 4] = np.nan
+    >>> fit = ndkern.curve_fit(model, data, [1.0, 1.0])
+    >>> fit.params.round(9), fit.n_points, fit.converged
+    (array([1.7, 0.8]), 599, True)
+    """
+    y = np.asarray(ydata, dtype=F64)
+    p = [float(v) for v in np.atleast_1d(np.asarray(p0, dtype=F64))]
+
+    def f(params: np.ndarray) -> np.ndarray:
+        r = np.asarray(model(params), dtype=F64)
+        if r.shape != y.shape:
+            raise ValueError(
+                f"curve_fit: the model returned shape {r.shape}, ydata has shape {y.shape}"
+            )
+        return r
+
+    params, cov, ssr, n_points, nfev, converged = _ndkern.curve_fit(
+        f, y, p, float(ftol), float(xtol), float(gtol), 0 if max_nfev is None else int(max_nfev)
+    )
+    return CurveFitResult(params, cov, ssr, n_points, nfev, converged)

@@ -60,8 +60,17 @@ def phase_cross_correlation(
                          "pass real images")
         if a.dtype.kind not in "biuf":
             raise TypeError(f"images must be real numeric, got dtype {a.dtype}")
+    upsample_factor = int(upsample_factor)
     if upsample_factor < 1:
         raise ValueError("upsample_factor must be >= 1")
+    # the upsampled DFT covers ceil(1.5 * upsample_factor) samples per axis (skimage's
+    # region); refuse sizes that cannot be allocated before the kernel sizes its buffers
+    need = 16.0 * float(np.ceil(1.5 * upsample_factor)) ** max(ref.ndim, 1)
+    if upsample_factor > 2**31 or need > 2.0**45:
+        raise MemoryError(
+            f"phase_cross_correlation: upsample_factor={upsample_factor} needs an upsampled "
+            f"region of ~{need:.3g} bytes; use a smaller upsample_factor"
+        )
     both32 = ref.dtype == F32 and mov.dtype == F32
     dt = F32 if both32 else F64
     r = ref if ref.dtype == dt and ref.dtype.isnative else ref.astype(dt)

@@ -17,7 +17,8 @@
 //! One file per family: [`ndimage`] (filters), [`reduce`] (axis reductions), [`binning`]
 //! (histograms, bincount, binned statistics, labels, masks, HEALPix), [`stats`] (KDE,
 //! Pearson), [`signal`] (detrend, convolutions, FFT shifts, registration), [`linalg`]
-//! (distances, k-means, PCA, Hessians, polynomials, interpolation, kernel estimation).
+//! (distances, k-means, PCA, Hessians, polynomials, interpolation, kernel estimation),
+//! [`optimize`] (curve fitting over whole arrays with a Python model).
 
 #[macro_use]
 mod arrays;
@@ -25,6 +26,7 @@ mod binning;
 mod errors;
 mod linalg;
 mod ndimage;
+mod optimize;
 mod reduce;
 mod runtime;
 mod signal;
@@ -41,6 +43,7 @@ fn _ndkern(m: &Bound<'_, PyModule>) -> PyResult<()> {
     stats::register(m)?;
     signal::register(m)?;
     linalg::register(m)?;
+    optimize::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
