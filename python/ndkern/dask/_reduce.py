@@ -411,8 +411,17 @@ def binned_statistic_dd(
         return bsdd(b, c, what, bins=edges).statistic
 
     if statistic in ("count", "sum", "mean"):
+        nbin = tuple(k + 2 for k in shape)
+        inner = tuple(slice(1, -1) for _ in shape)
+        total = int(np.prod(nbin))
+
         def part(b: np.ndarray, c: np.ndarray) -> np.ndarray:
-            return np.stack([stat(b, c, "count"), stat(b, c, "sum")])
+            # scipy's definition: the bin numbers (one ndkern pass), then a count and a
+            # weighted bincount of them (outlier bins dropped)
+            bn = bsdd(b, c, "count", bins=edges).binnumber
+            cnt = ndkern.bincount(bn, minlength=total).reshape(nbin)[inner]
+            sm = ndkern.bincount(bn, weights=c, minlength=total).reshape(nbin)[inner]
+            return np.stack([cnt, sm])
 
         tot = _tree_sum(_partials(part, [s, v], (2,) + shape, np.float64, "binned"), (2,) + shape, np.float64)
         if statistic == "count":

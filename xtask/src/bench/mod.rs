@@ -21,6 +21,17 @@
 //! `--quick` keeps the sizes and cuts the repetitions (3 to 7 per measurement, 0.7 s budget):
 //! a full `--quick --peers` run takes about a minute once built. FILTERs select workloads whose
 //! name contains one of them.
+//!
+//! `--dask [--scale S | --quick] [CASE...]` is a separate, opt-in suite (issue 15) instead of the
+//! table above: it sets up `target/bench-venv` as for `--peers` (the requirements include dask,
+//! distributed, dask-image and maturin), builds the ndkern wheel (portable, release) and installs
+//! it there, then runs `xtask/bench/dask_bench.py` on a `dask.distributed.LocalCluster` of 2
+//! worker processes: ndkern.dask against dask-image (3-D Gaussian, 1024^3 float32 in 256^3
+//! chunks), Q3 at (35, 2000, 60, 180) float32, Q1's gridding of 2e8 points into 200^3 cells
+//! against dask's histogramdd — each checked for correctness on a small size first. `--scale S`
+//! multiplies the linear sizes (1: the issue's; `--quick` is `--scale 0.25`); CASEs (gauss3d,
+//! q3, q1) select. Writes `target/ndkern-bench/dask.{json,md}`. The full size needs most of a
+//! 24 GiB machine and minutes: run it alone.
 
 #[path = "../../../benches/common/record.rs"]
 mod record;
@@ -73,6 +84,8 @@ struct Opts {
     json: Option<PathBuf>,
     native: bool,
     simd: Option<String>,
+    dask: bool,
+    scale: Option<f64>,
     filters: Vec<String>,
 }
 
@@ -83,6 +96,8 @@ fn parse(args: &[String]) -> Result<Opts, String> {
         json: None,
         native: false,
         simd: None,
+        dask: false,
+        scale: None,
         filters: Vec::new(),
     };
     let mut it = args.iter();
@@ -91,6 +106,17 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             "--quick" => o.quick = true,
             "--peers" => o.peers = true,
             "--native" => o.native = true,
+            "--dask" => o.dask = true,
+            "--scale" => {
+                let v = it.next().ok_or("`--scale` needs a factor (1: the full dask bench)")?;
+                let f: f64 = v
+                    .parse()
+                    .map_err(|_| format!("`--scale {v}`: not a number"))?;
+                if !(f > 0.0 && f <= 4.0) {
+                    return Err(format!("`--scale {v}`: use a factor in (0, 4]"));
+                }
+                o.scale = Some(f);
+            }
             "--simd" => {
                 let l = it.next().ok_or("`--simd` needs a LEVEL (baseline, avx2, avx512)")?;
                 o.simd = Some(l.clone());
@@ -101,7 +127,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             }
             s if s.starts_with("--") => {
                 return Err(format!(
-                    "unknown option {s:?}; usage: cargo xtask bench [--quick] [--peers] [--native] [--simd LEVEL] [--json PATH] [FILTER...]"
+                    "unknown option {s:?}; usage: cargo xtask bench [--quick] [--peers] [--native] [--simd LEVEL] [--json PATH] [FILTER...] | --dask [--scale S | --quick] [CASE...]"
                 ))
             }
             s => o.filters.push(s.to_string()),
@@ -114,6 +140,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let opts = parse(args)?;
     let out_dir = root().join("target").join("ndkern-bench");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("cannot create {out_dir:?}: {e}"))?;
+    if opts.dask {
+        return dask(&opts, &out_dir);
+    }
     let suite_json = out_dir.join("suite.json");
     let _ = std::fs::remove_file(&suite_json);
 
@@ -189,6 +218,64 @@ pub fn main(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// `--dask`: the ndkern wheel into the bench venv, then `dask_bench.py`.
+fn dask(opts: &Opts, out_dir: &Path) -> Result<(), String> {
+    let py = venv()?;
+    let bin = py.parent().ok_or("venv python has no parent")?.to_path_buf();
+    let wheels = root().join("target").join("bench-wheels");
+    if wheels.exists() {
+        std::fs::remove_dir_all(&wheels)
+            .map_err(|e| format!("cannot clear {}: {e}", wheels.display()))?;
+    }
+    run(Command::new(bin.join("maturin"))
+        .args(["build", "--release", "--quiet", "-m", "python/Cargo.toml", "-i"])
+        .arg(&py)
+        .arg("-o")
+        .arg(&wheels)
+        .current_dir(root())
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS"))?;
+    let wheel = std::fs::read_dir(&wheels)
+        .map_err(|e| format!("cannot list {}: {e}", wheels.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "whl"))
+        .ok_or_else(|| format!("maturin left no wheel in {}", wheels.display()))?;
+    run(Command::new(&py)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--force-reinstall",
+        ])
+        .arg(&wheel))?;
+    let scale = opts.scale.unwrap_or(if opts.quick { 0.25 } else { 1.0 });
+    let json = out_dir.join("dask.json");
+    let out = Command::new(&py)
+        .arg(root().join("xtask").join("bench").join("dask_bench.py"))
+        .arg("--scale")
+        .arg(scale.to_string())
+        .arg("--out")
+        .arg(&json)
+        .args(&opts.filters)
+        .current_dir(root())
+        .env_remove("OPENBLAS_CORETYPE")
+        .env_remove("OPENBLAS_L2_SIZE")
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run dask_bench.py: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    println!("{text}");
+    write(&out_dir.join("dask.md"), &text)?;
+    if !out.status.success() {
+        return Err(format!("dask_bench.py failed with {}", out.status));
+    }
+    eprintln!("xtask bench --dask: wrote {} and dask.md", json.display());
+    Ok(())
+}
+
 fn read(p: &Path) -> Result<String, String> {
     std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
 }
@@ -230,6 +317,11 @@ mod tests {
         assert!(o.quick && !o.peers && o.json.is_some() && o.filters == ["var"]);
         assert!(parse(&a(&["--json"])).is_err());
         assert!(parse(&a(&["--bogus"])).is_err());
+        let o = parse(&a(&["--dask", "--scale", "0.125", "q1"])).unwrap();
+        assert!(o.dask && o.scale == Some(0.125) && o.filters == ["q1"]);
+        assert!(parse(&a(&["--dask", "--scale", "x"])).is_err());
+        assert!(parse(&a(&["--dask", "--scale", "0"])).is_err());
+        assert!(parse(&a(&["--scale"])).is_err());
     }
 
     #[test]
