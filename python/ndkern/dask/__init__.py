@@ -1,7 +1,9 @@
 """ndkern on Dask: the same kernels on ``dask.array`` arrays, chunk by chunk, lazily.
 
 * :mod:`ndkern.dask.ndfilters`: dask-image's ``ndfilters`` names and signatures
-  (``from ndkern.dask import ndfilters`` in place of ``from dask_image import ndfilters``),
+  (``from ndkern.dask import ndfilters`` in place of ``from dask_image import ndfilters``:
+  gaussian/uniform filters, correlate/convolve, sobel, prewitt, laplace, gaussian_laplace,
+  gaussian_gradient_magnitude),
   results equal to the single-machine ndkern call on the whole array for every border mode and
   chunking;
 * ``local_mean_var``, ``window_sum``: ndkern's own window statistics, ``gradient`` (numpy's),
