@@ -154,12 +154,20 @@ macro_rules! dispatch2 {
 macro_rules! dispatch3 {
     ($py:expr, $x:expr, $y:expr, $z:expr, |$a:ident, $b:ident, $c:ident| $work:expr => $body:expr) => {
         match ($x, $y, $z) {
-            ($crate::arrays::Arr::F64(i), $crate::arrays::Arr::F64(j), $crate::arrays::Arr::F64(k)) => {
+            (
+                $crate::arrays::Arr::F64(i),
+                $crate::arrays::Arr::F64(j),
+                $crate::arrays::Arr::F64(k),
+            ) => {
                 let ($a, $b, $c) = (i.as_array(), j.as_array(), k.as_array());
                 let w = $work;
                 $crate::arrays::Out::out($crate::runtime::compute($py, w, move || $body)?, $py)
             }
-            ($crate::arrays::Arr::F32(i), $crate::arrays::Arr::F32(j), $crate::arrays::Arr::F32(k)) => {
+            (
+                $crate::arrays::Arr::F32(i),
+                $crate::arrays::Arr::F32(j),
+                $crate::arrays::Arr::F32(k),
+            ) => {
                 let ($a, $b, $c) = (i.as_array(), j.as_array(), k.as_array());
                 let w = $work;
                 $crate::arrays::Out::out($crate::runtime::compute($py, w, move || $body)?, $py)

@@ -3,9 +3,7 @@
 //! selections and HEALPix maps.
 
 use ndarray::ArrayViewD;
-use ndkern_spatial::binning::{
-    self as bn, AxisBins, BlockFunc, Grid, Outside, Scheme, Statistic,
-};
+use ndkern_spatial::binning::{self as bn, AxisBins, BlockFunc, Grid, Outside, Scheme, Statistic};
 use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArrayDyn};
 use pyo3::prelude::*;
 
@@ -25,7 +23,10 @@ fn axis_bins(spec: BinSpec) -> PyResult<AxisBins> {
 }
 
 fn grid(specs: Vec<BinSpec>) -> PyResult<Grid> {
-    let axes = specs.into_iter().map(axis_bins).collect::<PyResult<Vec<_>>>()?;
+    let axes = specs
+        .into_iter()
+        .map(axis_bins)
+        .collect::<PyResult<Vec<_>>>()?;
     Grid::new(axes).map_err(to_py)
 }
 
@@ -84,7 +85,10 @@ fn bincount<'py>(
             .and_then(|r| intp(r).out(py)),
         Some(w) => {
             let wv = w.as_array();
-            compute(py, xv.len(), move || bn::bincount_weighted(&xv, &wv, minlength))?.out(py)
+            compute(py, xv.len(), move || {
+                bn::bincount_weighted(&xv, &wv, minlength)
+            })?
+            .out(py)
         }
     }
 }

@@ -46,5 +46,7 @@ pub fn invalid(name: &'static str, reason: impl Into<String>) -> ndkern_core::Er
 
 /// A string argument the binding does not know.
 pub fn bad_choice(name: &str, got: &str, choices: &str) -> PyErr {
-    PyValueError::new_err(format!("`{name}`: unknown value {got:?}; use one of {choices}"))
+    PyValueError::new_err(format!(
+        "`{name}`: unknown value {got:?}; use one of {choices}"
+    ))
 }

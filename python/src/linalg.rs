@@ -127,7 +127,7 @@ fn pca<'py>(
         let p = la::pca(&a2, n_components, whiten)?;
         let t = p.transform(&a2)?;
         Ok(vec![
-            t.mapv(|v| num_f64(v)),
+            t.mapv(num_f64),
             p.components.clone(),
             p.explained_variance.clone().into_shape_with_order((n_components, 1))
                 .map_err(|_| crate::errors::invalid("pca", "internal shape"))?,
@@ -147,17 +147,17 @@ fn eig_order(name: &str) -> PyResult<EigOrder> {
         "ascending" => Ok(EigOrder::Ascending),
         "descending" => Ok(EigOrder::Descending),
         "abs" => Ok(EigOrder::AbsAscending),
-        other => Err(bad_choice("order", other, "'ascending', 'descending', 'abs'")),
+        other => Err(bad_choice(
+            "order",
+            other,
+            "'ascending', 'descending', 'abs'",
+        )),
     }
 }
 
 /// hessian_eigvalsh(a 2-d/3-d, order) -> tuple of ndim arrays (a's dtype), fused.
 #[pyfunction]
-fn hessian_eigvalsh<'py>(
-    py: Python<'py>,
-    a: Arr<'py>,
-    order: &str,
-) -> PyResult<Bound<'py, PyAny>> {
+fn hessian_eigvalsh<'py>(py: Python<'py>, a: Arr<'py>, order: &str) -> PyResult<Bound<'py, PyAny>> {
     let o = eig_order(order)?;
     dispatch!(py, a, |x| x.len() => la::hessian_eigvalsh(&x, o))
 }
@@ -223,13 +223,14 @@ fn frangi<'py>(
     mode: &str,
     cval: f64,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let mut opts = FrangiOptions::default();
-    opts.sigmas = sigmas;
-    opts.alpha = alpha;
-    opts.beta = beta;
-    opts.gamma = gamma;
-    opts.black_ridges = black_ridges;
-    opts.mode = border(mode, cval)?;
+    let opts = FrangiOptions {
+        sigmas,
+        alpha,
+        beta,
+        gamma,
+        black_ridges,
+        mode: border(mode, cval)?,
+    };
     dispatch!(py, image, |x| x.len() => la::frangi(&x, &opts))
 }
 

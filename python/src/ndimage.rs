@@ -210,9 +210,12 @@ fn gaussian_filter_recursive(
     output: ArrMut<'_>,
 ) -> PyResult<()> {
     let m = border(mode, cval)?;
-    with_io!(py, input, output, |a, o| sp::gaussian_filter_recursive_into(
-        &a, &sigmas, m, o
-    ))
+    with_io!(
+        py,
+        input,
+        output,
+        |a, o| sp::gaussian_filter_recursive_into(&a, &sigmas, m, o)
+    )
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -38,7 +38,13 @@ fn convolve<'py>(
     let me = Method::parse(method).map_err(to_py)?;
     let op = match op {
         "convolve" | "correlate" | "fftconvolve" | "oaconvolve" => op.to_owned(),
-        other => return Err(bad_choice("op", other, "convolve, correlate, fftconvolve, oaconvolve")),
+        other => {
+            return Err(bad_choice(
+                "op",
+                other,
+                "convolve, correlate, fftconvolve, oaconvolve",
+            ))
+        }
     };
     dispatch2!(py, in1, in2, |a, b| HEAVY => {
         let ax = axes.as_deref();

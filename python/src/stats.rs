@@ -32,7 +32,13 @@ impl Kde {
             "scott" => Bandwidth::Scott,
             "silverman" => Bandwidth::Silverman,
             "factor" => Bandwidth::Factor(factor),
-            other => return Err(bad_choice("bw_method", other, "'scott', 'silverman', a number")),
+            other => {
+                return Err(bad_choice(
+                    "bw_method",
+                    other,
+                    "'scott', 'silverman', a number",
+                ))
+            }
         };
         let d = dataset.as_array();
         let inner = compute(py, d.len(), move || {
