@@ -113,7 +113,7 @@ where
 {
     let shape = out_shape_of(a.shape(), block)?;
     let mut out = ndkern_core::filled_vec(0.0, shape.iter().product());
-    reduce_into_slice(a, block, func, &mut out);
+    reduce_into_slice(a, block, func, &mut out)?;
     Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("shape"))
 }
 
@@ -152,10 +152,10 @@ where
         });
     }
     match out.as_slice_mut() {
-        Some(o) => reduce_into_slice(a, block, func, o),
+        Some(o) => reduce_into_slice(a, block, func, o)?,
         None => {
             let mut tmp = vec![0.0; out.len()];
-            reduce_into_slice(a, block, func, &mut tmp);
+            reduce_into_slice(a, block, func, &mut tmp)?;
             out.iter_mut().zip(tmp).for_each(|(o, t)| *o = t);
         }
     }
@@ -193,7 +193,8 @@ fn reduce_into_slice<X, S, D>(
     block: &[usize],
     func: BlockFunc,
     out: &mut [f64],
-) where
+) -> Result<()>
+where
     X: Sample,
     S: Data<Elem = X>,
     D: Dimension,
@@ -205,7 +206,35 @@ fn reduce_into_slice<X, S, D>(
         block.push(1);
     }
     if out.is_empty() {
-        return;
+        return Ok(());
+    }
+    // The nonzero counters are u32 per column: a cell folds up to the product of its block
+    // sizes over the leading axes rows into one column. Past u32::MAX (an array of more than
+    // 4e9 rows), count through the f64 sums of a 0/1 mask instead (exact below 2^53).
+    let nd = v.ndim();
+    let rows_per_cell = v.shape()[..nd - 1]
+        .iter()
+        .zip(&block)
+        .try_fold(1u64, |acc, (&n, &b)| acc.checked_mul(n.min(b) as u64))
+        .unwrap_or(u64::MAX);
+    let counts = matches!(
+        func,
+        BlockFunc::CountNonzero | BlockFunc::Any | BlockFunc::FractionNonzero
+    );
+    if counts && rows_per_cell > u64::from(u32::MAX) {
+        ndkern_core::check_alloc::<u8>("nonzero mask", v.len())?;
+        let mask = v.mapv(|x| u8::from(x.is_nonzero()));
+        let f = if func == BlockFunc::FractionNonzero {
+            BlockFunc::Mean
+        } else {
+            BlockFunc::Sum
+        };
+        reduce_into_slice(&mask, &block, f, out)?;
+        if func == BlockFunc::Any {
+            out.iter_mut()
+                .for_each(|o| *o = f64::from(u8::from(*o > 0.0)));
+        }
+        return Ok(());
     }
     let out_shape: Vec<usize> = v
         .shape()
@@ -231,6 +260,7 @@ fn reduce_into_slice<X, S, D>(
         let mut scratch = Scratch::default();
         slabs.into_iter().for_each(|x| work(&mut scratch, x));
     }
+    Ok(())
 }
 
 /// Column accumulators of one slab, reused from slab to slab: for each output row, one
@@ -334,8 +364,9 @@ ndkern_core::multiversion! {
                     }
                 }
                 Kind::Nonzero => {
-                    // u32 column counts: one column would need 2^32 rows of one slab to overflow.
-                    assert!(sc.rows_in[base] <= u64::from(u32::MAX), "u32 column counts");
+                    // u32 column counts: at most u32::MAX rows per output row reach this loop
+                    // (`reduce_into_slice` counts larger blocks through f64 sums).
+                    debug_assert!(sc.rows_in[base] <= u64::from(u32::MAX), "u32 column counts");
                     let a = &mut sc.nz[span];
                     if first {
                         a.iter_mut()

@@ -45,7 +45,8 @@ fn check_nside(nside: u32, scheme: Scheme) -> Result<()> {
 /// `theta` in `[0, pi]` and longitude `phi` (any finite value, taken modulo 2 pi), radians.
 ///
 /// Errors: `nside` 0 or above 2^29, not a power of two for [`Scheme::Nested`];
-/// `theta`/`phi` shapes differ; `theta` outside `[0, pi]` or NaN; `phi` not finite.
+/// `theta`/`phi` shapes differ; `theta` outside `[0, pi + 1e-5]` (healpy's tolerance) or NaN;
+/// `phi` not finite.
 ///
 /// ```
 /// use ndarray::array;
@@ -75,12 +76,14 @@ where
             got: phi.shape().to_vec(),
         });
     }
-    // Validate first: cdshealpix panics on a latitude outside [-pi/2, pi/2].
+    // Validate first: cdshealpix panics on a latitude outside [-pi/2, pi/2]. healpy accepts
+    // theta up to pi + 1e-5 (so that a float32 pi, 3.1415927, is the south pole); the
+    // latitude is clamped below.
     let pi = std::f64::consts::PI;
     let mut bad = None;
     Zip::from(theta).and(phi).for_each(|&t, &p| {
         let (t, p) = (t.as_f64(), p.as_f64());
-        if bad.is_none() && !((0.0..=pi).contains(&t) && p.is_finite()) {
+        if bad.is_none() && !((0.0..=pi + 1e-5).contains(&t) && p.is_finite()) {
             bad = Some((t, p));
         }
     });
@@ -99,7 +102,7 @@ where
     };
     let half_pi = std::f64::consts::FRAC_PI_2;
     Ok(Zip::from(theta).and(phi).map_collect(|&t, &p| {
-        // theta is colatitude; clamp guards the (exact) endpoints against rounding.
+        // theta is colatitude; the clamp takes theta in (pi, pi + 1e-5] to the south pole.
         let lat = ndkern_core::clamp(half_pi - t.as_f64(), -half_pi, half_pi);
         let lon = p.as_f64().rem_euclid(2.0 * pi);
         let h = match layer {
