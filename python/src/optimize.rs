@@ -38,10 +38,7 @@ fn curve_fit<'py>(
         }
         let r = model
             .call1((PyArray1::from_slice(py, p),))
-            .and_then(|v| {
-                v.extract::<PyReadonlyArrayDyn<'py, f64>>()
-                    .map_err(PyErr::from)
-            })
+            .and_then(|v| v.extract::<PyReadonlyArrayDyn<'py, f64>>())
             .map(|a| a.as_array().to_owned());
         match r {
             Ok(a) => a,
