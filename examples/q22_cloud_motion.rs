@@ -26,7 +26,7 @@ fn noise(i: usize, seed: usize) -> f64 {
 fn shifted(img: &Array2<f64>, dy: f64, dx: f64) -> Array2<f64> {
     let (ny, nx) = img.dim();
     let mut f = fftn(&img.mapv(|v| C64::new(v, 0.0)).into_dyn(), &[0, 1], false).unwrap();
-    let (fy, fx) = (fftfreq(ny, 1.0), fftfreq(nx, 1.0));
+    let (fy, fx) = (fftfreq(ny, 1.0).unwrap(), fftfreq(nx, 1.0).unwrap());
     for (idx, v) in f.indexed_iter_mut() {
         let ang = -2.0 * std::f64::consts::PI * (fy[idx[0]] * dy + fx[idx[1]] * dx);
         *v *= C64::new(ang.cos(), ang.sin());

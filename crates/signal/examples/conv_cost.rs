@@ -44,7 +44,7 @@ fn main() {
                 reps,
             );
             let to = median_s(|| drop(oaconvolve(&x, &k, Mode::Full, None).unwrap()), reps);
-            let f = next_fast_len(s1 + s2 - 1, true) as f64;
+            let f = next_fast_len(s1 + s2 - 1, true).unwrap() as f64;
             let (a, b) = (td * 1e9 / (s1 * s2) as f64, tf * 1e9 / (3.0 * f * f.log2()));
             cd.push(a);
             cf.push(b);

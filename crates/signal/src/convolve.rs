@@ -127,8 +127,11 @@ pub(crate) fn plan(s1: &[usize], s2: &[usize], axes: Option<&[usize]>, mode: Mod
     }
     if s1.contains(&0) || s2.contains(&0) {
         return Err(Error::InvalidParameter {
-            name: "in1",
-            reason: format!("inputs must not be empty (shapes {s1:?} and {s2:?})"),
+            name: if s1.contains(&0) { "in1" } else { "in2" },
+            reason: format!(
+                "inputs must not be empty (shapes {s1:?} and {s2:?}); scipy's convolve and \
+                 correlate raise here too (fftconvolve and oaconvolve return an empty array)"
+            ),
         });
     }
     let axes: Vec<usize> = match axes {
@@ -181,9 +184,12 @@ pub(crate) fn crop(
         return full;
     }
     let mut v = full.view();
-    for &ax in axes {
+    for ax in 0..v.ndim() {
         let len = match mode {
+            // scipy `_centered(ret, s1)`: in1's shape on every axis, also a non-convolved
+            // axis where in2's length broadcast in1's length 1 (the centre row is kept).
             Mode::Same => s1[ax],
+            _ if !axes.contains(&ax) => continue,
             _ => s1[ax].max(s2[ax]) - s1[ax].min(s2[ax]) + 1,
         };
         let start = (v.shape()[ax] - len) / 2;
@@ -208,7 +214,7 @@ pub(crate) fn fft_full<T: Element>(
         .iter()
         .enumerate()
         .map(|(i, &n)| next_fast_len(n, i + 1 == k))
-        .collect();
+        .collect::<Result<_>>()?;
     let out = with_plans(|p| -> Result<ArrayD<f64>> {
         let mut sa = p.rfftn_shape(a, axes, &fast)?;
         let sb = p.rfftn_shape(b, axes, &fast)?;
@@ -312,16 +318,14 @@ pub(crate) fn choose(s1: &[usize], s2: &[usize], axes: &[usize], mode: Mode) -> 
     } * rest;
     let direct = DIRECT_NS_PER_MAC * outputs * taps;
     let unit = |f: f64| f * f.log2().max(1.0);
-    let f: f64 = axes
-        .iter()
-        .map(|&a| next_fast_len(s1[a] + s2[a] - 1, true) as f64)
-        .product::<f64>()
-        * rest;
+    let fast =
+        |a: usize| next_fast_len(s1[a] + s2[a] - 1, true).map_or(f64::INFINITY, |n| n as f64);
+    let f: f64 = axes.iter().map(|&a| fast(a)).product::<f64>() * rest;
     let fft = FFT_NS_PER_UNIT * 3.0 * unit(f);
     let oa = crate::overlap_add::oa_plan(s1, s2, axes).map_or(f64::INFINITY, |p| {
         let long = s1[p.axis].max(s2[p.axis]);
         let blocks = long.div_ceil(p.step) as f64;
-        let nb = f / next_fast_len(s1[p.axis] + s2[p.axis] - 1, true) as f64 * p.nfft as f64;
+        let nb = f / fast(p.axis) * p.nfft as f64;
         blocks * (2.0 * FFT_NS_PER_UNIT * unit(nb) + p.block_ns) + FFT_NS_PER_UNIT * unit(nb)
     });
     if direct <= fft && direct <= oa {
@@ -358,6 +362,26 @@ pub(crate) fn broadcast_pair<'a, T>(
     (bc(a), bc(b))
 }
 
+/// scipy's answers before any planning: the product of two 0-d inputs, and (when
+/// `empty_ok`, as `fftconvolve`/`oaconvolve`) an empty 1-D array for an empty input.
+pub(crate) fn trivial<T: Element, S1: Data<Elem = T>, S2: Data<Elem = T>, D: Dimension>(
+    in1: &ArrayBase<S1, D>,
+    in2: &ArrayBase<S2, D>,
+    empty_ok: bool,
+) -> Option<ArrayD<T>> {
+    if in1.ndim() == 0 && in2.ndim() == 0 {
+        let (a, b) = (in1.iter().next()?, in2.iter().next()?);
+        return Some(ArrayD::from_elem(
+            IxDyn(&[]),
+            T::of_f64(a.as_f64() * b.as_f64()),
+        ));
+    }
+    if empty_ok && (in1.is_empty() || in2.is_empty()) {
+        return Some(ArrayD::from_shape_vec(IxDyn(&[0]), Vec::new()).expect("0 elements"));
+    }
+    None
+}
+
 fn run<T: Element, S1: Data<Elem = T>, S2: Data<Elem = T>, D: Dimension>(
     in1: &ArrayBase<S1, D>,
     in2: &ArrayBase<S2, D>,
@@ -366,6 +390,11 @@ fn run<T: Element, S1: Data<Elem = T>, S2: Data<Elem = T>, D: Dimension>(
     method: Method,
     flip: bool,
 ) -> Result<ArrayD<T>> {
+    if in1.ndim() == in2.ndim() {
+        if let Some(r) = trivial(in1, in2, method == Method::Fft && !flip) {
+            return Ok(r);
+        }
+    }
     let p = plan(in1.shape(), in2.shape(), axes, mode)?;
     let a0 = in1.view().into_dyn();
     let mut b0 = in2.view().into_dyn();
@@ -391,8 +420,9 @@ fn run<T: Element, S1: Data<Elem = T>, S2: Data<Elem = T>, D: Dimension>(
 }
 
 /// scipy `scipy.signal.fftconvolve(in1, in2, mode, axes)`; `axes = None` convolves over all
-/// axes. Errors: different dimensionality, empty inputs, unequal non-convolved axes,
-/// `Valid` with neither input the larger.
+/// axes. As scipy: two 0-d inputs give their product (0-d), an empty input gives an empty
+/// 1-D array, and `Same` has `in1`'s shape on every axis. Errors: different dimensionality,
+/// unequal non-convolved axes, `Valid` with neither input the larger.
 ///
 /// ```
 /// use ndarray::Array2;
@@ -413,7 +443,8 @@ pub fn fftconvolve<T: Element, S1: Data<Elem = T>, S2: Data<Elem = T>, D: Dimens
 }
 
 /// scipy `scipy.signal.correlate(in1, in2, mode, method='fft')` over `axes`
-/// (`z[k] = sum_n in1[n + k] in2[n]`, lags from `-(s2 - 1)` in `Full`).
+/// (`z[k] = sum_n in1[n + k] in2[n]`, lags from `-(s2 - 1)` in `Full`). Two 0-d inputs give
+/// their product; an empty input is an error (scipy raises too).
 ///
 /// ```
 /// use ndarray::array;
@@ -431,7 +462,8 @@ pub fn fftcorrelate<T: Element, S1: Data<Elem = T>, S2: Data<Elem = T>, D: Dimen
     run(in1, in2, mode, axes, Method::Fft, true)
 }
 
-/// scipy `scipy.signal.convolve(in1, in2, mode, method)` over all axes (or `axes`).
+/// scipy `scipy.signal.convolve(in1, in2, mode, method)` over all axes (or `axes`). Two 0-d
+/// inputs give their product; an empty input is an error (scipy raises too).
 ///
 /// ```
 /// use ndarray::array;

@@ -9,7 +9,9 @@
 //! fitted segments exactly as scipy's `bp`.
 //!
 //! NaN in a segment makes that whole segment NaN (a least-squares line through NaN is
-//! undefined; scipy's `lstsq` raises instead).
+//! undefined; scipy's `lstsq` raises instead). Finite values whose sums overflow (near
+//! `1e308`) are fitted again on values scaled by a power of two, so the residual is finite
+//! wherever it is representable (numpy's `mean` gives `inf` there).
 //!
 //! ```
 //! use ndarray::array;
@@ -24,7 +26,7 @@
 use ndarray::{Array, ArrayBase, Data, DataMut, Dimension};
 use ndkern_core::{Element, Error, Result};
 
-use crate::lanes::{map_lanes, map_lanes_inplace, norm_axis};
+use crate::lanes::{ldexp, map_lanes, map_lanes_inplace, norm_axis, scale_exponent};
 
 /// What [`detrend`] removes (scipy's `type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,12 +69,28 @@ fn segments(bp: &[usize], n: usize) -> Result<Vec<usize>> {
     Ok(b)
 }
 
+/// The slow path of [`detrend_line`] for a segment of finite values whose sums overflowed
+/// (values near `1e308`): fit on values scaled by a power of two (exact), scale back.
+/// Returns `false` (and leaves `seg` alone) when it holds a NaN or an infinity.
+fn detrend_scaled(seg: &mut [f64], kind: Trend) -> bool {
+    let Some(e) = scale_exponent(seg.iter().copied()) else {
+        return false; // NaN or inf in the segment: the one-pass result (NaN) stands
+    };
+    seg.iter_mut().for_each(|v| *v = ldexp(*v, -e));
+    detrend_line(seg, kind, &[0, seg.len()]);
+    seg.iter_mut().for_each(|v| *v = ldexp(*v, e));
+    true
+}
+
 ndkern_core::multiversion! {
     /// Removes the trend of one lane in place (segments from [`segments`]).
     pub(crate) fn detrend_line(x: &mut [f64], kind: Trend, bounds: &[usize]) {
         match kind {
             Trend::Constant => {
                 let mean = x.iter().sum::<f64>() / x.len() as f64;
+                if !mean.is_finite() && detrend_scaled(x, kind) {
+                    return;
+                }
                 x.iter_mut().for_each(|v| *v -= mean);
             }
             Trend::Linear => {
@@ -89,6 +107,10 @@ ndkern_core::multiversion! {
                     let mean = sx / n;
                     let stt = n * (n * n - 1.0) / 12.0;
                     let slope = if stt > 0.0 { stx / stt } else { 0.0 };
+                    // Finite values whose sums overflowed: the scaled fit (rare).
+                    if !(mean.is_finite() && slope.is_finite()) && detrend_scaled(seg, kind) {
+                        continue;
+                    }
                     for (t, v) in seg.iter_mut().enumerate() {
                         *v -= mean + slope * (t as f64 - tm);
                     }

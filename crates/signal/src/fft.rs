@@ -99,7 +99,29 @@ impl FftPlans {
     }
 
     /// Complex FFT of `data` along `axis` in place (unnormalized; `inverse` flips the sign).
-    pub fn fft_axis(&mut self, data: &mut ArrayD<C64>, axis: usize, inverse: bool) {
+    /// Errors: `axis` out of range.
+    ///
+    /// ```
+    /// use ndkern_signal::{FftPlans, C64};
+    /// let mut z = ndarray::arr1(&[C64::new(1.0, 0.0), C64::new(0.0, 0.0)]).into_dyn();
+    /// let mut plans = FftPlans::new();
+    /// plans.fft_axis(&mut z, 0, false).unwrap();
+    /// assert_eq!(z[[1]], C64::new(1.0, 0.0));
+    /// assert!(plans.fft_axis(&mut z, 1, false).is_err());
+    /// ```
+    pub fn fft_axis(&mut self, data: &mut ArrayD<C64>, axis: usize, inverse: bool) -> Result<()> {
+        check_axes(&[axis], data.ndim())?;
+        self.fft_axis_unchecked(data, axis, inverse);
+        Ok(())
+    }
+
+    /// [`FftPlans::fft_axis`] for an axis the caller has checked.
+    pub(crate) fn fft_axis_unchecked(
+        &mut self,
+        data: &mut ArrayD<C64>,
+        axis: usize,
+        inverse: bool,
+    ) {
         let n = data.shape()[axis];
         if n <= 1 || data.is_empty() {
             return;
@@ -178,7 +200,10 @@ impl FftPlans {
         for (&ax, &len) in axes.iter().zip(shape) {
             in_shape[ax] = len;
         }
-        // Zero-padded/cropped f64 copy (the only copy of the input).
+        // Zero-padded/cropped f64 copy (the only copy of the input); its size is the caller's
+        // `shape`, so it is checked (with the complex output of about the same size).
+        let cells = ndkern_core::checked_len("FFT buffer (shape)", &in_shape)?;
+        ndkern_core::check_alloc::<C64>("FFT buffer (shape)", cells.saturating_mul(2))?;
         let mut x = ArrayD::<f64>::zeros(IxDyn(&in_shape));
         {
             let src = a.view().into_dyn();
@@ -221,7 +246,7 @@ impl FftPlans {
             }
         }
         for &ax in &axes[..axes.len() - 1] {
-            self.fft_axis(&mut out, ax, false);
+            self.fft_axis_unchecked(&mut out, ax, false);
         }
         Ok(out)
     }
@@ -263,7 +288,7 @@ impl FftPlans {
         }
         let mut z = spec.clone();
         for &ax in &axes[..axes.len() - 1] {
-            self.fft_axis(&mut z, ax, true);
+            self.fft_axis_unchecked(&mut z, ax, true);
         }
         let mut out_shape = spec.shape().to_vec();
         out_shape[last] = n_last;
@@ -281,11 +306,7 @@ impl FftPlans {
             let work = |(spec, buf, scratch): &mut (Vec<C64>, Vec<f64>, Vec<C64>),
                         (src, mut dst): (ndarray::ArrayView1<C64>, ndarray::ArrayViewMut1<f64>)| {
                 spec.iter_mut().zip(src.iter()).for_each(|(b, &v)| *b = v);
-                spec[0].im = 0.0;
-                if n_last.is_multiple_of(2) {
-                    let k = spec.len() - 1;
-                    spec[k].im = 0.0;
-                }
+                real_end_bins(spec, n_last);
                 plan.process_with_scratch(spec, buf, scratch)
                     .expect("buffer lengths come from the plan");
                 dst.iter_mut().zip(buf.iter()).for_each(|(d, &v)| *d = v * norm);
@@ -300,6 +321,25 @@ impl FftPlans {
             }
         }
         Ok(out)
+    }
+}
+
+/// Makes bin 0 and (for even real length `n`) the Nyquist bin of a half spectrum real before
+/// a complex-to-real transform, as numpy's irfft does (it ignores their imaginary parts),
+/// except that a NaN or infinite imaginary part makes the bin NaN (numpy's result is NaN
+/// there too), so NaN is never dropped.
+#[inline]
+pub(crate) fn real_end_bins(spec: &mut [C64], n: usize) {
+    let fix = |c: &mut C64| {
+        if !c.im.is_finite() {
+            c.re = f64::NAN;
+        }
+        c.im = 0.0;
+    };
+    fix(&mut spec[0]);
+    if n.is_multiple_of(2) {
+        let k = spec.len() - 1;
+        fix(&mut spec[k]);
     }
 }
 
@@ -346,7 +386,7 @@ pub fn fftn(a: &ArrayD<C64>, axes: &[usize], inverse: bool) -> Result<ArrayD<C64
     let mut z = a.clone();
     with_plans(|p| {
         for &ax in axes {
-            p.fft_axis(&mut z, ax, inverse);
+            p.fft_axis_unchecked(&mut z, ax, inverse);
         }
     });
     if inverse {
@@ -359,19 +399,34 @@ pub fn fftn(a: &ArrayD<C64>, axes: &[usize], inverse: bool) -> Result<ArrayD<C64
 
 /// numpy `np.fft.fftfreq(n, d)`: the sample frequencies `[0, 1, ..., ceil(n/2)-1, -floor(n/2),
 /// ..., -1] / (n d)`. Index `k` of a circular correlation peak maps to the signed shift
-/// `fftfreq(n, 1/n)[k]`.
+/// `fftfreq(n, 1/n)[k]`. A NaN `d` gives NaN frequencies, as numpy.
+///
+/// Errors: `n = 0` or `d = 0` (numpy: `ZeroDivisionError`), `n` too large to allocate.
 ///
 /// ```
-/// let f = ndkern_signal::fftfreq(5, 0.1);
+/// let f = ndkern_signal::fftfreq(5, 0.1).unwrap();
 /// assert_eq!(f.to_vec(), vec![0.0, 2.0, 4.0, -4.0, -2.0]);
+/// assert!(ndkern_signal::fftfreq(0, 1.0).is_err());
 /// ```
-#[must_use]
-pub fn fftfreq(n: usize, d: f64) -> ndarray::Array1<f64> {
+pub fn fftfreq(n: usize, d: f64) -> Result<ndarray::Array1<f64>> {
+    if n == 0 || d == 0.0 {
+        return Err(Error::InvalidParameter {
+            name: if n == 0 { "n" } else { "d" },
+            reason: format!(
+                "fftfreq divides by n * d; give n >= 1 and a non-zero d (got n = {n}, d = {d})"
+            ),
+        });
+    }
+    ndkern_core::check_alloc::<f64>("fftfreq output", n)?;
     let scale = 1.0 / (n as f64 * d);
-    ndarray::Array1::from_shape_fn(n, |k| signed_index(k, n) as f64 * scale)
+    Ok(ndarray::Array1::from_shape_fn(n, |k| {
+        signed_index(k, n) as f64 * scale
+    }))
 }
 
 /// The fftfreq convention for one index: `k` for `k < ceil(n/2)`, else `k - n`.
+/// Precondition (internal helper): `k < n <= isize::MAX`.
+#[doc(hidden)]
 #[inline]
 pub fn signed_index(k: usize, n: usize) -> isize {
     if k < n.div_ceil(2) {
@@ -439,26 +494,66 @@ fn roll_half<A: Clone, S: Data<Elem = A>, D: Dimension>(
 /// factors are all in {2, 3, 5} (`real = true`) or {2, 3, 5, 7, 11} (`real = false`), the
 /// lengths pocketfft (and rustfft) transform fastest. `target = 0` gives 0.
 ///
+/// The candidates are enumerated as products of prime powers (pocketfft's `good_size`), so
+/// any target takes microseconds. Errors: no such length fits in `usize` (scipy raises
+/// `ValueError` above `2^64 / 11`; here every target up to the last smooth `usize` works).
+///
 /// ```
-/// assert_eq!(ndkern_signal::next_fast_len(1021, true), 1024);
-/// assert_eq!(ndkern_signal::next_fast_len(1021, false), 1024);
-/// assert_eq!(ndkern_signal::next_fast_len(97, false), 98);
+/// assert_eq!(ndkern_signal::next_fast_len(1021, true).unwrap(), 1024);
+/// assert_eq!(ndkern_signal::next_fast_len(1021, false).unwrap(), 1024);
+/// assert_eq!(ndkern_signal::next_fast_len(97, false).unwrap(), 98);
+/// assert_eq!(ndkern_signal::next_fast_len(1 << 62, true).unwrap(), 1 << 62);
+/// assert!(ndkern_signal::next_fast_len(usize::MAX, true).is_err());
 /// ```
-#[must_use]
-pub fn next_fast_len(target: usize, real: bool) -> usize {
+pub fn next_fast_len(target: usize, real: bool) -> Result<usize> {
     if target <= 6 {
-        return target;
+        return Ok(target);
     }
-    let primes: &[usize] = if real { &[2, 3, 5] } else { &[2, 3, 5, 7, 11] };
-    let smooth = |mut n: usize| {
-        for &p in primes {
-            while n.is_multiple_of(p) {
-                n /= p;
+    let n = target as u128;
+    // Smallest power of two >= n: an upper bound on the answer.
+    let mut best: u128 = n.next_power_of_two();
+    let (f7, f11): (u128, u128) = if real { (1, 1) } else { (7, 11) };
+    let mut a11: u128 = 1;
+    while a11 < best {
+        let mut a7 = a11;
+        while a7 < best {
+            let mut a5 = a7;
+            while a5 < best {
+                // Times 3s and 2s: walk x down by halving and up by tripling around n.
+                let mut x = a5;
+                while x < n {
+                    x *= 2;
+                }
+                loop {
+                    if x < n {
+                        x *= 3;
+                    } else if x > n {
+                        best = best.min(x);
+                        if x & 1 == 1 {
+                            break;
+                        }
+                        x >>= 1;
+                    } else {
+                        return Ok(target);
+                    }
+                }
+                a5 *= 5;
             }
+            if f7 == 1 {
+                break;
+            }
+            a7 *= f7;
         }
-        n == 1
-    };
-    (target..)
-        .find(|&n| smooth(n))
-        .expect("a smooth number exists")
+        if f11 == 1 {
+            break;
+        }
+        a11 *= f11;
+    }
+    usize::try_from(best).map_err(|_| Error::InvalidParameter {
+        name: "target",
+        reason: format!(
+            "no length >= {target} with prime factors {} fits in usize; use a smaller target",
+            if real { "2, 3, 5" } else { "2, 3, 5, 7, 11" }
+        ),
+    })
 }

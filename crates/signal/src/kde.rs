@@ -42,7 +42,7 @@ use ndkern_core::{Element, Error, Result};
 use rayon::prelude::*;
 
 use crate::convolve::{fftconvolve, Mode};
-use crate::fft::{irfftn, next_fast_len, rfftn, signed_index};
+use crate::fft::{irfftn, next_fast_len, rfftn, signed_index, C64};
 
 /// Cells per conditional kernel std of the 2-D binned grid. Cubic assignment is the transpose
 /// of cubic Lagrange interpolation, whose error on the middle interval is at most
@@ -119,6 +119,35 @@ fn invalid(name: &'static str, reason: impl Into<String>) -> Error {
         name,
         reason: reason.into(),
     }
+}
+
+/// A non-negative whole number of cells computed in `f64` from the caller's grid, as `usize`,
+/// or [`Error::TooLarge`] naming `what` when it does not fit (or is not a number).
+fn cells(what: &'static str, x: f64) -> Result<usize> {
+    if (0.0..9.0e15).contains(&x) {
+        Ok(x as usize)
+    } else {
+        Err(Error::TooLarge {
+            what,
+            bytes: None,
+            limit: ndkern_core::memory_limit(),
+        })
+    }
+}
+
+/// Internal cells of one binned-grid axis: `(m - 1) r + 1 + 2 half`, checked, with room for
+/// the FFT buffers (`C64`, a few per cell) under the memory cap.
+fn grid_cells(m: usize, r: usize, half: usize) -> Result<usize> {
+    let over = || Error::TooLarge {
+        what: "KDE grid",
+        bytes: None,
+        limit: ndkern_core::memory_limit(),
+    };
+    (m - 1)
+        .checked_mul(r)
+        .and_then(|v| v.checked_add(1))
+        .and_then(|v| half.checked_mul(2).and_then(|h| v.checked_add(h)))
+        .ok_or_else(over)
 }
 
 /// `exp(x)` for `x <= 0`, eight lanes, without `wide`'s special-case branches and selects
@@ -355,14 +384,18 @@ impl GaussianKde {
                 if w.iter().any(|v| !v.is_finite() || *v < 0.0) {
                     return Err(invalid("weights", "weights must be finite and >= 0"));
                 }
-                let s: f64 = w.iter().sum();
-                if s <= 0.0 {
+                // Scaled by the largest weight first, so weights near 1e308 do not overflow
+                // the sum and subnormal ones keep their ratios.
+                let big = w.iter().fold(0.0f64, |a, &b| a.max(b));
+                if big <= 0.0 {
                     return Err(invalid(
                         "weights",
                         "weights sum to 0; give at least one positive weight",
                     ));
                 }
-                w.iter().map(|v| v / s).collect()
+                let ws: Vec<f64> = w.iter().map(|v| v / big).collect();
+                let s: f64 = ws.iter().sum();
+                ws.iter().map(|v| v / s).collect()
             }
         };
         let neff = 1.0 / w.iter().map(|v| v * v).sum::<f64>();
@@ -402,6 +435,35 @@ impl GaussianKde {
             l[3] = (cov[3] - l[2] * l[2]).sqrt();
         }
         let det: f64 = (0..d).map(|k| l[k * d + k]).product();
+        let spread: Vec<f64> = x
+            .iter()
+            .map(|r| {
+                let (lo, hi) = r
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                        (a.min(v), b.max(v))
+                    });
+                hi - lo
+            })
+            .collect();
+        if (0..d).any(|k| !cov[k * d + k].is_finite() || !det.is_finite()) {
+            return Err(invalid(
+                "dataset",
+                format!(
+                    "the kernel covariance overflows f64 (data ranges {spread:?}, bandwidth \
+                     factor {factor}); rescale the data or use a smaller bandwidth factor"
+                ),
+            ));
+        }
+        if (0..d).any(|k| spread[k] > 0.0 && cov[k * d + k] < f64::MIN_POSITIVE) {
+            return Err(invalid(
+                "dataset",
+                format!(
+                    "the kernel covariance underflows f64 (data ranges {spread:?}, bandwidth \
+                     factor {factor}); rescale the data or use a larger bandwidth factor"
+                ),
+            ));
+        }
         if !(det.is_finite() && det > 0.0)
             || (0..d).any(|k| l[k * d + k] <= 1e-12 * cov[k * d + k].sqrt())
         {
@@ -607,11 +669,13 @@ impl GaussianKde {
         let out: Vec<f64> = cols
             .par_iter()
             .map(|p| {
-                if self.d == 1 && !self.inside(p[0]) {
-                    return 0.0;
-                }
                 if p.iter().any(|v| v.is_nan()) {
                     return f64::NAN;
+                }
+                if (self.d == 1 && !self.inside(p[0])) || p.iter().any(|v| v.is_infinite()) {
+                    // Outside the bounds, or infinitely far from every sample (scipy:
+                    // exp(-inf) = 0; the SIMD exp would leave exp(-708) per sample).
+                    return 0.0;
                 }
                 let zp = self.whiten(p);
                 if self.d == 1 {
@@ -658,13 +722,16 @@ impl GaussianKde {
     }
 
     /// scipy `kde.integrate_box_1d(lo, hi)`: the probability mass in `[lo, hi]` (with
-    /// reflection, of the bounded density). Returns NaN for a 2-D KDE.
+    /// reflection, of the bounded density). Returns NaN for a 2-D KDE or a NaN bound.
     pub fn integrate_box_1d(&self, lo: f64, hi: f64) -> f64 {
         if self.d != 1 {
             return f64::NAN;
         }
+        if lo.is_nan() || hi.is_nan() {
+            return f64::NAN;
+        }
         let (lo, hi) = match self.bounds {
-            Some((a, b)) => (lo.max(a), hi.min(b)),
+            Some((a, b)) => (ndkern_core::nan_max(lo, a), ndkern_core::nan_min(hi, b)),
             None => (lo, hi),
         };
         if hi <= lo {
@@ -707,16 +774,18 @@ impl GaussianKde {
                 format!("need m >= 2 and lo < hi, got m = {m}, [{lo}, {hi}]"),
             ));
         }
+        ndkern_core::check_alloc::<f64>("KDE output grid", m)?;
         let sigma = self.chol[0];
         let step_out = (hi - lo) / (m - 1) as f64;
         // Internal grid: output points are every r-th internal point, spacing <= sigma / 64.
-        let r = (step_out / (sigma / 64.0)).ceil().max(1.0) as usize;
+        let r = cells("KDE grid", (step_out / (sigma / 64.0)).ceil().max(1.0))?;
         let delta = step_out / r as f64;
-        let half = (8.0 * sigma / delta).ceil() as usize;
-        let inner = (m - 1) * r + 1;
-        let total = inner + 2 * half;
+        let half = cells("KDE grid", (8.0 * sigma / delta).ceil())?;
+        let total = grid_cells(m, r, half)?;
+        // The FFT convolution holds about four complex buffers of the padded length.
+        ndkern_core::check_alloc::<C64>("KDE grid", total.saturating_mul(4))?;
         let origin = lo - half as f64 * delta;
-        let mut bins = Array1::<f64>::zeros(total);
+        let mut bins = ndkern_core::try_zeros::<f64, _>("KDE grid", ndarray::Ix1(total))?;
         bin_linear(
             &self.z[0],
             &self.w,
@@ -732,7 +801,7 @@ impl GaussianKde {
         Ok(Array1::from_shape_fn(m, |i| {
             let x = lo + i as f64 * step_out;
             if self.inside(x) {
-                dens[[i * r]].max(0.0)
+                ndkern_core::nan_max(dens[[i * r]], 0.0)
             } else {
                 0.0
             }
@@ -804,22 +873,32 @@ impl GaussianKde {
         // The grid pads BINNED_2D_PAD marginal sigmas around the output box, so the
         // circular convolution's wrap-around and the samples dropped outside reach an output
         // point only from farther than that many kernel widths.
+        ndkern_core::check_alloc::<f64>(
+            "KDE output grid",
+            ndkern_core::checked_len("KDE output grid", &m)?,
+        )?;
+        let mut used = [0usize; 2];
         let geo: Vec<(usize, f64, usize, usize, f64)> = (0..2)
             .map(|k| {
                 let step_out = (hi[k] - lo[k]) / (m[k] - 1) as f64;
-                let r = (step_out / (cond[k] / BINNED_2D_PER_STD)).ceil().max(1.0) as usize;
+                let r = cells(
+                    "KDE grid",
+                    (step_out / (cond[k] / BINNED_2D_PER_STD)).ceil().max(1.0),
+                )?;
                 let delta = step_out / r as f64;
-                let half = (BINNED_2D_PAD * sigma[k] / delta).ceil() as usize;
-                let total = (m[k] - 1) * r + 1 + 2 * half;
-                let len = next_fast_len(total, k == 1);
-                (r, delta, half, len, lo[k] - half as f64 * delta)
+                let half = cells("KDE grid", (BINNED_2D_PAD * sigma[k] / delta).ceil())?;
+                let total = grid_cells(m[k], r, half)?;
+                used[k] = total;
+                let len = next_fast_len(total, k == 1)?;
+                Ok((r, delta, half, len, lo[k] - half as f64 * delta))
             })
-            .collect();
-        let (t0, t1) = (
-            (m[0] - 1) * geo[0].0 + 1 + 2 * geo[0].2,
-            (m[1] - 1) * geo[1].0 + 1 + 2 * geo[1].2,
-        );
-        let mut bins = Array2::<f64>::zeros((geo[0].3, geo[1].3));
+            .collect::<Result<_>>()?;
+        let (t0, t1) = (used[0], used[1]);
+        let grid = ndkern_core::checked_len("KDE grid", &[geo[0].3, geo[1].3])?;
+        // Bins, their half spectrum and the inverse: about three complex buffers of the grid.
+        ndkern_core::check_alloc::<C64>("KDE grid", grid.saturating_mul(3))?;
+        let mut bins =
+            ndkern_core::try_zeros::<f64, _>("KDE grid", ndarray::Ix2(geo[0].3, geo[1].3))?;
         bin_cubic(
             [&self.z[0], &self.z[1]],
             &self.w[..self.n],
@@ -853,7 +932,7 @@ impl GaussianKde {
         let (r0, r1) = (geo[0].0, geo[1].0);
         let (h0, h1) = (geo[0].2, geo[1].2);
         Ok(Array2::from_shape_fn((m[0], m[1]), |(i, j)| {
-            dens[[h0 + i * r0, h1 + j * r1]].max(0.0)
+            ndkern_core::nan_max(dens[[h0 + i * r0, h1 + j * r1]], 0.0)
         }))
     }
 }

@@ -243,3 +243,101 @@ pub(crate) fn panels_worthwhile(strides: &[isize], shape: &[usize], axis: usize)
         .any(|d| strides[d].unsigned_abs() < strides[axis].unsigned_abs())
         && shape[axis] > 1
 }
+
+/// `floor(log2 m)` for a finite `m > 0` (subnormals included).
+pub(crate) fn exponent(m: f64) -> i32 {
+    if m < f64::MIN_POSITIVE {
+        return exponent(m * 18_446_744_073_709_551_616.0) - 64;
+    }
+    ((m.to_bits() >> 52) & 0x7ff) as i32 - 1023
+}
+
+/// `x * 2^e`, exact unless the result overflows or is subnormal (`e` may exceed the
+/// exponent range of one `f64`).
+pub(crate) fn ldexp(mut x: f64, mut e: i32) -> f64 {
+    let p = |e: i32| f64::from_bits(((e + 1023) as u64) << 52);
+    while e > 1023 {
+        x *= p(1023);
+        e -= 1023;
+    }
+    while e < -1022 {
+        x *= p(-1022);
+        e += 1022;
+    }
+    x * p(e)
+}
+
+/// The power-of-two exponent that brings the largest finite `|v|` of `x` to `[1, 2)`, or
+/// `None` when `x` holds a NaN or an infinity, and `Some(0)` when every value is zero.
+/// Scaling by `2^-e` is exact, so moments of the scaled values neither overflow (values
+/// near `1e308`) nor underflow (values near `1e-188`) and give the same correlations.
+pub(crate) fn scale_exponent(x: impl IntoIterator<Item = f64>) -> Option<i32> {
+    let mut m = 0.0f64;
+    for v in x {
+        if !v.is_finite() {
+            return None;
+        }
+        m = m.max(v.abs());
+    }
+    Some(if m > 0.0 { exponent(m) } else { 0 })
+}
+
+/// Pearson's r of `x` against the centred reference `yc` (`syy = sum yc^2`), computed on
+/// power-of-two-scaled values about the mean (two passes): the slow, always-finite path for
+/// series whose one-pass sums overflowed or underflowed. NaN for non-finite or constant `x`.
+pub(crate) fn pearson_scaled(x: &[f64], yc: &[f64], syy: f64) -> f64 {
+    let Some(e) = scale_exponent(x.iter().copied()) else {
+        return f64::NAN;
+    };
+    if x.iter().all(|&v| v == x[0]) {
+        return f64::NAN; // constant input (scipy: NaN with ConstantInputWarning)
+    }
+    let xs: Vec<f64> = x.iter().map(|&v| ldexp(v, -e)).collect();
+    let mx = xs.iter().sum::<f64>() / xs.len() as f64;
+    let (mut sxx, mut sxy) = (0.0, 0.0);
+    for (&v, &c) in xs.iter().zip(yc) {
+        let d = v - mx;
+        sxx += d * d;
+        sxy += d * c;
+    }
+    let r = sxy / norm_product(sxx, syy);
+    if r.is_nan() {
+        f64::NAN
+    } else {
+        ndkern_core::clamp(r, -1.0, 1.0)
+    }
+}
+
+/// The reference series of a one-vs-many correlation: scaled by a power of two (exact, so
+/// r is unchanged), centred, and its sum of squares. A NaN or inf in `y` gives NaN centred
+/// values (every r is then NaN).
+pub(crate) fn centred_reference(y: impl Iterator<Item = f64> + Clone) -> (Vec<f64>, f64) {
+    let e = scale_exponent(y.clone()).unwrap_or(0);
+    let ys: Vec<f64> = y.map(|v| ldexp(v, -e)).collect();
+    if ys.iter().all(|&v| v == ys[0]) {
+        // Constant (scipy: NaN with ConstantInputWarning): exactly zero deviations, so every
+        // r is 0/0, not a rounding artefact of the mean.
+        return (vec![0.0; ys.len()], 0.0);
+    }
+    let my = ys.iter().sum::<f64>() / ys.len() as f64;
+    let yc: Vec<f64> = ys.iter().map(|v| v - my).collect();
+    let syy = yc.iter().map(|v| v * v).sum();
+    (yc, syy)
+}
+
+/// Sums below this (squares of deviations near `1e-140` and smaller) have lost precision to
+/// underflow; a series whose `sum d^2` is this small or not finite takes the scaled path.
+pub(crate) const TINY_SUM: f64 = 1e-280;
+
+/// `sqrt(sxx syy)`, as one square root when the product is a normal number (the usual case:
+/// exactly what the textbook formula rounds to, so `r` of two lines is exactly +-1) and as a
+/// product of square roots when it would overflow or underflow.
+#[inline]
+pub(crate) fn norm_product(sxx: f64, syy: f64) -> f64 {
+    let p = sxx * syy;
+    if p.is_finite() && p >= f64::MIN_POSITIVE {
+        p.sqrt()
+    } else {
+        sxx.sqrt() * syy.sqrt()
+    }
+}

@@ -63,13 +63,20 @@ pub(crate) fn block_len(s2: usize, per_block: f64) -> usize {
         let n_f = n as f64;
         (2.0 * FFT_NS_PER_UNIT * n_f * n_f.log2() + per_block) / (n + 1 - s2) as f64
     };
-    let mut best = next_fast_len(2 * s2.max(2), true);
+    // `s2` is the short side of an existing array, so these lengths are far from overflow;
+    // saturate anyway and stop at the first length with no smooth successor.
+    let Ok(mut best) = next_fast_len(s2.max(2).saturating_mul(2), true) else {
+        return usize::MAX;
+    };
     let mut n = best;
-    while n <= 64 * s2.max(64) {
+    while n <= s2.max(64).saturating_mul(64) {
         if per_output(n) < per_output(best) {
             best = n;
         }
-        n = next_fast_len(n + 1, true);
+        match next_fast_len(n.saturating_add(1), true) {
+            Ok(m) if m > n => n = m,
+            _ => break,
+        }
     }
     best
 }
@@ -123,12 +130,12 @@ pub(crate) fn oa_full<T: Element>(
         .enumerate()
         .map(|(i, &d)| {
             if d == ax {
-                op.nfft
+                Ok(op.nfft)
             } else {
                 next_fast_len(a.shape()[d] + b.shape()[d] - 1, i + 1 == k)
             }
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let kspec = with_plans(|p| p.rfftn_shape(short, axes, &fast))?;
     let mut out_shape = long.shape().to_vec();
     for &d in axes {
@@ -193,7 +200,8 @@ fn oa_full_1d<T: Element>(long: &ArrayViewD<T>, short: &ArrayViewD<T>, nfft: usi
     kin.iter_mut()
         .zip(short.iter())
         .for_each(|(d, s)| *d = s.as_f64() / nfft as f64);
-    fwd.process(&mut kin, &mut kspec).expect("planned lengths");
+    fwd.process(&mut kin, &mut kspec)
+        .expect("planned lengths (a forward real FFT has no other error)");
     let long: Vec<f64> = long.iter().map(|v| v.as_f64()).collect();
     let mut out: Vec<f64> = ndkern_core::filled_vec(0.0, n1 + n2 - 1);
     let span = step * OA_1D_BLOCKS_PER_TASK;
@@ -211,10 +219,14 @@ fn oa_full_1d<T: Element>(long: &ArrayViewD<T>, short: &ArrayViewD<T>, nfft: usi
                 x[..blen].copy_from_slice(&long[st..st + blen]);
                 x[blen..].iter_mut().for_each(|v| *v = 0.0);
                 fwd.process_with_scratch(&mut x, &mut spec, &mut scratch)
-                    .expect("planned");
+                    .expect("planned lengths (a forward real FFT has no other error)");
                 cmul(&mut spec, &kspec);
+                // The product of two real spectra has exactly real bins 0 and (even `nfft`)
+                // Nyquist unless a sample was NaN or inf; numpy's irfft ignores those imaginary
+                // parts, and realfft would report them as an error.
+                crate::fft::real_end_bins(&mut spec, nfft);
                 inv.process_with_scratch(&mut spec, &mut x, &mut iscratch)
-                    .expect("planned");
+                    .expect("planned lengths, real end bins");
                 overlap_add(&x[..blen + n2 - 1], st - lo, dst, &mut spill);
             }
             (lo + dst.len(), spill)
@@ -253,8 +265,8 @@ ndkern_core::multiversion! {
 }
 
 /// scipy `scipy.signal.oaconvolve(in1, in2, mode, axes)`: [`fftconvolve`](crate::fftconvolve)
-/// by overlap-add (module docs); `axes = None` convolves over all axes. Same errors as
-/// `fftconvolve`.
+/// by overlap-add (module docs); `axes = None` convolves over all axes. Same conventions
+/// (0-d and empty inputs, `Same`'s shape) and errors as `fftconvolve`.
 ///
 /// ```
 /// use ndarray::Array2;
@@ -270,6 +282,11 @@ pub fn oaconvolve<T: Element, S1: Data<Elem = T>, S2: Data<Elem = T>, D: Dimensi
     mode: Mode,
     axes: Option<&[usize]>,
 ) -> Result<ArrayD<T>> {
+    if in1.ndim() == in2.ndim() {
+        if let Some(r) = crate::convolve::trivial(in1, in2, true) {
+            return Ok(r);
+        }
+    }
     let p = plan(in1.shape(), in2.shape(), axes, mode)?;
     let (a0, b0) = (in1.view().into_dyn(), in2.view().into_dyn());
     let (a, b) = broadcast_pair(&a0, &b0, &p.axes);

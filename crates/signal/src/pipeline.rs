@@ -19,6 +19,9 @@
 //! gather and the per-group chain are `ndkern_core::multiversion!` leaves (the 8 series of a
 //! group are one AVX-512 or two AVX2 vectors at those dispatched levels).
 //! A series containing NaN (or inf) gives NaN; a reference containing NaN gives all NaN.
+//! Series whose one-pass sums overflow or underflow (data near `1e200` or `1e-188`) are
+//! recomputed through the composed kernels on values scaled by a power of two (exact), as
+//! are the rare NaN and constant series.
 //!
 //! ```
 //! use ndarray::{Array1, Array2};
@@ -38,7 +41,9 @@ use ndkern_core::{Element, Error, Result};
 use rayon::prelude::*;
 
 use crate::detrend::{detrend_line, Trend};
-use crate::lanes::series_axis;
+use crate::lanes::{
+    centred_reference, ldexp, norm_product, pearson_scaled, scale_exponent, series_axis, TINY_SUM,
+};
 use crate::rolling::{rolling_line, Rolling, Stat};
 
 /// Series per vector group (one 64-byte cache line of f64 per time step).
@@ -109,7 +114,8 @@ where
             ),
         });
     }
-    if n < 2 * trim + 2 {
+    // n >= 2 trim + 2, without computing 2 trim (trim may be near usize::MAX).
+    if n < 2 || trim > (n - 2) / 2 {
         return Err(Error::InvalidParameter {
             name: "trim",
             reason: format!(
@@ -119,14 +125,14 @@ where
         });
     }
     // The reference series, treated by the lane kernels of detrend and rolling_mean.
-    let mut yv: Vec<f64> = y.iter().map(|v| v.as_f64()).collect();
+    // Scaled by a power of two first (exact: r is unchanged), so a reference near 1e200 or
+    // 1e-188 neither overflows nor underflows.
+    let e = scale_exponent(y.iter().map(|v| v.as_f64())).unwrap_or(0);
+    let mut yv: Vec<f64> = y.iter().map(|v| ldexp(v.as_f64(), -e)).collect();
     detrend_line(&mut yv, Trend::Linear, &[0, n]);
     let mut ym = vec![0.0; n];
     rolling_line(&yv, &mut ym, opt, mp, Stat::Mean);
-    let kept = &ym[trim..n - trim];
-    let my = kept.iter().sum::<f64>() / kept.len() as f64;
-    let yc: Vec<f64> = kept.iter().map(|v| v - my).collect();
-    let syy: f64 = yc.iter().map(|v| v * v).sum();
+    let (yc, syy) = centred_reference(ym[trim..n - trim].iter().copied());
 
     // Series axis first, the others by decreasing stride (the innermost one last).
     let v = a.view().into_dyn();
@@ -148,8 +154,21 @@ where
                 gather(p, buf, n);
                 let groups = p.ncols().div_ceil(L);
                 let mut r = Vec::with_capacity(groups * L);
-                for b in buf.chunks_mut(n).take(groups) {
-                    r.extend(group(b, &g, &yc, syy));
+                for (j, b) in buf.chunks_mut(n).take(groups).enumerate() {
+                    let (vals, slow) = group(b, &g, &yc, syy);
+                    r.extend(vals);
+                    if slow != 0 {
+                        // Sums that overflowed, underflowed or met NaN/inf: recompute those
+                        // series one by one on scaled values (rare).
+                        for l in (0..L).filter(|l| slow & (1 << l) != 0) {
+                            let col = j * L + l;
+                            if col < p.ncols() {
+                                let x: Vec<f64> =
+                                    p.column(col).iter().map(|v| v.as_f64()).collect();
+                                r[col] = series_scaled(&x, &g, opt, mp, &yc, syy);
+                            }
+                        }
+                    }
                 }
                 r.truncate(p.ncols());
                 r
@@ -166,6 +185,21 @@ where
         .permuted_axes(IxDyn(&inv))
         .as_standard_layout()
         .into_owned())
+}
+
+/// One series through the composed kernels on values scaled by a power of two: the slow path
+/// for series whose one-pass sums overflowed or underflowed (data near `1e200` or `1e-188`).
+/// NaN for a series holding NaN or inf.
+fn series_scaled(x: &[f64], g: &Geometry, opt: Rolling, mp: usize, yc: &[f64], syy: f64) -> f64 {
+    let Some(e) = scale_exponent(x.iter().copied()) else {
+        return f64::NAN;
+    };
+    let n = g.n;
+    let mut xs: Vec<f64> = x.iter().map(|&v| ldexp(v, -e)).collect();
+    detrend_line(&mut xs, Trend::Linear, &[0, n]);
+    let mut m = vec![0.0; n];
+    rolling_line(&xs, &mut m, opt, mp, Stat::Mean);
+    pearson_scaled(&m[g.trim..n - g.trim], yc, syy)
 }
 
 /// Splits `(n, r1, .., rk)` into 2-D panels `(n, <= G * L)` along the last axis, in C order.
@@ -222,7 +256,9 @@ ndkern_core::multiversion! {
 
 ndkern_core::multiversion! {
     /// The chain for one group of `L` series (`buf`: one `[f64; L]` per time step, overwritten).
-    fn group(buf: &mut [[f64; L]], g: &Geometry, yc: &[f64], syy: f64) -> [f64; L] {
+    /// Returns the r values and a bit mask of the series whose sums are not trustworthy
+    /// (not finite, or `sum d^2` below [`TINY_SUM`]): the caller recomputes those.
+    fn group(buf: &mut [[f64; L]], g: &Geometry, yc: &[f64], syy: f64) -> ([f64; L], u32) {
         let n = g.n;
         let tm = (n as f64 - 1.0) * 0.5;
         // Pass 1: the two sums of the closed-form line.
@@ -275,14 +311,21 @@ ndkern_core::multiversion! {
             }
         }
         let m = yc.len() as f64;
-        std::array::from_fn(|l| {
-            let sxx = s2[l] - s1[l] * s1[l] / m;
-            let r = sxy[l] / (sxx * syy).sqrt();
+        let mut slow = 0u32;
+        for l in 0..L {
+            if !(s2[l].is_finite() && sxy[l].is_finite()) || s2[l] < TINY_SUM {
+                slow |= 1 << l;
+            }
+        }
+        let r = std::array::from_fn(|l| {
+            let sxx = s2[l] - s1[l] * (s1[l] / m);
+            let r = sxy[l] / norm_product(sxx, syy);
             if r.is_nan() {
                 f64::NAN
             } else {
                 r.clamp(-1.0, 1.0)
             }
-        })
+        });
+        (r, slow)
     }
 }

@@ -133,16 +133,21 @@ fn real_spectrum<T: Element, S: Data<Elem = T>, D: Dimension>(
 
 fn full_fft(p: &mut FftPlans, mut z: ArrayD<C64>, inverse: bool) -> ArrayD<C64> {
     for ax in 0..z.ndim() {
-        p.fft_axis(&mut z, ax, inverse);
+        p.fft_axis_unchecked(&mut z, ax, inverse);
     }
     z
 }
 
-/// First index of the largest `|z|` (numpy argmax order: C order, first wins).
+/// First index of the largest `|z|` (numpy argmax order: C order, first wins; a NaN wins
+/// over every number, as in numpy).
 fn argmax_abs(z: &ArrayD<C64>) -> (Vec<usize>, C64) {
     let mut best = (0usize, -1.0f64);
     for (i, v) in z.iter().enumerate() {
         let m = v.norm_sqr();
+        if m.is_nan() {
+            best = (i, m);
+            break;
+        }
         if m > best.1 {
             best = (i, m);
         }
@@ -215,7 +220,8 @@ where
         shift[d] = signed_index(rem % n, n);
         rem /= n;
     }
-    let denom = (saa * sbb).sqrt();
+    // sqrt of each factor: images near 1e100 would overflow the product.
+    let denom = saa.sqrt() * sbb.sqrt();
     let ncc = if denom > 0.0 {
         (best.1 / denom).clamp(-1.0, 1.0)
     } else {
@@ -247,7 +253,7 @@ fn circular_2d<T: Element>(a: &ArrayView2<T>, b: &ArrayView2<T>) -> CircularPeak
     let scale = 1.0 / (n0 * n1) as f64;
     let (flat, peak) = xspec::rows_inverse_argmax(&pl, &ra, Some(&mut corr), scale, |v| v);
     let shift = vec![signed_index(flat / n1, n0), signed_index(flat % n1, n1)];
-    let denom = (sa.ss * sb.ss).sqrt();
+    let denom = sa.ss.sqrt() * sb.ss.sqrt();
     let ncc = if denom > 0.0 {
         (peak / denom).clamp(-1.0, 1.0)
     } else {
@@ -351,6 +357,33 @@ fn upsampled_dft(data: &ArrayD<C64>, size: usize, factor: f64, offsets: &[f64]) 
     cur
 }
 
+/// skimage's upsampled region is `ceil(1.5 u)` points per axis; the refinement holds the
+/// region (`region^ndim` complex values; 2-D: about `region^2` reals) and one `region x n`
+/// kernel per axis. Checked before anything is allocated, so `upsample_factor = 1e9` is an
+/// [`Error::TooLarge`] (skimage: `MemoryError`), not an abort.
+fn check_upsampled(shape: &[usize], u: usize) -> Result<()> {
+    let what = "upsampled DFT region (upsample_factor)";
+    let region = u.checked_add(u.div_ceil(2)).ok_or(Error::TooLarge {
+        what,
+        bytes: None,
+        limit: ndkern_core::memory_limit(),
+    })?;
+    let mut dims = vec![region; shape.len()];
+    // The refined surface and the intermediate products of the same order coexist.
+    dims.push(2);
+    let cells = ndkern_core::checked_len(what, &dims)?;
+    ndkern_core::check_alloc::<C64>(what, cells)?;
+    for &n in shape {
+        let k = ndkern_core::checked_len(what, &[region, n, 2])?;
+        ndkern_core::check_alloc::<C64>(what, k)?;
+    }
+    // The twiddle tables of the 2-D path index `n u` exactly in i128.
+    for &n in shape {
+        ndkern_core::checked_len(what, &[n, u])?;
+    }
+    Ok(())
+}
+
 /// Registration against a fixed reference: keeps the FFT plans and the reference spectrum.
 ///
 /// ```
@@ -380,7 +413,8 @@ enum Spectrum {
 }
 
 impl Correlator {
-    /// Transforms `reference` once. Errors: empty reference, `upsample_factor == 0`.
+    /// Transforms `reference` once. Errors: empty reference, `upsample_factor == 0`, an
+    /// upsampled region too large to allocate (`ceil(1.5 upsample_factor)` points per axis).
     pub fn new<T: Element, S: Data<Elem = T>, D: Dimension>(
         reference: &ArrayBase<S, D>,
         upsample_factor: usize,
@@ -392,6 +426,9 @@ impl Correlator {
                 name: "upsample_factor",
                 reason: "must be at least 1 (1 = whole-pixel shifts)".into(),
             });
+        }
+        if upsample_factor > 1 {
+            check_upsampled(reference.shape(), upsample_factor)?;
         }
         let mut plans = FftPlans::new();
         let shape = reference.shape().to_vec();
@@ -417,7 +454,8 @@ impl Correlator {
     }
 
     /// skimage `phase_cross_correlation(reference, moving, upsample_factor, normalization)`
-    /// for this correlator's reference. Errors: `moving` has another shape.
+    /// for this correlator's reference. Errors: `moving` has another shape, NaN in either
+    /// image (skimage raises `ValueError`).
     pub fn register<T: Element, S: Data<Elem = T>, D: Dimension>(
         &mut self,
         moving: &ArrayBase<S, D>,
@@ -425,7 +463,7 @@ impl Correlator {
         check_pair(&self.shape, moving.shape())?;
         if let Spectrum::Half2 { pl, st } = &self.spectrum {
             let m2 = moving.view().into_dimensionality().expect("2-D");
-            return Ok(self.register_2d(pl, st, &m2));
+            return self.register_2d(pl, st, &m2);
         }
         let Spectrum::Full(src_freq) = &self.spectrum else {
             unreachable!("2-D handled above")
@@ -435,7 +473,7 @@ impl Correlator {
         let mut product = src_freq * &target.mapv(|v| v.conj());
         if self.normalization == Normalization::Phase {
             let floor = 100.0 * f64::EPSILON;
-            product.mapv_inplace(|v| v / v.norm().max(floor));
+            product.mapv_inplace(|v| v / ndkern_core::nan_max(v.norm(), floor));
         }
         let cc = full_fft(&mut self.plans, product.clone(), true);
         let (maxima, peak) = argmax_abs(&cc);
@@ -444,7 +482,7 @@ impl Correlator {
             let up = upsampled_dft(&conj, region, u, offsets).mapv(|v| v.conj());
             argmax_abs(&up)
         };
-        Ok(self.finish(&maxima, peak, target_amp, up))
+        self.finish(&maxima, peak, target_amp, up)
     }
 
     /// The 2-D register: fused cross stage, argmax in the inverse row FFTs, Hermitian-halved
@@ -454,7 +492,7 @@ impl Correlator {
         pl: &Plans2,
         st: &[C64],
         moving: &ArrayView2<T>,
-    ) -> PhaseShift {
+    ) -> Result<PhaseShift> {
         let (n0, n1) = (pl.n0, pl.n1);
         let (mut rows, _) = xspec::rows_forward(pl, moving, false);
         let mut pt = if self.upsample_factor > 1 {
@@ -468,7 +506,11 @@ impl Correlator {
         let target_amp = xspec::cross_columns(pl, &mut rows, st, keep, |_, col, src| {
             for (t, &s) in col.iter_mut().zip(src) {
                 let p = s * t.conj();
-                *t = if phase { p / p.norm().max(floor) } else { p };
+                *t = if phase {
+                    p / ndkern_core::nan_max(p.norm(), floor)
+                } else {
+                    p
+                };
             }
         });
         // skimage: argmax of |ifftn(product)| (the inverse is real for a Hermitian product).
@@ -500,7 +542,7 @@ impl Correlator {
         peak: C64,
         target_amp: f64,
         up: impl FnOnce(usize, f64, &[f64]) -> (Vec<usize>, C64),
-    ) -> PhaseShift {
+    ) -> Result<PhaseShift> {
         let size: f64 = self.shape.iter().map(|&n| n as f64).product();
         let mut shifts: Vec<f64> = maxima
             .iter()
@@ -533,19 +575,42 @@ impl Correlator {
                 *s = 0.0;
             }
         }
+        if cc_max.re.is_nan() || cc_max.im.is_nan() || src_amp.is_nan() || target_amp.is_nan() {
+            return Err(Error::InvalidParameter {
+                name: "moving_image",
+                reason: "NaN values found in the images (or their spectra overflow); remove \
+                         them first (skimage raises ValueError here too)"
+                    .into(),
+            });
+        }
         let err = 1.0 - cc_max.norm_sqr() / (src_amp * target_amp);
-        PhaseShift {
+        // Real images: the peak is real up to rounding, so the phase difference is 0 or pi;
+        // a rounding-level imaginary part (of either sign) would flip pi to -pi at random.
+        let im = if cc_max.im.abs() <= 64.0 * f64::EPSILON * cc_max.re.abs() {
+            0.0
+        } else {
+            cc_max.im
+        };
+        Ok(PhaseShift {
             shift: shifts,
             error: err.abs().sqrt(),
-            phasediff: cc_max.im.atan2(cc_max.re),
-        }
+            phasediff: im.atan2(cc_max.re),
+        })
     }
 }
 
 /// skimage `skimage.registration.phase_cross_correlation(reference_image, moving_image,
 /// upsample_factor=..., normalization=...)` (no masks, `disambiguate=False`): the shift that
 /// registers `moving` with `reference`, to `1 / upsample_factor` of a pixel, plus skimage's
-/// error and phase difference. Errors: shapes differ, empty images, `upsample_factor == 0`.
+/// error and phase difference. Errors: shapes differ, empty images, `upsample_factor == 0`,
+/// an upsampled region too large to allocate (`ceil(1.5 upsample_factor)` points per axis),
+/// NaN in either image (skimage raises `ValueError` there too).
+///
+/// Conventions: everything is computed in `f64`, also for `f32` images (skimage keeps
+/// `float32` and so carries float32 rounding into `error`; the shifts are the same multiples
+/// of `1 / upsample_factor`). The phase difference of real images is 0 or pi up to rounding;
+/// it is reported as exactly `0` or `pi` when the peak's imaginary part is at rounding level
+/// (skimage returns `pi` or `-pi` there, following the sign of its rounding noise).
 ///
 /// ```
 /// use ndarray::Array1;

@@ -15,6 +15,12 @@
 //! does not grow with lane length. pandas and polars use Kahan too; bottleneck accumulates
 //! float32 input in float32 and drifts. O(1) per sample for any window.
 //!
+//! Overflow stays local: when finite samples make the running moments overflow
+//! (`1e308 + 1e308`), that window is recomputed directly on values scaled by a power of two
+//! (so its mean, variance or std is finite whenever it is representable; a sum that exceeds
+//! the range is `inf`) and the running moments are re-anchored at each following window until
+//! they are finite again, so the overflow never reaches the windows after it.
+//!
 //! ```
 //! use ndarray::array;
 //! use ndkern_signal::{rolling_mean, Rolling};
@@ -29,7 +35,7 @@
 use ndarray::{Array, ArrayBase, Data, DataMut, Dimension};
 use ndkern_core::{CompensatedSum, Element, Error, Result, ANCHOR_EVERY};
 
-use crate::lanes::{map_lanes, norm_axis};
+use crate::lanes::{ldexp, map_lanes, norm_axis, scale_exponent};
 
 /// Window options for the rolling statistics (pandas `rolling(window, min_periods, center)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,9 +125,20 @@ impl Moments {
             s += v;
             c += 1;
         }
+        // Sums and means need no shift: the compensated sum of the raw values is exact to
+        // rounding however far the values move (a shift far from later windows would round
+        // every later `v - k`). Variances shift by the window mean (no cancellation).
+        let k = if c == 0 || !second {
+            0.0
+        } else if s.is_finite() {
+            s / c as f64
+        } else {
+            // Finite values whose sum overflowed (near 1e308): the mean of scaled values.
+            scaled_mean(x)
+        };
         let mut m = Moments {
             second,
-            k: if c > 0 { s / c as f64 } else { 0.0 },
+            k,
             s1: CompensatedSum::new(),
             s2: CompensatedSum::new(),
             count: 0,
@@ -155,6 +172,31 @@ impl Moments {
         }
         self.count = self.count.wrapping_add_signed(delta);
     }
+    /// Whether the shift `k` has drifted so far from the window (its mean more than 100
+    /// window standard deviations away) that the rounding of `v - k` and the cancellation in
+    /// `s2 - s1^2 / n` would cost more than ~1e-12 of the variance: then re-anchor.
+    #[inline(always)]
+    fn stale(&self) -> bool {
+        let n = self.count - self.pos_inf - self.neg_inf;
+        if n == 0 {
+            return false;
+        }
+        let s1 = self.s1.value();
+        let q = s1 * s1 / n as f64;
+        q > 1e4 * (self.s2.value() - q)
+    }
+
+    /// Whether [`Moments::finish`] has a finite answer unless the finite values' own
+    /// statistic overflows: enough samples, none infinite.
+    #[inline(always)]
+    fn finite_expected(&self, stat: Stat, min_periods: usize) -> bool {
+        let need = match stat {
+            Stat::Sum | Stat::Mean => 1,
+            Stat::Var(ddof) | Stat::Std(ddof) => ddof.saturating_add(1),
+        };
+        self.count >= min_periods.max(need) && self.pos_inf == 0 && self.neg_inf == 0
+    }
+
     #[inline(always)]
     fn finish(&self, stat: Stat, min_periods: usize) -> f64 {
         let n = self.count;
@@ -185,12 +227,56 @@ impl Moments {
                 if inf.is_some() || n <= ddof {
                     return f64::NAN;
                 }
-                let var = ((self.s2.value() - s1 * s1 / n as f64) / (n - ddof) as f64).max(0.0);
+                // NaN-preserving clamp of the rounding below 0 (an overflowed s2 is NaN/inf
+                // here and takes the caller's recovery path, never 0).
+                let var = ndkern_core::nan_max(
+                    (self.s2.value() - s1 * s1 / n as f64) / (n - ddof) as f64,
+                    0.0,
+                );
                 if matches!(stat, Stat::Std(_)) {
                     var.sqrt()
                 } else {
                     var
                 }
+            }
+        }
+    }
+}
+
+/// The mean of the finite values of `x`, computed on values scaled by a power of two so
+/// that values near `1e308` do not overflow the sum.
+fn scaled_mean(x: &[f64]) -> f64 {
+    let e = scale_exponent(x.iter().copied().filter(|v| v.is_finite())).unwrap_or(0);
+    let (mut s, mut c) = (0.0, 0usize);
+    for &v in x.iter().filter(|v| v.is_finite()) {
+        s += ldexp(v, -e);
+        c += 1;
+    }
+    ldexp(s / c.max(1) as f64, e)
+}
+
+/// The statistic of one window of finite values (the caller checked
+/// [`Moments::finite_expected`]) computed directly on values scaled by a power of two: the
+/// slow path for windows whose running moments overflowed (values near `1e308`). The result
+/// is `inf` only when the statistic itself is not representable (`std` often is when `var`
+/// is not).
+fn direct_scaled(x: &[f64], stat: Stat) -> f64 {
+    let vals: Vec<f64> = x.iter().copied().filter(|v| v.is_finite()).collect();
+    let e = scale_exponent(vals.iter().copied()).unwrap_or(0);
+    let xs: Vec<f64> = vals.iter().map(|&v| ldexp(v, -e)).collect();
+    let n = xs.len() as f64;
+    let sum: f64 = xs.iter().sum();
+    match stat {
+        Stat::Sum => ldexp(sum, e),
+        Stat::Mean => ldexp(sum / n, e),
+        Stat::Var(ddof) | Stat::Std(ddof) => {
+            let m = sum / n;
+            let ss: f64 = xs.iter().map(|v| (v - m) * (v - m)).sum();
+            let var = ss / (n - ddof as f64);
+            if matches!(stat, Stat::Std(_)) {
+                ldexp(var.sqrt(), e)
+            } else {
+                ldexp(var, 2 * e)
             }
         }
     }
@@ -233,7 +319,23 @@ ndkern_core::multiversion! {
             }
             lo = a;
             hi = b;
+            if second && m.stale() {
+                // A level shift (a huge value that left, a jump in the data) moved the window
+                // far from the shift: re-anchor now, not at the next regular anchor.
+                m = Moments::of(&x[a..b], second);
+            }
             *o = m.finish(stat, min_periods);
+            if !o.is_finite() && m.finite_expected(stat, min_periods) {
+                // Finite samples, non-finite result: the running moments overflowed here or
+                // in an earlier window (1e308 + 1e308). Re-anchor on this window, so the
+                // overflow does not poison the windows after it, and if this window's own
+                // moments overflow, compute its statistic directly on scaled values.
+                m = Moments::of(&x[a..b], second);
+                *o = m.finish(stat, min_periods);
+                if !o.is_finite() {
+                    *o = direct_scaled(&x[a..b], stat);
+                }
+            }
         }
     }
 }
@@ -354,6 +456,7 @@ pub fn rolling_mean_into<T: Element, S: Data<Elem = T>, So: DataMut<Elem = T>, D
     opt: Rolling,
     out: &mut ArrayBase<So, D>,
 ) -> Result<()> {
+    check_out(a.shape(), out.shape())?;
     rolling(a, axis, opt, Stat::Mean, out)
 }
 

@@ -258,8 +258,10 @@ pub(crate) fn upsampled_peak_2d(
     for v0 in 0..region {
         for v1 in 0..region {
             let u = up(v0, v1);
-            if u.norm() > best.0 {
-                best = (u.norm(), v0, v1, u);
+            let a = u.norm();
+            // numpy's argmax: the first maximum, and a NaN beats every number.
+            if a > best.0 || (a.is_nan() && !best.0.is_nan()) {
+                best = (a, v0, v1, u);
             }
         }
     }

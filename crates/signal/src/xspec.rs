@@ -330,10 +330,7 @@ pub(crate) fn rows_inverse_argmax(
                     let r = blk * RB + i;
                     spec.iter_mut().zip(row).for_each(|(s, &v)| *s = v);
                     // numpy's irfft ignores the imaginary parts of bin 0 and Nyquist.
-                    spec[0].im = 0.0;
-                    if n1.is_multiple_of(2) {
-                        spec[h1 - 1].im = 0.0;
-                    }
+                    crate::fft::real_end_bins(spec, n1);
                     c2r.process_with_scratch(spec, line, scratch)
                         .expect("buffer lengths come from the plan");
                     scale_argmax(line, scale, &score, r * n1, &mut best);
