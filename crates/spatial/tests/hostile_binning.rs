@@ -1168,6 +1168,17 @@ fn labels(s: &mut Suite) {
         let vals = ArrayView2::<f64>::from_shape((0, 1 << 40), &[]).unwrap();
         too_large(label_stats(&lab, &vals, Some(1 << 20)))
     });
+    s.case("label_stats with zero channels", || {
+        let st = ok(label_stats(
+            &array![0u8, 2, 2],
+            &Array2::<f64>::zeros((3, 0)),
+            None,
+        ))?;
+        ensure(
+            st.count.to_vec() == vec![1, 0, 2] && st.sum.dim() == (3, 0),
+            format!("{st:?}"),
+        )
+    });
     s.case("label_stats of nothing", || {
         let st = ok(label_stats(
             &Array1::<u8>::zeros(0),

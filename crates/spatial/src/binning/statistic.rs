@@ -9,6 +9,14 @@
 //! Differences from scipy: a point exactly on the last edge is kept (numpy's closed last
 //! bin) but a point beyond it by any amount is dropped, where scipy also keeps points that
 //! round to the last edge at 6 more decimals than the smallest bin width.
+//!
+//! `Std` (and [`CellStats::var`]): a cell holding a NaN or an infinite value gives NaN, as
+//! scipy's `np.std` per bin does. The one-pass shifted sums are used whenever they are
+//! finite; a cell whose sums overflow (values near `±1e154` and beyond, up to `±f64::MAX`) is
+//! recomputed on a slow path from its values scaled by a power of two, so its deviation is
+//! finite wherever the true one is: numpy squares the unscaled deviations and returns `inf`
+//! there (`np.std([1e200, 3e200])` is `inf`, here `1e200`). Squares that underflow give 0 as
+//! in numpy (`np.std([1e-300, 3e-300])` is `0.0`).
 
 use ndarray::{s, ArrayBase, ArrayD, Data, DataMut, Dimension, Ix1, Ix2, IxDyn};
 use ndkern_core::{Element, Error, Result};
