@@ -29,7 +29,7 @@ CALLS = {
     "histogram_huge_bins": lambda: ndkern.histogram(np.ones(3), [0.0, 1.0], weights=np.ones(2)),
     "histogramdd_empty": lambda: ndkern.histogramdd(E2, 2),
     "histogramdd_nan": lambda: ndkern.histogramdd(np.array([[np.nan, 1.0]]), 2),
-    "histogramdd_huge": lambda: ndkern.histogramdd(np.ones((2, 3)), 2**22, range=[(0, 1)] * 3),
+    "histogramdd_huge": lambda: ndkern.histogramdd(np.ones((2, 3)), 2**20, range=[(0, 1)] * 3),
     "bincount_huge": lambda: ndkern.bincount([BIG]),
     "bincount_neg": lambda: ndkern.bincount([-5]),
     "digitize_empty_bins": lambda: ndkern.digitize([1.0], []),
