@@ -580,8 +580,26 @@ pub fn ball_kernel(radius: f64, ndim: usize) -> Result<ArrayD<f64>> {
             reason: format!("the radius must be finite and >= 0, got {radius}"),
         });
     }
+    let too_large = || Error::TooLarge {
+        what: "the ball kernel ((2 * floor(radius) + 1)^ndim samples)",
+        bytes: None,
+        limit: ndkern_core::memory_limit(),
+    };
+    if radius >= (1u64 << 52) as f64 {
+        return Err(too_large());
+    }
     let r = radius.floor() as usize;
-    let shape = vec![2 * r + 1; ndim];
+    let side = 2 * r + 1;
+    ndkern_core::check_alloc::<usize>("the ball kernel's shape (ndim axes)", ndim)?;
+    let shape = vec![side; ndim];
+    let len = ndkern_core::checked_len(
+        "the ball kernel ((2 * floor(radius) + 1)^ndim samples)",
+        &shape,
+    )?;
+    ndkern_core::check_alloc::<f64>(
+        "the ball kernel ((2 * floor(radius) + 1)^ndim samples)",
+        len,
+    )?;
     Ok(ArrayD::from_shape_fn(IxDyn(&shape), |idx| {
         let d2: f64 = idx
             .slice()

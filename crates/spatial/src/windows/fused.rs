@@ -300,6 +300,7 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
         let mut acc = std::mem::take(&mut s.acc[lv]);
         let mut rows: Vec<&[T]> = Vec::with_capacity(p.before + p.after + 1);
         let mut anchor = true;
+        let mut recover = 0usize;
         let mut k0 = 0;
         // Long tap sets go over the batch one block of columns at a time, so the window's
         // input rows of that block stay in L1 across the batch (short windows read their rows
@@ -339,6 +340,7 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
                                 // overflow such as 1e308 + 1e308) re-anchors at this very
                                 // row, so the overflow never reaches the next windows.
                                 let fresh = anchor
+                                    || recover > 0
                                     || k % ANCHOR_EVERY == 0
                                     || !step_row(
                                         &mut acc,
@@ -353,6 +355,10 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
                                         acc_add(&mut acc, slab(e));
                                     }
                                     anchor = !finish_row(&acc, scale, target);
+                                    // After a non-finite sum, windows are summed afresh until
+                                    // the huge values have left (a running sum that held
+                                    // 1e308 would have absorbed the small ones).
+                                    recover = if anchor { w } else { recover.saturating_sub(1) };
                                 } else {
                                     anchor = false;
                                 }

@@ -76,7 +76,7 @@ fn radius_of(sigma: f64, truncate: f64) -> Result<usize> {
     let r = truncate * sigma + 0.5;
     // Beyond 2^52 the radius is not even an integer in f64 (and `as usize` would saturate):
     // no kernel that long fits in memory.
-    if !(r < (1u64 << 52) as f64) {
+    if r.is_nan() || r >= (1u64 << 52) as f64 {
         return Err(Error::TooLarge {
             what: "the Gaussian kernel (radius = truncate * sigma)",
             bytes: None,

@@ -380,29 +380,27 @@ fn recover_overflow<T, S, D>(
     }
 }
 
-/// Mean and population variance of finite values without intermediate overflow: the mean
-/// as a sum of `v / n`, the deviations halved and divided by their largest magnitude.
+/// Mean and population variance of finite values without intermediate overflow: the values
+/// are scaled by a power of two (exact) to magnitudes below 2, the mean is the first value
+/// plus the mean deviation from it (exact for a constant window: variance 0), and the
+/// variance is scaled back (inf only when it is out of range).
 fn scaled_moments(vals: &[f64]) -> (f64, f64) {
-    let n = vals.len() as f64;
-    let m: f64 = vals.iter().map(|v| v / n).sum();
-    let dev = |v: f64| v * 0.5 - m * 0.5;
-    let dm = vals.iter().fold(0.0f64, |a, &v| {
-        let d = dev(v).abs();
-        if d > a {
-            d
-        } else {
-            a
-        }
-    });
-    if dm == 0.0 {
-        return (m, 0.0);
-    }
-    let s: f64 = vals
+    let amax = vals
         .iter()
-        .map(|&v| (dev(v) / dm) * (dev(v) / dm))
+        .fold(0.0f64, |a, &v| if v.abs() > a { v.abs() } else { a });
+    if amax == 0.0 {
+        return (0.0, 0.0);
+    }
+    let scale = 2f64.powi(-(amax.log2().floor() as i32));
+    let n = vals.len() as f64;
+    let s0 = vals[0] * scale;
+    let m = s0 + vals.iter().map(|&v| v * scale - s0).sum::<f64>() / n;
+    let var = vals
+        .iter()
+        .map(|&v| (v * scale - m) * (v * scale - m))
         .sum::<f64>()
         / n;
-    (m, (2.0 * dm) * ((2.0 * dm) * s))
+    (m / scale, var / scale / scale)
 }
 
 ndkern_core::multiversion! {

@@ -211,6 +211,7 @@ impl Sweep<'_> {
             }
         }
         let mut anchor = true;
+        let mut recover = 0usize;
         let mut k0 = 0;
         for (ms, vs) in mean
             .chunks_mut(batch * inner)
@@ -228,7 +229,7 @@ impl Sweep<'_> {
                     ok
                 };
                 // (A 1-wide window is always summed directly: exact.)
-                let mut fresh = anchor || ax.w == 1 || k % ANCHOR_EVERY == 0;
+                let mut fresh = anchor || recover > 0 || ax.w == 1 || k % ANCHOR_EVERY == 0;
                 if !fresh {
                     add(&mut acc, i + ax.w - 1, 1.0);
                     add(&mut acc, i - 1, -1.0);
@@ -243,6 +244,13 @@ impl Sweep<'_> {
                         add(&mut acc, e, 1.0);
                     }
                     anchor = !out_row(&acc);
+                    // After a non-finite sum, windows are summed afresh until the huge values
+                    // have left (a running sum holding them would absorb the small ones).
+                    recover = if anchor {
+                        ax.w
+                    } else {
+                        recover.saturating_sub(1)
+                    };
                 } else {
                     anchor = false;
                 }

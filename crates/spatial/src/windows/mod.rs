@@ -59,6 +59,24 @@
 //! count non-finite samples instead of adding them (core's running sums), so one NaN never
 //! spreads down the line through the running sum (scipy issue 7818 does; tested).
 //!
+//! # Overflow and huge values
+//!
+//! Finite samples whose sum is out of range (`1e308 + 1e308`) make inf in the windows that
+//! hold them and nowhere else: every running sum (row kernels, outer axes, the two channels of
+//! `local_mean_var`) recomputes the window where its value turns non-finite and sums the next
+//! windows afresh until the huge samples have left (scipy's running sums carry inf on to the
+//! end of the line). `local_mean_var` recomputes a window whose one-pass moments overflow
+//! (squares of 1e200) with scaled two-pass moments: a window of equal 1e200 has variance 0,
+//! as numpy's `var`. Two limits, shared with scipy's running sums: a huge value that does
+//! not overflow (1e300 next to 1.0) is absorbed by a running sum, so the windows after it can
+//! lose the small values until the next re-anchor (at most
+//! [`ANCHOR_EVERY`](ndkern_core::ANCHOR_EVERY) outputs); and f32 box windows of up to 8
+//! samples are summed in f32, so near `f32::MAX` they overflow where scipy's double sums do
+//! not. Window, kernel and radius sizes are checked: a border-extended line or kernel that
+//! does not fit in memory (`size = usize::MAX`, a window of 1e9 on 5 samples, `sigma = 1e300`)
+//! is [`Error::TooLarge`](ndkern_core::Error::TooLarge), an origin outside the window (also
+//! `isize::MAX`) an `InvalidParameter`.
+//!
 //! # Accuracy
 //!
 //! Against scipy.ndimage / numpy reference data (902 cases in tests/data/spatial: every mode

@@ -166,7 +166,7 @@ where
     check_shape(a.shape(), out.shape())?;
     for &(ax, s) in &axes {
         // Each line is extended by `ceil(6 sigma) + 3` samples on both sides.
-        if !(6.0 * s < (1u64 << 52) as f64) {
+        if 6.0 * s >= (1u64 << 52) as f64 {
             return Err(Error::TooLarge {
                 what: "the border-extended line of the recursive Gaussian (6 sigma per side)",
                 bytes: None,

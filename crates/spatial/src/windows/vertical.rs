@@ -106,10 +106,10 @@ pub(crate) fn box_pass<S: Element, U: Element>(
             }
             None => add_const(acc, sign * outside),
         };
-        let mut anchor = true;
+        let (mut anchor, mut recover) = (true, 0usize);
         for (k, out) in d.chunks_exact_mut(inner).enumerate() {
             let i = i0 + k;
-            let mut fresh = anchor || w == 1 || k % ANCHOR_EVERY == 0;
+            let mut fresh = anchor || recover > 0 || w == 1 || k % ANCHOR_EVERY == 0;
             if !fresh {
                 add_row(&mut acc, i + w - 1, 1.0);
                 add_row(&mut acc, i - 1, -1.0);
@@ -125,6 +125,9 @@ pub(crate) fn box_pass<S: Element, U: Element>(
                     add_row(&mut acc, e, 1.0);
                 }
                 anchor = !finish_row(out, &acc, i, &finish);
+                // After a non-finite sum, windows are summed afresh until the huge values
+                // have left (a running sum holding them would have absorbed the small ones).
+                recover = if anchor { w } else { recover.saturating_sub(1) };
             }
         }
     });
