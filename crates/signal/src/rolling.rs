@@ -173,8 +173,9 @@ impl Moments {
         self.count = self.count.wrapping_add_signed(delta);
     }
     /// Whether the shift `k` has drifted so far from the window (its mean more than 100
-    /// window standard deviations away) that the rounding of `v - k` and the cancellation in
-    /// `s2 - s1^2 / n` would cost more than ~1e-12 of the variance: then re-anchor.
+    /// window standard deviations and more than `1e-12 |k|` away) that the rounding of
+    /// `v - k` and the cancellation in `s2 - s1^2 / n` would cost more than ~1e-12 of the
+    /// variance: then re-anchor. O(1) per output.
     #[inline(always)]
     fn stale(&self) -> bool {
         let n = self.count - self.pos_inf - self.neg_inf;
@@ -183,7 +184,9 @@ impl Moments {
         }
         let s1 = self.s1.value();
         let q = s1 * s1 / n as f64;
-        q > 1e4 * (self.s2.value() - q)
+        // The second test keeps a constant window whose mean is not representable (the
+        // shift a few ulps off, zero spread) from re-anchoring at every output.
+        q > 1e4 * (self.s2.value() - q) && (s1 / n as f64).abs() > 1e-12 * self.k.abs()
     }
 
     /// Whether [`Moments::finish`] has a finite answer unless the finite values' own

@@ -988,6 +988,31 @@ fn rolling_cases(s: &mut Suite) {
         },
     );
     s.case(
+        "rolling var after a level shift of 1e10: no lost digits",
+        move || {
+            // The running shift was near 1e10; later windows of O(1) values must not inherit
+            // its rounding (pandas re-centres too).
+            let mut x = sig(600, 0.4);
+            x[..5].iter_mut().for_each(|v| *v += 1e10);
+            let r = ok(rolling_var(&Array1::from(x.clone()), 0, Rolling::new(3), 1))?;
+            close(
+                &r.to_vec()[7..],
+                &naive::rolling(&x, 3, 3, false, "var", 1)[7..],
+                1e-9,
+                1e-12,
+            )
+        },
+    );
+    s.case(
+        "rolling var of a constant 0.1 stretch after a jump is ~0",
+        move || {
+            let mut x: Vec<f64> = vec![5.0, 7.0, 6.0];
+            x.extend(vec![0.1; 50]);
+            let r = ok(rolling_var(&Array1::from(x), 0, Rolling::new(4), 1))?;
+            ensure(r.iter().skip(10).all(|v| v.abs() < 1e-30), format!("{r}"))
+        },
+    );
+    s.case(
         "rolling var ddof usize::MAX is NaN, no overflow",
         move || {
             let r = ok(rolling_var(&x5(), 0, Rolling::new(3), usize::MAX))?;
