@@ -160,17 +160,48 @@ fn cdist_op<T: la::Element>(
     }
 }
 
-/// `scipy.cluster.vq.kmeans2(data, k=init, iter, minit='matrix')`: centroids or labels.
-fn kmeans2_op<T: la::Element>(a: &[&ArrayD<T>], iter: usize) -> la::Result<la::KMeans> {
-    let x = mat2(a[0], "data")?;
-    let init = mat2(a[1], "k")?.mapv(|v| v.as_f64());
-    let opts = la::KMeansOptions {
-        init: la::KMeansInit::Given(init.clone()),
-        max_iter: iter,
-        tol: 0.0,
-        ..la::KMeansOptions::new(init.nrows())
-    };
-    la::kmeans(&x, &opts)
+/// `scipy.cluster.vq.kmeans2(data, k=init, iter, minit='matrix')` with scipy's own
+/// conventions, which are not those of [`la::kmeans`] (scikit-learn's): exactly `iter`
+/// rounds, no early stop, of "label every point with its nearest centroid
+/// ([`la::nearest`], scipy's `vq`), move every centroid to the mean of its points"; a
+/// cluster left empty keeps its previous centroid (scipy's `missing='warn'`; `la::kmeans`
+/// moves it to the farthest point, like scikit-learn); the labels returned are those of
+/// the last assignment, made before the last update (`la::kmeans` returns the assignment of
+/// its final centroids). The reference cases converge without an empty cluster, where the
+/// two conventions agree; this op follows scipy everywhere else too.
+/// Returns `(centroids, labels)`.
+#[allow(clippy::type_complexity)]
+fn kmeans2_op<T: la::Element>(
+    a: &[&ArrayD<T>],
+    iter: usize,
+) -> la::Result<(ndarray::Array2<f64>, ndarray::Array1<usize>)> {
+    let x = mat2(a[0], "data")?.mapv(|v| v.as_f64());
+    let mut c = mat2(a[1], "k")?.mapv(|v| v.as_f64());
+    if iter < 1 {
+        return Err(la::Error::InvalidParameter {
+            name: "iter",
+            reason: format!("Invalid iter ({iter}), must be a positive integer."),
+        });
+    }
+    let (k, d) = c.dim();
+    let mut labels = ndarray::Array1::<usize>::zeros(x.nrows());
+    for _ in 0..iter {
+        labels = la::nearest(&x, &c)?.0;
+        let mut sums = ndarray::Array2::<f64>::zeros((k, d));
+        let mut counts = vec![0usize; k];
+        for (row, &l) in x.rows().into_iter().zip(&labels) {
+            counts[l] += 1;
+            let mut s = sums.row_mut(l);
+            s += &row;
+        }
+        for j in 0..k {
+            if counts[j] > 0 {
+                let m = &sums.row(j) / counts[j] as f64;
+                c.row_mut(j).assign(&m);
+            }
+        }
+    }
+    Ok((c, labels))
 }
 
 fn to_t<T: la::Element>(a: ndarray::ArrayD<f64>) -> ArrayD<T> {
@@ -178,7 +209,7 @@ fn to_t<T: la::Element>(a: ndarray::ArrayD<f64>) -> ArrayD<T> {
 }
 
 fn kmeans2_centroids<T: la::Element>(a: &[&ArrayD<T>], iter: usize) -> la::Result<ArrayD<T>> {
-    Ok(to_t(kmeans2_op(a, iter)?.centroids.into_dyn()))
+    Ok(to_t(kmeans2_op(a, iter)?.0.into_dyn()))
 }
 
 fn pca_variance<T: la::Element>(a: &ArrayD<T>, k: usize) -> la::Result<ArrayD<T>> {
@@ -293,7 +324,7 @@ pub(super) const LINALG_OPS: &[Op] = &[
         &a,
         c.usize_or("iter", 10)?
     )
-    .map(|r| r.labels.mapv(|l| l as i64).into_dyn())),
+    .map(|r| r.1.mapv(|l| l as i64).into_dyn())),
     float_op!("linalg.pca", |a, c| {
         let k = c.usize_or("n_components", 1)?;
         let whiten = c.bool_or("whiten", false)?;

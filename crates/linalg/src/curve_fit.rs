@@ -72,7 +72,10 @@ pub struct CurveFit {
 /// NaN data, starting from `p0`. See the module docs.
 ///
 /// Errors: empty `p0`; fewer non-NaN points than parameters ("insufficient data"); a model
-/// array of another shape; a non-finite model value at a data point at `p0`.
+/// array of another shape; a non-finite model value at a data point at `p0`, or a
+/// non-finite Jacobian there (the model is NaN/inf just beside `p0`). A model that turns
+/// non-finite later ends the iteration (`converged: false`, the last finite parameters)
+/// rather than looping.
 ///
 /// ```
 /// use ndarray::Array2;
@@ -125,6 +128,11 @@ where
             reason: format!("data element {i} is infinite; use NaN to mask it"),
         });
     }
+    // The Jacobian is m x n (and J^T J n x n): sized by two inputs together.
+    ndkern_core::check_alloc::<f64>(
+        "curve_fit Jacobian",
+        ndkern_core::checked_len("curve_fit Jacobian", &[m, n])?,
+    )?;
     let max_nfev = if opts.max_nfev == 0 {
         200 * (n + 1)
     } else {
@@ -180,6 +188,19 @@ where
             Ok(j)
         };
     let mut jac = jacobian(&p, &mut eval)?;
+    if let Some(i) = jac.iter().position(|v| !v.is_finite()) {
+        return Err(Error::InvalidParameter {
+            name: "p0",
+            reason: format!(
+                "the model is not finite (or its difference quotient overflows) near p0 = \
+                 {p0:?}: the Jacobian entry for data point {} and parameter {} is {}; \
+                 start where the model is finite in a neighbourhood of p0",
+                mask[i % m],
+                i / m,
+                jac[i]
+            ),
+        });
+    }
     let mut converged = false;
     let mut lambda = -1.0;
     let mut nu = 2.0;
@@ -200,8 +221,13 @@ where
             damped[(k, k)] += lambda * diag[k];
         }
         let Some(ch) = damped.cholesky() else {
+            // Not positive definite at this damping: raise it. This path evaluates no model,
+            // so it needs its own bound (a NaN or overflowing Jacobian never factors).
             lambda *= nu;
             nu *= 2.0;
+            if !lambda.is_finite() {
+                break;
+            }
             continue;
         };
         let dp = ch.solve(&g);

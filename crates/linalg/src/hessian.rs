@@ -124,6 +124,31 @@ where
             reason: format!("sigma must be finite and > 0, got {sigma}"),
         });
     }
+    // The Gaussian kernels have 2 ceil(truncate * sigma') + 1 taps: a
+    // sigma of 1e300 must be an error here, not a size overflow or a huge allocation.
+    let radius = if use_gaussian_derivatives {
+        (if sigma > 1.0 { 8.0 } else { 100.0 }) * sigma * std::f64::consts::FRAC_1_SQRT_2
+    } else {
+        4.0 * sigma
+    };
+    let taps = radius.ceil() * 2.0 + 1.0;
+    if taps.is_nan() || taps >= usize::MAX as f64 {
+        return Err(Error::TooLarge {
+            what: "Gaussian derivative kernel (sigma)",
+            bytes: None,
+            limit: ndkern_core::memory_limit(),
+        });
+    }
+    ndkern_core::check_alloc::<f64>("Gaussian derivative kernel (sigma)", taps as usize)?;
+    // Derivatives ignore a constant offset: with a data-derived border (every mode but
+    // `Constant`) filter `image - c`, `c` the midrange of the finite values. The result is
+    // the same in exact arithmetic; in floating point a constant image now gives an exactly
+    // zero Hessian (skimage's too: scipy's antisymmetric derivative kernels cancel exactly),
+    // and a large offset no longer costs digits. NaN and inf stay where they are. (With
+    // `Constant(cval)` every separable pass pads its intermediate result with cval, so the
+    // filter is not shift-equivariant there, in scipy either: no shift.)
+    let image = centred(image, mode);
+    let image = &image;
     if !use_gaussian_derivatives {
         let opts = GaussianOptions {
             mode,
@@ -153,6 +178,38 @@ where
         }
     }
     Ok(out)
+}
+
+/// `image - c`, `c` the midrange of the finite values (`min` itself when all are equal, so
+/// a constant image becomes exactly 0; `lo/2 + hi/2` otherwise, which cannot overflow); the
+/// image unchanged for `BorderMode::Constant`.
+fn centred<T, S, D>(image: &ArrayBase<S, D>, mode: BorderMode) -> Array<T, D>
+where
+    T: Element,
+    S: Data<Elem = T>,
+    D: Dimension,
+{
+    if matches!(mode, BorderMode::Constant(_)) {
+        return image.to_owned();
+    }
+    let (lo, hi) = image
+        .iter()
+        .map(|v| v.as_f64())
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    let c = if lo > hi {
+        0.0 // no finite value
+    } else if lo == hi {
+        lo
+    } else {
+        T::of_f64(0.5 * lo + 0.5 * hi).as_f64()
+    };
+    if c == 0.0 {
+        return image.to_owned();
+    }
+    image.mapv(|v| T::of_f64(v.as_f64() - c))
 }
 
 /// Eigenvalues of a Hessian given as upper-triangle planes (3 planes in 2-D, 6 in 3-D), one
@@ -276,42 +333,48 @@ where
         let h = hessian_matrix(&img, sigma, opts.mode, true)?;
         let l = hessian_eigvals(&h, EigOrder::AbsAscending)?;
         // Hessian norm s = sqrt(sum lambda^2) and gamma from the first scale.
+        // As a running hypot: sqrt(sum lambda^2) without overflow for data near 1e300
+        // (skimage squares and gives NaN there).
         let mut s = Array::<f64, D>::zeros(image.raw_dim());
         for li in &l {
             Zip::from(&mut s)
                 .and(li)
-                .for_each(|s, &v| *s += v.as_f64() * v.as_f64());
+                .for_each(|s, &v| *s = s.hypot(v.as_f64()));
         }
-        s.mapv_inplace(f64::sqrt);
         let g = match gamma {
             Some(g) => g,
             None => {
-                let m = s.iter().fold(0.0f64, |a, &b| a.max(b)) / 2.0;
+                // np.max: a NaN anywhere makes gamma (and so every value) NaN, as in skimage.
+                let m = s.iter().fold(0.0f64, |a, &b| ndkern_core::nan_max(a, b)) / 2.0;
                 let m = if m == 0.0 { 1.0 } else { m };
                 gamma = Some(m);
                 m
             }
         };
-        let g2 = 2.0 * g * g;
+
+        // np.maximum, not f64::max: NaN stays NaN.
+        let nmax = ndkern_core::nan_max::<f64>;
         let factor = |l1: f64, l2: f64, l3: Option<f64>, s: f64| -> f64 {
-            let l2 = l2.max(1e-10);
+            let l2 = nmax(l2, 1e-10);
             let (ra, rb) = match l3 {
                 None => (f64::INFINITY, l1.abs() / l2),
                 Some(l3) => {
-                    let l3 = l3.max(1e-10);
+                    let l3 = nmax(l3, 1e-10);
                     (l2 / l3, l1.abs() / (l2 * l3).sqrt())
                 }
             };
             (1.0 - (-(ra * ra) / a2).exp())
                 * (-(rb * rb) / b2).exp()
-                * (1.0 - (-(s * s) / g2).exp())
+                * (1.0 - (-0.5 * (s / g) * (s / g)).exp())
         };
         if n == 2 {
             Zip::from(&mut best)
                 .and(&l[0])
                 .and(&l[1])
                 .and(&s)
-                .for_each(|b, &l1, &l2, &s| *b = b.max(factor(l1.as_f64(), l2.as_f64(), None, s)));
+                .for_each(|b, &l1, &l2, &s| {
+                    *b = nmax(*b, factor(l1.as_f64(), l2.as_f64(), None, s))
+                });
         } else {
             Zip::from(&mut best)
                 .and(&l[0])
@@ -319,7 +382,7 @@ where
                 .and(&l[2])
                 .and(&s)
                 .for_each(|b, &l1, &l2, &l3, &s| {
-                    *b = b.max(factor(l1.as_f64(), l2.as_f64(), Some(l3.as_f64()), s))
+                    *b = nmax(*b, factor(l1.as_f64(), l2.as_f64(), Some(l3.as_f64()), s))
                 });
         }
     }

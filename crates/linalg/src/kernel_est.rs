@@ -29,6 +29,8 @@ use nalgebra::{DMatrix, DVector};
 use ndarray::{ArrayBase, ArrayD, Data, Dimension, IxDyn};
 use ndkern_core::{Element, Error, Result};
 
+use crate::sizes::{exponent, ldexp, pow2};
+
 /// Whether `output` was produced by correlation or by convolution with the kernel.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum KernelMode {
@@ -81,25 +83,30 @@ where
             ),
         });
     }
-    if input.iter().chain(output.iter()).any(|v| !v.is_finite()) {
-        return Err(Error::InvalidParameter {
-            name: "input",
-            reason: "input and output must be finite".into(),
-        });
+    // One scan: finiteness and the largest magnitudes (for the scaling below).
+    let mut big = [0.0f64; 2];
+    for (k, arr) in [input.view(), output.view()].iter().enumerate() {
+        for v in arr.iter() {
+            let v = v.as_f64();
+            if !v.is_finite() {
+                return Err(Error::InvalidParameter {
+                    name: if k == 0 { "input" } else { "output" },
+                    reason: format!(
+                        "{} has a non-finite value ({v}); input and output must be finite",
+                        if k == 0 { "input" } else { "output" }
+                    ),
+                });
+            }
+            big[k] = big[k].max(v.abs());
+        }
     }
-    let inp = input.view().into_dyn();
-    let out = output.view().into_dyn();
-    let kdim = IxDyn(size);
-    let taps: Vec<Vec<usize>> = ndarray::indices(kdim.clone())
-        .into_iter()
-        .map(|i| i.slice().to_vec())
-        .collect();
-    let nk = taps.len();
+    // The unknowns: prod(size), checked (a size of [2^33 + 1, 2^33 + 1] overflows usize).
+    let nk = ndkern_core::checked_len("kernel taps", size)?;
     // Positions whose window is fully inside: p in [c, n - size + c].
     let valid: Vec<usize> = (0..nd)
-        .map(|a| (input.shape()[a] + 1).saturating_sub(size[a]))
+        .map(|a| input.shape()[a].saturating_add(1).saturating_sub(size[a]))
         .collect();
-    let m: usize = valid.iter().product();
+    let m: usize = valid.iter().fold(1usize, |a, &b| a.saturating_mul(b));
     let insufficient = |why: String| Error::InvalidParameter {
         name: "input",
         reason: format!(
@@ -113,6 +120,21 @@ where
             input.shape()
         )));
     }
+    // The normal equations are nk x nk (nk <= m, but nk^2 can exceed memory).
+    let cells = ndkern_core::checked_len("kernel normal equations", &[nk, nk])?;
+    ndkern_core::check_alloc::<f64>("kernel normal equations", cells)?;
+    let inp = input.view().into_dyn();
+    let out = output.view().into_dyn();
+    let kdim = IxDyn(size);
+    let taps: Vec<Vec<usize>> = ndarray::indices(kdim.clone())
+        .into_iter()
+        .map(|i| i.slice().to_vec())
+        .collect();
+    // Input and output divided by powers of two (largest |value| in [0.5, 1)): the sums of
+    // products then neither overflow (data near 1e308, which would read as "singular")
+    // nor underflow; the kernel is multiplied back by 2^(eo - ei) at the end.
+    let (ei, eo) = (exponent(big[0]), exponent(big[1]));
+    let (si, so) = (pow2(-ei), pow2(-eo));
     let mut ata = DMatrix::<f64>::zeros(nk, nk);
     let mut atb = DVector::<f64>::zeros(nk);
     let mut row = vec![0.0; nk];
@@ -122,12 +144,12 @@ where
             for a in 0..nd {
                 idx[a] = start[a] + tap[a];
             }
-            row[t] = inp[IxDyn(&idx)].as_f64();
+            row[t] = inp[IxDyn(&idx)].as_f64() * si;
         }
         for a in 0..nd {
             idx[a] = start[a] + size[a] / 2;
         }
-        let b = out[IxDyn(&idx)].as_f64();
+        let b = out[IxDyn(&idx)].as_f64() * so;
         for i in 0..nk {
             atb[i] += row[i] * b;
             for j in i..nk {
@@ -154,7 +176,8 @@ where
         )));
     }
     let k = chol.solve(&atb);
-    let mut kernel = ArrayD::from_shape_vec(kdim, k.iter().copied().collect()).expect("size");
+    let mut kernel =
+        ArrayD::from_shape_vec(kdim, k.iter().map(|&v| ldexp(v, eo - ei)).collect()).expect("size");
     if mode == KernelMode::Convolve {
         for a in 0..nd {
             kernel.invert_axis(ndarray::Axis(a));

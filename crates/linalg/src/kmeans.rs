@@ -14,6 +14,13 @@
 //! sum of squared distances. An empty cluster takes the point farthest from its centroid
 //! (scikit-learn's relocation), so exactly k clusters come back.
 //!
+//! These are scikit-learn's conventions (`KMeans(init=..., n_init=1, tol=...)`), not
+//! `scipy.cluster.vq.kmeans2`'s: kmeans2 always runs `iter` rounds, keeps an empty
+//! cluster's old centroid (`missing='warn'`) and returns the labels of its last assignment,
+//! made before the last centroid update. With `KMeansInit::Given`, `tol = 0` and a run that
+//! converges without an empty cluster, both give the same centroids and labels (the
+//! refcheck op `linalg.kmeans2` implements scipy's loop itself on [`crate::nearest`]).
+//!
 //! ```
 //! use ndarray::array;
 //! use ndkern_linalg::{kmeans, KMeansInit, KMeansOptions};
@@ -30,6 +37,7 @@ use ndkern_core::{Element, Error, Result};
 use rayon::prelude::*;
 
 use crate::distance::assign;
+use crate::sizes::{exponent, ldexp, pow2};
 
 /// How the initial centroids are chosen.
 #[derive(Clone, Debug, PartialEq)]
@@ -374,8 +382,10 @@ fn lloyd<T: Element>(
 /// k-means clustering of the rows of `x` (n x d); see the module docs for the algorithm and
 /// stopping rule. Deterministic for a given seed (and thread count independent).
 ///
-/// Errors: `k = 0` or `k > n`, a non-finite coordinate, given centroids not `(k, d)` or not
-/// finite, `n_init = 0`, negative or NaN `tol`.
+/// Errors: no samples or no features, `k = 0` or `k > n`, a non-finite coordinate, given
+/// centroids not `(k, d)` or not finite, `n_init = 0`, negative or NaN `tol`. Data near
+/// the ends of the f64 range (|x| beyond 2^400 or below 2^-400) is clustered scaled by a
+/// power of two, so squared distances neither overflow nor underflow.
 ///
 /// ```
 /// use ndarray::Array2;
@@ -396,6 +406,15 @@ where
 {
     let (n, d) = x.dim();
     let k = opts.k;
+    if n == 0 || d == 0 {
+        return Err(Error::InvalidParameter {
+            name: "x",
+            reason: format!(
+                "x has shape ({n}, {d}): k-means needs at least one sample with at least one \
+                 feature (scikit-learn: 'Found array with 0 sample(s)/feature(s)')"
+            ),
+        });
+    }
     if k == 0 || k > n {
         return Err(Error::InvalidParameter {
             name: "k",
@@ -414,22 +433,75 @@ where
             reason: "n_init must be >= 1".into(),
         });
     }
+    if let KMeansInit::Given(c) = &opts.init {
+        if c.dim() != (k, d) {
+            return Err(Error::ShapeMismatch {
+                expected: vec![k, d],
+                got: c.shape().to_vec(),
+            });
+        }
+        if c.iter().any(|v| !v.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "init",
+                reason: "initial centroids must be finite".into(),
+            });
+        }
+    }
     // Row-major points, borrowed when `x` already is (no copy), converted per use.
     let xc = x.as_standard_layout();
     let xs: &[T] = xc.as_slice().expect("standard layout");
-    if let Some(i) = xs.iter().position(|v| !v.is_finite()) {
-        return Err(Error::InvalidParameter {
-            name: "x",
-            reason: format!(
-                "x[{}, {}] is not finite; drop or impute that sample",
-                i / d.max(1),
-                i % d.max(1)
-            ),
-        });
+    let mut big = 0.0f64;
+    for (i, v) in xs.iter().enumerate() {
+        let v = v.as_f64();
+        if !v.is_finite() {
+            return Err(Error::InvalidParameter {
+                name: "x",
+                reason: format!(
+                    "x[{}, {}] is not finite; drop or impute that sample",
+                    i / d,
+                    i % d
+                ),
+            });
+        }
+        big = big.max(v.abs());
     }
+    if let KMeansInit::Given(c) = &opts.init {
+        big = c.iter().fold(big, |s, v| s.max(v.abs()));
+    }
+    // Squared distances of data near 1e+-200 overflow or underflow f64 (every point would
+    // tie at inf or 0 and land in cluster 0): such data is clustered divided by a power of
+    // two (exact; the same labels and, multiplied back, centroids), inertia multiplied back.
+    if big > 2f64.powi(400) || (big > 0.0 && big < 2f64.powi(-400)) {
+        let e = exponent(big);
+        let f = pow2(-e);
+        let scaled: Vec<f64> = xs.iter().map(|v| v.as_f64() * f).collect();
+        let init = match &opts.init {
+            KMeansInit::Given(c) => KMeansInit::Given(c.mapv(|v| v * f)),
+            other => other.clone(),
+        };
+        let mut r = fit(
+            &scaled,
+            n,
+            d,
+            &KMeansOptions {
+                init,
+                ..opts.clone()
+            },
+        );
+        r.centroids.mapv_inplace(|v| ldexp(v, e));
+        r.inertia = ldexp(r.inertia, 2 * e);
+        return Ok(r);
+    }
+    Ok(fit(xs, n, d, opts))
+}
+
+/// [`kmeans`] after validation: the tolerance, then one run from the given centroids or the
+/// best of `n_init` k-means++ runs.
+fn fit<T: Element>(xs: &[T], n: usize, d: usize, opts: &KMeansOptions) -> KMeans {
+    let k = opts.k;
     // scikit-learn's tolerance: tol times the mean per-feature variance (two row-order
     // passes; skipped for tol = 0).
-    let mean_var = if d == 0 || opts.tol == 0.0 {
+    let mean_var = if opts.tol == 0.0 {
         0.0
     } else {
         let mut m = vec![0.0; d];
@@ -449,21 +521,7 @@ where
     };
     let tol_abs = opts.tol * mean_var;
     match &opts.init {
-        KMeansInit::Given(c) => {
-            if c.dim() != (k, d) {
-                return Err(Error::ShapeMismatch {
-                    expected: vec![k, d],
-                    got: c.shape().to_vec(),
-                });
-            }
-            if c.iter().any(|v| !v.is_finite()) {
-                return Err(Error::InvalidParameter {
-                    name: "init",
-                    reason: "initial centroids must be finite".into(),
-                });
-            }
-            Ok(lloyd(xs, n, d, c.iter().copied().collect(), opts, tol_abs))
-        }
+        KMeansInit::Given(c) => lloyd(xs, n, d, c.iter().copied().collect(), opts, tol_abs),
         KMeansInit::PlusPlus { seed } => {
             let mut best: Option<KMeans> = None;
             for r in 0..opts.n_init {
@@ -473,7 +531,7 @@ where
                     best = Some(run);
                 }
             }
-            Ok(best.expect("n_init >= 1"))
+            best.expect("n_init >= 1")
         }
     }
 }

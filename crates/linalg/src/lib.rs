@@ -16,7 +16,7 @@
 //! | `skimage.feature.hessian_matrix_eigvals`, `skimage.filters.frangi` | [`hessian_eigvals`], [`frangi`] | |
 //! | `scipy.spatial.distance.cdist` / `pdist` | [`cdist`] / [`pdist`] with a [`Metric`] (direct differences below d = 6, tiled GEMM with an exact fix-up above) | Q2 |
 //! | `argmin(cdist(x, c))`, `scipy.cluster.vq.vq` | [`nearest`] | Q13 |
-//! | `scipy.cluster.vq.kmeans2`, `sklearn.cluster.KMeans` | [`kmeans`] | Q19 |
+//! | `sklearn.cluster.KMeans` (`scipy.cluster.vq.kmeans2` where they agree: see [`kmeans`]) | [`kmeans`] | Q19 |
 //! | `np.polyfit` / `np.polyval` | [`polyfit`] (Chebyshev/QR, [`ChebPoly::to_monomial`]) / [`polyval`] | |
 //! | `np.polynomial.chebyshev.chebfit` / `chebval` | [`chebfit`] / [`chebval`] | |
 //! | `scipy.interpolate.barycentric_interpolate` | [`interpolate`] | Q21 |
@@ -53,6 +53,7 @@ mod pca;
 mod poly;
 #[doc(hidden)]
 pub mod reference;
+mod sizes;
 
 pub use curve_fit::{curve_fit, CurveFit, CurveFitOptions};
 pub use distance::{cdist, nearest, pdist, Metric};

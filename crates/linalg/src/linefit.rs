@@ -19,11 +19,14 @@
 use ndarray::{Array, ArrayBase, ArrayView1, Axis, Data, Dimension, Ix2, RemoveAxis, Zip};
 use ndkern_core::{Element, Error, Result};
 
+use crate::sizes::{exponent, ldexp};
+
 /// Checks `axis` and the lane length (at least two points).
 fn lane_axis(shape: &[usize], axis: usize) -> Result<usize> {
     if axis >= shape.len() {
         return Err(Error::AxisOutOfRange {
-            axis: axis as isize,
+            // usize::MAX must not read as axis -1.
+            axis: isize::try_from(axis).unwrap_or(isize::MAX),
             ndim: shape.len(),
         });
     }
@@ -55,7 +58,50 @@ fn fit_lane<T: Element>(lane: ArrayView1<'_, T>, centred: &[T]) -> (f64, f64) {
         }),
     };
     let slope = sxy / sxx;
-    (slope, sy / n - slope * xbar)
+    let icpt = sy / n - slope * xbar;
+    // Sums that overflowed (data near 1e308) or sank into the subnormal range (data near
+    // 1e-308) are recomputed on the lane scaled by a power of two; O(1) per lane otherwise.
+    if (sy.is_finite() && sxy.is_finite() && icpt.is_finite())
+        && (sy.abs() >= TINY || sxy.abs() >= TINY || (sy == 0.0 && sxy == 0.0))
+    {
+        return (slope, icpt);
+    }
+    fit_lane_scaled(lane, centred, (slope, icpt))
+}
+
+/// Sums below this are recomputed scaled (their relative precision is going).
+const TINY: f64 = 1e-290;
+
+/// [`fit_lane`] for a lane whose sums left the f64 range: the lane divided by `2^e` (its
+/// largest |value| in [0.5, 1)), fitted, and the fit multiplied back (inf only where the
+/// slope or intercept itself overflows). A lane with NaN or inf keeps `fallback`.
+#[cold]
+fn fit_lane_scaled<T: Element>(
+    lane: ArrayView1<'_, T>,
+    centred: &[T],
+    fallback: (f64, f64),
+) -> (f64, f64) {
+    let mut big = 0.0f64;
+    for v in lane.iter() {
+        let v = v.as_f64();
+        if !v.is_finite() {
+            return fallback;
+        }
+        big = big.max(v.abs());
+    }
+    if big == 0.0 {
+        return (0.0, 0.0);
+    }
+    let e = exponent(big);
+    let n = lane.len() as f64;
+    let xbar = 0.5 * (n - 1.0);
+    let sxx = n * (n * n - 1.0) / 12.0;
+    let (sy, sxy) = lane.iter().zip(centred).fold((0.0, 0.0), |(a, b), (y, c)| {
+        let y = ldexp(y.as_f64(), -e);
+        (a + y, b + c.as_f64() * y)
+    });
+    let slope = sxy / sxx;
+    (ldexp(slope, e), ldexp(sy / n - slope * xbar, e))
 }
 
 fn centred<T: Element>(n: usize) -> Vec<T> {
@@ -89,10 +135,15 @@ where
     D: Dimension + RemoveAxis,
 {
     let n = lane_axis(a.shape(), axis)?;
-    let c = centred::<T>(n);
     let dim = a.raw_dim().remove_axis(Axis(axis));
     let mut slope = Array::<T, D::Smaller>::zeros(dim.clone());
     let mut icpt = Array::<T, D::Smaller>::zeros(dim);
+    if a.is_empty() {
+        // No lane (another axis is 0): nothing to fit, and no n-long weight buffer (n may be
+        // 2^33 on an empty array).
+        return Ok((slope, icpt));
+    }
+    let c = centred::<T>(n);
     let z = Zip::from(&mut slope)
         .and(&mut icpt)
         .and(a.lanes(Axis(axis)));

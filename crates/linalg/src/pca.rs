@@ -26,6 +26,8 @@
 use nalgebra::{DMatrix, SymmetricEigen};
 use ndarray::{Array1, Array2, ArrayBase, Data, Ix2};
 use ndkern_core::{Element, Error, Result};
+
+use crate::sizes::{exponent, ldexp, pow2};
 use rayon::prelude::*;
 
 /// A fitted PCA (scikit-learn `PCA` attribute names).
@@ -46,7 +48,9 @@ pub struct Pca {
 /// Fits a PCA with `n_components` components to the rows of `x` (n x d); `whiten` makes
 /// [`Pca::transform`] return unit-variance components.
 ///
-/// Errors: `n_components = 0` or `> d`, fewer than 2 samples, a non-finite value.
+/// Errors: `n_components = 0` or `> d`, fewer than 2 samples, a non-finite value, `d x d`
+/// moment sums beyond memory. Data near 1e+-200 is fitted scaled by a power of two (the
+/// explained variance overflows to inf only where it really exceeds f64).
 ///
 /// ```
 /// use ndarray::Array2;
@@ -75,28 +79,51 @@ where
             reason: format!("PCA needs at least 2 samples, got {n}"),
         });
     }
+    // The moment sums are d x d per block of ROWS samples (d is not bounded by the data's
+    // size: 2 samples of 1e5 features would ask for 80 GB).
+    let blocks = n.div_ceil(ROWS) + 1;
+    let cells = ndkern_core::checked_len("PCA moment sums (d x d per block)", &[d, d, blocks])?;
+    ndkern_core::check_alloc::<f64>("PCA moment sums (d x d per block)", cells)?;
     let x0: Vec<f64> = x.row(0).iter().map(|v| v.as_f64()).collect();
-    let (s1, s2) = match x.as_slice() {
+    let (mut s1, mut s2) = match x.as_slice() {
         Some(flat) => moments_flat(flat, &x0),
         None => moments_rows(x, &x0),
     };
     // A NaN or inf anywhere makes the sums non-finite; only then look for it.
-    if s1.iter().chain(&s2).any(|v| !v.is_finite()) {
-        let reason = if x.iter().any(|v| !v.is_finite()) {
-            "x has a non-finite value; drop or impute those samples"
-        } else {
-            "the sums of squares overflow f64; rescale x"
-        };
+    let nonfinite = s1.iter().chain(&s2).any(|v| !v.is_finite());
+    if nonfinite && x.iter().any(|v| !v.is_finite()) {
         return Err(Error::InvalidParameter {
             name: "x",
-            reason: reason.into(),
+            reason: "x has a non-finite value; drop or impute those samples".into(),
         });
+    }
+    // Sums of squares that overflowed (data near 1e200) or sank below 1e-250 (data near
+    // 1e-150, where the products underflow) are redone on x divided by a power of two:
+    // the components are scale-free, the variances are multiplied back by 4^e.
+    let trace: f64 = (0..d).map(|j| s2[j * d + j]).sum();
+    let mut e = 0;
+    // (Tiny sums: rescue unless the data is constant, which only this rare path scans for.)
+    let tiny = trace < 1e-250
+        && x.rows()
+            .into_iter()
+            .any(|r| r.iter().zip(&x0).any(|(v, c)| v.as_f64() != *c));
+    if nonfinite || tiny {
+        let big = x.iter().fold(0.0f64, |s, v| s.max(v.as_f64().abs()));
+        e = exponent(big);
+        let f = pow2(-e);
+        let xs = x.mapv(|v| v.as_f64() * f);
+        let x0s: Vec<f64> = xs.row(0).to_vec();
+        let flat = xs.as_slice().expect("fresh standard layout");
+        (s1, s2) = moments_flat(flat, &x0s);
+        s1.iter_mut().for_each(|v| *v = ldexp(*v, e));
     }
     let nf = n as f64;
     let m: Vec<f64> = s1.iter().map(|v| v / nf).collect();
+    // Centred on the (scaled) first sample: the covariance below is of the scaled data.
+    let ms: Vec<f64> = m.iter().map(|&v| ldexp(v, -e)).collect();
     let cov = DMatrix::from_fn(d, d, |i, j| {
         let (i, j) = if i <= j { (i, j) } else { (j, i) };
-        (s2[i * d + j] - nf * m[i] * m[j]) / (nf - 1.0)
+        (s2[i * d + j] - nf * ms[i] * ms[j]) / (nf - 1.0)
     });
     let eig = SymmetricEigen::new(cov);
     let mut order: Vec<usize> = (0..d).collect();
@@ -120,6 +147,7 @@ where
     } else {
         Array1::zeros(n_components)
     };
+    var.mapv_inplace(|v| ldexp(v, 2 * e));
     Ok(Pca {
         mean: Array1::from_iter(m.iter().zip(&x0).map(|(a, b)| a + b)),
         components,

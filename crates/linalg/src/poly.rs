@@ -28,6 +28,8 @@ use nalgebra::{DMatrix, DVector};
 use ndarray::{Array, ArrayBase, Data, Dimension, Ix1};
 use ndkern_core::{Element, Error, Result};
 
+use crate::sizes::{exponent, ldexp};
+
 /// A polynomial in Chebyshev form on a mapped domain: `p(x) = sum_k coef[k] T_k(t)` with
 /// `t = (2x - (lo + hi)) / (hi - lo)` for `domain = [lo, hi]` (numpy's
 /// `np.polynomial.Chebyshev(coef, domain)`).
@@ -52,7 +54,14 @@ impl ChebPoly {
 
     fn map(&self, x: f64) -> f64 {
         let [lo, hi] = self.domain;
-        (2.0 * x - (lo + hi)) / (hi - lo)
+        let (num, den) = (2.0 * x - (lo + hi), hi - lo);
+        if (num.is_finite() && den.is_finite()) || !x.is_finite() {
+            num / den
+        } else {
+            // 2x, lo + hi or hi - lo overflowed (a domain near +-1e308): the same map in
+            // halves, which cannot overflow for x inside the domain.
+            (x - (0.5 * lo + 0.5 * hi)) / (0.5 * hi - 0.5 * lo)
+        }
     }
 
     /// `p(x)` by Clenshaw's recurrence (backward stable).
@@ -135,19 +144,22 @@ impl ChebPoly {
     }
 }
 
-/// Clenshaw's recurrence for `sum_k c[k] T_k(t)`.
+/// Clenshaw's recurrence for `sum_k c[k] T_k(t)`, in numpy's `chebval` form and order
+/// (it never multiplies `t` by a zero start value, so `t = +-inf` gives +-inf, not NaN).
 fn clenshaw(c: &[f64], t: f64) -> f64 {
     match c.len() {
         0 => 0.0,
         1 => c[0],
-        _ => {
-            let (mut b1, mut b2) = (0.0, 0.0);
-            for &ck in c[1..].iter().rev() {
-                let b0 = ck + 2.0 * t * b1 - b2;
-                b2 = b1;
-                b1 = b0;
+        2 => c[0] + c[1] * t,
+        n => {
+            let t2 = 2.0 * t;
+            let (mut c0, mut c1) = (c[n - 2], c[n - 1]);
+            for &ck in c[..n - 2].iter().rev() {
+                let tmp = c0;
+                c0 = ck - c1;
+                c1 = tmp + c1 * t2;
             }
-            c[0] + t * b1 - b2
+            c0 + c1 * t
         }
     }
 }
@@ -208,11 +220,15 @@ where
             reason: format!(
                 "degree {deg} needs at least {} points, got {}; lower the degree \
                  (use interpolate() for the exact polynomial through n points)",
-                deg + 1,
+                deg as u128 + 1,
                 xs.len()
             ),
         });
     }
+    // The least-squares matrix is n x (deg + 1): deg < n, but n (deg + 1) can still be far
+    // beyond memory (1e5 points at degree 5e4).
+    let cells = ndkern_core::checked_len("polyfit least-squares matrix", &[xs.len(), deg + 1])?;
+    ndkern_core::check_alloc::<f64>("polyfit least-squares matrix", cells)?;
     Ok((xs, ys, ws))
 }
 
@@ -221,6 +237,15 @@ where
 /// column-normalized matrix.
 fn cheb_lstsq(t: &[f64], y: &[f64], w: &[f64], deg: usize) -> Result<Vec<f64>> {
     let (n, m) = (t.len(), deg + 1);
+    // Scaling all weights, or all of y, by a power of two changes no rounding and leaves the
+    // solution (times that power for y) unchanged; doing it keeps the column norms and the
+    // Householder products of data near 1e+-300 inside the f64 range, so overflow is never
+    // reported as rank deficiency.
+    let wexp = exponent(w.iter().fold(0.0f64, |s, v| s.max(v.abs())));
+    let yexp = exponent(y.iter().fold(0.0f64, |s, v| s.max(v.abs())));
+    let w: Vec<f64> = w.iter().map(|&v| ldexp(v, -wexp)).collect();
+    let y: Vec<f64> = y.iter().map(|&v| ldexp(v, -yexp)).collect();
+    let (w, y) = (w.as_slice(), y.as_slice());
     let mut a = DMatrix::<f64>::zeros(n, m);
     for (i, &ti) in t.iter().enumerate() {
         let (mut tkm1, mut tk) = (1.0, ti);
@@ -237,6 +262,17 @@ fn cheb_lstsq(t: &[f64], y: &[f64], w: &[f64], deg: usize) -> Result<Vec<f64>> {
             };
             a[(i, k)] = v * w[i];
         }
+    }
+    if let Some(idx) = a.iter().position(|v| !v.is_finite()) {
+        let (i, k) = (idx % n, idx / n);
+        return Err(Error::InvalidParameter {
+            name: "x",
+            reason: format!(
+                "the Chebyshev basis overflows: T_{k}(x[{i}] = {:e}) is not finite in f64; \
+                 map x into [-1, 1] first (polyfit does) or lower the degree",
+                t[i]
+            ),
+        });
     }
     // Column scaling (as numpy's polyfit does) so the rank test is scale-free.
     let scale: Vec<f64> = (0..m)
@@ -255,7 +291,7 @@ fn cheb_lstsq(t: &[f64], y: &[f64], w: &[f64], deg: usize) -> Result<Vec<f64>> {
     let mut b = DVector::from_iterator(n, y.iter().zip(w).map(|(y, w)| y * w));
     let qr = a.qr();
     let r = qr.r();
-    let rmax = (0..m).fold(0.0f64, |s, k| s.max(r[(k, k)].abs()));
+    let rmax = (0..m).fold(0.0f64, |s, k| ndkern_core::nan_max(s, r[(k, k)].abs()));
     let rank_tol = n.max(m) as f64 * f64::EPSILON * rmax;
     if let Some(k) = (0..m).find(|&k| r[(k, k)].is_nan() || r[(k, k)].abs() <= rank_tol) {
         return Err(Error::InvalidParameter {
@@ -271,7 +307,7 @@ fn cheb_lstsq(t: &[f64], y: &[f64], w: &[f64], deg: usize) -> Result<Vec<f64>> {
     let c = r
         .solve_upper_triangular(&rhs)
         .expect("nonzero diagonal checked above");
-    Ok((0..m).map(|k| c[k] / scale[k]).collect())
+    Ok((0..m).map(|k| ldexp(c[k] / scale[k], yexp)).collect())
 }
 
 /// Least-squares polynomial fit of degree `deg` (`np.polyfit(x, y, deg, w=w)`), returned in
@@ -309,7 +345,16 @@ where
     let domain = if hi > lo {
         [lo, hi]
     } else {
-        [lo - 1.0, lo + 1.0]
+        // One distinct x (only degree 0 can fit): any interval around it; one that stays
+        // a real interval next to 1e308 too.
+        let d = f64::max(1.0, lo.abs() * 1e-15);
+        if (lo + d).is_finite() && (lo - d).is_finite() {
+            [lo - d, lo + d]
+        } else if lo > 0.0 {
+            [lo - 2.0 * d, lo]
+        } else {
+            [lo, lo + 2.0 * d]
+        }
     };
     let p = ChebPoly {
         coef: Vec::new(),
@@ -349,7 +394,8 @@ where
 }
 
 /// `numpy.polynomial.chebyshev.chebval(x, c)`: `sum_k c[k] T_k(x)` at every element of `x`
-/// by Clenshaw's recurrence (computed in f64, returned in `x`'s type).
+/// by Clenshaw's recurrence (computed in f64, returned in `x`'s type). An empty `c` gives
+/// zeros (like [`polyval`]; numpy's chebval raises there).
 ///
 /// ```
 /// use ndarray::array;

@@ -59,6 +59,8 @@ use ndarray::{Array1, Array2, ArrayBase, Data, Ix1, Ix2};
 use ndkern_core::{Element, Error, Result};
 use rayon::prelude::*;
 
+use crate::sizes::{checked_zeros, pow2};
+
 pub(crate) use nearest::assign;
 pub use nearest::nearest;
 
@@ -121,13 +123,19 @@ impl Metric {
                     });
                 }
                 let m = DMatrix::from_fn(d, d, |i, j| vi[[i, j]]);
-                let scale = m.iter().fold(0.0f64, |s, v| s.max(v.abs()));
-                if !scale.is_finite() {
+                // An explicit scan: a NaN must not slip through a `max` fold.
+                if let Some(k) = m.iter().position(|v| !v.is_finite()) {
+                    let (i, j) = (k % d, k / d);
                     return Err(Error::InvalidParameter {
                         name: "VI",
-                        reason: "the inverse covariance has a non-finite entry".into(),
+                        reason: format!(
+                            "the inverse covariance has a non-finite entry VI[{i}, {j}] = {}; \
+                             pass a finite, symmetric positive definite matrix",
+                            m[k]
+                        ),
                     });
                 }
+                let scale = m.iter().fold(0.0f64, |s, v| s.max(v.abs()));
                 let asym = (&m - m.transpose())
                     .iter()
                     .fold(0.0f64, |s, v| s.max(v.abs()));
@@ -140,14 +148,26 @@ impl Metric {
                         ),
                     });
                 }
-                let l = m.cholesky().ok_or_else(|| Error::InvalidParameter {
-                    name: "VI",
-                    reason: "the inverse covariance is not positive definite (Cholesky failed); \
-                             pass a positive definite matrix (the inverse of a full-rank covariance)"
-                        .into(),
-                })?;
+                // Factor VI / 4^e (largest entry near 1): the Cholesky sums can then neither
+                // overflow (entries near 1e308) nor underflow (near 1e-308), so a failure
+                // means VI really is not positive definite. L = 2^e L'.
+                let e = if scale > 0.0 {
+                    (scale.log2() / 2.0).round() as i32
+                } else {
+                    0
+                };
+                let l = (&m * pow2(-2 * e))
+                    .cholesky()
+                    .ok_or_else(|| Error::InvalidParameter {
+                        name: "VI",
+                        reason:
+                            "the inverse covariance is not positive definite (Cholesky \
+                                 failed: it is singular, indefinite or negative definite); pass \
+                                 a positive definite matrix (the inverse of a full-rank covariance)"
+                                .into(),
+                    })?;
                 // (x W)(x W)^T = x L L^T x^T with W = L.
-                Ok(Some(l.l()))
+                Ok(Some(l.l() * pow2(e)))
             }
         }
     }
@@ -302,16 +322,62 @@ where
     check_points(xa, "xa")?;
     check_points(xb, "xb")?;
     let w = metric.whitening(d)?;
-    let a = whitened(rows_f64(xa), &w, d);
-    let b = whitened(rows_f64(xb), &w, d);
     let (m, n) = (xa.nrows(), xb.nrows());
-    let mut out = ndkern_core::zeros::<T, _>(Ix2(m, n));
-    if n > 0 {
-        let flat = out.as_slice_mut().expect("fresh standard layout");
-        let mut rows: Vec<&mut [T]> = flat.chunks_mut(n).collect();
-        fill(&a, &b, d, &mut rows, false, !metric.is_squared());
+    // The result is sized by m * n (two inputs together): checked before any work.
+    let mut out = checked_zeros::<T, _>("cdist result", Ix2(m, n))?;
+    if n == 0 || m == 0 || d == 0 {
+        // Nothing to compute (d = 0: every distance is 0, as try_zeros left it).
+        return Ok(out);
+    }
+    let sqrt = !metric.is_squared();
+    let (a, b, e) = whiten_pair(xa, xb, &w, d);
+    let flat = out.as_slice_mut().expect("fresh standard layout");
+    let mut rows: Vec<&mut [T]> = flat.chunks_mut(n).collect();
+    fill(&a, &b, d, &mut rows, false, sqrt && e == 0);
+    if e != 0 {
+        unscale(flat, e, sqrt);
     }
     Ok(out)
+}
+
+/// Both point sets whitened, and the exponent `e` they were divided by first (`2^e`): 0
+/// normally; when whitening overflows (a non-finite whitened coordinate of finite points,
+/// e.g. Mahalanobis with `|x| |W| ~ 1e300`, where `inf - inf` would give NaN for equal
+/// points) the points are whitened again divided by `2^e` (largest |coordinate| in [0.5, 1)) and
+/// the squared distances are multiplied back by `4^e` ([`unscale`]): inf where the distance
+/// really overflows (like scipy's `(x - y) VI (x - y)`), exact 0 for equal points. The scan
+/// is O((m + n) d), once per call; the rescaling path is taken only on overflow.
+fn whiten_pair<T: Element, S1: Data<Elem = T>, S2: Data<Elem = T>>(
+    xa: &ArrayBase<S1, Ix2>,
+    xb: &ArrayBase<S2, Ix2>,
+    w: &Option<DMatrix<f64>>,
+    d: usize,
+) -> (Vec<f64>, Vec<f64>, i32) {
+    let a = whitened(rows_f64(xa), w, d);
+    let b = whitened(rows_f64(xb), w, d);
+    if w.is_none() || a.iter().chain(&b).all(|v| v.is_finite()) {
+        return (a, b, 0);
+    }
+    let big = xa
+        .iter()
+        .chain(xb.iter())
+        .fold(0.0f64, |s, v| s.max(v.as_f64().abs()));
+    let e = crate::sizes::exponent(big);
+    let f = pow2(-e);
+    let scaled = |x: Vec<f64>| -> Vec<f64> { x.into_iter().map(|v| v * f).collect() };
+    let a = whitened(rows_f64(xa).map(scaled), w, d);
+    let b = whitened(rows_f64(xb).map(scaled), w, d);
+    (a, b, e)
+}
+
+/// Squared distances of points divided by `2^e` back to the original scale (`* 4^e`), then
+/// square-rooted when `sqrt`.
+fn unscale<T: Element>(out: &mut [T], e: i32, sqrt: bool) {
+    let f = pow2(2 * e);
+    for v in out.iter_mut() {
+        let x = v.as_f64() * f;
+        *v = T::of_f64(if sqrt { x.sqrt() } else { x });
+    }
 }
 
 /// `scipy.spatial.distance.pdist(x, metric)`: condensed pairwise distances of the rows of
@@ -335,16 +401,37 @@ where
     let d = x.ncols();
     check_points(x, "x")?;
     let w = metric.whitening(d)?;
-    let a = whitened(rows_f64(x), &w, d);
     let m = x.nrows();
-    let mut out = ndkern_core::zeros::<T, _>(Ix1(m * m.saturating_sub(1) / 2));
-    let mut rest = out.as_slice_mut().expect("fresh standard layout");
+    // m (m - 1) / 2 pairs, checked: a (2^33, 0) array has 2^65 of them.
+    let (even, other) = if m.is_multiple_of(2) {
+        (m / 2, m.saturating_sub(1))
+    } else {
+        ((m - 1) / 2, m)
+    };
+    let pairs = even.checked_mul(other).ok_or(Error::TooLarge {
+        what: "pdist result (m (m - 1) / 2 pairs)",
+        bytes: None,
+        limit: ndkern_core::memory_limit(),
+    })?;
+    let mut out = checked_zeros::<T, _>("pdist result (m (m - 1) / 2 pairs)", Ix1(pairs))?;
+    if pairs == 0 || d == 0 {
+        // No pairs, or d = 0: every distance is 0, as try_zeros left it.
+        return Ok(out);
+    }
+    let sqrt = !metric.is_squared();
+    let (a, _, e) = whiten_pair(x, &x.slice(ndarray::s![0..0, ..]), &w, d);
+    let flat = out.as_slice_mut().expect("fresh standard layout");
+    let mut rest = &mut *flat;
     let mut rows: Vec<&mut [T]> = Vec::with_capacity(m);
     for i in 0..m {
         let (row, tail) = rest.split_at_mut(m - 1 - i);
         rows.push(row);
         rest = tail;
     }
-    fill(&a, &a, d, &mut rows, true, !metric.is_squared());
+    fill(&a, &a, d, &mut rows, true, sqrt && e == 0);
+    drop(rows);
+    if e != 0 {
+        unscale(flat, e, sqrt);
+    }
     Ok(out)
 }

@@ -18,7 +18,11 @@ use super::check_points;
 /// Euclidean distance (`np.argmin(cdist(points, centroids), axis=-1)` without the matrix).
 /// Ties go to the lowest index. Distances are computed in f64 and returned as f64.
 ///
-/// Errors: no centroids, different d, a non-finite coordinate.
+/// Errors: no centroids, different d, a non-finite coordinate. Coordinates whose squared
+/// distances overflow (near 1e200) or, all of them, underflow (below 1e-120) are assigned
+/// scaled by a power of two: the labels are those of the exact distances (numpy's
+/// `argmin(cdist)` would see ties at inf or 0), the distances overflow to inf only where
+/// the true value does.
 ///
 /// ```
 /// use ndarray::array;
@@ -69,8 +73,11 @@ where
     let npts = flat.len().checked_div(d).unwrap_or(dim.size());
     let mut labels = vec![0usize; npts];
     let mut dist = vec![0.0f64; npts];
+    // Centroids near 1e-300 (all of them): squared distances would underflow to ties.
+    let cbig = c.iter().fold(0.0f64, |s, v| s.max(v.abs()));
+    let tiny = cbig < SMALL && flat.iter().all(|v| v.as_f64().abs() < SMALL);
     // A NaN or inf coordinate leaves a non-finite distance; only then scan for it.
-    if !nearest_flat(flat, d, &c, &mut labels, &mut dist) {
+    if tiny || !nearest_flat(flat, d, &c, &mut labels, &mut dist) {
         if let Some(i) = flat.iter().position(|v| !v.is_finite()) {
             return Err(Error::InvalidParameter {
                 name: "points",
@@ -81,12 +88,29 @@ where
                 ),
             });
         }
+        if tiny || dist.iter().any(|v| !v.is_finite()) {
+            // Finite coordinates whose squared distances overflow (near 1e200) or underflow:
+            // assign on everything divided by a power of two (exact), so the labels are
+            // those of the true distances; the distances are multiplied back (inf where the
+            // true squared distance overflows f64).
+            let big = flat.iter().fold(cbig, |s, v| s.max(v.as_f64().abs()));
+            let e = crate::sizes::exponent(big);
+            let f = crate::sizes::pow2(-e);
+            let ps: Vec<f64> = flat.iter().map(|v| v.as_f64() * f).collect();
+            let cs: Vec<f64> = c.iter().map(|v| v * f).collect();
+            nearest_flat(&ps, d, &cs, &mut labels, &mut dist);
+            dist.iter_mut()
+                .for_each(|v| *v = crate::sizes::ldexp(*v, 2 * e));
+        }
     }
     Ok((
         Array::from_shape_vec(dim.clone(), labels).expect("one label per point"),
         Array::from_shape_vec(dim, dist).expect("one distance per point"),
     ))
 }
+
+/// Below this (about 1e-120) squared distances lose precision to underflow.
+const SMALL: f64 = 1e-120;
 
 /// Fused assign: labels and squared distances of the contiguous points `flat` (n x d)
 /// against centroids `c` (k x d, f64, row-major), in parallel blocks. Returns false when

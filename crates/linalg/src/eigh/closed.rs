@@ -217,7 +217,11 @@ pub(crate) fn matrix3(m: [&[f64]; 6], j: usize) -> [[f64; 3]; 3] {
 /// |entry| = 1 (same scaling as the closed form).
 fn jacobi_sorted(m: [&[f64]; 6], j: usize) -> [f64; 3] {
     let a = matrix3(m, j);
-    let s = a.iter().flatten().fold(0.0f64, |acc, x| acc.max(x.abs()));
+    // `f64::max` would skip a NaN entry (and a NaN beside zeros would come out as 0).
+    let s = a
+        .iter()
+        .flatten()
+        .fold(0.0f64, |acc, x| ndkern_core::nan_max(acc, x.abs()));
     if !s.is_finite() || s == 0.0 {
         // NaN propagates, inf gives NaN (like LAPACK), zero gives zeros.
         let v = if s == 0.0 { 0.0 } else { f64::NAN };

@@ -352,6 +352,11 @@ where
     let batch: Vec<usize> = a.shape()[..nd - 2].to_vec();
     let mut out_shape = batch.clone();
     out_shape.push(n);
+    if a.is_empty() {
+        // No matrix (an empty batch, or n = 0): nothing to solve. Returning here also keeps
+        // a (0, 2^31, 2^31) stack from building 2^61 empty planes.
+        return Ok(ArrayD::<T>::zeros(IxDyn(&out_shape)));
+    }
     // Lower-triangle plane (i >= j) of the batch: drop axis nd-2 twice.
     let ax = ndarray::Axis(nd - 2);
     let plane = |i: usize, j: usize| a.index_axis(ax, i).index_axis(ax, j).to_owned();
