@@ -2503,6 +2503,188 @@ fn spectrum_cases(s: &mut Suite) {
     });
 }
 
+/// Cases ported from scipy's own tests (scipy/signal/tests/test_signaltools.py, scipy 1.17.1).
+fn scipy_ported_cases(s: &mut Suite) {
+    s.case(
+        "scipy TestFFTConvolve.test_2d_real_same (axes None, [0, 1], [1, 0])",
+        move || {
+            let a = array![[1.0f64, 2.0, 3.0], [4.0, 5.0, 6.0]];
+            let want = [
+                1.0, 4.0, 10.0, 12.0, 9.0, 8.0, 26.0, 56.0, 54.0, 36.0, 16.0, 40.0, 73.0, 60.0,
+                36.0,
+            ];
+            for axes in [None, Some(&[0usize, 1][..]), Some(&[1usize, 0][..])] {
+                close(
+                    &v(&ok(fftconvolve(&a, &a, Mode::Full, axes))?),
+                    &want,
+                    1e-12,
+                    1e-12,
+                )?;
+                close(
+                    &v(&ok(oaconvolve(&a, &a, Mode::Full, axes))?),
+                    &want,
+                    1e-12,
+                    1e-12,
+                )?;
+                close(
+                    &v(&ok(convolve(&a, &a, Mode::Full, Method::Direct, axes))?),
+                    &want,
+                    0.0,
+                    0.0,
+                )?;
+            }
+            Ok(())
+        },
+    );
+    s.case(
+        "scipy TestFFTConvolve.test_valid_mode_real (both orders)",
+        move || {
+            let a = array![3.0f64, 2.0, 1.0];
+            let b = array![3.0f64, 3.0, 5.0, 6.0, 8.0, 7.0, 9.0, 0.0, 1.0];
+            let want = [24.0, 31.0, 41.0, 43.0, 49.0, 25.0, 12.0];
+            close(
+                &v(&ok(fftconvolve(&a, &b, Mode::Valid, None))?),
+                &want,
+                0.0,
+                1.5e-6,
+            )?;
+            close(
+                &v(&ok(fftconvolve(&b, &a, Mode::Valid, Some(&[0])))?),
+                &want,
+                0.0,
+                1.5e-6,
+            )?;
+            close(
+                &v(&ok(oaconvolve(&b, &a, Mode::Valid, None))?),
+                &want,
+                0.0,
+                1.5e-6,
+            )
+        },
+    );
+    s.case(
+        "scipy TestFFTConvolve.test_valid_mode_ignore_nonaxes",
+        move || {
+            let a = Array2::from_shape_fn((2, 3), |(_, j)| [3.0, 2.0, 1.0][j]);
+            let b =
+                Array2::from_shape_vec((1, 9), vec![3.0, 3.0, 5.0, 6.0, 8.0, 7.0, 9.0, 0.0, 1.0])
+                    .unwrap();
+            let want = [24.0, 31.0, 41.0, 43.0, 49.0, 25.0, 12.0];
+            let r = ok(fftconvolve(&a, &b, Mode::Valid, Some(&[1])))?;
+            ensure(r.shape() == [2, 7], format!("{:?}", r.shape()))?;
+            close(&v(&r), &[want, want].concat(), 0.0, 1.5e-6)
+        },
+    );
+    s.case("scipy TestFFTConvolve.test_empty ([], [])", move || {
+        let e = Array1::<f64>::zeros(0);
+        let r = ok(fftconvolve(&e, &e, Mode::Full, None))?;
+        ensure(r.shape() == [0], format!("{:?}", r.shape()))
+    });
+    s.case(
+        "scipy TestFFTConvolve.test_zero_rank (4967 * 3920)",
+        move || {
+            let r = ok(fftconvolve(
+                &ArrayD::from_elem(IxDyn(&[]), 4967.0f64),
+                &ArrayD::from_elem(IxDyn(&[]), 3920.0),
+                Mode::Full,
+                None,
+            ))?;
+            ensure(r[IxDyn(&[])] == 19_470_640.0, format!("{r}"))
+        },
+    );
+    s.case("scipy TestFFTConvolve.test_single_element", move || {
+        let r = ok(fftconvolve(
+            &array![4967.0f64],
+            &array![3920.0],
+            Mode::Full,
+            None,
+        ))?;
+        close(&v(&r), &[19_470_640.0], 1e-15, 0.0)
+    });
+    s.case(
+        "scipy TestFFTConvolve.test_fft_nan: convolve(method='fft') with NaN/inf runs",
+        move || {
+            let mut x = Array1::from(sig(1000, 0.6));
+            for val in [f64::NAN, f64::INFINITY] {
+                x[100] = val;
+                let r = ok(convolve(
+                    &x,
+                    &Array1::from(sig(200, 0.1)),
+                    Mode::Same,
+                    Method::Fft,
+                    None,
+                ))?;
+                ensure(r.len() == 1000, "shape")?;
+            }
+            Ok(())
+        },
+    );
+    s.case("scipy TestDetrend.test_basic", move || {
+        close(
+            &ok(detrend(&array![1.0f64, 2.0, 3.0], -1, Trend::Linear, &[]))?.to_vec(),
+            &[0.0; 3],
+            0.0,
+            1e-14,
+        )
+    });
+    s.case(
+        "scipy TestDetrend.test_bp (1-d and 3-d axis 1; bp past the axis raises)",
+        move || {
+            let d = array![0.0f64, 1.0, 2.0, 5.0, 0.0, -5.0, -10.0];
+            close(
+                &ok(detrend(&d, 0, Trend::Linear, &[3]))?.to_vec(),
+                &[0.0; 7],
+                0.0,
+                1e-14,
+            )?;
+            let d3 = d.clone().into_shape_with_order((1, 7, 1)).unwrap();
+            close(
+                &ok(detrend(&d3, 1, Trend::Linear, &[3]))?
+                    .iter()
+                    .copied()
+                    .collect::<Vec<_>>(),
+                &[0.0; 7],
+                0.0,
+                1e-14,
+            )?;
+            is_err(detrend(&d3, -1, Trend::Linear, &[3]))
+        },
+    );
+    s.case("scipy TestDetrend.test_detrend_array_bp", move || {
+        // x = np.random.RandomState(12345).rand(10); scipy.signal.detrend(x, bp=[0, 2])
+        let x = array![
+            0.9296160928171479,
+            0.3163755545817859,
+            0.18391881167709445,
+            0.2045602785530397,
+            0.5677250290816866,
+            0.5955447029792516,
+            0.9645145197356216,
+            0.6531770968715709,
+            0.7489066375339118,
+            0.6535698708517353f64
+        ];
+        let want = [
+            1.1102230246251565e-16,
+            2.220446049250313e-16,
+            -0.11112850551452524,
+            -0.16947055327254268,
+            0.11471068262214146,
+            0.06354684188574367,
+            0.35353314400815095,
+            -0.0367877934898625,
+            -0.02004176746148434,
+            -0.19436204877762353,
+        ];
+        close(
+            &ok(detrend(&x, 0, Trend::Linear, &[0, 2]))?.to_vec(),
+            &want,
+            0.0,
+            1e-14,
+        )
+    });
+}
+
 #[test]
 fn hostile() {
     let mut s = Suite::new("hostile");
@@ -2515,6 +2697,7 @@ fn hostile() {
     kde_cases(&mut s);
     register_cases(&mut s);
     spectrum_cases(&mut s);
+    scipy_ported_cases(&mut s);
     assert!(s.len() >= 150, "{} cases", s.len());
     s.run();
 }
