@@ -261,6 +261,11 @@ where
                 break;
             }
             jac = jacobian(&p, &mut eval)?;
+            if jac.iter().any(|v| !v.is_finite()) {
+                // The model turned NaN/inf beside the new point: no further step can be
+                // trusted; stop with the parameters found so far (converged: false).
+                break;
+            }
         } else {
             lambda *= nu;
             nu *= 2.0;
@@ -268,7 +273,7 @@ where
     }
     // Covariance at the solution.
     let a = jac.transpose() * &jac;
-    let cov = if m > n {
+    let cov = if m > n && jac.iter().all(|v| v.is_finite()) {
         let s2 = ssr / (m - n) as f64;
         match a.try_inverse() {
             Some(inv) => Array2::from_shape_fn((n, n), |(i, j)| inv[(i, j)] * s2),

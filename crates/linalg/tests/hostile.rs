@@ -753,7 +753,7 @@ fn hessian_cases(s: &mut Suite) {
                     let near = [idx.0.abs_diff(3), idx.1.abs_diff(2), idx.2.abs_diff(3)]
                         .iter()
                         .all(|&d| d <= 2);
-                    if g.is_nan() != near && !(near && !g.is_nan()) {
+                    if g.is_nan() && !near {
                         return Err(format!("plane {k} at {idx:?}: {g}"));
                     }
                     if !g.is_nan() && !near && (g - e).abs() > 1e-12 * (1.0 + e.abs()) {
@@ -969,13 +969,13 @@ fn interp_cases(s: &mut Suite) {
     });
     for n in [1500usize, 3000] {
         // scipy.interpolate.barycentric_interpolate(x, y, xq), x = cos(pi j / (n - 1)),
-        // y = 1 / (1 + 25 x^2), xq = [-0.987654, -0.5, 0.123456789, 0.7071, 0.999], scipy 1.17.1
+        // y = 1 / (1 + 25 x^2), xq = [-0.987654, -0.5, 0.123456789, 0.72, 0.999], scipy 1.17.1
         let expect: [f64; 5] = if n == 1500 {
             [
                 0.03939099847301093,
                 0.1379310344827584,
                 0.7240922671831139,
-                0.07407538959812257,
+                0.07163323782234966,
                 0.038535608347198144,
             ]
         } else {
@@ -983,7 +983,7 @@ fn interp_cases(s: &mut Suite) {
                 0.03939099847301094,
                 0.13793103448275845,
                 0.7240922671831141,
-                0.07407538959812261,
+                0.07163323782234958,
                 0.038535608347198144,
             ]
         };
@@ -995,7 +995,7 @@ fn interp_cases(s: &mut Suite) {
                 });
                 let y = x.mapv(|v| 1.0 / (1.0 + 25.0 * v * v));
                 let p = ok(interpolate(&x, &y))?;
-                let xq = [-0.987654, -0.5, 0.123456789, 0.7071, 0.999];
+                let xq = [-0.987654, -0.5, 0.123456789, 0.72, 0.999];
                 let got: Vec<f64> = xq.iter().map(|&v| p.eval(v)).collect();
                 close(&got, &expect, 1e-12, 1e-14)?;
                 // and the function itself (Chebyshev interpolation converges geometrically)
@@ -1008,7 +1008,7 @@ fn interp_cases(s: &mut Suite) {
                 0.7977782405480774,
                 -0.7474949866040548,
                 0.3772022891875648,
-                1.3522515603817127,
+                1.3497834607786825,
                 1.142090346055145,
             ]
         } else {
@@ -1016,7 +1016,7 @@ fn interp_cases(s: &mut Suite) {
                 0.7977782405480772,
                 -0.7474949866040541,
                 0.3772022891875633,
-                1.352251560381713,
+                1.3497834607786838,
                 1.1420903460551444,
             ]
         };
@@ -1028,7 +1028,7 @@ fn interp_cases(s: &mut Suite) {
                 });
                 let y = x.mapv(|v| (3.0 * v).sin() + v * v);
                 let p = ok(interpolate(&x, &y))?;
-                let got: Vec<f64> = [-0.987654, -0.5, 0.123456789, 0.7071, 0.999]
+                let got: Vec<f64> = [-0.987654, -0.5, 0.123456789, 0.72, 0.999]
                     .iter()
                     .map(|&v| p.eval(v))
                     .collect();
