@@ -124,6 +124,7 @@ fn hostile_windows() {
     into_shapes(&mut s);
     gaussian_params(&mut s);
     recursive_params(&mut s);
+    recursive_overflow(&mut s);
     gradients(&mut s);
     gabor_and_ball(&mut s);
     scipy_values(&mut s);
@@ -1580,6 +1581,72 @@ fn recursive_params(s: &mut Suite) {
             let c = Array2::from_elem((3, 4), 2.5f64);
             let y = ok(gaussian_filter_recursive(&c, &[40.0], BorderMode::Nearest))?;
             ensure(y.iter().all(|&v| (v - 2.5).abs() < 1e-12), format!("{y:?}"))
+        },
+    );
+}
+
+/// The recursive Gaussian on data near +-1e308 (its recursions reach a few times the data).
+fn recursive_overflow(s: &mut Suite) {
+    s.case(
+        "gaussian_filter_recursive constant 1.7e308, sigma 32 (C order)",
+        || {
+            let x = Array2::from_elem((3, 400), 1.7e308f64);
+            let y = ok(gaussian_filter_recursive(
+                &x,
+                &[0.0, 32.0],
+                BorderMode::Reflect,
+            ))?;
+            ensure(
+                y.iter().all(|&v| (v - 1.7e308).abs() <= 1e-10 * 1.7e308),
+                format!("{:?}", &y.as_slice().unwrap()[..4]),
+            )
+        },
+    );
+    s.case(
+        "gaussian_filter_recursive constant f32 3e38, sigma 32 on both axes",
+        || {
+            let x = Array2::from_elem((100, 100), 3e38f32);
+            let y = ok(gaussian_filter_recursive(&x, &[32.0], BorderMode::Nearest))?;
+            ensure(
+                y.iter()
+                    .all(|&v| (f64::from(v) - 3e38).abs() <= 1e-5 * 3e38),
+                format!("{:?}", &y.as_slice().unwrap()[..4]),
+            )
+        },
+    );
+    s.case(
+        "gaussian_filter_recursive alternating +-1.7e308 vs the exact filter",
+        || {
+            let x =
+                Array1::from_iter((0..400).map(|i| if i % 2 == 0 { 1.7e308f64 } else { -1.7e308 }));
+            let y = ok(gaussian_filter_recursive(&x, &[32.0], BorderMode::Reflect))?;
+            let exact = ok(gaussian_filter(&x, &[32.0], &opts()))?;
+            let dev = y
+                .iter()
+                .zip(&exact)
+                .map(|(a, b)| (a - b).abs() / 1.7e308)
+                .fold(0.0, f64::max);
+            ensure(
+                dev <= 2.0 * ndkern_spatial::RECURSIVE_MAX_DEVIATION,
+                format!("deviation {dev}"),
+            )
+        },
+    );
+    s.case(
+        "gaussian_filter_recursive_into 1.7e308 strided output",
+        || {
+            let x = Array2::from_elem((40, 30), -1.7e308f64);
+            let mut o = Array2::<f64>::zeros((30, 40));
+            ok(gaussian_filter_recursive_into(
+                &x,
+                &[16.0],
+                BorderMode::Mirror,
+                o.view_mut().reversed_axes(),
+            ))?;
+            ensure(
+                o.iter().all(|&v| (v + 1.7e308).abs() <= 1e-10 * 1.7e308),
+                format!("{:?}", o.row(0)),
+            )
         },
     );
 }

@@ -28,6 +28,9 @@
 //! before the line itself is reached. Recursions run in `f64`; f32 results are rounded once
 //! per axis (on a C-contiguous output the outer axes' causal intermediate is stored in the
 //! output, so it is rounded to f32 too: ~6e-8 relative, see `recursive_rows.rs`). NaN or infinity spreads along the whole line (an IIR filter has infinite support).
+//! Finite data near +-1e308, whose recursions (a few times the data) overflow, is filtered
+//! again scaled by a power of two, so it gets the finite result (found from the outputs at
+//! index 0 of each filtered axis, where every overflow shows; the common path is unchanged).
 
 use ndarray::{Array, ArrayBase, ArrayViewMut, Data, Dimension};
 use ndkern_core::{BorderMode, Element, Error, Result};
@@ -182,6 +185,50 @@ where
             )?;
         }
     }
+    run(a, &mut out, &axes, mode)?;
+    if overflowed(&out, &axes) && a.iter().all(|v| v.is_finite()) {
+        // Finite data near +-1e308 overflowed inside a recursion (whose intermediates reach
+        // a few times the data): the filter is linear, so it is rerun on the data scaled by a
+        // power of two (exact) and the result scaled back (the rare path: a copy).
+        let scaled = a.mapv(|v| T::of_f64(v.as_f64() * OVERFLOW_SCALE));
+        run(&scaled, &mut out, &axes, mode)?;
+        out.mapv_inplace(|v| T::of_f64(v.as_f64() / OVERFLOW_SCALE));
+    }
+    Ok(())
+}
+
+/// The power of two finite data is scaled by when the recursions overflowed.
+const OVERFLOW_SCALE: f64 = 1.0 / 65536.0;
+
+/// True when some output is non-finite at index 0 of a filtered axis. A non-finite value in a
+/// recursion never turns finite again, and every line's anti-causal pass ends at its index 0,
+/// so a non-finite state anywhere in a line shows there (and later passes spread it across
+/// their lines): checking these hyperplanes (`N / n` samples per axis) finds any.
+fn overflowed<T: Element, D: Dimension>(
+    out: &ArrayViewMut<'_, T, D>,
+    axes: &[(usize, f64)],
+) -> bool {
+    !out.is_empty()
+        && axes.iter().any(|&(ax, _)| {
+            out.slice_axis(ndarray::Axis(ax), ndarray::Slice::from(0..1))
+                .iter()
+                .any(|v| !v.is_finite())
+        })
+}
+
+/// Runs the recursions of `axes` from `a` into `out` (same shape).
+fn run<T, S, D>(
+    a: &ArrayBase<S, D>,
+    out: &mut ArrayViewMut<'_, T, D>,
+    axes: &[(usize, f64)],
+    mode: BorderMode,
+) -> Result<()>
+where
+    T: Element,
+    S: Data<Elem = T>,
+    D: Dimension,
+{
+    let nd = a.ndim();
     if out.is_standard_layout() && nd >= 1 && !a.is_empty() {
         // C-contiguous output: the innermost axis first, from the input into the output (16
         // rows at a time as SIMD lanes), then the outer axes in place as recursions down whole
@@ -208,7 +255,7 @@ where
         }
         return Ok(());
     }
-    lane_passes(a, &mut out, &axes, mode)
+    lane_passes(a, out, axes, mode)
 }
 
 /// The passes of `axes` through line buffers (any layout).
