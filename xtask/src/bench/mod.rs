@@ -221,14 +221,24 @@ pub fn main(args: &[String]) -> Result<(), String> {
 /// `--dask`: the ndkern wheel into the bench venv, then `dask_bench.py`.
 fn dask(opts: &Opts, out_dir: &Path) -> Result<(), String> {
     let py = venv()?;
-    let bin = py.parent().ok_or("venv python has no parent")?.to_path_buf();
+    let bin = py
+        .parent()
+        .ok_or("venv python has no parent")?
+        .to_path_buf();
     let wheels = root().join("target").join("bench-wheels");
     if wheels.exists() {
         std::fs::remove_dir_all(&wheels)
             .map_err(|e| format!("cannot clear {}: {e}", wheels.display()))?;
     }
     run(Command::new(bin.join("maturin"))
-        .args(["build", "--release", "--quiet", "-m", "python/Cargo.toml", "-i"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-m",
+            "python/Cargo.toml",
+            "-i",
+        ])
         .arg(&py)
         .arg("-o")
         .arg(&wheels)
