@@ -447,6 +447,10 @@ where
             });
         }
     }
+    // Every block of BLOCK points keeps k x d partial sums until they are merged in order:
+    // sized by k (a parameter) times the block count.
+    let partial = ndkern_core::checked_len("k-means partial sums", &[n.div_ceil(BLOCK) + 1, k, d])?;
+    ndkern_core::check_alloc::<f64>("k-means partial sums", partial)?;
     // Row-major points, borrowed when `x` already is (no copy), converted per use.
     let xc = x.as_standard_layout();
     let xs: &[T] = xc.as_slice().expect("standard layout");

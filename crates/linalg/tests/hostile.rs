@@ -363,6 +363,17 @@ fn distance_cases(s: &mut Suite) {
             ensure(l.is_empty() && d.is_empty(), "non-empty")
         },
     );
+    s.case(
+        "nearest of (2^33, 0) points: 2^33 labels over the cap is an Err",
+        || is_err(nearest(&empty2(BIG, 0), &empty2(2, 0))),
+    );
+    s.case("nearest of (4, 0) points: label 0, distance 0", || {
+        let (l, d) = ok(nearest(&empty2(4, 0), &empty2(3, 0)))?;
+        ensure(
+            l.to_vec() == vec![0; 4] && d.to_vec() == vec![0.0; 4],
+            format!("{l:?}"),
+        )
+    });
     s.case("nearest of an empty (0, 5, 3) stack", || {
         let p = Array3::<f64>::zeros((0, 5, 3));
         let (l, _) = ok(nearest(&p, &rand2(5, 2, 3)))?;

@@ -71,6 +71,12 @@ where
     let flat = p.as_slice().expect("standard layout");
     let c: Vec<f64> = centroids.iter().map(|v| v.as_f64()).collect();
     let npts = flat.len().checked_div(d).unwrap_or(dim.size());
+    // With d = 0 the point count is not bounded by the data ((2^33, 0) points have no
+    // elements but 2^33 labels): checked like numpy's MemoryError.
+    ndkern_core::check_alloc::<usize>(
+        "nearest labels and distances (2 per point)",
+        npts.saturating_mul(2),
+    )?;
     let mut labels = vec![0usize; npts];
     let mut dist = vec![0.0f64; npts];
     // Centroids near 1e-300 (all of them): squared distances would underflow to ties.
