@@ -194,9 +194,9 @@ fn kmeans2_op<T: la::Element>(
             let mut s = sums.row_mut(l);
             s += &row;
         }
-        for j in 0..k {
-            if counts[j] > 0 {
-                let m = &sums.row(j) / counts[j] as f64;
+        for (j, &cnt) in counts.iter().enumerate() {
+            if cnt > 0 {
+                let m = &sums.row(j) / cnt as f64;
                 c.row_mut(j).assign(&m);
             }
         }
