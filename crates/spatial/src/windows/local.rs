@@ -273,7 +273,7 @@ where
 
 /// Most window samples the overflow recovery visits in all (beyond that, outputs that
 /// overflowed stay non-finite rather than the call taking minutes).
-const RECOVERY_BUDGET: u128 = 1 << 28;
+const RECOVERY_BUDGET: u128 = 1 << 30;
 
 /// The rare path after some mean or variance came out non-finite. When the shifted samples
 /// `x - K` are small enough that the one-pass sums cannot overflow, the non-finite outputs
@@ -334,6 +334,7 @@ fn recover_overflow<T, S, D>(
     let mut md = mean.view_mut().into_dyn();
     let mut vd = var.view_mut().into_dyn();
     let nd = shape.len();
+    let (mut vals, mut off, mut src) = (Vec::new(), vec![0usize; nd], Vec::with_capacity(nd));
     for (idx, mo) in md.indexed_iter_mut() {
         let vo = &mut vd[&idx];
         if mo.is_finite() && vo.is_finite() {
@@ -344,11 +345,11 @@ fn recover_overflow<T, S, D>(
         }
         budget -= per_window;
         // Every sample of the window (the border mode's value outside the array).
-        let idx = idx.slice().to_vec();
-        let mut vals: Vec<f64> = Vec::new();
-        let mut off = vec![0usize; nd];
+        let idx = idx.slice();
+        vals.clear();
+        off.iter_mut().for_each(|o| *o = 0);
         'window: loop {
-            let mut src = Vec::with_capacity(nd);
+            src.clear();
             let mut inside = true;
             for ax in 0..nd {
                 let p = idx[ax] as isize + off[ax] as isize - pads[ax].0 as isize;
