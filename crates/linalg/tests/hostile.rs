@@ -693,6 +693,33 @@ fn hessian_cases(s: &mut Suite) {
             )
         },
     );
+    s.case(
+        "hessian_matrix constant 8x9 image, kernels longer than the image, constant(0) = skimage",
+        || {
+            // skimage.feature.hessian_matrix(np.full((8, 9), 3.7), sigma=1.5, mode='constant',
+            // cval=0, use_gaussian_derivatives=True) at [4, 4] and [0, 0], skimage 0.26
+            let a = Array2::from_elem((8, 9), 3.7);
+            let h = ok(hessian_matrix(&a, 1.5, BorderMode::Constant(0.0), true))?;
+            let got = [h[0][[4, 4]], h[1][[4, 4]], h[2][[4, 4]]];
+            let got0 = [h[0][[0, 0]], h[1][[0, 0]], h[2][[0, 0]]];
+            close(
+                &got,
+                &[-0.11360393182731257, 0.0, -0.03849499919557278],
+                1e-10,
+                1e-14,
+            )?;
+            close(
+                &got0,
+                &[
+                    0.06268480928410601,
+                    0.20037012479608157,
+                    0.06268921073771645,
+                ],
+                1e-10,
+                1e-14,
+            )
+        },
+    );
     s.case("hessian_matrix f32 3-d constant is 0", || {
         let a = Array3::from_elem((5, 6, 7), -2.5f32);
         let h = ok(hessian_matrix(&a, 1.0, BorderMode::Mirror, false))?;
