@@ -10,8 +10,8 @@
 //! use ndarray::{array, Axis};
 //! use ndkern_core::{BorderMode, LineBuffer};
 //! let a = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
-//! let mut buf = LineBuffer::<f64>::new(3, 1, 1, BorderMode::Nearest);
-//! buf.gather(a.row(1));
+//! let mut buf = LineBuffer::<f64>::new(3, 1, 1, BorderMode::Nearest).unwrap();
+//! buf.gather(a.row(1)).unwrap();
 //! assert_eq!(buf.extended(), &[4.0, 4.0, 5.0, 6.0, 6.0]);
 //! assert_eq!(buf.line(), &[4.0, 5.0, 6.0]);
 //! ```
@@ -35,28 +35,41 @@ pub struct LineBuffer<T> {
 
 impl<T: Element> LineBuffer<T> {
     /// A buffer for lanes of `len` samples with the given padding and border mode.
-    pub fn new(len: usize, before: usize, after: usize, mode: BorderMode) -> Self {
+    /// [`Error::TooLarge`] when `before + len + after` overflows or is over the memory cap
+    /// (the paddings usually come from a caller's radius or window size).
+    pub fn new(len: usize, before: usize, after: usize, mode: BorderMode) -> Result<Self> {
+        const WHAT: &str = "the line buffer (lane + border extension)";
+        let total = before
+            .checked_add(len)
+            .and_then(|t| t.checked_add(after))
+            .ok_or(Error::TooLarge {
+                what: WHAT,
+                bytes: None,
+                limit: crate::memory_limit(),
+            })?;
         // NaN-filled in debug builds so a kernel that reads unwritten samples shows it.
         let init = if cfg!(debug_assertions) {
             T::nan()
         } else {
             T::zero()
         };
-        Self {
-            data: vec![init; before + len + after],
+        Ok(Self {
+            data: crate::try_filled_vec(WHAT, init, total)?,
             len,
             before,
             mode,
-        }
+        })
     }
 
-    /// Copies `lane` (which must have `len` samples) into the buffer and extends it.
-    pub fn gather(&mut self, lane: ArrayView1<'_, T>) {
-        assert_eq!(
-            lane.len(),
-            self.len,
-            "lane length differs from the buffer's"
-        );
+    /// Copies `lane` (which must have `len` samples, else [`Error::ShapeMismatch`]) into the
+    /// buffer and extends it.
+    pub fn gather(&mut self, lane: ArrayView1<'_, T>) -> Result<()> {
+        if lane.len() != self.len {
+            return Err(Error::ShapeMismatch {
+                expected: vec![self.len],
+                got: vec![lane.len()],
+            });
+        }
         let (before, len) = (self.before, self.len);
         match lane.as_slice() {
             Some(s) => self.data[before..before + len].copy_from_slice(s),
@@ -69,6 +82,7 @@ impl<T: Element> LineBuffer<T> {
         let (head, rest) = self.data.split_at_mut(before);
         let (mid, tail) = rest.split_at_mut(len);
         extend_edges(mid, head, tail, self.mode);
+        Ok(())
     }
 
     /// The extended line: `before` samples, the lane, `after` samples.
@@ -101,17 +115,20 @@ fn extend_edges<T: Element>(mid: &[T], head: &mut [T], tail: &mut [T], mode: Bor
     }
 }
 
-/// Writes `values` into `lane` (the scatter half of a line-buffer pass).
-pub fn scatter<T: Element>(values: &[T], mut lane: ArrayViewMut1<'_, T>) {
-    assert_eq!(
-        values.len(),
-        lane.len(),
-        "lane length differs from the values'"
-    );
+/// Writes `values` into `lane` (the scatter half of a line-buffer pass);
+/// [`Error::ShapeMismatch`] (nothing written) when their lengths differ.
+pub fn scatter<T: Element>(values: &[T], mut lane: ArrayViewMut1<'_, T>) -> Result<()> {
+    if values.len() != lane.len() {
+        return Err(Error::ShapeMismatch {
+            expected: vec![lane.len()],
+            got: vec![values.len()],
+        });
+    }
     match lane.as_slice_mut() {
         Some(s) => s.copy_from_slice(values),
         None => lane.iter_mut().zip(values).for_each(|(d, &v)| *d = v),
     }
+    Ok(())
 }
 
 /// Runs `f(input_lane, output_lane, scratch)` for every lane along `axis` of a same-shape

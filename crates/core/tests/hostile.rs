@@ -779,6 +779,51 @@ fn lanes_and_layout_cases(s: &mut Suite) {
         ))?;
         ensure(count.into_inner() == 0, "ran on an empty array")
     });
+    s.case("LineBuffer with overflowing paddings", || {
+        err_contains(
+            ndkern_core::LineBuffer::<f64>::new(4, usize::MAX, 1, BorderMode::Wrap),
+            "overflow",
+        )
+    });
+    s.case("LineBuffer over the memory cap", || {
+        is_err(ndkern_core::LineBuffer::<f32>::new(
+            4,
+            1 << 40,
+            1 << 40,
+            BorderMode::Reflect,
+        ))
+    });
+    s.case("LineBuffer gather of a lane of the wrong length", || {
+        let mut b = ok(ndkern_core::LineBuffer::<f64>::new(
+            3,
+            1,
+            1,
+            BorderMode::Nearest,
+        ))?;
+        err_contains(
+            b.gather(ndarray::ArrayView1::from(&[1.0, 2.0][..])),
+            "shape",
+        )
+    });
+    s.case(
+        "LineBuffer of an empty lane extends to the constant",
+        || {
+            let mut b = ok(ndkern_core::LineBuffer::<f64>::new(
+                0,
+                2,
+                1,
+                BorderMode::Constant(7.0),
+            ))?;
+            ok(b.gather(ndarray::ArrayView1::from(&[][..])))?;
+            ensure(b.extended() == [7.0; 3], format!("{:?}", b.extended()))
+        },
+    );
+    s.case("scatter of the wrong length writes nothing", || {
+        let mut lane = [1.0f64; 3];
+        let r = ndkern_core::scatter(&[5.0, 5.0], ndarray::ArrayViewMut1::from(&mut lane[..]));
+        is_err(r)?;
+        ensure(lane == [1.0; 3], format!("{lane:?}"))
+    });
     s.case("canonicalize an empty, reversed, transposed view", || {
         let a = Array::<f64, _>::zeros((0, 3));
         let v = a.t();

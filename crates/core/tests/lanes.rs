@@ -95,14 +95,14 @@ proptest! {
                 &v,
                 &mut out,
                 axis,
-                || (LineBuffer::new(n, before, after, mode), vec![0.0; n]),
+                || (LineBuffer::new(n, before, after, mode).unwrap(), vec![0.0; n]),
                 |lane, out_lane, (buf, line)| {
-                    buf.gather(lane);
+                    buf.gather(lane).unwrap();
                     let ext = buf.extended();
                     for (i, o) in line.iter_mut().enumerate() {
                         *o = ext[i..i + before + after + 1].iter().sum();
                     }
-                    scatter(line, out_lane);
+                    scatter(line, out_lane).unwrap();
                 },
             )
             .unwrap();

@@ -45,24 +45,21 @@ where
         return Ok(());
     }
     let n = input.len_of(Axis(first.axis));
+    // One checked buffer; each worker clones it.
+    let proto = LineBuffer::new(n, first.before, first.after, first.mode)?;
     for_each_lane(
         input,
         out,
         first.axis,
-        || {
-            (
-                LineBuffer::new(n, first.before, first.after, first.mode),
-                vec![T::zero(); n],
-            )
-        },
+        || (proto.clone(), vec![T::zero(); n]),
         |lane, olane, (buf, line)| {
-            buf.gather(lane);
+            buf.gather(lane).expect(LANE_LEN);
             (first.kernel)(buf.extended(), line);
-            scatter(line, olane);
+            scatter(line, olane).expect(LANE_LEN);
         },
     )?;
     for p in rest {
-        run_in_place(out, p);
+        run_in_place(out, p)?;
     }
     Ok(())
 }
@@ -71,23 +68,19 @@ where
 pub(crate) fn run_in_place<T: Element, D: Dimension>(
     a: &mut ArrayViewMut<'_, T, D>,
     p: &Pass<'_, T>,
-) {
+) -> Result<()> {
     if a.is_empty() {
-        return;
+        return Ok(());
     }
     let n = a.len_of(Axis(p.axis));
     let total = a.len();
-    let make = || {
-        (
-            LineBuffer::new(n, p.before, p.after, p.mode),
-            vec![T::zero(); n],
-        )
-    };
+    let proto = LineBuffer::new(n, p.before, p.after, p.mode)?;
+    let make = || (proto.clone(), vec![T::zero(); n]);
     let work = |(buf, line): &mut (LineBuffer<T>, Vec<T>),
                 lane: ArrayViewMut<'_, T, ndarray::Ix1>| {
-        buf.gather(lane.view());
+        buf.gather(lane.view()).expect(LANE_LEN);
         (p.kernel)(buf.extended(), line);
-        scatter(line, lane);
+        scatter(line, lane).expect(LANE_LEN);
     };
     let zip = Zip::from(a.lanes_mut(Axis(p.axis)));
     if worth_parallel(total) {
@@ -97,7 +90,11 @@ pub(crate) fn run_in_place<T: Element, D: Dimension>(
         let mut s = make();
         zip.for_each(|lane| work(&mut s, lane));
     }
+    Ok(())
 }
+
+/// The lanes of one axis all have the buffer's length, by construction.
+const LANE_LEN: &str = "every lane of the axis has the line buffer's length";
 
 /// What a separable pass computes along its axis.
 #[derive(Clone, Copy)]

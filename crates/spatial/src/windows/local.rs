@@ -191,9 +191,10 @@ where
         let sq = |v: f64| (v - k) * (v - k);
         super::vertical::box_pass(src, m2s, g, w0, b0, mode.border(), o2, sq, finish);
     } else {
+        let proto = LineBuffer::<T>::new(n0, b0, a0, mode.border())?;
         let make = || {
             (
-                LineBuffer::<T>::new(n0, b0, a0, mode.border()),
+                proto.clone(),
                 vec![0.0f64; n0 + b0 + a0],
                 vec![0.0f64; n0 + b0 + a0],
                 vec![0.0f64; n0],
@@ -203,7 +204,8 @@ where
                     lane: ndarray::ArrayView1<'_, T>,
                     mut o1: ndarray::ArrayViewMut1<'_, f64>,
                     mut o2: ndarray::ArrayViewMut1<'_, f64>| {
-            buf.gather(lane);
+            buf.gather(lane)
+                .expect("every lane of axis 0 has the line buffer's length");
             shifted_line(buf.extended(), e1, e2, b0, n0, shrink, k);
             box_line(e1, out, w0, b0, true, shrink);
             o1.iter_mut().zip(out.iter()).for_each(|(o, &v)| *o = v);
@@ -249,7 +251,7 @@ where
                 mode: border,
                 kernel: &kern,
             };
-            run_in_place(&mut plane.view_mut(), &pass);
+            run_in_place(&mut plane.view_mut(), &pass)?;
         }
     }
 
