@@ -239,8 +239,9 @@ pub fn try_filled_vec<T: Clone>(what: &'static str, value: T, n: usize) -> Resul
         bytes: Some(n as u128 * std::mem::size_of::<T>() as u128),
         limit: memory_limit(),
     })?;
+    // Advise before the fill touches the pages, so they fault in as huge pages.
+    advise_huge_pages(v.spare_capacity_mut());
     v.resize(n, value);
-    advise_huge_pages(&v);
     Ok(v)
 }
 
