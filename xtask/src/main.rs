@@ -3,7 +3,8 @@
 //! | command | what |
 //! |---|---|
 //! | `test` | fmt check, clippy -D warnings, tests of the default build at every SIMD level the CPU has, doc tests |
-//! | `bench [--quick] [--peers] [--native] [--simd LEVEL] [--json PATH]` | the benchmark table (default build, SIMD dispatched at run time) |
+//! | `bench [--quick] [--peers] [--python] [--native] [--simd LEVEL] [--json PATH]` | the benchmark table (default build, SIMD dispatched at run time); `--python` adds the Python call overhead rows |
+//! | `bench --dask [--scale S \| --quick] [CASE...]` | the opt-in Dask suite (LocalCluster of 2 worker processes) |
 //! | `fuzz [--seconds N] [--cases N]` | the `crates/*/tests/fuzz_*.rs` proptest targets with many cases and fresh seeds, for a bounded time |
 //! | `refdata` | regenerate tests/data from numpy/scipy (Python venv under target/) |
 //! | `refcheck DIR` | run a directory of reference cases (manifest.toml + .npy) |
@@ -46,7 +47,7 @@ pub fn cargo() -> Command {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: cargo xtask <test | bench [--quick] [--peers] [--native] [--simd LEVEL] [--json PATH] | fuzz [--seconds N] [--cases N] | refdata | refcheck DIR>"
+        "usage: cargo xtask <test | bench [--quick] [--peers] [--python] [--native] [--simd LEVEL] [--json PATH] | bench --dask [--scale S | --quick] | fuzz [--seconds N] [--cases N] | refdata | refcheck DIR>"
     );
     ExitCode::from(2)
 }

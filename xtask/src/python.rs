@@ -58,14 +58,19 @@ fn ensure_venv(venv: &Path, requirements: &Path) -> Result<PathBuf, String> {
     Ok(py)
 }
 
-/// Builds the wheel with the venv's maturin and installs it into the venv.
-fn install_wheel(venv: &Path, py: &Path) -> Result<(), String> {
-    let wheels = root().join("target").join("py-wheels");
+/// Builds the wheel (`maturin build --release`, portable: no target-cpu flags) with the
+/// maturin installed next to `py`, into `wheels` (cleared first), and installs it into `py`'s
+/// environment in place of the previous one. Used by the tests and by `bench --python/--dask`.
+pub(crate) fn install_wheel(py: &Path, wheels: &Path) -> Result<(), String> {
     if wheels.exists() {
-        std::fs::remove_dir_all(&wheels)
+        std::fs::remove_dir_all(wheels)
             .map_err(|e| format!("cannot clear {}: {e}", wheels.display()))?;
     }
-    run(Command::new(venv.join("bin").join("maturin"))
+    let maturin = py
+        .parent()
+        .ok_or("the venv's python has no parent directory")?
+        .join("maturin");
+    run(Command::new(maturin)
         .args([
             "build",
             "--release",
@@ -76,10 +81,10 @@ fn install_wheel(venv: &Path, py: &Path) -> Result<(), String> {
         ])
         .arg(py)
         .arg("-o")
-        .arg(&wheels)
+        .arg(wheels)
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS"))?;
-    let wheel = std::fs::read_dir(&wheels)
+    let wheel = std::fs::read_dir(wheels)
         .map_err(|e| format!("cannot list {}: {e}", wheels.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.extension().is_some_and(|x| x == "whl"))
@@ -103,7 +108,7 @@ pub fn python_tests() -> Result<(), String> {
     let root = root();
     let venv = root.join("target").join("py-venv");
     let py = ensure_venv(&venv, &root.join("python").join("requirements-test.txt"))?;
-    install_wheel(&venv, &py)?;
+    install_wheel(&py, &root.join("target").join("py-wheels"))?;
     run(Command::new(&py)
         .args([
             "-X",

@@ -446,6 +446,11 @@ impl GaussianKde {
                 hi - lo
             })
             .collect();
+        // A constant dimension (range exactly 0) is singular, even when rounding in the mean
+        // leaves a covariance of ~1e-33 or the Cholesky divides by 0 (scipy: LinAlgError).
+        if spread.contains(&0.0) {
+            return Err(invalid("dataset", "the data covariance is singular (zero variance or collinear samples); a KDE needs spread in every dimension"));
+        }
         if (0..d).any(|k| !cov[k * d + k].is_finite() || !det.is_finite()) {
             return Err(invalid(
                 "dataset",

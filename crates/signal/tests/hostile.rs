@@ -1615,6 +1615,23 @@ fn kde_cases(s: &mut Suite) {
     let kde = move || GaussianKde::new_1d(&x5(), Bandwidth::Scott, None).unwrap();
     let d2 = || array![[1.0f64, 2.0, 3.0, 4.0, 5.0], [2.0, 1.0, 4.0, 3.0, 6.0]];
     // scipy values: scipy.stats.gaussian_kde(...) evaluated as in each comment.
+    s.case(
+        "kde of constant 1-d data is singular (scipy: LinAlgError)",
+        || {
+            // 0.1 is not exact in binary: the mean's rounding leaves a ~1e-33 "variance".
+            err_contains(
+                GaussianKde::new_1d(&ndarray::arr1(&[0.1f64; 7]), Bandwidth::Scott, None),
+                "singular",
+            )
+        },
+    );
+    s.case(
+        "kde of 2-d data with a constant dimension is singular",
+        || {
+            let pts = ndarray::arr2(&[[0.3f64, 0.3, 0.3, 0.3], [1.0, 2.0, 3.0, 5.0]]);
+            err_contains(GaussianKde::new(&pts, Bandwidth::Scott, None), "singular")
+        },
+    );
     s.case("kde 1-d scott matches scipy", move || {
         // gaussian_kde([1, 2, 3, 4, 5])([0, 2.5, 6]); factor 0.7247796636776955
         let k = kde();

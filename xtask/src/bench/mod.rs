@@ -22,6 +22,15 @@
 //! a full `--quick --peers` run takes about a minute once built. FILTERs select workloads whose
 //! name contains one of them.
 //!
+//! `--python` adds the Python door's rows (issue 14): it builds the ndkern wheel (portable,
+//! release) into `target/bench-venv` and `xtask/bench/python_rows.py` times, on data of the
+//! same shape, the Python call of every workload that has one — Q7's variance of a
+//! (10, 10, 10, 5) stack (`q7_var_last_axis`) and uniform 3x3 on 5000^2 f64 (`uniform3_2d`) —
+//! and the scipy/numpy call it replaces, after checking both agree. The table gives the Rust
+//! median of the same run, the Python median, the overhead (Python - Rust) in us and %, and
+//! the peer; written to `target/ndkern-bench/python.md`. Example:
+//! `cargo xtask bench --quick --python q7_var_last_axis uniform3_2d`.
+//!
 //! `--dask [--scale S | --quick] [CASE...]` is a separate, opt-in suite (issue 15) instead of the
 //! table above: it sets up `target/bench-venv` as for `--peers` (the requirements include dask,
 //! distributed, dask-image and maturin), builds the ndkern wheel (portable, release) and installs
@@ -85,6 +94,7 @@ struct Opts {
     native: bool,
     simd: Option<String>,
     dask: bool,
+    python: bool,
     scale: Option<f64>,
     filters: Vec<String>,
 }
@@ -97,6 +107,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
         native: false,
         simd: None,
         dask: false,
+        python: false,
         scale: None,
         filters: Vec::new(),
     };
@@ -107,6 +118,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             "--peers" => o.peers = true,
             "--native" => o.native = true,
             "--dask" => o.dask = true,
+            "--python" => o.python = true,
             "--scale" => {
                 let v = it.next().ok_or("`--scale` needs a factor (1: the full dask bench)")?;
                 let f: f64 = v
@@ -127,7 +139,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             }
             s if s.starts_with("--") => {
                 return Err(format!(
-                    "unknown option {s:?}; usage: cargo xtask bench [--quick] [--peers] [--native] [--simd LEVEL] [--json PATH] [FILTER...] | --dask [--scale S | --quick] [CASE...]"
+                    "unknown option {s:?}; usage: cargo xtask bench [--quick] [--peers] [--python] [--native] [--simd LEVEL] [--json PATH] [FILTER...] | --dask [--scale S | --quick] [CASE...]"
                 ))
             }
             s => o.filters.push(s.to_string()),
@@ -189,6 +201,11 @@ pub fn main(args: &[String]) -> Result<(), String> {
         None
     };
 
+    let python_rows = if opts.python {
+        Some(python_rows(&suite, &suite_json, opts.quick, &out_dir)?)
+    } else {
+        None
+    };
     let table = Table::new(suite, peers, opts.quick);
     println!("{}", table.text());
     let md = table.markdown();
@@ -202,6 +219,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
     if let Some(p) = &opts.json {
         write(p, &json)?;
         eprintln!("xtask bench: wrote {}", p.display());
+    }
+    if let Some(text) = python_rows {
+        println!("{text}");
     }
     let failed: Vec<&str> = table
         .rows
@@ -218,49 +238,80 @@ pub fn main(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// One row of `python_rows.py`: the ndkern Python call and the scipy/numpy call it replaces.
+#[derive(Debug, Deserialize)]
+struct PythonRow {
+    call: String,
+    peer: String,
+    python_s: f64,
+    peer_s: f64,
+}
+
+#[derive(Debug, Deserialize)]
+struct PythonRows {
+    meta: serde_json::Value,
+    results: BTreeMap<String, PythonRow>,
+}
+
+/// `--python`: the wheel (portable, release) into the bench venv, then `python_rows.py`
+/// times the Python calls of the workloads that have one (Q7's small variance, uniform 3x3 on
+/// 5000^2): the overhead of the Python door over the Rust call of the same run, next to the
+/// scipy/numpy call. Returns the table (also written to `python.md`).
+fn python_rows(
+    suite: &SuiteRecord,
+    suite_json: &Path,
+    quick: bool,
+    out_dir: &Path,
+) -> Result<String, String> {
+    let py = venv()?;
+    crate::python::install_wheel(&py, &root().join("target").join("bench-wheels"))?;
+    let out = Command::new(&py)
+        .arg(root().join("xtask").join("bench").join("python_rows.py"))
+        .arg(suite_json)
+        .arg(if quick { "quick" } else { "full" })
+        .current_dir(root())
+        .env_remove("OPENBLAS_CORETYPE")
+        .env_remove("OPENBLAS_L2_SIZE")
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run python_rows.py: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("python_rows.py failed with {}", out.status));
+    }
+    let rows: PythonRows =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("python_rows.py output: {e}"))?;
+    let mut text = format!(
+        "Python door (level {}, {}): the ndkern Python call vs the Rust call of this run\n\n\
+         | workload | Rust | Python | overhead | overhead % | peer | peer time | Python / peer |\n\
+         |---|---|---|---|---|---|---|---|\n",
+        suite.simd_level, rows.meta
+    );
+    for w in &suite.workloads {
+        let Some(r) = rows.results.get(&w.name) else {
+            continue;
+        };
+        let over = r.python_s - w.median_s;
+        text += &format!(
+            "| {} (`{}`) | {:.2} us | {:.2} us | {:.2} us | {:.1}% | `{}` | {:.2} us | {:.2}x faster |\n",
+            w.name,
+            r.call,
+            w.median_s * 1e6,
+            r.python_s * 1e6,
+            over * 1e6,
+            100.0 * over / w.median_s,
+            r.peer,
+            r.peer_s * 1e6,
+            r.peer_s / r.python_s,
+        );
+    }
+    write(&out_dir.join("python.md"), &text)?;
+    Ok(text)
+}
+
 /// `--dask`: the ndkern wheel into the bench venv, then `dask_bench.py`.
 fn dask(opts: &Opts, out_dir: &Path) -> Result<(), String> {
     let py = venv()?;
-    let bin = py
-        .parent()
-        .ok_or("venv python has no parent")?
-        .to_path_buf();
-    let wheels = root().join("target").join("bench-wheels");
-    if wheels.exists() {
-        std::fs::remove_dir_all(&wheels)
-            .map_err(|e| format!("cannot clear {}: {e}", wheels.display()))?;
-    }
-    run(Command::new(bin.join("maturin"))
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "-m",
-            "python/Cargo.toml",
-            "-i",
-        ])
-        .arg(&py)
-        .arg("-o")
-        .arg(&wheels)
-        .current_dir(root())
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS"))?;
-    let wheel = std::fs::read_dir(&wheels)
-        .map_err(|e| format!("cannot list {}: {e}", wheels.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.extension().is_some_and(|x| x == "whl"))
-        .ok_or_else(|| format!("maturin left no wheel in {}", wheels.display()))?;
-    run(Command::new(&py)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-deps",
-            "--force-reinstall",
-        ])
-        .arg(&wheel))?;
+    crate::python::install_wheel(&py, &root().join("target").join("bench-wheels"))?;
     let scale = opts.scale.unwrap_or(if opts.quick { 0.25 } else { 1.0 });
     let json = out_dir.join("dask.json");
     let out = Command::new(&py)
@@ -327,6 +378,8 @@ mod tests {
         assert!(o.quick && !o.peers && o.json.is_some() && o.filters == ["var"]);
         assert!(parse(&a(&["--json"])).is_err());
         assert!(parse(&a(&["--bogus"])).is_err());
+        let o = parse(&a(&["--python", "--quick", "q7_var"])).unwrap();
+        assert!(o.python && o.quick && !o.dask && o.filters == ["q7_var"]);
         let o = parse(&a(&["--dask", "--scale", "0.125", "q1"])).unwrap();
         assert!(o.dask && o.scale == Some(0.125) && o.filters == ["q1"]);
         assert!(parse(&a(&["--dask", "--scale", "x"])).is_err());
