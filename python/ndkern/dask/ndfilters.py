@@ -591,9 +591,9 @@ def _spacing(varargs: tuple, n_axes: int) -> list:
             continue
         diffx = np.diff(d.astype(np.float64))
         if diffx.size == 0 or not (diffx == diffx[0]).all():
-            raise NotImplementedError(
-                "ndkern.dask.gradient: non-uniform coordinate arrays are not supported "
-                "(give the spacing as scalars)"
+            raise ValueError(
+                "ndkern.dask.gradient takes uniform spacing only: give each axis's spacing "
+                "as a scalar (for non-uniform coordinates use numpy.gradient on a computed array)"
             )
         out.append(float(diffx[0]))
     return out
