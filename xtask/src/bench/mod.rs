@@ -8,11 +8,15 @@
 //!    avx512; a level the CPU lacks stops the run with an error). The suite measures the copy
 //!    and read bandwidth of the machine, then times every workload (and its naive baseline)
 //!    and writes `target/ndkern-bench/suite.json`.
-//! 2. With `--peers`: sets up `target/bench-venv` (pinned numpy + scipy from
-//!    `xtask/bench/requirements.txt`, reinstalled when that file changes) and runs
-//!    `xtask/bench/peers.py`, which times the best numpy idiom of every workload on the same
-//!    data with the same repetition policy, with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE removed
-//!    from its environment only.
+//! 2. With `--peers`: sets up `target/bench-venv` (pinned numpy, scipy and the specialised
+//!    peers from `xtask/bench/requirements.txt`, reinstalled when that file changes) and runs
+//!    the `xtask/bench/peers` package, which times, on the same data with the same repetition
+//!    policy, every candidate of every workload — the numpy/scipy reference idiom and the
+//!    libraries a user reaches for when it is too slow (numba, numpy-groupies,
+//!    fast-histogram, boost-histogram, KDEpy, scikit-learn, faiss, SimpleITK, numbagg,
+//!    OpenCV) — after checking each one's result against the reference (a candidate that
+//!    disagrees is rejected and listed in `peers.json`); the peer is the fastest accepted
+//!    candidate. OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are removed from its environment only.
 //! 3. Joins both and prints one table: median time, GB/s, the bandwidth floor (bytes moved /
 //!    measured multi-threaded copy bandwidth) as a time and as the share of it reached, the
 //!    speed-up over the naive baseline and over numpy. Writes it to
@@ -25,11 +29,14 @@
 //! `--python` adds the Python door's rows (issue 14): it builds the ndkern wheel (portable,
 //! release) into `target/bench-venv` and `xtask/bench/python_rows.py` times, on data of the
 //! same shape, the Python call of every workload that has one — Q7's variance of a
-//! (10, 10, 10, 5) stack (`q7_var_last_axis`) and uniform 3x3 on 5000^2 f64 (`uniform3_2d`) —
-//! and the scipy/numpy call it replaces, after checking both agree. The table gives the Rust
-//! median of the same run, the Python median, the overhead (Python - Rust) in us and %, and
-//! the peer; written to `target/ndkern-bench/python.md`. Example:
-//! `cargo xtask bench --quick --python q7_var_last_axis uniform3_2d`.
+//! (10, 10, 10, 5) stack (`q7_var_last_axis`), Q8's norm (`q8_norm_l2_axes012`), uniform 3x3
+//! on 5000^2 f64 (`uniform3_2d`, and `uniform3_2d_into` with `output=`) — alternated round by
+//! round with the same Rust call made from Rust in the same process
+//! (`ndkern._ndkern._time_rust`), and the scipy/numpy call it replaces, after checking both
+//! agree. The table gives the Rust and Python medians, the overhead (Python - Rust) in time
+//! and %, the suite's own Rust median (a separate process, for reference) and the peer;
+//! written to `target/ndkern-bench/python.md`. Example:
+//! `cargo xtask bench --quick --python q7_var q8_norm uniform3_2d`.
 //!
 //! `--dask [--scale S | --quick] [CASE...]` is a separate, opt-in suite (issue 15) instead of the
 //! table above: it sets up `target/bench-venv` as for `--peers` (the requirements include dask,
@@ -56,7 +63,7 @@ use crate::{cargo, root, run};
 use record::SuiteRecord;
 use table::Table;
 
-/// What `peers.py` prints: the numpy timings per workload and the environment they ran in.
+/// What the `peers` package prints: the peer per workload and the environment it ran in.
 #[derive(Debug, Deserialize)]
 pub struct Peers {
     pub meta: PeerMeta,
@@ -77,14 +84,21 @@ pub struct PeerMeta {
     pub cv2: Option<String>,
     #[serde(default)]
     pub blas: serde_json::Value,
+    /// Versions of every peer library that was importable (numba, KDEpy, faiss, ...).
+    #[serde(default)]
+    pub libs: BTreeMap<String, String>,
 }
 
-/// The best numpy idiom of one workload.
+/// The peer of one workload: the fastest candidate whose result agreed with the reference
+/// idiom's (`idiom` starts with its library: `numba: ...`).
 #[derive(Debug, Deserialize)]
 pub struct PeerResult {
     pub idiom: String,
     pub median_s: f64,
     pub min_s: f64,
+    /// Candidates whose result disagreed with the reference (or that raised): idiom -> why.
+    #[serde(default)]
+    pub rejected: BTreeMap<String, serde_json::Value>,
 }
 
 struct Opts {
@@ -181,22 +195,30 @@ pub fn main(args: &[String]) -> Result<(), String> {
 
     let peers = if opts.peers {
         let py = venv()?;
-        let out = Command::new(&py)
-            .arg(root().join("xtask").join("bench").join("peers.py"))
-            .arg(&suite_json)
+        let mut cmd = Command::new(&py);
+        cmd.arg(root().join("xtask").join("bench").join("peers"))
+            .arg(&suite_json);
+        match venv_cv5() {
+            Some(cv5) => cmd.env("NDKERN_PEERS_CV5", cv5),
+            None => cmd.env("NDKERN_PEERS_CV5", ""),
+        };
+        let out = cmd
             .env_remove("OPENBLAS_CORETYPE")
             .env_remove("OPENBLAS_L2_SIZE")
             .current_dir(root())
             .stderr(std::process::Stdio::inherit())
             .output()
-            .map_err(|e| format!("cannot run peers.py: {e}"))?;
+            .map_err(|e| format!("cannot run xtask/bench/peers: {e}"))?;
         if !out.status.success() {
-            return Err(format!("peers.py failed with {}", out.status));
+            return Err(format!("xtask/bench/peers failed with {}", out.status));
         }
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         std::fs::write(out_dir.join("peers.json"), &text)
             .map_err(|e| format!("cannot write peers.json: {e}"))?;
-        Some(serde_json::from_str::<Peers>(&text).map_err(|e| format!("peers.py output: {e}"))?)
+        Some(
+            serde_json::from_str::<Peers>(&text)
+                .map_err(|e| format!("xtask/bench/peers output: {e}"))?,
+        )
     } else {
         None
     };
@@ -238,12 +260,15 @@ pub fn main(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// One row of `python_rows.py`: the ndkern Python call and the scipy/numpy call it replaces.
+/// One row of `python_rows.py`: the ndkern Python call, the same Rust call timed in the same
+/// process (alternated with it), and the scipy/numpy call it replaces.
 #[derive(Debug, Deserialize)]
 struct PythonRow {
     call: String,
     peer: String,
     python_s: f64,
+    rust_s: f64,
+    paired_overhead_s: f64,
     peer_s: f64,
 }
 
@@ -254,9 +279,10 @@ struct PythonRows {
 }
 
 /// `--python`: the wheel (portable, release) into the bench venv, then `python_rows.py`
-/// times the Python calls of the workloads that have one (Q7's small variance, uniform 3x3 on
-/// 5000^2): the overhead of the Python door over the Rust call of the same run, next to the
-/// scipy/numpy call. Returns the table (also written to `python.md`).
+/// times the Python calls of the workloads that have one (Q7's small variance, Q8's norm,
+/// uniform 3x3 on 5000^2 with a new and with a given output) alternated round by round with
+/// the same Rust call made from Rust in the same process: the overhead of the Python door,
+/// next to the scipy/numpy call. Returns the table (also written to `python.md`).
 fn python_rows(
     suite: &SuiteRecord,
     suite_json: &Path,
@@ -281,26 +307,37 @@ fn python_rows(
     let rows: PythonRows =
         serde_json::from_slice(&out.stdout).map_err(|e| format!("python_rows.py output: {e}"))?;
     let mut text = format!(
-        "Python door (level {}, {}): the ndkern Python call vs the Rust call of this run\n\n\
-         | workload | Rust | Python | overhead | overhead % | peer | peer time | Python / peer |\n\
-         |---|---|---|---|---|---|---|---|\n",
+        "Python door (level {}, {}): the ndkern Python call vs the same Rust call, alternated \
+         in one process (medians over rounds; overhead = Python - Rust; paired: median of the \
+         per-round differences; suite: this run's Rust row, a separate process)\n\n\
+         | workload | Rust | Python | overhead | overhead % | paired | suite Rust | peer | peer time | Python vs peer |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
         suite.simd_level, rows.meta
     );
+    let us = |s: f64| {
+        if s.abs() >= 1e-3 {
+            format!("{:.2} ms", s * 1e3)
+        } else {
+            format!("{:.2} us", s * 1e6)
+        }
+    };
     for w in &suite.workloads {
         let Some(r) = rows.results.get(&w.name) else {
             continue;
         };
-        let over = r.python_s - w.median_s;
+        let over = r.python_s - r.rust_s;
         text += &format!(
-            "| {} (`{}`) | {:.2} us | {:.2} us | {:.2} us | {:.1}% | `{}` | {:.2} us | {:.2}x faster |\n",
+            "| {} (`{}`) | {} | {} | {} | {:+.1}% | {} | {} | `{}` | {} | {:.1}x faster |\n",
             w.name,
             r.call,
-            w.median_s * 1e6,
-            r.python_s * 1e6,
-            over * 1e6,
-            100.0 * over / w.median_s,
+            us(r.rust_s),
+            us(r.python_s),
+            us(over),
+            100.0 * over / r.rust_s,
+            us(r.paired_overhead_s),
+            us(w.median_s),
             r.peer,
-            r.peer_s * 1e6,
+            us(r.peer_s),
             r.peer_s / r.python_s,
         );
     }
@@ -350,9 +387,27 @@ fn write(p: &Path, s: &str) -> Result<(), String> {
 
 /// The venv's python, created and (re)installed from requirements.txt when that changed.
 fn venv() -> Result<PathBuf, String> {
-    let dir = root().join("target").join("bench-venv");
+    venv_at("bench-venv", "requirements.txt")
+}
+
+/// OpenCV 5 next to the bench venv's pinned 4.x: its own venv (numpy + OpenCV 5 from
+/// `requirements-cv5.txt`), run by the peers' OpenCV worker. Optional: if it cannot be set
+/// up, the peers run without it (said on stderr).
+fn venv_cv5() -> Option<PathBuf> {
+    match venv_at("bench-venv-cv5", "requirements-cv5.txt") {
+        Ok(p) => Some(p),
+        Err(e) => {
+            eprintln!("xtask bench: no OpenCV 5 peer ({e})");
+            None
+        }
+    }
+}
+
+/// `target/NAME`'s python, created and (re)installed from `xtask/bench/REQ` when it changed.
+fn venv_at(name: &str, req: &str) -> Result<PathBuf, String> {
+    let dir = root().join("target").join(name);
     let py = dir.join("bin").join("python");
-    let req = root().join("xtask").join("bench").join("requirements.txt");
+    let req = root().join("xtask").join("bench").join(req);
     let want = read(&req)?;
     let stamp = dir.join("requirements.installed");
     if !py.exists() {
@@ -394,6 +449,13 @@ mod tests {
                                          "reps": 3, "iters": 1, "candidates": {}}}}"#;
         let p: Peers = serde_json::from_str(text).unwrap();
         assert_eq!(p.results["w"].idiom, "a.sum()");
-        assert!(p.meta.scipy.is_none());
+        assert!(p.meta.scipy.is_none() && p.meta.libs.is_empty());
+        assert!(p.results["w"].rejected.is_empty());
+        let text = r#"{"meta": {"python": "3.11.7", "numpy": "2.4.6", "libs": {"numba": "0.68.1"}},
+                       "results": {"w": {"idiom": "numba: loop", "median_s": 0.5, "min_s": 0.4,
+                                         "rejected": {"KDEpy: x": {"reason": "max error 0.2"}}}}}"#;
+        let p: Peers = serde_json::from_str(text).unwrap();
+        assert_eq!(p.meta.libs["numba"], "0.68.1");
+        assert_eq!(p.results["w"].rejected.len(), 1);
     }
 }

@@ -6,10 +6,12 @@ use std::fmt::Write as _;
 use super::record::{SuiteRecord, WorkloadRecord};
 use super::Peers;
 
-/// One joined row of the table: the suite's measurement and numpy's (idiom, median, min).
+/// One joined row of the table: the suite's measurement and the peer's (idiom, median, min),
+/// with the peer candidates rejected for disagreeing with the reference.
 pub struct Row {
     pub w: WorkloadRecord,
     pub numpy: Option<(String, f64, f64)>,
+    pub rejected: Vec<String>,
 }
 
 /// The joined table, printable as text, Markdown and JSON.
@@ -59,6 +61,15 @@ impl Table {
                 m.cv2.as_deref().unwrap_or("-"),
                 m.python
             );
+            let others: Vec<String> = m
+                .libs
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "scipy" | "skimage" | "cv2"))
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            if !others.is_empty() {
+                let _ = write!(t, "; {}", others.join(", "));
+            }
             for lib in m.blas.as_array().into_iter().flatten() {
                 let f = |k: &str| {
                     lib.get(k)
@@ -77,13 +88,13 @@ impl Table {
         });
         let mut rows = Vec::new();
         for w in suite.workloads.iter() {
-            let numpy = peers
-                .as_ref()
-                .and_then(|p| p.results.get(&w.name))
-                .map(|r| (r.idiom.clone(), r.median_s, r.min_s));
+            let peer = peers.as_ref().and_then(|p| p.results.get(&w.name));
+            let numpy = peer.map(|r| (r.idiom.clone(), r.median_s, r.min_s));
+            let rejected = peer.map_or(Vec::new(), |r| r.rejected.keys().cloned().collect());
             rows.push(Row {
                 w: w.clone(),
                 numpy,
+                rejected,
             });
         }
         let mut header = vec![
@@ -185,8 +196,20 @@ impl Table {
         ];
         if let Some(m) = &self.numpy_meta {
             p.push(format!(
-                "peers: {m}; OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset for them"
+                "peers: {m}; OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset for them; the peer is the \
+                 fastest candidate whose result agreed with the row's numpy/scipy reference"
             ));
+            let rejected: usize = self.rows.iter().map(|r| r.rejected.len()).sum();
+            if rejected > 0 {
+                p.push(format!(
+                    "peer candidates rejected (result disagreed with the reference; why and their times in peers.json): {}",
+                    self.rows
+                        .iter()
+                        .flat_map(|r| r.rejected.iter().map(move |c| format!("{} `{c}`", r.w.name)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
         }
         p
     }
@@ -294,6 +317,7 @@ impl Table {
                     "numpy_median_s": r.numpy.as_ref().map(|n| n.1),
                     "numpy_min_s": r.numpy.as_ref().map(|n| n.2),
                     "speedup_vs_numpy": r.numpy.as_ref().map(|n| n.1 / w.median_s),
+                    "peer_rejected": r.rejected,
                     "check_ok": w.ok, "max_rel_err": w.max_rel_err,
                 })
             })
