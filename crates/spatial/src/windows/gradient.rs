@@ -70,6 +70,27 @@ fn plan(spacing: &Spacing, n: usize) -> Result<Plan> {
     }
 }
 
+/// The [`Plan`] of `axis` (`n` samples), after checking `edge_order` and the axis length.
+fn checked_plan(spacing: &Spacing, axis: usize, n: usize, edge_order: usize) -> Result<Plan> {
+    if !(edge_order == 1 || edge_order == 2) {
+        return Err(Error::InvalidParameter {
+            name: "edge_order",
+            reason: format!("edge_order must be 1 or 2, got {edge_order}"),
+        });
+    }
+    if n < edge_order + 1 {
+        return Err(Error::InvalidParameter {
+            name: "a",
+            reason: format!(
+                "axis {axis} has {n} sample(s); a gradient with edge_order {edge_order} needs \
+                 at least {}",
+                edge_order + 1
+            ),
+        });
+    }
+    plan(spacing, n)
+}
+
 /// The derivative at sample `i` of a lane of `n` samples read through `get` (numpy's formulas
 /// and operation order; the one place they are written).
 #[inline(always)]
@@ -113,10 +134,7 @@ fn point<T: Element>(
         Plan::Coords(dx) => {
             let g = |k: usize| get(k).as_f64();
             if i > 0 && i + 1 < n {
-                let (d1, d2) = (dx[i - 1], dx[i]);
-                let a = -d2 / (d1 * (d1 + d2));
-                let b = (d2 - d1) / (d1 * d2);
-                let c = d1 / (d2 * (d1 + d2));
+                let (a, b, c) = coord_weights(dx, i);
                 t(a * g(i - 1) + b * g(i) + c * g(i + 1))
             } else if edge_order == 1 {
                 if i == 0 {
@@ -141,12 +159,121 @@ fn point<T: Element>(
     }
 }
 
-ndkern_core::multiversion! {
-    fn lane_gradient[T: Element](f: &[T], out: &mut [T], plan: &Plan, edge_order: usize) {
-        let n = f.len();
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = point(i, n, |k| f[k], plan, edge_order);
+/// numpy's weights of `f[i-1]`, `f[i]`, `f[i+1]` at an interior sample of a coordinate axis.
+#[inline(always)]
+fn coord_weights(dx: &[f64], i: usize) -> (f64, f64, f64) {
+    let (d1, d2) = (dx[i - 1], dx[i]);
+    let a = -d2 / (d1 * (d1 + d2));
+    let b = (d2 - d1) / (d1 * d2);
+    let c = d1 / (d2 * (d1 + d2));
+    (a, b, c)
+}
+
+/// One formula applied to every sample of a run of rows (or of a shifted lane), hoisted out of
+/// the loop so that the loop is branch-free and vectorises. `m`, `c`, `p` are the samples at
+/// offsets -1, 0, +1 (for a one-sided first-order edge, `m` and `p` are samples 0 and 1).
+#[derive(Clone, Copy, Debug)]
+enum Diff<T> {
+    /// `(p - m) * r`: numpy's `(p - m) / d` in the element type when `d` is a power of two,
+    /// whose reciprocal `r` is exact, so the product is the same correctly rounded quotient.
+    Mul(T),
+    /// `(p - m) / d` in the element type (numpy's weak Python-float spacing).
+    Div(T),
+    /// `(p - m)` in the element type, divided by `d` in `f64` (a numpy float64 spacing).
+    DivF64(f64),
+    /// `a m + b c + w p` in `f64`, rounded once (coordinates).
+    Weights(f64, f64, f64),
+}
+
+/// `1 / d` when it is exact (`d` a normal power of two with a normal reciprocal).
+fn exact_reciprocal<T: Element>(d: T) -> Option<T> {
+    let r = T::one() / d;
+    let pow2 = d.as_f64().to_bits() & ((1u64 << 52) - 1) == 0;
+    (pow2 && d.is_normal() && r.is_normal()).then_some(r)
+}
+
+/// The formula `(p - m) / d` of a uniform step (weak: in the element type, as [`point`]).
+fn diff_op<T: Element>(d: f64, weak: bool) -> Diff<T> {
+    if weak {
+        let dt = T::of_f64(d);
+        exact_reciprocal(dt).map_or(Diff::Div(dt), Diff::Mul)
+    } else {
+        Diff::DivF64(d)
+    }
+}
+
+/// The interior and first-order edge formulas of a uniform axis (`None` for coordinates).
+fn uniform_ops<T: Element>(plan: &Plan) -> Option<(Diff<T>, Diff<T>)> {
+    match *plan {
+        Plan::Uniform { h, weak } => Some((diff_op(2.0 * h, weak), diff_op(h, weak))),
+        Plan::Coords(_) => None,
+    }
+}
+
+/// `out[k] = op(m[k], c[k], p[k])`; the slices are at least `out.len()` long.
+#[inline(always)]
+fn apply<T: Element>(op: Diff<T>, m: &[T], c: &[T], p: &[T], out: &mut [T]) {
+    let n = out.len();
+    let (m, c, p) = (&m[..n], &c[..n], &p[..n]);
+    let t = T::of_f64;
+    match op {
+        Diff::Mul(r) => {
+            for ((o, &p), &m) in out.iter_mut().zip(p).zip(m) {
+                *o = (p - m) * r;
+            }
         }
+        Diff::Div(d) => {
+            for ((o, &p), &m) in out.iter_mut().zip(p).zip(m) {
+                *o = (p - m) / d;
+            }
+        }
+        Diff::DivF64(d) => {
+            for ((o, &p), &m) in out.iter_mut().zip(p).zip(m) {
+                *o = t((p - m).as_f64() / d);
+            }
+        }
+        Diff::Weights(a, b, w) => {
+            for (((o, &p), &c), &m) in out.iter_mut().zip(p).zip(c).zip(m) {
+                *o = t(a * m.as_f64() + b * c.as_f64() + w * p.as_f64());
+            }
+        }
+    }
+}
+
+/// The derivative along a lane `f` at samples `k0 .. k0 + out.len()` into `out`.
+#[inline(always)]
+fn lane_segment<T: Element>(f: &[T], k0: usize, out: &mut [T], plan: &Plan, edge_order: usize) {
+    let n = f.len();
+    let k1 = k0 + out.len();
+    match uniform_ops::<T>(plan) {
+        // Interior samples (1 .. n-1) in one branch-free pass over shifted slices.
+        Some((inner, _)) => {
+            let lo = k0.max(1).min(k1);
+            let hi = k1.min(n - 1).max(lo);
+            for k in (k0..lo).chain(hi..k1) {
+                out[k - k0] = point(k, n, |j| f[j], plan, edge_order);
+            }
+            if lo < hi {
+                apply(
+                    inner,
+                    &f[lo - 1..],
+                    &f[lo..],
+                    &f[lo + 1..],
+                    &mut out[lo - k0..hi - k0],
+                );
+            }
+        }
+        None => {
+            for (k, o) in (k0..k1).zip(out.iter_mut()) {
+                *o = point(k, n, |j| f[j], plan, edge_order);
+            }
+        }
+    }
+}
+
+ndkern_core::multiversion! {
+    fn lane_gradient[T: Element](f: &[T], k0: usize, out: &mut [T], plan: &Plan, edge_order: usize) {
+        lane_segment(f, k0, out, plan, edge_order);
     }
 }
 
@@ -175,24 +302,8 @@ where
     D: Dimension,
 {
     check_axis(axis, a.ndim())?;
-    if !(edge_order == 1 || edge_order == 2) {
-        return Err(Error::InvalidParameter {
-            name: "edge_order",
-            reason: format!("edge_order must be 1 or 2, got {edge_order}"),
-        });
-    }
     let n = a.len_of(Axis(axis));
-    if n < edge_order + 1 {
-        return Err(Error::InvalidParameter {
-            name: "a",
-            reason: format!(
-                "axis {axis} has {n} sample(s); a gradient with edge_order {edge_order} needs \
-                 at least {}",
-                edge_order + 1
-            ),
-        });
-    }
-    let plan = plan(spacing, n)?;
+    let plan = checked_plan(spacing, axis, n, edge_order)?;
     if a.is_empty() {
         return Ok(());
     }
@@ -210,9 +321,9 @@ where
                 }
             };
             match olane.as_slice_mut() {
-                Some(o) => lane_gradient(f, o, &plan, edge_order),
+                Some(o) => lane_gradient(f, 0, o, &plan, edge_order),
                 None => {
-                    lane_gradient(f, fout, &plan, edge_order);
+                    lane_gradient(f, 0, fout, &plan, edge_order);
                     olane.iter_mut().zip(fout.iter()).for_each(|(d, &v)| *d = v);
                 }
             }
@@ -279,7 +390,7 @@ where
     axes.iter()
         .zip(&sp)
         .map(|(&ax, s)| {
-            let mut out = ndkern_core::zeros(a.raw_dim());
+            let mut out = ndkern_core::try_zeros("gradient output", a.raw_dim())?;
             gradient_axis_into(a, s, ax, edge_order, out.view_mut())?;
             Ok(out)
         })
@@ -288,6 +399,12 @@ where
 
 /// All partial derivatives stacked on a new last axis: shape `(..., ndim)` (Q11: the gradient
 /// of a 50^3 volume as one `(50, 50, 50, 3)` array; numpy: `np.stack(np.gradient(a), -1)`).
+///
+/// One pass: every row along the last axis is read once with its neighbouring rows along the
+/// other axes (in cache: the previous and next planes), its `ndim` components are computed for
+/// a block of samples into a small buffer, and written interleaved into the fresh output,
+/// rows split across threads (BENCHMARKS.md row `q11_gradient_stack`). A non-C-contiguous
+/// input is first copied to C order.
 ///
 /// ```
 /// use ndarray::Array3;
@@ -309,76 +426,177 @@ where
     D: Dimension,
 {
     let nd = a.ndim();
-    let (axes, sp) = axes_and_spacing(nd, spacing, None)?;
-    let mut shape = a.shape().to_vec();
+    let (_, sp) = axes_and_spacing(nd, spacing, None)?;
+    let dims = a.shape().to_vec();
+    let plans = sp
+        .iter()
+        .enumerate()
+        .map(|(ax, s)| checked_plan(s, ax, dims[ax], edge_order))
+        .collect::<Result<Vec<Plan>>>()?;
+    let mut shape = dims.clone();
     shape.push(nd);
-    let mut out = ndkern_core::zeros::<T, _>(IxDyn(&shape));
+    let mut out = ndkern_core::try_zeros::<T, _>("gradient output", IxDyn(&shape))?;
+    // Every axis has at least two samples here, so only a 0-d input is empty (numpy: no
+    // gradients, shape (0,)).
+    if nd == 0 || a.is_empty() {
+        return Ok(out);
+    }
     let a = a.view().into_dyn();
-    if let (Some(src), true) = (a.as_slice(), nd > 0 && !a.is_empty()) {
-        // C-contiguous input: one sequential pass writes all partials of each sample together.
-        if !(edge_order == 1 || edge_order == 2) {
-            let r = gradient_axis_into(&a, &sp[0], 0, edge_order, out.index_axis_mut(Axis(nd), 0));
-            return r.map(|()| out);
+    let copy;
+    let src: &[T] = match a.as_slice() {
+        Some(s) => s,
+        None => {
+            let mut c = ndkern_core::try_zeros::<T, _>("C-order copy of the input", a.raw_dim())?;
+            c.assign(&a);
+            copy = c;
+            copy.as_slice().expect("fresh arrays are C-contiguous")
         }
-        let dims = a.shape().to_vec();
-        let mut plans = Vec::with_capacity(nd);
-        for (ax, s) in sp.iter().enumerate() {
-            if dims[ax] < edge_order + 1 {
-                // Reuse the per-axis checks for the message.
-                let r = gradient_axis_into(&a, s, ax, edge_order, out.index_axis_mut(Axis(nd), ax));
-                return r.map(|()| out);
-            }
-            plans.push(plan(s, dims[ax])?);
-        }
-        let strides: Vec<usize> = (0..nd).map(|ax| dims[ax + 1..].iter().product()).collect();
-        let dst = out.as_slice_mut().expect("fresh array");
-        let chunk = 1 << 14;
-        let job = |(c, o): (usize, &mut [T])| {
-            stacked_chunk(src, o, c * chunk, &dims, &strides, &plans, edge_order);
-        };
+    };
+    let dst = out.as_slice_mut().expect("fresh arrays are C-contiguous");
+    if nd == 1 {
+        // One lane: split it into segments (the output (n, 1) is laid out as the lane).
+        let seg = 1 << 15;
+        let job = |(c, o): (usize, &mut [T])| lane_gradient(src, c * seg, o, &plans[0], edge_order);
         if worth_parallel(dst.len()) {
-            dst.par_chunks_mut(chunk * nd).enumerate().for_each(job);
+            dst.par_chunks_mut(seg).enumerate().for_each(job);
         } else {
-            dst.chunks_mut(chunk * nd).enumerate().for_each(job);
+            dst.chunks_mut(seg).enumerate().for_each(job);
         }
         return Ok(out);
     }
-    for (&ax, s) in axes.iter().zip(&sp) {
-        let o = out.index_axis_mut(Axis(nd), ax);
-        gradient_axis_into(&a, s, ax, edge_order, o)?;
+    let strides: Vec<usize> = (0..nd).map(|ax| dims[ax + 1..].iter().product()).collect();
+    let ops: Vec<Option<(Diff<T>, Diff<T>)>> = plans.iter().map(uniform_ops).collect();
+    let len = dims[nd - 1];
+    let rows = src.len() / len;
+    let tasks = ndkern_core::task_count(dst.len()).min(rows);
+    let rows_per_task = rows.div_ceil(tasks);
+    let geo = Geometry {
+        dims: &dims,
+        strides: &strides,
+        plans: &plans,
+        ops: &ops,
+        edge_order,
+    };
+    let job = |(t, o): (usize, &mut [T])| stacked_rows(src, o, t * rows_per_task, &geo);
+    if tasks > 1 {
+        dst.par_chunks_mut(rows_per_task * len * nd)
+            .enumerate()
+            .for_each(job);
+    } else {
+        job((0, dst));
     }
     Ok(out)
 }
 
+/// What every row of [`stacked_rows`] needs to know about the C-contiguous input.
+struct Geometry<'a, T> {
+    /// The input's shape.
+    dims: &'a [usize],
+    /// Its strides in elements.
+    strides: &'a [usize],
+    plans: &'a [Plan],
+    /// Per axis: the interior and first-order edge formulas of a uniform step.
+    ops: &'a [Option<(Diff<T>, Diff<T>)>],
+    edge_order: usize,
+}
+
+/// Samples per block of a row: the `ndim` components of a block stay in L1 until they are
+/// written interleaved.
+const BLOCK: usize = 512;
+
 ndkern_core::multiversion! {
-    /// The stacked partials of the samples `f0..` of the C-contiguous `src` (of shape `dims`,
-    /// `strides` in elements) into `o` (`nd` values per sample).
-    fn stacked_chunk[T: Element](
-        src: &[T],
-        o: &mut [T],
-        f0: usize,
-        dims: &[usize],
-        strides: &[usize],
-        plans: &[Plan],
-        edge_order: usize,
-    ) {
-        // Multi-index of the chunk's first sample, then an odometer (no divisions per
-        // sample).
+    /// The stacked partials of the rows `row0 ..` (along the last axis) of the C-contiguous
+    /// `src` into `o` (`ndim` values per sample, whole rows).
+    fn stacked_rows[T: Element](src: &[T], o: &mut [T], row0: usize, g: &Geometry<'_, T>) {
+        let dims = g.dims;
         let nd = dims.len();
-        let mut idx: Vec<usize> = (0..nd).map(|ax| (f0 / strides[ax]) % dims[ax]).collect();
-        for (k, cell) in o.chunks_exact_mut(nd).enumerate() {
-            let f = f0 + k;
-            for (ax, slot) in cell.iter_mut().enumerate() {
-                let (st, n, i) = (strides[ax], dims[ax], idx[ax]);
-                let base = f - i * st;
-                *slot = point(i, n, |j| src[base + j * st], &plans[ax], edge_order);
+        let len = dims[nd - 1];
+        let block = BLOCK.min(len);
+        let mut buf = vec![T::zero(); nd * block];
+        // Multi-index of the first row over the leading axes, then an odometer.
+        let mut idx: Vec<usize> = (0..nd - 1)
+            .map(|ax| (row0 * len / g.strides[ax]) % dims[ax])
+            .collect();
+        for (r, orow) in o.chunks_exact_mut(len * nd).enumerate() {
+            let base = (row0 + r) * len;
+            let mut k0 = 0;
+            while k0 < len {
+                let b = block.min(len - k0);
+                for ax in 0..nd - 1 {
+                    let (i, n, st) = (idx[ax], dims[ax], g.strides[ax]);
+                    // Rows `lo ..= lo + 2` along `ax` (two when the axis has two samples) hold
+                    // every sample the formula of row `i` reads.
+                    let lo = i.saturating_sub(1).min(n.saturating_sub(3));
+                    let at = |j: usize| {
+                        let s = (base - i * st + j.min(n - 1) * st) + k0;
+                        &src[s..s + b]
+                    };
+                    let rows = [at(lo), at(lo + 1), at(lo + 2)];
+                    let out = &mut buf[ax * b..(ax + 1) * b];
+                    let op = match (&g.plans[ax], g.ops[ax]) {
+                        (_, Some((inner, _))) if i > 0 && i + 1 < n => Some(inner),
+                        (_, Some((_, edge))) if g.edge_order == 1 => Some(edge),
+                        (Plan::Coords(dx), None) if i > 0 && i + 1 < n => {
+                            let (a, c, w) = coord_weights(dx, i);
+                            Some(Diff::Weights(a, c, w))
+                        }
+                        _ => None,
+                    };
+                    match op {
+                        // Interior: rows i-1, i, i+1 = lo, lo+1, lo+2. First-order edge of a
+                        // uniform axis: (f1 - f0) or (f[n-1] - f[n-2]).
+                        Some(op) if i > 0 && i + 1 < n => apply(op, rows[0], rows[1], rows[2], out),
+                        Some(op) if i == 0 => apply(op, rows[0], rows[0], rows[1], out),
+                        Some(op) => apply(op, at(n - 2), rows[0], at(n - 1), out),
+                        None => {
+                            for (k, v) in out.iter_mut().enumerate() {
+                                *v = point(i, n, |j| rows[j - lo][k], &g.plans[ax], g.edge_order);
+                            }
+                        }
+                    }
+                }
+                let f = &src[base..base + len];
+                let out = &mut buf[(nd - 1) * b..nd * b];
+                lane_segment(f, k0, out, &g.plans[nd - 1], g.edge_order);
+                interleave(&buf[..nd * b], nd, &mut orow[k0 * nd..(k0 + b) * nd]);
+                k0 += b;
             }
-            for ax in (0..nd).rev() {
+            for ax in (0..nd - 1).rev() {
                 idx[ax] += 1;
                 if idx[ax] < dims[ax] {
                     break;
                 }
                 idx[ax] = 0;
+            }
+        }
+    }
+}
+
+/// `o[k * nd + ax] = comp[ax * b + k]` (`b = o.len() / nd` samples of `nd` components).
+#[inline(always)]
+fn interleave<T: Copy>(comp: &[T], nd: usize, o: &mut [T]) {
+    let b = o.len() / nd;
+    match nd {
+        2 => {
+            let (c0, c1) = (&comp[..b], &comp[b..2 * b]);
+            for ((cell, &x), &y) in o.chunks_exact_mut(2).zip(c0).zip(c1) {
+                cell[0] = x;
+                cell[1] = y;
+            }
+        }
+        3 => {
+            let (c0, c1, c2) = (&comp[..b], &comp[b..2 * b], &comp[2 * b..3 * b]);
+            for (((cell, &x), &y), &z) in o.chunks_exact_mut(3).zip(c0).zip(c1).zip(c2) {
+                cell[0] = x;
+                cell[1] = y;
+                cell[2] = z;
+            }
+        }
+        _ => {
+            for (k, cell) in o.chunks_exact_mut(nd).enumerate() {
+                for (ax, v) in cell.iter_mut().enumerate() {
+                    *v = comp[ax * b + k];
+                }
             }
         }
     }
