@@ -1,4 +1,18 @@
-//! Output allocation that asks the kernel for transparent huge pages, as numpy does.
+//! Output allocation: checked against a memory cap (an `Err`, never an abort) and advised to
+//! use transparent huge pages, as numpy does.
+//!
+//! Why checked: an input's logical size is not bounded by memory. A stride-0 broadcast view
+//! (`ArrayView1::from(&[1.0][..]).broadcast(1 << 40)`) is one element in memory and 2^40
+//! elements to every function that reads it, so an output "sized like the input" can be
+//! terabytes, and Rust aborts the process when that allocation fails. The rule: every buffer
+//! whose size an input or a parameter decides comes from a fallible helper here —
+//! [`try_zeros`], [`try_zeroed_vec`], [`try_filled_vec`], [`try_standard_layout`],
+//! [`try_to_owned`] — or is preceded by [`check_alloc`]. The check is at the allocation, not
+//! one check at the front door, because the front door does not know how many buffers of which
+//! type each path allocates (a `f32` input with `f64` moments, complex spectra, scratch); the
+//! helpers cost one comparison per buffer and calloc like `vec![0.0; n]` (same speed).
+//! [`zeros`] and [`filled_vec`] stay infallible for sizes already bounded (a checked table, a
+//! constant).
 //!
 //! Why: a freshly allocated output is mapped lazily, and the first write to each 4 KiB page
 //! takes a page fault in which the kernel zero-fills that page. On this machine (2 cores,
@@ -14,14 +28,15 @@
 //! its effect is measured: `NDKERN_MADVISE_HUGEPAGE=0 cargo xtask bench --quick uniform3`.
 
 use crate::{Element, Error, Result};
-use ndarray::{Array, Dimension};
+use ndarray::{Array, ArrayBase, CowArray, Data, Dimension};
 
 /// Buffers of at least this many bytes get the huge-page advice (numpy's threshold).
 pub const HUGE_PAGE_MIN_BYTES: usize = 4 << 20;
 
 /// A zero-filled array of shape `dim` (C order) whose buffer, when it is at least
 /// [`HUGE_PAGE_MIN_BYTES`], is advised to be backed by transparent huge pages before its first
-/// write. Allocating kernels use it for their outputs.
+/// write. Infallible: only for sizes already bounded; an output sized like an input (which can
+/// be a huge broadcast view) uses [`try_zeros`].
 ///
 /// ```
 /// use ndarray::Ix2;
@@ -35,7 +50,8 @@ pub fn zeros<T: Element, D: Dimension>(dim: D) -> Array<T, D> {
     Array::from_shape_vec(dim, v).expect("buffer length equals the shape's size")
 }
 
-/// `vec![value; n]` for output buffers, with the huge-page advice of [`zeros`] when the buffer
+/// `vec![value; n]` for output buffers whose size is already bounded (else
+/// [`try_filled_vec`] / [`try_zeroed_vec`]), with the huge-page advice of [`zeros`] when the buffer
 /// is at least [`HUGE_PAGE_MIN_BYTES`]. The advice takes effect when `value`'s bytes are all
 /// zero (`0.0`, `0`, `false`, `T::default()` of numbers): then the buffer comes from calloc
 /// untouched; other fill values touch every page before the advice is given.
@@ -254,10 +270,7 @@ pub fn try_filled_vec<T: Clone>(what: &'static str, value: T, n: usize) -> Resul
 /// assert_eq!(a.shape(), &[3, 4]);
 /// assert!(ndkern_core::try_zeros::<f64, _>("grid", Ix2(1 << 40, 1 << 40)).is_err());
 /// ```
-pub fn try_zeros<T: Element + ZeroBits, D: Dimension>(
-    what: &'static str,
-    dim: D,
-) -> Result<Array<T, D>> {
+pub fn try_zeros<T: ZeroBits, D: Dimension>(what: &'static str, dim: D) -> Result<Array<T, D>> {
     let n = checked_len(what, dim.slice())?;
     // ndarray also requires the element count to fit in isize.
     if n > isize::MAX as usize {
@@ -272,6 +285,48 @@ pub fn try_zeros<T: Element + ZeroBits, D: Dimension>(
         name: what,
         reason: e.to_string(),
     })
+}
+
+/// `a` in standard (C-contiguous) layout: borrowed when it already is, else a checked copy —
+/// [`Error::TooLarge`] naming `what` instead of an abort when the copy would not fit (a huge
+/// broadcast view). The fallible twin of ndarray's `as_standard_layout`.
+///
+/// ```
+/// use ndarray::ArrayView1;
+/// let one = [2.0f64];
+/// let small = ArrayView1::from(&one[..]).broadcast(3).unwrap();
+/// let c = ndkern_core::try_standard_layout("input", &small).unwrap();
+/// assert_eq!(c.as_slice().unwrap(), &[2.0, 2.0, 2.0]);
+/// let huge = ArrayView1::from(&one[..]).broadcast(1usize << 60).unwrap();
+/// assert!(ndkern_core::try_standard_layout("input", &huge).is_err());
+/// ```
+pub fn try_standard_layout<'a, A: Clone, S: Data<Elem = A>, D: Dimension>(
+    what: &'static str,
+    a: &'a ArrayBase<S, D>,
+) -> Result<CowArray<'a, A, D>> {
+    if !a.is_standard_layout() {
+        check_alloc::<A>(what, a.len())?;
+    }
+    Ok(a.as_standard_layout())
+}
+
+/// An owned copy of `a` (its layout kept when contiguous, else C order), or
+/// [`Error::TooLarge`] naming `what` when it would not fit — the fallible twin of `to_owned`.
+///
+/// ```
+/// use ndarray::ArrayView1;
+/// let one = [2.0f32];
+/// let v = ArrayView1::from(&one[..]).broadcast(2).unwrap();
+/// assert_eq!(ndkern_core::try_to_owned("input", &v).unwrap().to_vec(), vec![2.0, 2.0]);
+/// let huge = ArrayView1::from(&one[..]).broadcast(1usize << 60).unwrap();
+/// assert!(ndkern_core::try_to_owned("input", &huge).is_err());
+/// ```
+pub fn try_to_owned<A: Clone, S: Data<Elem = A>, D: Dimension>(
+    what: &'static str,
+    a: &ArrayBase<S, D>,
+) -> Result<Array<A, D>> {
+    check_alloc::<A>(what, a.len())?;
+    Ok(a.to_owned())
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ use num_traits::{Float, FromPrimitive, ToPrimitive};
 /// A floating-point element type with a SIMD vector twin.
 pub trait Element:
     Float
+    + crate::ZeroBits
     + FromPrimitive
     + ToPrimitive
     + Default

@@ -62,8 +62,8 @@ pub mod testing;
 mod window;
 
 pub use alloc::{
-    check_alloc, checked_len, filled_vec, memory_limit, try_filled_vec, try_zeroed_vec, try_zeros,
-    zeros, ZeroBits, HUGE_PAGE_MIN_BYTES,
+    check_alloc, checked_len, filled_vec, memory_limit, try_filled_vec, try_standard_layout,
+    try_to_owned, try_zeroed_vec, try_zeros, zeros, ZeroBits, HUGE_PAGE_MIN_BYTES,
 };
 pub use border::{extend_line, BorderMode};
 pub use element::{downcast_slice, downcast_slice_mut, Element};

@@ -987,6 +987,7 @@ fn alloc_and_simd_cases(s: &mut Suite) {
 #[test]
 fn hostile() {
     let mut s = Suite::new("hostile");
+    broadcast_outputs(&mut s);
     reduction_cases(&mut s);
     axis_cases(&mut s);
     window_cases(&mut s);
@@ -995,4 +996,80 @@ fn hostile() {
     lanes_and_layout_cases(&mut s);
     alloc_and_simd_cases(&mut s);
     s.run();
+}
+
+/// Issue 13: a reduction's output sized by a huge broadcast input is refused with
+/// `Error::TooLarge` (not an abort), and the fallible allocation helpers refuse huge views;
+/// small broadcast views give the naive reduction of the materialised array.
+fn broadcast_outputs(s: &mut Suite) {
+    use ndarray::{Ix1, Ix2, Ix3};
+    use ndkern_core::testing::hostile::{broadcast_view, broadcast_view_f32, too_large};
+    let tall = || broadcast_view(Ix2(1 << 39, 2));
+    s.case("broadcast (2^39, 2): sum over axis 1", move || {
+        too_large(reduce::sum(&tall(), 1))
+    });
+    s.case("broadcast (2^39, 2): mean over axis 1", move || {
+        too_large(reduce::mean(&tall(), 1))
+    });
+    s.case("broadcast (2^39, 2): var over axis 1", move || {
+        too_large(reduce::var(&tall(), 1, 0))
+    });
+    s.case("broadcast (2^39, 2): std over axis 1", move || {
+        too_large(reduce::std(&tall(), 1, 1))
+    });
+    s.case("broadcast (2^39, 2): norm_l2 over axis 1", move || {
+        too_large(reduce::norm_l2(&tall(), 1))
+    });
+    s.case("broadcast (2^39, 2): min over axis 1", move || {
+        too_large(reduce::min(&tall(), 1))
+    });
+    s.case("broadcast (2^39, 2): max over axis 1", move || {
+        too_large(reduce::max(&tall(), 1))
+    });
+    s.case(
+        "broadcast (2^39, 2): count_nonzero over axis 1",
+        move || too_large(reduce::count_nonzero(&tall(), 1)),
+    );
+    s.case(
+        "broadcast (2, 2^38, 2) f32: sum over axes 0 and 2 (outer walk)",
+        || {
+            too_large(reduce::sum(
+                &broadcast_view_f32(Ix3(2, 1 << 38, 2)),
+                Axes::from([0, 2]),
+            ))
+        },
+    );
+    s.case(
+        "broadcast 2^40: try_zeros / try_standard_layout / try_to_owned refuse",
+        || {
+            let h = broadcast_view(Ix1(1 << 40));
+            too_large(ndkern_core::try_standard_layout("input", &h))?;
+            too_large(ndkern_core::try_to_owned("input", &h))?;
+            too_large(ndkern_core::try_zeros::<f64, _>("output", h.raw_dim()))
+        },
+    );
+    s.case(
+        "broadcast (6, 5) sum/var over axis 0 = naive on the materialised array",
+        || {
+            let row = ndarray::arr1(&[1.0, -2.0, 3.5, 0.25, 1e3]);
+            let b = row.broadcast((6, 5)).unwrap();
+            let mat = b.to_owned();
+            let got = ok(reduce::sum(&b, 0))?;
+            let want = ndkern_core::reference::reduce_nd(&mat, &[true, false], false, |v| {
+                v.iter().sum::<f64>()
+            });
+            allclose(
+                &got.iter().copied().collect::<Vec<_>>(),
+                &want.iter().copied().collect::<Vec<_>>(),
+                1e-15,
+                0.0,
+            )
+            .map_err(|e| format!("sum: {e}"))?;
+            let got = ok(reduce::var(&b, 0, 0))?;
+            ensure(
+                got.iter().all(|&v| v == 0.0),
+                format!("var of repeated rows {got:?}"),
+            )
+        },
+    );
 }

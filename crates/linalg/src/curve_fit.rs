@@ -109,7 +109,12 @@ where
             reason: "give an initial value for every parameter (p0 is empty)".into(),
         });
     }
-    // Data points in logical order, with their flat index among all elements.
+    // Data points in logical order, with their flat index among all elements (`ydata` may be
+    // a huge broadcast view: y, the mask, the model values and residuals are checked).
+    ndkern_core::check_alloc::<f64>(
+        "curve_fit's per-point buffers",
+        ydata.len().saturating_mul(4),
+    )?;
     let y: Vec<f64> = ydata.iter().map(|v| v.as_f64()).collect();
     let mask: Vec<usize> = (0..y.len()).filter(|&i| !y[i].is_nan()).collect();
     let m = mask.len();

@@ -54,6 +54,12 @@ where
     D: Dimension,
 {
     let n = a.ndim();
+    // n first derivatives and n (n + 1) / 2 second ones, each of `a`'s size (a huge
+    // broadcast view included): checked before the first is allocated.
+    ndkern_core::check_alloc::<T>(
+        "the Hessian planes",
+        a.len().saturating_mul(n + n * (n + 1) / 2),
+    )?;
     let first = gradient(a, &[Spacing::Uniform(1.0)], None, 1)?;
     let mut out = Vec::with_capacity(n * (n + 1) / 2);
     for (i, gi) in first.iter().enumerate() {
@@ -147,7 +153,7 @@ where
     // and a large offset no longer costs digits. NaN and inf stay where they are. (With
     // `Constant(cval)` every separable pass pads its intermediate result with cval, so the
     // filter is not shift-equivariant there, in scipy either: no shift.)
-    let image = centred(image, mode);
+    let image = centred(image, mode)?;
     let image = &image;
     if !use_gaussian_derivatives {
         let opts = GaussianOptions {
@@ -183,14 +189,16 @@ where
 /// `image - c`, `c` the midrange of the finite values (`min` itself when all are equal, so
 /// a constant image becomes exactly 0; `lo/2 + hi/2` otherwise, which cannot overflow); the
 /// image unchanged for `BorderMode::Constant`.
-fn centred<T, S, D>(image: &ArrayBase<S, D>, mode: BorderMode) -> Array<T, D>
+fn centred<T, S, D>(image: &ArrayBase<S, D>, mode: BorderMode) -> Result<Array<T, D>>
 where
     T: Element,
     S: Data<Elem = T>,
     D: Dimension,
 {
+    // `image` may be a huge broadcast view: the copy is checked.
+    ndkern_core::check_alloc::<T>("a centred copy of the image", image.len())?;
     if matches!(mode, BorderMode::Constant(_)) {
-        return image.to_owned();
+        return Ok(image.to_owned());
     }
     let (lo, hi) = image
         .iter()
@@ -207,9 +215,9 @@ where
         T::of_f64(0.5 * lo + 0.5 * hi).as_f64()
     };
     if c == 0.0 {
-        return image.to_owned();
+        return Ok(image.to_owned());
     }
-    image.mapv(|v| T::of_f64(v.as_f64() - c))
+    Ok(image.mapv(|v| T::of_f64(v.as_f64() - c)))
 }
 
 /// Eigenvalues of a Hessian given as upper-triangle planes (3 planes in 2-D, 6 in 3-D), one
@@ -313,12 +321,14 @@ where
         }
     }
     // skimage normalizes to black ridges by negating the image for white ones.
+    // `image` may be a huge broadcast view: the copy and the f64 planes are checked.
+    ndkern_core::check_alloc::<T>("frangi's copy of the image", image.len())?;
     let img = if opts.black_ridges {
         image.to_owned()
     } else {
         image.mapv(|v| -v)
     };
-    let mut best = Array::<f64, D>::zeros(image.raw_dim());
+    let mut best = ndkern_core::try_zeros::<f64, _>("frangi's output", image.raw_dim())?;
     let mut gamma = opts.gamma;
     if let Some(g) = gamma {
         if !g.is_finite() {
@@ -335,7 +345,7 @@ where
         // Hessian norm s = sqrt(sum lambda^2) and gamma from the first scale.
         // As a running hypot: sqrt(sum lambda^2) without overflow for data near 1e300
         // (skimage squares and gives NaN there).
-        let mut s = Array::<f64, D>::zeros(image.raw_dim());
+        let mut s = ndkern_core::try_zeros::<f64, _>("frangi's Hessian norms", image.raw_dim())?;
         for li in &l {
             Zip::from(&mut s)
                 .and(li)

@@ -287,8 +287,8 @@ where
 {
     check_dims(a.ndim())?;
     let mut out: Vec<Array<T, D>> = (0..a.ndim())
-        .map(|_| ndkern_core::zeros(a.raw_dim()))
-        .collect();
+        .map(|_| ndkern_core::try_zeros("an eigenvalue plane", a.raw_dim()))
+        .collect::<Result<_>>()?;
     let mut views: Vec<_> = out.iter_mut().map(|o| o.view_mut()).collect();
     hessian_eigvalsh_into(a, order, &mut views)?;
     drop(views);

@@ -452,7 +452,13 @@ where
     let partial = ndkern_core::checked_len("k-means partial sums", &[n.div_ceil(BLOCK) + 1, k, d])?;
     ndkern_core::check_alloc::<f64>("k-means partial sums", partial)?;
     // Row-major points, borrowed when `x` already is (no copy), converted per use.
-    let xc = x.as_standard_layout();
+    // `x` may be a huge broadcast view: its copy, the per-point labels, distances and flags
+    // (and a scaled f64 copy on the rare rescaling path) are checked first.
+    let xc = ndkern_core::try_standard_layout("a C-order copy of the points", x)?;
+    ndkern_core::check_alloc::<f64>(
+        "k-means per-point buffers",
+        x.nrows().saturating_mul(4).saturating_add(x.len()),
+    )?;
     let xs: &[T] = xc.as_slice().expect("standard layout");
     let mut big = 0.0f64;
     for (i, v) in xs.iter().enumerate() {

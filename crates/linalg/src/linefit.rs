@@ -136,8 +136,8 @@ where
 {
     let n = lane_axis(a.shape(), axis)?;
     let dim = a.raw_dim().remove_axis(Axis(axis));
-    let mut slope = Array::<T, D::Smaller>::zeros(dim.clone());
-    let mut icpt = Array::<T, D::Smaller>::zeros(dim);
+    let mut slope = ndkern_core::try_zeros::<T, _>("linefit's slopes", dim.clone())?;
+    let mut icpt = ndkern_core::try_zeros::<T, _>("linefit's intercepts", dim)?;
     if a.is_empty() {
         // No lane (another axis is 0): nothing to fit, and no n-long weight buffer (n may be
         // 2^33 on an empty array).
@@ -187,6 +187,8 @@ where
     S: Data<Elem = T>,
     D: Dimension + RemoveAxis,
 {
+    // The output is sized like `a` (a huge broadcast view included): checked before the fit.
+    ndkern_core::check_alloc::<T>("level's output", a.len())?;
     let (slope, icpt) = linefit(a, axis)?;
     let mut out = a.as_standard_layout().into_owned();
     let z = Zip::from(out.lanes_mut(Axis(axis))).and(&slope).and(&icpt);

@@ -111,6 +111,7 @@ where
         let big = x.iter().fold(0.0f64, |s, v| s.max(v.as_f64().abs()));
         e = exponent(big);
         let f = pow2(-e);
+        ndkern_core::check_alloc::<f64>("a scaled f64 copy of the data", x.len())?;
         let xs = x.mapv(|v| v.as_f64() * f);
         let x0s: Vec<f64> = xs.row(0).to_vec();
         let flat = xs.as_slice().expect("fresh standard layout");
@@ -395,7 +396,7 @@ impl Pca {
             .map(|(c, j)| self.components[[c, j]] * scale[c])
             .collect();
         let mean = self.mean.as_slice().expect("owned 1-D");
-        let mut out = ndkern_core::zeros::<T, _>(Ix2(x.nrows(), k));
+        let mut out = ndkern_core::try_zeros::<T, _>("the transformed data", Ix2(x.nrows(), k))?;
         let o = out.as_slice_mut().expect("fresh standard layout");
         match x.as_slice() {
             Some(flat) => project_flat(flat, mean, &w, o),

@@ -8,24 +8,15 @@
 //! back, so overflow is reported only where the true value overflows.
 
 use ndarray::{Array, Dimension};
-use ndkern_core::{Element, Error, Result};
+use ndkern_core::{Element, Result};
 
-/// `ndkern_core::zeros(dim)` after checking that the element count neither overflows nor
-/// exceeds the allocation cap (`Error::TooLarge` naming `what`).
+/// `ndkern_core::try_zeros`: the element count checked for overflow and against the
+/// allocation cap (`Error::TooLarge` naming `what`), a refused allocation an `Err`.
 pub(crate) fn checked_zeros<T: Element, D: Dimension>(
     what: &'static str,
     dim: D,
 ) -> Result<Array<T, D>> {
-    let n = ndkern_core::checked_len(what, dim.slice())?;
-    if n > isize::MAX as usize {
-        return Err(Error::TooLarge {
-            what,
-            bytes: None,
-            limit: ndkern_core::memory_limit(),
-        });
-    }
-    ndkern_core::check_alloc::<T>(what, n)?;
-    Ok(ndkern_core::zeros(dim))
+    ndkern_core::try_zeros(what, dim)
 }
 
 /// `2^e`, exact for every `e` whose power is a normal or subnormal f64 (and 0 / inf

@@ -2382,6 +2382,7 @@ fn extra_cases(s: &mut Suite) {
 #[test]
 fn hostile() {
     let mut s = Suite::new("hostile");
+    broadcast_outputs(&mut s);
     distance_cases(&mut s);
     eigh_cases(&mut s);
     hessian_cases(&mut s);
@@ -2394,4 +2395,167 @@ fn hostile() {
     assert!(s.len() >= 150, "only {} hostile cases", s.len());
     let _ = Array::<f64, _>::zeros(0); // keep the ndarray prelude import used on every path
     s.run();
+}
+
+/// Issue 13: outputs sized like the input. A stride-0 broadcast view with a huge logical
+/// shape is one value in memory; every function whose output or working copy is sized by it
+/// must refuse with `Error::TooLarge` (not abort), and small broadcast views give the naive
+/// answer of the materialised array.
+fn broadcast_outputs(s: &mut Suite) {
+    use ndarray::{Ix1, Ix2, Ix3, Ix4};
+    use ndkern_core::testing::hostile::{broadcast_view, broadcast_view_f32, too_large};
+    let h2 = || broadcast_view(Ix2(1 << 20, 1 << 20));
+    let tall = || broadcast_view(Ix2(1 << 36, 2));
+    let wide = || broadcast_view(Ix2(2, 1 << 29));
+    let c2 = array![[0.0, 0.0], [1.0, 1.0]];
+    s.case("broadcast (2, 2^29): cdist copies", move || {
+        too_large(cdist::<f64, _, _>(&wide(), &wide(), &Metric::Euclidean))
+    });
+    s.case("broadcast (2, 2^29): pdist copies", move || {
+        too_large(pdist::<f64, _>(&wide(), &Metric::SqEuclidean))
+    });
+    let c = c2.clone();
+    s.case("broadcast (2^36, 2): nearest", move || {
+        too_large(nearest(&tall(), &c))
+    });
+    s.case("broadcast (2^36, 2): kmeans", move || {
+        let opts = KMeansOptions {
+            k: 2,
+            ..KMeansOptions::new(2)
+        };
+        too_large(kmeans(&tall(), &opts))
+    });
+    s.case("broadcast (2^36, 2): Pca::transform", move || {
+        let p = ok(pca(&rand2(3, 10, 2), 1, false))?;
+        too_large(p.transform::<f64, _>(&tall()))
+    });
+    s.case("broadcast (2^36, 2): linefit along axis 1", move || {
+        too_large(linefit::<f64, _, _>(&tall(), 1))
+    });
+    s.case("broadcast 2^40 (2-D): level", move || {
+        too_large(level::<f64, _, _>(&h2(), 1))
+    });
+    s.case("broadcast 2^40 (2-D): level_rows", move || {
+        too_large(level_rows::<f64, _>(&h2()))
+    });
+    s.case("broadcast 2^40 (2-D): hessian", move || {
+        too_large(hessian::<f64, _, _>(&h2()))
+    });
+    s.case("broadcast 2^40 (2-D): hessian_matrix", move || {
+        too_large(hessian_matrix::<f64, _, _>(
+            &h2(),
+            1.0,
+            BorderMode::Reflect,
+            true,
+        ))
+    });
+    s.case(
+        "broadcast 2^40 (2-D): hessian_matrix constant mode",
+        move || {
+            too_large(hessian_matrix::<f64, _, _>(
+                &h2(),
+                1.0,
+                BorderMode::Constant(0.0),
+                false,
+            ))
+        },
+    );
+    s.case("broadcast 2^40 (2-D): frangi", move || {
+        too_large(frangi::<f64, _, _>(&h2(), &FrangiOptions::default()))
+    });
+    s.case("broadcast 2^42 (3-D f32): hessian_eigvalsh", move || {
+        too_large(hessian_eigvalsh::<f32, _, _>(
+            &broadcast_view_f32(Ix3(1 << 14, 1 << 14, 1 << 14)),
+            EigOrder::Ascending,
+        ))
+    });
+    s.case("broadcast 2^40 (2-D): eigvalsh2", move || {
+        too_large(eigvalsh2::<f64, _, _>(
+            &h2(),
+            &h2(),
+            &h2(),
+            EigOrder::Ascending,
+        ))
+    });
+    s.case("broadcast 2^40 (2-D): eigvalsh3", move || {
+        let (a, b) = (h2(), h2());
+        too_large(eigvalsh3::<f64, _, _>(
+            [&a, &b, &a, &a, &b, &a],
+            EigOrder::Ascending,
+        ))
+    });
+    s.case("broadcast 2^40 (2-D): eigh3", move || {
+        let (a, b) = (h2(), h2());
+        too_large(eigh3::<f64, _, _>(
+            [&a, &b, &a, &a, &b, &a],
+            EigOrder::Ascending,
+        ))
+    });
+    s.case("broadcast 2^40 (2-D): hessian_eigvals", move || {
+        let (a, b, c) = (h2(), h2(), h2());
+        too_large(hessian_eigvals::<f64, _, _>(
+            &[a, b, c],
+            EigOrder::Ascending,
+        ))
+    });
+    s.case("broadcast stack (2^20, 2^20, 2, 2): eigvalsh", move || {
+        too_large(eigvalsh::<f64, _, _>(&broadcast_view(Ix4(
+            1 << 20,
+            1 << 20,
+            2,
+            2,
+        ))))
+    });
+    s.case("broadcast stack (2^19, 2^19, 4, 4): eigvalsh", move || {
+        too_large(eigvalsh::<f64, _, _>(&broadcast_view(Ix4(
+            1 << 19,
+            1 << 19,
+            4,
+            4,
+        ))))
+    });
+    s.case("broadcast 2^40: curve_fit ydata", move || {
+        let model = |p: &[f64]| Array1::from_elem(1, p[0]);
+        too_large(curve_fit(
+            model,
+            &broadcast_view(Ix1(1 << 40)),
+            &[1.0],
+            &CurveFitOptions::default(),
+        ))
+    });
+
+    // Small broadcast views vs the naive oracles on the materialised arrays.
+    let pts = rand2(7, 1, 3);
+    s.case("broadcast (6, 3) cdist = naive distances", move || {
+        let b = pts.broadcast((6, 3)).unwrap();
+        let xb = rand2(8, 4, 3);
+        let got = ok(cdist::<f64, _, _>(&b, &xb, &Metric::Euclidean))?;
+        let want = reference::cdist_sq(b.to_owned().view(), xb.view(), None).mapv(f64::sqrt);
+        close(
+            &vec_of(got.iter().copied()),
+            &vec_of(want.iter().copied()),
+            1e-13,
+            1e-14,
+        )
+    });
+    s.case("broadcast (5, 2) nearest = naive nearest", || {
+        let col = array![[0.25], [0.9], [-1.0], [0.5], [2.0]];
+        let b = col.broadcast((5, 2)).unwrap();
+        let c = array![[0.0, 0.0], [1.0, 1.0], [-1.0, -0.5]];
+        let (l, d) = ok(nearest(&b, &c))?;
+        let (wl, wd) = reference::nearest(b.to_owned().view(), c.view());
+        ensure(l.to_vec() == wl, format!("labels {l:?} vs {wl:?}"))?;
+        close(&d.to_vec(), &wd, 1e-14, 1e-15)
+    });
+    s.case(
+        "broadcast (4, 6) linefit along axis 1 = naive line per row",
+        || {
+            let row = array![1.0, 3.0, 2.0, 5.0, 4.0, 7.5];
+            let b = row.broadcast((4, 6)).unwrap();
+            let (sl, ic) = ok(linefit::<f64, _, _>(&b, 1))?;
+            let (ws, wi) = reference::line(row.view());
+            close(&sl.to_vec(), &[ws; 4], 1e-13, 1e-14)?;
+            close(&ic.to_vec(), &[wi; 4], 1e-13, 1e-14)
+        },
+    );
 }

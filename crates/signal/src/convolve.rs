@@ -241,6 +241,7 @@ fn direct_full<T: Element>(
     for &ax in axes {
         shape[ax] = a.shape()[ax] + b.shape()[ax] - 1;
     }
+    // Sizes checked by `check_full`.
     let mut out = ndkern_core::zeros::<f64, _>(IxDyn(&shape));
     let af = a.mapv(|v| v.as_f64());
     for (j, &w) in b.indexed_iter() {
@@ -382,6 +383,29 @@ pub(crate) fn trivial<T: Element, S1: Data<Elem = T>, S2: Data<Elem = T>, D: Dim
     None
 }
 
+/// `Err` when the full convolution of `x` and `y` (broadcast views, possibly huge ones with
+/// stride 0) would not fit: the full f64 result, its cropped copy and the output of `T`
+/// (at most three of its size), plus f64 copies of both inputs. Checked before any route
+/// allocates (the FFT routes check their padded spectra again themselves).
+pub(crate) fn check_full<T>(
+    x: &ArrayViewD<'_, T>,
+    y: &ArrayViewD<'_, T>,
+    axes: &[usize],
+) -> Result<()> {
+    let mut full = x.shape().to_vec();
+    for &ax in axes {
+        full[ax] = x.shape()[ax]
+            .saturating_add(y.shape()[ax])
+            .saturating_sub(1);
+    }
+    let len = ndkern_core::checked_len("the full convolution", &full)?;
+    let need = len
+        .saturating_mul(3)
+        .saturating_add(x.len())
+        .saturating_add(y.len());
+    ndkern_core::check_alloc::<f64>("the convolution's output and working copies", need)
+}
+
 fn run<T: Element, S1: Data<Elem = T>, S2: Data<Elem = T>, D: Dimension>(
     in1: &ArrayBase<S1, D>,
     in2: &ArrayBase<S2, D>,
@@ -406,6 +430,7 @@ fn run<T: Element, S1: Data<Elem = T>, S2: Data<Elem = T>, D: Dimension>(
     }
     let (a, b) = broadcast_pair(&a0, &b0, &p.axes);
     let (x, y) = if p.swap { (&b, &a) } else { (&a, &b) };
+    check_full(x, y, &p.axes)?;
     let route = match method {
         Method::Fft => Route::Fft,
         Method::Direct => Route::Direct,

@@ -162,7 +162,7 @@ pub fn detrend<T: Element, S: Data<Elem = T>, D: Dimension>(
     kind: Trend,
     bp: &[usize],
 ) -> Result<Array<T, D>> {
-    let mut out = ndkern_core::zeros::<T, D>(data.raw_dim());
+    let mut out = ndkern_core::try_zeros::<T, D>("detrend's output", data.raw_dim())?;
     detrend_into(data, axis, kind, bp, &mut out)?;
     Ok(out)
 }

@@ -27,7 +27,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use ndarray::{ArrayBase, ArrayD, Axis, Data, Dimension, IxDyn, Zip};
+use ndarray::{Array, ArrayBase, ArrayD, Axis, Data, Dimension, IxDyn, Zip};
 use ndkern_core::{worth_parallel, Element, Error, Result};
 use rayon::prelude::*;
 use realfft::RealFftPlanner;
@@ -36,6 +36,14 @@ use rustfft::{Fft, FftPlanner};
 
 /// Double-precision complex number (`num_complex::Complex<f64>`).
 pub type C64 = Complex<f64>;
+
+/// `Array::zeros` of complex numbers, checked like `ndkern_core::try_zeros` (overflow and
+/// the allocation cap: [`Error::TooLarge`] naming `what`, never an abort).
+pub(crate) fn try_zeros_c64<D: Dimension>(what: &'static str, dim: D) -> Result<Array<C64, D>> {
+    let n = ndkern_core::checked_len(what, dim.slice())?;
+    ndkern_core::check_alloc::<C64>(what, n)?;
+    Ok(Array::zeros(dim))
+}
 
 /// FFT planners that keep every plan they built (one per length and direction), so repeated
 /// transforms of the same shape plan once.
@@ -204,7 +212,7 @@ impl FftPlans {
         // `shape`, so it is checked (with the complex output of about the same size).
         let cells = ndkern_core::checked_len("FFT buffer (shape)", &in_shape)?;
         ndkern_core::check_alloc::<C64>("FFT buffer (shape)", cells.saturating_mul(2))?;
-        let mut x = ArrayD::<f64>::zeros(IxDyn(&in_shape));
+        let mut x = ndkern_core::try_zeros::<f64, _>("FFT buffer (shape)", IxDyn(&in_shape))?;
         {
             let src = a.view().into_dyn();
             let mut region = src.view();
@@ -220,7 +228,7 @@ impl FftPlans {
         }
         let mut out_shape = in_shape.clone();
         out_shape[last] = n / 2 + 1;
-        let mut out = ArrayD::<C64>::zeros(IxDyn(&out_shape));
+        let mut out = crate::fft::try_zeros_c64("FFT output", IxDyn(&out_shape))?;
         if !out.is_empty() {
             let plan = self.real.plan_fft_forward(n);
             let make = || {
@@ -292,7 +300,7 @@ impl FftPlans {
         }
         let mut out_shape = spec.shape().to_vec();
         out_shape[last] = n_last;
-        let mut out = ArrayD::<f64>::zeros(IxDyn(&out_shape));
+        let mut out = ndkern_core::try_zeros::<f64, _>("inverse FFT output", IxDyn(&out_shape))?;
         let norm: f64 = 1.0 / axes.iter().map(|&ax| out_shape[ax] as f64).product::<f64>();
         if !out.is_empty() {
             let plan = self.real.plan_fft_inverse(n_last);
@@ -472,6 +480,8 @@ fn roll_half<A: Clone, S: Data<Elem = A>, D: Dimension>(
     inverse: bool,
 ) -> Result<ndarray::Array<A, D>> {
     check_axes(axes, a.ndim())?;
+    // The output is sized like `a`, which may be a huge broadcast view.
+    ndkern_core::check_alloc::<A>("the shifted array", a.len())?;
     let shape = a.raw_dim();
     let lens: Vec<usize> = a.shape().to_vec();
     let src = a.view().into_dyn();

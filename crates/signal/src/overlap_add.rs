@@ -157,7 +157,7 @@ pub(crate) fn oa_full<T: Element>(
             })
         })
         .collect();
-    let mut out = ndkern_core::zeros::<f64, _>(IxDyn(&out_shape));
+    let mut out = ndkern_core::try_zeros::<f64, _>("the overlap-add output", IxDyn(&out_shape))?;
     for (&st, blk) in starts.iter().zip(blocks) {
         let blk = blk?;
         let blen = (st + op.step).min(n_long) - st;
@@ -202,6 +202,7 @@ fn oa_full_1d<T: Element>(long: &ArrayViewD<T>, short: &ArrayViewD<T>, nfft: usi
         .for_each(|(d, s)| *d = s.as_f64() / nfft as f64);
     fwd.process(&mut kin, &mut kspec)
         .expect("planned lengths (a forward real FFT has no other error)");
+    // Both sizes are checked by `convolve::check_full` before this runs.
     let long: Vec<f64> = long.iter().map(|v| v.as_f64()).collect();
     let mut out: Vec<f64> = ndkern_core::filled_vec(0.0, n1 + n2 - 1);
     let span = step * OA_1D_BLOCKS_PER_TASK;
@@ -291,6 +292,7 @@ pub fn oaconvolve<T: Element, S1: Data<Elem = T>, S2: Data<Elem = T>, D: Dimensi
     let (a0, b0) = (in1.view().into_dyn(), in2.view().into_dyn());
     let (a, b) = broadcast_pair(&a0, &b0, &p.axes);
     let (x, y) = if p.swap { (&b, &a) } else { (&a, &b) };
+    crate::convolve::check_full(x, y, &p.axes)?;
     let full = oa_full(x, y, &p.axes)?;
     Ok(crop(full, in1.shape(), in2.shape(), &p.axes, mode).mapv(T::of_f64))
 }

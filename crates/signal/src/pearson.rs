@@ -115,6 +115,10 @@ where
         .iter()
         .enumerate()
         .all(|(i, s)| i == ax || a.shape()[i] <= 1 || s.unsigned_abs() >= stride);
+    // One r per series (and, on the vertical path, four f64 sums per series): `a` may be a
+    // huge broadcast view.
+    let series = a.len() / a.len_of(Axis(ax)).max(1);
+    ndkern_core::check_alloc::<f64>("per-series sums", series.saturating_mul(5))?;
     if innermost {
         // Lane-wise: each series is (nearly) contiguous.
         let out = Zip::from(a.lanes(Axis(ax))).par_map_collect(|lane| {

@@ -114,6 +114,9 @@ where
             ),
         });
     }
+    // One r per series (and per-series scratch): `a` may be a huge broadcast view.
+    let series = a.len() / n.max(1);
+    ndkern_core::check_alloc::<f64>("one r per series", series.saturating_mul(2))?;
     // n >= 2 trim + 2, without computing 2 trim (trim may be near usize::MAX).
     if n < 2 || trim > (n - 2) / 2 {
         return Err(Error::InvalidParameter {
@@ -181,10 +184,8 @@ where
     // Back to `a`'s axis order without `axis`.
     let mut inv: Vec<usize> = (0..rest.len()).collect();
     inv.sort_by_key(|&i| rest[i]);
-    Ok(out
-        .permuted_axes(IxDyn(&inv))
-        .as_standard_layout()
-        .into_owned())
+    let out = out.permuted_axes(IxDyn(&inv));
+    Ok(ndkern_core::try_standard_layout("the output in axis order", &out)?.into_owned())
 }
 
 /// One series through the composed kernels on values scaled by a power of two: the slow path

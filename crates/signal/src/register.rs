@@ -91,7 +91,7 @@ fn real_spectrum<T: Element, S: Data<Elem = T>, D: Dimension>(
     let shape = a.shape().to_vec();
     let n_last = shape[nd - 1];
     let h = half.shape()[nd - 1];
-    let mut full = ArrayD::<C64>::zeros(IxDyn(&shape));
+    let mut full = crate::fft::try_zeros_c64("the full spectrum", IxDyn(&shape))?;
     full.slice_axis_mut(Axis(nd - 1), (0..h).into())
         .assign(&half);
     if n_last > h && nd == 2 {
@@ -186,6 +186,7 @@ where
 {
     check_pair(a.shape(), b.shape())?;
     if a.ndim() == 2 && a.shape().iter().all(|&n| n >= 2) {
+        check_2d(a.shape()[0], a.shape()[1])?;
         return Ok(circular_2d(
             &a.view().into_dimensionality().expect("2-D"),
             &b.view().into_dimensionality().expect("2-D"),
@@ -196,6 +197,11 @@ where
         let m = x.sum() / x.len() as f64;
         x.mapv(|v| v - m)
     };
+    // f64 copies of both images (demeaned: two each): they may be huge broadcast views.
+    ndkern_core::check_alloc::<f64>(
+        "f64 copies of the images",
+        a.len().saturating_add(b.len()).saturating_mul(2),
+    )?;
     let a0 = demean(a.view().into_dyn().mapv(|v| v.as_f64()));
     let b0 = demean(b.view().into_dyn().mapv(|v| v.as_f64()));
     let saa: f64 = a0.iter().map(|v| v * v).sum();
@@ -237,6 +243,13 @@ where
 /// [`cross_correlate_circular`] of 2-D images by the fused pipeline in [`crate::xspec`]:
 /// mean removal inside the row FFTs, product inside the column FFTs, argmax inside the
 /// inverse row FFTs.
+/// `Err` when the 2-D path's buffers for `n0 x n1` images would not fit: two half spectra,
+/// the column spectra and the real cross-correlation, about three complex planes. Images
+/// may be huge broadcast views, so this is checked before the first spectrum is allocated.
+fn check_2d(n0: usize, n1: usize) -> Result<()> {
+    ndkern_core::check_alloc::<C64>("the 2-D spectra", n0.saturating_mul(n1).saturating_mul(3))
+}
+
 fn circular_2d<T: Element>(a: &ArrayView2<T>, b: &ArrayView2<T>) -> CircularPeak {
     let (n0, n1) = a.dim();
     let pl = crate::fft::with_plans(|p| Plans2::new(p, n0, n1));
@@ -249,7 +262,7 @@ fn circular_2d<T: Element>(a: &ArrayView2<T>, b: &ArrayView2<T>) -> CircularPeak
     xspec::cross_columns(&pl, &mut ra, &stb, None, |_, col, other| {
         col.iter_mut().zip(other).for_each(|(x, &y)| *x *= y.conj());
     });
-    let mut corr = Array2::<f64>::zeros((n0, n1));
+    let mut corr = Array2::<f64>::zeros((n0, n1)); // checked by the caller
     let scale = 1.0 / (n0 * n1) as f64;
     let (flat, peak) = xspec::rows_inverse_argmax(&pl, &ra, Some(&mut corr), scale, |v| v);
     let shift = vec![signed_index(flat / n1, n0), signed_index(flat % n1, n1)];
@@ -433,6 +446,7 @@ impl Correlator {
         let mut plans = FftPlans::new();
         let shape = reference.shape().to_vec();
         let (spectrum, src_amp) = if shape.len() == 2 && shape.iter().all(|&n| n >= 2) {
+            check_2d(shape[0], shape[1])?;
             let pl = Plans2::new(&mut plans, shape[0], shape[1]);
             let r2 = reference.view().into_dimensionality().expect("2-D");
             let (rows, _) = xspec::rows_forward(&pl, &r2, false);
@@ -494,6 +508,7 @@ impl Correlator {
         moving: &ArrayView2<T>,
     ) -> Result<PhaseShift> {
         let (n0, n1) = (pl.n0, pl.n1);
+        check_2d(n0, n1)?;
         let (mut rows, _) = xspec::rows_forward(pl, moving, false);
         let mut pt = if self.upsample_factor > 1 {
             vec![C64::default(); pl.h1 * n0]

@@ -378,7 +378,7 @@ pub fn rolling_sum<T: Element, S: Data<Elem = T>, D: Dimension>(
     axis: isize,
     opt: Rolling,
 ) -> Result<Array<T, D>> {
-    let mut out = ndkern_core::zeros::<T, D>(a.raw_dim());
+    let mut out = ndkern_core::try_zeros::<T, D>("the rolling output", a.raw_dim())?;
     rolling(a, axis, opt, Stat::Sum, &mut out)?;
     Ok(out)
 }
@@ -398,7 +398,7 @@ pub fn rolling_mean<T: Element, S: Data<Elem = T>, D: Dimension>(
     axis: isize,
     opt: Rolling,
 ) -> Result<Array<T, D>> {
-    let mut out = ndkern_core::zeros::<T, D>(a.raw_dim());
+    let mut out = ndkern_core::try_zeros::<T, D>("the rolling output", a.raw_dim())?;
     rolling(a, axis, opt, Stat::Mean, &mut out)?;
     Ok(out)
 }
@@ -419,7 +419,7 @@ pub fn rolling_var<T: Element, S: Data<Elem = T>, D: Dimension>(
     opt: Rolling,
     ddof: usize,
 ) -> Result<Array<T, D>> {
-    let mut out = ndkern_core::zeros::<T, D>(a.raw_dim());
+    let mut out = ndkern_core::try_zeros::<T, D>("the rolling output", a.raw_dim())?;
     rolling(a, axis, opt, Stat::Var(ddof), &mut out)?;
     Ok(out)
 }
@@ -439,7 +439,7 @@ pub fn rolling_std<T: Element, S: Data<Elem = T>, D: Dimension>(
     opt: Rolling,
     ddof: usize,
 ) -> Result<Array<T, D>> {
-    let mut out = ndkern_core::zeros::<T, D>(a.raw_dim());
+    let mut out = ndkern_core::try_zeros::<T, D>("the rolling output", a.raw_dim())?;
     rolling(a, axis, opt, Stat::Std(ddof), &mut out)?;
     Ok(out)
 }

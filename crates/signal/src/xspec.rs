@@ -113,8 +113,8 @@ pub(crate) fn rows_forward<T: Element>(
     demean: bool,
 ) -> (Array2<C64>, RowStats) {
     let (n0, n1, h1) = (pl.n0, pl.n1, pl.h1);
-    let mut out = Array2::<C64>::zeros((n0, h1));
-    // Per row: (row sum, sum of squares about the row mean).
+    let mut out = Array2::<C64>::zeros((n0, h1)); // checked by the callers (`Plans2::check`)
+                                                  // Per row: (row sum, sum of squares about the row mean).
     let mut sums = vec![(0.0f64, 0.0f64); n0];
     let r2c = &pl.r2c;
     out.axis_chunks_iter_mut(Axis(0), RB)

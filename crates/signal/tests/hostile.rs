@@ -2705,6 +2705,7 @@ fn scipy_ported_cases(s: &mut Suite) {
 #[test]
 fn hostile() {
     let mut s = Suite::new("hostile");
+    broadcast_outputs(&mut s);
     fft_cases(&mut s);
     conv_cases(&mut s);
     rolling_cases(&mut s);
@@ -2717,4 +2718,183 @@ fn hostile() {
     scipy_ported_cases(&mut s);
     assert!(s.len() >= 150, "{} cases", s.len());
     s.run();
+}
+
+/// Issue 13: outputs sized like the input. A stride-0 broadcast view with a huge logical
+/// shape is one value in memory; every function whose output, spectrum or working copy is
+/// sized by it must refuse with `Error::TooLarge` (not abort), and small broadcast views give
+/// the naive answer of the materialised array.
+fn broadcast_outputs(s: &mut Suite) {
+    use ndarray::{Ix1, Ix2, Ix3};
+    use ndkern_core::testing::hostile::{broadcast_view, broadcast_view_f32, too_large};
+    let h1 = || broadcast_view(Ix1(1 << 40));
+    let h2 = || broadcast_view(Ix2(1 << 20, 1 << 20));
+    let h3 = || broadcast_view_f32(Ix3(1 << 14, 1 << 14, 1 << 14));
+    let k1 = array![1.0, -2.0, 0.5];
+    let k2 = array![[1.0, 2.0], [3.0, 4.0]];
+    for mode in [Mode::Full, Mode::Same, Mode::Valid] {
+        let k = k1.clone();
+        s.case(format!("broadcast 2^40: fftconvolve {mode:?}"), move || {
+            too_large(fftconvolve(&h1(), &k, mode, None))
+        });
+        let k = k1.clone();
+        s.case(format!("broadcast 2^40: oaconvolve {mode:?}"), move || {
+            too_large(oaconvolve(&h1(), &k, mode, None))
+        });
+        for method in [Method::Auto, Method::Direct, Method::Fft] {
+            let k = k2.clone();
+            s.case(
+                format!("broadcast 2^40 (2-D): convolve {mode:?} {method:?}"),
+                move || too_large(convolve(&h2(), &k, mode, method, None)),
+            );
+            let k = k2.clone();
+            s.case(
+                format!("broadcast 2^40 (2-D): correlate {mode:?} {method:?}"),
+                move || too_large(correlate(&h2(), &k, mode, method, None)),
+            );
+        }
+    }
+    let k = k2.clone();
+    s.case("broadcast 2^40 (2-D): fftcorrelate", move || {
+        too_large(fftcorrelate(&h2(), &k, Mode::Same, None))
+    });
+    let k = k1.clone();
+    s.case("broadcast 2^40 kernel: fftconvolve", move || {
+        too_large(fftconvolve(&k, &h1(), Mode::Full, None))
+    });
+    s.case("broadcast 2^40 (2-D): rfftn", move || {
+        too_large(rfftn(&h2(), &[0, 1]))
+    });
+    s.case("broadcast 2^42 (3-D f32): rfftn one axis", move || {
+        too_large(rfftn(&h3(), &[2]))
+    });
+    s.case("broadcast 2^40: fftshift", move || {
+        too_large(fftshift(&h1(), &[0]))
+    });
+    s.case("broadcast 2^40 (2-D): ifftshift", move || {
+        too_large(ifftshift(&h2(), &[1]))
+    });
+    s.case("broadcast 2^40: rolling_sum", move || {
+        too_large(rolling_sum(&h1(), 0, Rolling::new(3)))
+    });
+    s.case("broadcast 2^40: rolling_mean", move || {
+        too_large(rolling_mean(&h1(), 0, Rolling::new(3)))
+    });
+    s.case("broadcast 2^40 (2-D): rolling_var", move || {
+        too_large(rolling_var(&h2(), 1, Rolling::new(3), 1))
+    });
+    s.case("broadcast 2^42 (3-D f32): rolling_std", move || {
+        too_large(rolling_std(&h3(), 2, Rolling::new(3), 0))
+    });
+    s.case("broadcast 2^40: detrend", move || {
+        too_large(detrend(&h1(), 0, Trend::Linear, &[]))
+    });
+    s.case("broadcast 2^40 (2-D): detrend constant", move || {
+        too_large(detrend(&h2(), 1, Trend::Constant, &[]))
+    });
+    s.case("broadcast (2^36, 4): pearson_r", move || {
+        too_large(pearson_r::<f64, _, _, _>(
+            &broadcast_view(Ix2(1 << 36, 4)),
+            &array![1.0, 2.0, 0.0, 5.0],
+            1,
+        ))
+    });
+    s.case("broadcast (2^36, 8): detrend_rolling_pearson", move || {
+        let y = Array1::from_shape_fn(8, |i| (i * i % 5) as f64);
+        too_large(detrend_rolling_pearson::<f64, _, _, _>(
+            &broadcast_view(Ix2(1 << 36, 8)),
+            &y,
+            1,
+            3,
+            1,
+        ))
+    });
+    s.case(
+        "broadcast 2^40 (2-D): cross_correlate_circular",
+        move || too_large(cross_correlate_circular(&h2(), &h2())),
+    );
+    s.case("broadcast 2^40 (2-D): phase_cross_correlation", move || {
+        too_large(phase_cross_correlation(
+            &h2(),
+            &h2(),
+            1,
+            Normalization::Phase,
+        ))
+    });
+    s.case(
+        "broadcast 2^42 (3-D f32): phase_cross_correlation",
+        move || {
+            too_large(phase_cross_correlation(
+                &h3(),
+                &h3(),
+                1,
+                Normalization::None,
+            ))
+        },
+    );
+    s.case("broadcast 2^40 (2-D): radial_power_spectrum", move || {
+        too_large(radial_power_spectrum(&h2()))
+    });
+
+    // Small broadcast views vs the naive oracles on the materialised arrays.
+    let row = array![1.0, -0.5, 2.0, 3.5, 0.25, -1.0, 4.0];
+    let r = row.clone();
+    s.case(
+        "broadcast (3, 7) fftconvolve along axis 1 = naive convolution per row",
+        move || {
+            let b = r.broadcast((3, 7)).unwrap();
+            let k = array![[0.5, -1.0, 2.0]];
+            let got = ok(fftconvolve(&b, &k, Mode::Full, Some(&[1])))?;
+            let want = naive::convolve_full(&r.to_vec(), &[0.5, -1.0, 2.0]);
+            for i in 0..3 {
+                close(
+                    &got.index_axis(Axis(0), i)
+                        .iter()
+                        .copied()
+                        .collect::<Vec<_>>(),
+                    &want,
+                    1e-12,
+                    1e-12,
+                )?;
+            }
+            Ok(())
+        },
+    );
+    let r = row.clone();
+    s.case(
+        "broadcast (3, 7) rolling_mean along axis 1 = naive per row",
+        move || {
+            let b = r.broadcast((3, 7)).unwrap();
+            let got = ok(rolling_mean(&b, 1, Rolling::new(3)))?;
+            let want = naive::rolling(&r.to_vec(), 3, 3, false, "mean", 0);
+            for i in 0..3 {
+                close(
+                    &got.index_axis(Axis(0), i)
+                        .iter()
+                        .copied()
+                        .collect::<Vec<_>>(),
+                    &want,
+                    1e-13,
+                    1e-13,
+                )?;
+            }
+            Ok(())
+        },
+    );
+    let r = row.clone();
+    s.case(
+        "broadcast (4, 7) pearson_r along axis 1 = naive r per row",
+        move || {
+            let b = r.broadcast((4, 7)).unwrap();
+            let y = array![0.0, 1.0, 0.5, 2.0, 1.0, -1.0, 3.0];
+            let got = ok(pearson_r::<f64, _, _, _>(&b, &y, 1))?;
+            let want = naive::pearson(&r.to_vec(), &y.to_vec());
+            close(
+                &got.iter().copied().collect::<Vec<_>>(),
+                &[want; 4],
+                1e-13,
+                1e-14,
+            )
+        },
+    );
 }

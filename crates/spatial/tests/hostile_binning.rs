@@ -1793,6 +1793,8 @@ fn healpix(s: &mut Suite) {
 #[test]
 fn hostile_binning() {
     let mut s = Suite::new("hostile_binning");
+    broadcast_outputs(&mut s);
+    binned_std_precision(&mut s);
     axis_bins(&mut s);
     grids(&mut s);
     histograms(&mut s);
@@ -1804,4 +1806,163 @@ fn hostile_binning() {
     healpix(&mut s);
     assert!(s.len() >= 150, "only {} hostile binning cases", s.len());
     s.run();
+}
+
+/// Issue 13: outputs sized like the input. A stride-0 broadcast view of 2^40 elements is one
+/// value in memory; every function whose output or working copy is sized by it must refuse
+/// with `Error::TooLarge` (not abort), and small broadcast views give the naive answer of the
+/// materialised array.
+fn broadcast_outputs(s: &mut Suite) {
+    use ndarray::{Ix1, Ix2, Ix3};
+    use ndkern_core::testing::hostile::{broadcast_view, too_large};
+    let h1 = || broadcast_view(Ix1(1 << 40));
+    let h2 = || broadcast_view(Ix2(1 << 20, 1 << 20));
+    s.case("broadcast 2^40: digitize", move || {
+        too_large(digitize(&h1(), &[0.0, 1.0, 2.0], false))
+    });
+    s.case("broadcast 2^40 (2-D): digitize", move || {
+        too_large(digitize(&h2(), &[0.0, 1.0], true))
+    });
+    s.case("broadcast 2^40: ang2pix", move || {
+        too_large(ang2pix(4, &h1(), &h1(), Scheme::Ring))
+    });
+    s.case("broadcast 2^40 (2-D): block_reduce block 1", move || {
+        too_large(block_reduce(&h2(), &[1, 1], BlockFunc::Sum))
+    });
+    s.case(
+        "broadcast 2^40 (2-D): block_reduce block (1, 2)",
+        move || too_large(block_reduce(&h2(), &[1, 2], BlockFunc::Max)),
+    );
+    s.case("broadcast 2^33 mask and values: masked_select", move || {
+        let t = [true];
+        let tv = ndarray::ArrayView1::from(&t[..]);
+        let m = tv.broadcast(1usize << 33).unwrap();
+        too_large(masked_select(&broadcast_view(Ix1(1 << 33)), &m))
+    });
+    s.case("broadcast (2^16, 2^16) mask: ragged_select", move || {
+        let t = [true];
+        let m = ndarray::ArrayView2::from_shape((1, 1), &t[..]).unwrap();
+        let m = m.broadcast((1 << 16, 1 << 16)).unwrap();
+        let f = broadcast_view(Ix3(1 << 16, 1 << 16, 4));
+        too_large(ragged_select(&f, &m))
+    });
+    s.case(
+        "broadcast values: binned First keeps every value, checked",
+        move || {
+            let g = ok(Grid::uniform(&[(0.0, 1.0)], &[2]))?;
+            let pts = broadcast_view(Ix2(1 << 34, 1));
+            too_large(binned_statistic_dd(
+                &pts,
+                &broadcast_view(Ix1(1 << 34)),
+                &g,
+                Statistic::First,
+                f64::NAN,
+                Outside::Drop,
+            ))
+        },
+    );
+
+    // Small broadcast views vs the naive oracles on the materialised arrays.
+    s.case("broadcast (5, 7) digitize = naive", || {
+        let row = Array1::from_shape_fn(7, |i| i as f64 * 0.7 - 1.0);
+        let b = row.broadcast((5, 7)).unwrap();
+        let bins = [-0.5, 0.0, 1.0, 2.5];
+        let got = ok(digitize(&b, &bins, false))?;
+        let want: Vec<usize> = b
+            .iter()
+            .map(|&x| reference::digitize(x, &bins, false))
+            .collect();
+        ensure(
+            got.iter().copied().collect::<Vec<_>>() == want,
+            format!("{got:?} vs {want:?}"),
+        )
+    });
+    s.case("broadcast (6, 9) block_reduce = naive", || {
+        let col = Array2::from_shape_fn((6, 1), |(i, _)| (i * 3 % 5) as f64 - 1.25);
+        let b = col.broadcast((6, 9)).unwrap();
+        let got = ok(block_reduce(&b, &[4, 2], BlockFunc::Sum))?;
+        let want = reference::block_reduce(&b.to_owned().into_dyn(), &[4, 2], "sum");
+        close(
+            &got.iter().copied().collect::<Vec<_>>(),
+            &want.iter().copied().collect::<Vec<_>>(),
+            1e-14,
+        )
+    });
+    s.case("broadcast (4, 5) masked_select = C-order selection", || {
+        let row = Array1::from_shape_fn(5, |i| i as f64);
+        let b = row.broadcast((4, 5)).unwrap();
+        let m = Array2::from_shape_fn((4, 5), |(i, j)| (i + j) % 3 == 0);
+        let got = ok(masked_select(&b, &m))?;
+        let mat = b.to_owned();
+        let want: Vec<f64> = mat
+            .iter()
+            .zip(m.iter())
+            .filter(|(_, &k)| k)
+            .map(|(&x, _)| x)
+            .collect();
+        ensure(got.to_vec() == want, format!("{got:?} vs {want:?}"))
+    });
+}
+
+/// Issue 13: binned std with a first value far from the cell mean (the one-pass sums are
+/// shifted by a cell's first value) is recomputed two-pass; the naive two-pass reference.
+fn binned_std_precision(s: &mut Suite) {
+    let run = |vals: Vec<f64>| -> Result<(f64, f64), String> {
+        let n = vals.len();
+        let g = ok(Grid::uniform(&[(0.0, 1.0)], &[1]))?;
+        let pts = Array2::from_elem((n, 1), 0.5);
+        let got = ok(binned_statistic_dd(
+            &pts,
+            &Array1::from(vals.clone()),
+            &g,
+            Statistic::Std,
+            f64::NAN,
+            Outside::Drop,
+        ))?;
+        Ok((got[[0]], reference::statistic(&vals, "std", f64::NAN)))
+    };
+    for n in [3usize, 100, 5000, 100_000] {
+        s.case(
+            format!("binned std of [1e10, 0 x {}] = naive two-pass", n - 1),
+            move || {
+                let mut v = vec![0.0; n];
+                v[0] = 1e10;
+                let (got, want) = run(v)?;
+                close(&[got], &[want], 1e-13)
+            },
+        );
+        s.case(
+            format!("binned std of [1e10, 1, 2, ..] ({n} values) = naive two-pass"),
+            move || {
+                let v: Vec<f64> = (0..n)
+                    .map(|i| if i == 0 { 1e10 } else { (i % 17) as f64 })
+                    .collect();
+                let (got, want) = run(v)?;
+                close(&[got], &[want], 1e-13)
+            },
+        );
+    }
+    s.case(
+        "binned std of [1e8 + small noise] keeps the noise (first value far below)",
+        move || {
+            let v: Vec<f64> = (0..20_000)
+                .map(|i| {
+                    if i == 0 {
+                        -3e9
+                    } else {
+                        1e8 + (i % 13) as f64 * 0.25
+                    }
+                })
+                .collect();
+            let (got, want) = run(v)?;
+            close(&[got], &[want], 1e-13)
+        },
+    );
+    s.case(
+        "binned std of [1e200, 3e200] is the true 1e200 (numpy overflows to inf; documented)",
+        move || {
+            let (got, _) = run(vec![1e200, 3e200])?;
+            close(&[got], &[1e200], 1e-15)
+        },
+    );
 }

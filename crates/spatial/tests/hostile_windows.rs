@@ -111,6 +111,7 @@ fn overflow_line(n: usize, seed: u64) -> ArrayD<f64> {
 #[test]
 fn hostile_windows() {
     let mut s = Suite::new("hostile_windows");
+    broadcast_outputs(&mut s);
     origins(&mut s);
     sizes(&mut s);
     weights(&mut s);
@@ -2044,6 +2045,169 @@ fn scipy_values(s: &mut Suite) {
             err_contains(
                 convolve1d(&x(), &[1.0, 2.0], 0, BorderMode::Reflect, isize::MIN + 1),
                 "origin",
+            )
+        },
+    );
+}
+
+/// Issue 13: outputs sized like the input. A stride-0 broadcast view of 2^40 elements is one
+/// value in memory; every allocating filter must refuse it with `Error::TooLarge` (not abort
+/// on the allocation), and a small broadcast view must give the naive answer of the
+/// materialised array.
+fn broadcast_outputs(s: &mut Suite) {
+    use ndarray::{Ix1, Ix2, Ix3};
+    use ndkern_core::testing::hostile::{broadcast_view, broadcast_view_f32, too_large};
+    let h1 = || broadcast_view(Ix1(1 << 40));
+    let h2 = || broadcast_view(Ix2(1 << 20, 1 << 20));
+    let h3 = || broadcast_view_f32(Ix3(1 << 14, 1 << 14, 1 << 14));
+    let r = BorderMode::Reflect;
+    let g = GaussianOptions::default();
+    s.case("broadcast 2^40: correlate1d", move || {
+        too_large(correlate1d::<f64, _, _>(&h1(), &[1.0, 2.0, 1.0], 0, r, 0))
+    });
+    s.case("broadcast 2^40: convolve1d", move || {
+        too_large(convolve1d::<f64, _, _>(&h1(), &[1.0, 2.0], 0, r, 0))
+    });
+    s.case("broadcast 2^40 (2-D): correlate", move || {
+        too_large(correlate::<f64, _, _, _, _>(
+            &h2(),
+            &arr2(&[[1.0, 2.0], [3.0, 4.0]]),
+            r,
+            &[0, 0],
+        ))
+    });
+    s.case("broadcast 2^40 (2-D): convolve", move || {
+        too_large(convolve::<f64, _, _, _, _>(
+            &h2(),
+            &arr2(&[[1.0, 2.0], [3.0, 4.0]]),
+            r,
+            &[0, 0],
+        ))
+    });
+    s.case("broadcast 2^40: uniform_filter1d", move || {
+        too_large(uniform_filter1d::<f64, _, _>(&h1(), 3, 0, r, 0))
+    });
+    s.case("broadcast 2^40 (2-D): uniform_filter", move || {
+        too_large(uniform_filter::<f64, _, _>(&h2(), &[3, 3], r, &[0, 0]))
+    });
+    s.case("broadcast 2^42 (3-D f32): uniform_filter", move || {
+        too_large(uniform_filter::<f32, _, _>(
+            &h3(),
+            &[3, 3, 3],
+            WindowMode::Shrink,
+            &[0, 0, 0],
+        ))
+    });
+    s.case("broadcast 2^40 (2-D): window_sum", move || {
+        too_large(window_sum::<f64, _, _>(&h2(), &[3, 3], r, &[0, 0]))
+    });
+    s.case("broadcast 2^40: gaussian_filter1d", move || {
+        too_large(gaussian_filter1d::<f64, _, _>(&h1(), 2.0, 0, &g))
+    });
+    let g2 = GaussianOptions::default();
+    s.case("broadcast 2^40 (2-D): gaussian_filter", move || {
+        too_large(gaussian_filter::<f64, _, _>(&h2(), &[2.0], &g2))
+    });
+    let g3 = GaussianOptions::default();
+    s.case("broadcast 2^42 (3-D f32): gaussian_filter", move || {
+        too_large(gaussian_filter::<f32, _, _>(&h3(), &[1.0], &g3))
+    });
+    s.case(
+        "broadcast 2^40 (2-D): gaussian_filter_recursive",
+        move || too_large(gaussian_filter_recursive::<f64, _, _>(&h2(), &[2.0], r)),
+    );
+    s.case("broadcast 2^40 (2-D): local_mean_var", move || {
+        too_large(local_mean_var::<f64, _, _>(&h2(), &[3, 3], r))
+    });
+    s.case("broadcast 2^42 (3-D f32): local_std", move || {
+        too_large(local_std::<f32, _, _>(
+            &h3(),
+            &[3, 3, 3],
+            WindowMode::Shrink,
+        ))
+    });
+
+    // Small broadcast views (a row repeated, stride 0 on axis 0) vs the naive oracle on the
+    // materialised array.
+    let row = Array1::from_shape_fn(9, |i| ((i * i) % 7) as f64 - 2.5);
+    let row1 = row.clone();
+    s.case(
+        "broadcast (6, 9) uniform_filter = naive box filter",
+        move || {
+            let b = row1.broadcast((6, 9)).unwrap();
+            let got = ok(uniform_filter::<f64, _, _>(&b, &[3, 3], r, &[0, 0]))?;
+            let mat = row1.broadcast((6, 9)).unwrap().to_owned().into_dyn();
+            let want = naive::box_filter(&mat, &[3, 3], &[0, 0], WindowMode::Border(r), true);
+            allclose(
+                &got.iter().copied().collect::<Vec<_>>(),
+                &want.iter().copied().collect::<Vec<_>>(),
+                1e-12,
+                1e-12,
+            )
+        },
+    );
+    let row2 = row.clone();
+    s.case("broadcast (6, 9) correlate = naive correlate", move || {
+        let b = row2.broadcast((6, 9)).unwrap();
+        let w = arr2(&[[1.0, -2.0], [0.5, 3.0]]);
+        let got = ok(correlate::<f64, _, _, _, _>(
+            &b,
+            &w,
+            BorderMode::Constant(1.5),
+            &[0, 0],
+        ))?;
+        let mat = row2.broadcast((6, 9)).unwrap().to_owned().into_dyn();
+        let want = naive::correlate(&mat, &w.into_dyn(), BorderMode::Constant(1.5), &[0, 0]);
+        allclose(
+            &got.iter().copied().collect::<Vec<_>>(),
+            &want.iter().copied().collect::<Vec<_>>(),
+            1e-12,
+            1e-12,
+        )
+    });
+    let row3 = row.clone();
+    s.case(
+        "broadcast (6, 9) local_mean_var = naive mean/var",
+        move || {
+            let b = row3.broadcast((6, 9)).unwrap();
+            let (m, v) = ok(local_mean_var::<f64, _, _>(&b, &[3, 2], WindowMode::Shrink))?;
+            let mat = row3.broadcast((6, 9)).unwrap().to_owned().into_dyn();
+            let (wm, wv) = naive::mean_var(&mat, &[3, 2], WindowMode::Shrink);
+            allclose(
+                &m.iter().copied().collect::<Vec<_>>(),
+                &wm.iter().copied().collect::<Vec<_>>(),
+                1e-12,
+                1e-12,
+            )?;
+            allclose(
+                &v.iter().copied().collect::<Vec<_>>(),
+                &wv.iter().copied().collect::<Vec<_>>(),
+                1e-10,
+                1e-12,
+            )
+        },
+    );
+    let row4 = row.clone();
+    s.case(
+        "broadcast (6, 9) gaussian_filter = correlate with its kernel",
+        move || {
+            // The Gaussian of sigma 1 (radius 4) is separable: correlate with the outer product of
+            // gaussian_kernel1d, naively, on the materialised array.
+            let b = row4.broadcast((6, 9)).unwrap();
+            let got = ok(gaussian_filter::<f64, _, _>(
+                &b,
+                &[1.0],
+                &GaussianOptions::default(),
+            ))?;
+            let k = ok(gaussian_kernel1d(1.0, 0, 4))?;
+            let w = Array2::from_shape_fn((9, 9), |(i, j)| k[i] * k[j]).into_dyn();
+            let mat = row4.broadcast((6, 9)).unwrap().to_owned().into_dyn();
+            let want = naive::correlate(&mat, &w, BorderMode::Reflect, &[0, 0]);
+            allclose(
+                &got.iter().copied().collect::<Vec<_>>(),
+                &want.iter().copied().collect::<Vec<_>>(),
+                1e-12,
+                1e-12,
             )
         },
     );

@@ -61,6 +61,11 @@ fn prepare<T: Element, S: Data<Elem = T>, D: Dimension>(
 ) -> Result<Prepared<T>> {
     let mask = axes.resolve(a.ndim())?;
     let plan = Plan::new(a.as_ptr(), &dims_of(a), &mask);
+    // A huge broadcast input can ask for more outputs than memory holds. A reduction keeps up
+    // to four output-sized f64 buffers at once (sums, means, the outer walk's temporary
+    // layout, the result): refuse before any of them is allocated.
+    let n_out = crate::checked_len("reduction output", &plan.out_shape)?;
+    crate::check_alloc::<f64>("reduction output", n_out.saturating_mul(4))?;
     let shape = if axes.keeps_dims() {
         a.shape()
             .iter()

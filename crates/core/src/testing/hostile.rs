@@ -347,3 +347,40 @@ pub fn err_or<T, E: Display>(r: Result<T, E>, check: impl FnOnce(T) -> Check) ->
         Ok(v) => check(v),
     }
 }
+
+/// `Ok` when `r` is [`crate::Error::TooLarge`] (an allocation refused, not an abort).
+pub fn too_large<T>(r: Result<T, crate::Error>) -> Check {
+    match r {
+        Err(crate::Error::TooLarge { .. }) => Ok(()),
+        Err(e) => Err(format!("expected Error::TooLarge, got Err: {e}")),
+        Ok(_) => Err("expected Error::TooLarge, got Ok".into()),
+    }
+}
+
+static BROADCAST_VALUE: [f64; 1] = [1.5];
+static BROADCAST_VALUE_F32: [f32; 1] = [1.5];
+
+/// A stride-0 broadcast view of shape `shape` over one value (1.5): one element in memory,
+/// `shape`'s product to every function that reads it — how an output "sized like the input"
+/// can ask for terabytes.
+///
+/// ```
+/// let v = ndkern_core::testing::hostile::broadcast_view(ndarray::Ix2(1 << 20, 1 << 20));
+/// assert_eq!(v.len(), 1 << 40);
+/// ```
+#[must_use]
+pub fn broadcast_view<D: ndarray::Dimension>(shape: D) -> ndarray::ArrayView<'static, f64, D> {
+    use ndarray::ShapeBuilder;
+    let zero = D::zeros(shape.ndim());
+    ndarray::ArrayView::from_shape(shape.strides(zero), &BROADCAST_VALUE[..])
+        .expect("stride-0 view")
+}
+
+/// [`broadcast_view`] of `f32`.
+#[must_use]
+pub fn broadcast_view_f32<D: ndarray::Dimension>(shape: D) -> ndarray::ArrayView<'static, f32, D> {
+    use ndarray::ShapeBuilder;
+    let zero = D::zeros(shape.ndim());
+    ndarray::ArrayView::from_shape(shape.strides(zero), &BROADCAST_VALUE_F32[..])
+        .expect("stride-0 view")
+}

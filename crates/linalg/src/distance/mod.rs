@@ -330,6 +330,10 @@ where
         return Ok(out);
     }
     let sqrt = !metric.is_squared();
+    // f64 copies of both point sets (and their whitened twins): the inputs may be huge
+    // broadcast views.
+    let copies = xa.len().saturating_add(xb.len()).saturating_mul(2);
+    ndkern_core::check_alloc::<f64>("f64 copies of the points", copies)?;
     let (a, b, e) = whiten_pair(xa, xb, &w, d);
     let flat = out.as_slice_mut().expect("fresh standard layout");
     let mut rows: Vec<&mut [T]> = flat.chunks_mut(n).collect();
@@ -419,6 +423,8 @@ where
         return Ok(out);
     }
     let sqrt = !metric.is_squared();
+    // f64 copies of the points (and their whitened twins): `x` may be a huge broadcast view.
+    ndkern_core::check_alloc::<f64>("f64 copies of the points", x.len().saturating_mul(2))?;
     let (a, _, e) = whiten_pair(x, &x.slice(ndarray::s![0..0, ..]), &w, d);
     let flat = out.as_slice_mut().expect("fresh standard layout");
     let mut rest = &mut *flat;

@@ -67,8 +67,9 @@ where
     }
     check_points(centroids, "centroids")?;
     let dim = points.raw_dim().remove_axis(Axis(nd - 1));
-    let p = points.as_standard_layout();
+    let p = ndkern_core::try_standard_layout("a C-order copy of the points", points)?;
     let flat = p.as_slice().expect("standard layout");
+    ndkern_core::check_alloc::<f64>("f64 copies of the centroids", centroids.len())?;
     let c: Vec<f64> = centroids.iter().map(|v| v.as_f64()).collect();
     let npts = flat.len().checked_div(d).unwrap_or(dim.size());
     // With d = 0 the point count is not bounded by the data ((2^33, 0) points have no

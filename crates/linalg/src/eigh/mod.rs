@@ -85,6 +85,12 @@ where
             });
         }
     }
+    // The planes may be huge broadcast views: their copies and the outputs are checked.
+    for p in &planes {
+        if !p.is_standard_layout() {
+            ndkern_core::check_alloc::<T>("a C-order copy of a plane", p.len())?;
+        }
+    }
     Ok(planes.map(|p| p.as_standard_layout()))
 }
 
@@ -111,19 +117,21 @@ ndkern_core::multiversion! {
 fn run_blocks<T, D, const N: usize, const M: usize>(
     planes: &[ndarray::CowArray<'_, T, D>; N],
     kernel: impl Fn([&[f64]; N], [&mut [f64]; M]) + Sync,
-) -> [Array<T, D>; M]
+) -> Result<[Array<T, D>; M]>
 where
     T: Element,
     D: Dimension,
 {
     let dim = planes[0].raw_dim();
+    let len = planes[0].len();
+    // The interleaved blocks and the M unpacked outputs are alive together.
+    ndkern_core::check_alloc::<T>("the eigenvalue outputs", len.saturating_mul(2 * M))?;
     let slices: [&[T]; N] = std::array::from_fn(|k| {
         planes[k]
             .as_slice()
             .expect("as_standard_layout gives a contiguous array")
     });
-    let len = slices[0].len();
-    let mut flat: Vec<T> = vec![T::zero(); len * M];
+    let mut flat: Vec<T> = ndkern_core::try_zeroed_vec("the eigenvalue outputs", len * M)?;
     let run = |b: usize, chunk: &mut [T]| {
         let start = b * BLOCK;
         let n = chunk.len() / M;
@@ -163,7 +171,7 @@ where
         blocks.into_iter().enumerate().for_each(|(b, c)| run(b, c));
     }
     // Unpack into M arrays.
-    std::array::from_fn(|k| {
+    Ok(std::array::from_fn(|k| {
         let mut v = Vec::with_capacity(len);
         let mut done = 0;
         while done < len {
@@ -173,7 +181,7 @@ where
             done += n;
         }
         Array::from_shape_vec(dim.clone(), v).expect("length matches shape")
-    })
+    }))
 }
 
 /// Eigenvalues of the 2x2 symmetric field `[[xx, xy], [xy, yy]]`, two arrays of the planes'
@@ -203,14 +211,14 @@ where
     D: Dimension,
 {
     let planes = contiguous_planes([xx, xy, yy])?;
-    Ok(run_blocks(&planes, |m, [lo, hi]| {
+    run_blocks(&planes, |m, [lo, hi]| {
         eigvals2_block(m, lo, hi);
         if order != EigOrder::Ascending {
             for (l, h) in lo.iter_mut().zip(hi.iter_mut()) {
                 [*l, *h] = order.apply([*l, *h]);
             }
         }
-    }))
+    })
 }
 
 /// Eigenvalues of the 3x3 symmetric field with upper-triangle planes
@@ -244,14 +252,14 @@ where
     D: Dimension,
 {
     let planes = contiguous_planes(planes)?;
-    Ok(run_blocks(&planes, |m, [lo, mid, hi]| {
+    run_blocks(&planes, |m, [lo, mid, hi]| {
         eigvals3_block(m, lo, mid, hi);
         if order != EigOrder::Ascending {
             for ((l, md), h) in lo.iter_mut().zip(mid.iter_mut()).zip(hi.iter_mut()) {
                 [*l, *md, *h] = order.apply([*l, *md, *h]);
             }
         }
-    }))
+    })
 }
 
 /// Eigenvalues and unit eigenvectors of the 3x3 symmetric field `[xx, xy, xz, yy, yz, zz]`.
@@ -293,7 +301,7 @@ where
                 }
             }
         }
-    });
+    })?;
     let mut it = out.into_iter();
     let w = std::array::from_fn(|_| it.next().unwrap());
     let v = std::array::from_fn(|_| std::array::from_fn(|_| it.next().unwrap()));
@@ -359,8 +367,14 @@ where
     }
     // Lower-triangle plane (i >= j) of the batch: drop axis nd-2 twice.
     let ax = ndarray::Axis(nd - 2);
+    // `a` may be a huge broadcast view: the planes copied below and the output are checked.
+    let plane_len = ndkern_core::checked_len("the eigvalsh batch", &batch)?;
+    ndkern_core::check_alloc::<T>(
+        "eigvalsh's copies of the matrix planes",
+        plane_len.saturating_mul(n.saturating_mul(n + 1) / 2 + 2 * n),
+    )?;
     let plane = |i: usize, j: usize| a.index_axis(ax, i).index_axis(ax, j).to_owned();
-    let mut out = ArrayD::<T>::zeros(IxDyn(&out_shape));
+    let mut out = ndkern_core::try_zeros::<T, _>("eigvalsh's output", IxDyn(&out_shape))?;
     let results: Vec<ArrayD<T>> = match n {
         0 => Vec::new(),
         1 => vec![plane(0, 0)],
@@ -387,8 +401,9 @@ where
             .to_vec()
         }
         _ => {
-            let mut res: Vec<ArrayD<T>> =
-                (0..n).map(|_| ndkern_core::zeros(IxDyn(&batch))).collect();
+            let mut res: Vec<ArrayD<T>> = (0..n)
+                .map(|_| ndkern_core::try_zeros("eigvalsh's output", IxDyn(&batch)))
+                .collect::<Result<_>>()?;
             let planes: Vec<Vec<ArrayD<T>>> = (0..n)
                 .map(|i| (0..=i).map(|j| plane(i, j)).collect())
                 .collect();

@@ -161,6 +161,18 @@ impl Acc {
         let m1 = self.s1[c] / n;
         ndkern_core::clamp(self.s2[c] / n - m1 * m1, 0.0, f64::INFINITY)
     }
+
+    /// True when cell `c`'s shifted one-pass variance may have lost more than 10 bits: its
+    /// rounding error is about `eps * (var + m1^2)` with `m1` the mean distance from the
+    /// shift (the cell's first value), so a first value far from the cell's mean
+    /// (`[1e10, 0, 0, ...]`) leaves `var` with a relative error of `eps * m1^2 / var`. Such
+    /// cells are recomputed by the two-pass [`scaled_var`]; random data almost never needs it
+    /// (`m1^2 / var` is then about 1), so the one pass stays the fast path.
+    #[inline]
+    pub fn ill_shifted(&self, c: usize) -> bool {
+        let m1 = self.s1[c] / self.count[c] as f64;
+        m1 * m1 > 1024.0 * self.var(c)
+    }
 }
 
 /// Population variance and standard deviation of `vals` computed on scaled values (numpy's

@@ -112,7 +112,8 @@ where
     D: Dimension,
 {
     let shape = out_shape_of(a.shape(), block)?;
-    let mut out = ndkern_core::filled_vec(0.0, shape.iter().product());
+    let n = ndkern_core::checked_len("block_reduce's output", &shape)?;
+    let mut out = ndkern_core::try_zeroed_vec::<f64>("block_reduce's output", n)?;
     reduce_into_slice(a, block, func, &mut out)?;
     Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("shape"))
 }
@@ -154,7 +155,8 @@ where
     match out.as_slice_mut() {
         Some(o) => reduce_into_slice(a, block, func, o)?,
         None => {
-            let mut tmp = vec![0.0; out.len()];
+            let mut tmp =
+                ndkern_core::try_zeroed_vec::<f64>("a block_reduce temporary", out.len())?;
             reduce_into_slice(a, block, func, &mut tmp)?;
             out.iter_mut().zip(tmp).for_each(|(o, t)| *o = t);
         }

@@ -76,6 +76,9 @@ where
             got: phi.shape().to_vec(),
         });
     }
+    // The output is sized like `theta`, which may be a huge broadcast view: checked before
+    // the validation pass reads it.
+    ndkern_core::check_alloc::<usize>("ang2pix's output", theta.len())?;
     // Validate first: cdshealpix panics on a latitude outside [-pi/2, pi/2]. healpy accepts
     // theta up to pi + 1e-5 (so that a float32 pi, 3.1415927, is the south pole); the
     // latitude is clamped below.

@@ -293,6 +293,8 @@ where
             }
         }
     };
+    // The output is sized like `x`, which may be a huge broadcast view.
+    ndkern_core::check_alloc::<usize>("digitize's output", x.len())?;
     Ok(x.mapv(|v| {
         let k = search(v.as_f64());
         if inc {

@@ -42,6 +42,10 @@ where
     D: Dimension,
 {
     check_shape(a.shape(), mask.shape())?;
+    if ndkern_core::check_alloc::<X>("masked_select's output", a.len()).is_err() {
+        // Only a huge broadcast view gets here: count the selection before collecting it.
+        check_selection::<X>("masked_select's output", mask)?;
+    }
     // Logical (C) order, as numpy: `Zip` would walk a transposed pair in memory order.
     let out: Vec<X> = match (a.as_slice(), mask.as_slice()) {
         (Some(xs), Some(ms)) => xs
@@ -56,6 +60,23 @@ where
             .collect(),
     };
     Ok(Array1::from(out))
+}
+
+/// `Err` (naming `what`) when `mask` selects more elements of `X` than fit under the
+/// allocation cap; stops counting as soon as it does.
+fn check_selection<X>(
+    what: &'static str,
+    mask: &ArrayBase<impl Data<Elem = bool>, impl Dimension>,
+) -> Result<()> {
+    let cap = ndkern_core::memory_limit() / std::mem::size_of::<X>().max(1);
+    let mut n = 0usize;
+    for &m in mask {
+        n += usize::from(m);
+        if n > cap {
+            break;
+        }
+    }
+    ndkern_core::check_alloc::<X>(what, n)
 }
 
 /// numpy `histogram(a[mask], bins, range)`: counts of the voxels where `mask` is set (Q5),
@@ -246,6 +267,11 @@ where
 {
     let (f, p, k) = features.dim();
     check_shape(&[f, p], mask.shape())?;
+    ndkern_core::check_alloc::<usize>("ragged_select's frame offsets", f.saturating_add(1))?;
+    if ndkern_core::check_alloc::<usize>("ragged_select's index", mask.len()).is_err() {
+        // Only a huge broadcast mask gets here: count the selection before collecting it.
+        check_selection::<usize>("ragged_select's index", mask)?;
+    }
     let mut offsets = Vec::with_capacity(f + 1);
     offsets.push(0);
     let mut index = Vec::new();
@@ -253,7 +279,9 @@ where
         index.extend(row.iter().enumerate().filter(|(_, &m)| m).map(|(i, _)| i));
         offsets.push(index.len());
     }
-    let mut data = Vec::with_capacity(index.len() * k);
+    let n = ndkern_core::checked_len("ragged_select's output", &[index.len(), k])?;
+    ndkern_core::check_alloc::<X>("ragged_select's output", n)?;
+    let mut data = Vec::with_capacity(n);
     for fr in 0..f {
         for &pt in &index[offsets[fr]..offsets[fr + 1]] {
             let row: ArrayView1<'_, X> = features.slice(ndarray::s![fr, pt, ..]);

@@ -100,7 +100,8 @@ pub struct CellStats {
     acc: Acc,
     values: Vec<f64>,
     /// `(cell, var, std)`, sorted by cell, for the cells whose one-pass sums are not finite
-    /// (a NaN or infinite value, or an overflow near +-1e308): recomputed by [`scaled_var`].
+    /// (a NaN or infinite value, or an overflow near +-1e308) or ill-conditioned (the first
+    /// value far from the cell's mean, [`Acc::ill_shifted`]): recomputed by [`scaled_var`].
     fixed: Vec<(usize, f64, f64)>,
 }
 
@@ -127,35 +128,26 @@ impl CellStats {
     pub fn mean(&self, fill: f64) -> ArrayD<f64> {
         self.per_cell(fill, |c| self.acc.sum[c] / self.acc.count[c] as f64)
     }
-    /// The recomputed `(var, std)` of cell `c` (one whose one-pass variance is not finite).
-    fn fixed(&self, c: usize) -> (f64, f64) {
-        match self.fixed.binary_search_by_key(&c, |f| f.0) {
-            Ok(k) => (self.fixed[k].1, self.fixed[k].2),
-            Err(_) => (f64::NAN, f64::NAN),
-        }
+    /// The recomputed `(var, std)` of cell `c` when it has one (its one-pass variance is not
+    /// finite or is ill-conditioned: [`recover_var`]).
+    fn fixed(&self, c: usize) -> Option<(f64, f64)> {
+        let k = self.fixed.binary_search_by_key(&c, |f| f.0).ok()?;
+        Some((self.fixed[k].1, self.fixed[k].2))
     }
     /// Population variance (ddof = 0) per cell, `fill` when empty; NaN for a cell holding
     /// a NaN or infinite value (numpy's `var`).
     pub fn var(&self, fill: f64) -> ArrayD<f64> {
-        self.per_cell(fill, |c| {
-            let v = self.acc.var(c);
-            if v.is_finite() {
-                v
-            } else {
-                self.fixed(c).0
-            }
+        self.per_cell(fill, |c| match self.fixed(c) {
+            Some((v, _)) => v,
+            None => self.acc.var(c),
         })
     }
     /// Population standard deviation per cell, `fill` when empty; NaN for a cell holding
     /// a NaN or infinite value (numpy's `std`, scipy's `binned_statistic_dd(..., 'std')`).
     pub fn std(&self, fill: f64) -> ArrayD<f64> {
-        self.per_cell(fill, |c| {
-            let v = self.acc.var(c);
-            if v.is_finite() {
-                v.sqrt()
-            } else {
-                self.fixed(c).1
-            }
+        self.per_cell(fill, |c| match self.fixed(c) {
+            Some((_, s)) => s,
+            None => self.acc.var(c).sqrt(),
         })
     }
     /// Minimum per cell, `fill` when empty.
@@ -211,6 +203,10 @@ where
 {
     check_points(grid, points, Some(values))?;
     Acc::check(grid.len(), want)?;
+    if want.order {
+        // Order statistics keep every value: `values` may be a huge broadcast view.
+        ndkern_core::check_alloc::<f64>("the values kept for order statistics", values.len())?;
+    }
     let n = points.nrows();
     let acc = fold_blocks(
         n,
@@ -246,7 +242,9 @@ where
 }
 
 /// The slow path of the variance: for each cell whose one-pass variance is not finite
-/// (a NaN or infinite value, or sums that overflowed for data near +-1e308), its values are
+/// (a NaN or infinite value, or sums that overflowed for data near +-1e308) or may have lost
+/// more than 10 bits to cancellation (its shift, the cell's first value, far from its mean:
+/// [`Acc::ill_shifted`]), its values are
 /// collected in a second pass over the points and the variance recomputed on scaled values
 /// ([`scaled_var`]). Returns `(cell, var, std)` sorted by cell; empty (no second pass) when
 /// every cell is finite.
@@ -262,7 +260,7 @@ where
     S2: Data<Elem = T>,
 {
     let bad: Vec<usize> = (0..acc.count.len())
-        .filter(|&c| acc.count[c] > 0 && !acc.var(c).is_finite())
+        .filter(|&c| acc.count[c] > 0 && (!acc.var(c).is_finite() || acc.ill_shifted(c)))
         .collect();
     if bad.is_empty() {
         return Ok(Vec::new());

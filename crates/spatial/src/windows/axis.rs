@@ -142,7 +142,7 @@ where
 {
     check_shape(input.shape(), out.shape())?;
     if !passes.is_empty() && !input.is_empty() && out.is_standard_layout() {
-        let src = input.as_standard_layout();
+        let src = ndkern_core::try_standard_layout("a C-order copy of the input", input)?;
         let s = src.as_slice().expect("standard layout");
         let shape = input.shape().to_vec();
         let d = out.as_slice_mut().expect("standard layout");

@@ -67,7 +67,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = ndkern_core::zeros(a.raw_dim());
+    let mut out = ndkern_core::try_zeros("output", a.raw_dim())?;
     correlate1d_into(a, weights, axis, mode, origin, out.view_mut())?;
     Ok(out)
 }
@@ -153,7 +153,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = ndkern_core::zeros(a.raw_dim());
+    let mut out = ndkern_core::try_zeros("output", a.raw_dim())?;
     convolve1d_into(a, weights, axis, mode, origin, out.view_mut())?;
     Ok(out)
 }
@@ -258,7 +258,7 @@ where
     Sw: Data<Elem = f64>,
     Dw: Dimension,
 {
-    let mut out = ndkern_core::zeros(a.raw_dim());
+    let mut out = ndkern_core::try_zeros("output", a.raw_dim())?;
     correlate_into(a, weights, mode, origin, out.view_mut())?;
     Ok(out)
 }
@@ -325,7 +325,7 @@ where
         let len = ndkern_core::checked_len("the padded array of the correlation", &padded)?;
         ndkern_core::check_alloc::<T>("the padded array of the correlation", len)?;
     }
-    let w = weights.to_owned().into_dyn();
+    let w = ndkern_core::try_to_owned("a copy of the weights", weights)?.into_dyn();
     if nd == 0 {
         let k = T::of_f64(w[IxDyn(&[])]);
         out.zip_mut_with(a, |o, &x| *o = k * x);
@@ -516,7 +516,7 @@ where
     Sw: Data<Elem = f64>,
     Dw: Dimension,
 {
-    let mut out = ndkern_core::zeros(a.raw_dim());
+    let mut out = ndkern_core::try_zeros("output", a.raw_dim())?;
     convolve_into(a, weights, mode, origin, out.view_mut())?;
     Ok(out)
 }

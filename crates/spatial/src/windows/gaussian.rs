@@ -251,7 +251,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = ndkern_core::zeros(a.raw_dim());
+    let mut out = ndkern_core::try_zeros("output", a.raw_dim())?;
     gaussian_filter1d_into(a, sigma, axis, options, out.view_mut())?;
     Ok(out)
 }
@@ -375,7 +375,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = ndkern_core::zeros(a.raw_dim());
+    let mut out = ndkern_core::try_zeros("output", a.raw_dim())?;
     gaussian_filter_into(a, sigma, options, out.view_mut())?;
     Ok(out)
 }

@@ -68,8 +68,8 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut m = ndkern_core::zeros(a.raw_dim());
-    let mut v = ndkern_core::zeros(a.raw_dim());
+    let mut m = ndkern_core::try_zeros("local mean output", a.raw_dim())?;
+    let mut v = ndkern_core::try_zeros("local variance output", a.raw_dim())?;
     local_mean_var_into(a, size, mode, m.view_mut(), v.view_mut())?;
     Ok((m, v))
 }
@@ -146,7 +146,7 @@ where
     let k = shift_of(a);
     if mean.is_standard_layout() && var.is_standard_layout() {
         // One fused sweep: input read once, mean and variance written once.
-        let src = a.as_standard_layout();
+        let src = ndkern_core::try_standard_layout("a C-order copy of the input", a)?;
         let s = src.as_slice().expect("standard layout");
         let shape = a.shape().to_vec();
         let m = mean.as_slice_mut().expect("standard layout");
@@ -157,14 +157,14 @@ where
         return Ok(());
     }
     let shrink = mode == WindowMode::Shrink;
-    let mut m1 = Array::<f64, D>::zeros(a.raw_dim());
-    let mut m2 = Array::<f64, D>::zeros(a.raw_dim());
+    let mut m1 = ndkern_core::try_zeros::<f64, _>("f64 moments", a.raw_dim())?;
+    let mut m2 = ndkern_core::try_zeros::<f64, _>("f64 moments", a.raw_dim())?;
 
     // Pass 1 (axis 0). C-contiguous finite data: vertical running sums over whole rows (two
     // sweeps, one per plane). Otherwise one gathered lane gives both window sums at once.
     let (w0, (b0, a0)) = (sizes[0], pads[0]);
     let n0 = a.len_of(Axis(0));
-    let std_src = a.as_standard_layout();
+    let std_src = ndkern_core::try_standard_layout("a C-order copy of the input", a)?;
     let vertical = a.ndim() >= 2
         && std_src
             .as_slice()

@@ -117,7 +117,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = ndkern_core::zeros(a.raw_dim());
+    let mut out = ndkern_core::try_zeros("output", a.raw_dim())?;
     gaussian_filter_recursive_into(a, sigma, mode, out.view_mut())?;
     Ok(out)
 }
@@ -233,7 +233,7 @@ where
         // C-contiguous output: the innermost axis first, from the input into the output (16
         // rows at a time as SIMD lanes), then the outer axes in place as recursions down whole
         // rows of column strips (recursive_rows.rs).
-        let src = a.as_standard_layout();
+        let src = ndkern_core::try_standard_layout("a C-order copy of the input", a)?;
         let s = src.as_slice().expect("standard layout");
         let shape = a.shape().to_vec();
         let dst = out.as_slice_mut().expect("standard layout");

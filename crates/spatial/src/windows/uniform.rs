@@ -198,7 +198,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = ndkern_core::zeros(a.raw_dim());
+    let mut out = ndkern_core::try_zeros("output", a.raw_dim())?;
     uniform_filter1d_into(a, size, axis, mode, origin, out.view_mut())?;
     Ok(out)
 }
@@ -264,7 +264,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = ndkern_core::zeros(a.raw_dim());
+    let mut out = ndkern_core::try_zeros("output", a.raw_dim())?;
     uniform_filter_into(a, size, mode, origin, out.view_mut())?;
     Ok(out)
 }
@@ -319,7 +319,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let mut out = ndkern_core::zeros(a.raw_dim());
+    let mut out = ndkern_core::try_zeros("output", a.raw_dim())?;
     window_sum_into(a, size, mode, origin, out.view_mut())?;
     Ok(out)
 }
