@@ -5,7 +5,7 @@ init = the first 10 samples)."""
 
 import numpy as np
 
-from .core import THREADS, Row, close, exact, optional
+from .core import THREADS, Row, close, optional
 
 nb = optional("numba")
 faiss = optional("faiss")
