@@ -19,14 +19,16 @@
   ``level_rows``, ``hessian_eigvalsh``, ``estimate_kernel``, ``interpolate``, ``kmeans``,
   ``nearest``, ``pca``, ``gaussian_filter_recursive``, ``select_in_mask``,
   ``histogram_masked``, ``cross_correlate_circular``, ``norm_l2``, ``gradient_stacked``.
-* ``simd_level()``, ``set_num_threads(n)``, ``get_num_threads()``.
+* ``simd_level()``, ``set_num_threads(n)``, ``get_num_threads()``, ``with threads(n):`` (the
+  calling thread's calls on ``n`` threads).
 
 Errors: invalid arguments raise ``ValueError``/``TypeError`` (``ndkern.ArgumentError`` where
 scipy raises ``RuntimeError``), an allocation sized by the arguments beyond ndkern's memory cap
 ``MemoryError``; a Rust panic comes back as ``RuntimeError``, never a crash.
 
 float32 stays float32 and float64 float64; arrays of any strides are read in place; the GIL
-is released while ndkern computes, on its own thread pool.
+is released while ndkern computes, on its own thread pool (``set_num_threads(n)`` for the
+process, ``with threads(n):`` for the calling thread).
 
 >>> import numpy as np
 >>> import ndkern
@@ -40,7 +42,8 @@ True
 
 from __future__ import annotations
 
-from typing import Any, Sequence, Tuple, Union
+import contextlib
+from typing import Any, Iterator, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -143,6 +146,7 @@ __all__ = [
     "stats",
     "std",
     "sum",
+    "threads",
     "var",
     "window_sum",
 ]
@@ -176,13 +180,47 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_threads() -> int:
-    """The number of threads of ndkern's pool.
+    """The number of threads the calling thread's ndkern calls run on: ``n`` inside
+    ``with ndkern.threads(n)``, else the size of ndkern's pool.
 
     >>> import ndkern
     >>> ndkern.get_num_threads() >= 1
     True
     """
     return _ndkern.get_num_threads()
+
+
+@contextlib.contextmanager
+def threads(n: int) -> Iterator[None]:
+    """A context manager: ndkern calls made by *this* thread inside the ``with`` block run on
+    ``n`` threads (``0``: the process-wide pool of :func:`set_num_threads`); the previous
+    setting comes back on exit, also on an exception.
+
+    For a caller that parallelises itself (its own threads, a joblib/dask thread pool): each of
+    its threads can call ndkern single-threaded without changing what other threads get. The
+    setting is per thread, like ``scipy.fft.set_workers``: threads started inside the block,
+    and dask's or joblib's worker threads, keep their own (give them their own ``with``, or
+    call :func:`set_num_threads` for the whole process). Calls on small arrays run on the
+    calling thread anyway. Nests; not shared with coroutines of the same thread.
+
+    >>> import numpy as np, ndkern
+    >>> ndkern.set_num_threads(2)
+    >>> with ndkern.threads(1):
+    ...     ndkern.get_num_threads()
+    ...     m = ndkern.ndimage.uniform_filter(np.ones((500, 500)), 3)  # on one thread
+    1
+    >>> ndkern.get_num_threads()  # back to the process-wide pool
+    2
+    >>> ndkern.set_num_threads(0)
+    """
+    n = int_value(n, "n")
+    if n < 0:
+        raise ValueError(f"the number of threads must be >= 0 (0: the process-wide pool), got {n}")
+    previous = _ndkern._set_thread_workers(n)
+    try:
+        yield
+    finally:
+        _ndkern._set_thread_workers(previous)
 
 
 def _window_mode(mode: Any, allow_shrink: bool) -> str:

@@ -12,12 +12,12 @@ import numpy as np
 from . import _ndkern
 from ._support import (
     F64,
+    axis_list,
     filter_mode,
     float_array,
     float_value,
     get_output,
     normalize_axis_index,
-    normalize_axis_tuple,
     same_float,
 )
 
@@ -438,8 +438,7 @@ def norm_l2(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     array([5.65685425, 5.65685425, 5.65685425])
     """
     x = float_array(a, "norm_l2")
-    axes = None if axis is None else list(normalize_axis_tuple(axis, x.ndim))
-    r = _ndkern.reduce("norm_l2", x, axes, bool(keepdims), 0)
+    r = _ndkern.reduce("norm_l2", x, axis_list(axis, x.ndim), bool(keepdims), 0)
     return r[()] if r.ndim == 0 else r
 
 

@@ -19,7 +19,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from . import _ndkern
-from ._support import F64, native_float, normalize_axis_tuple
+from ._support import F32, F64, axis_list, native_float
 
 __all__ = ["count_nonzero", "max", "mean", "min", "std", "sum", "var"]
 
@@ -36,31 +36,22 @@ class _Unset:
 _UNSET: Any = _Unset()
 
 
-def _extra(**kw: Any) -> dict:
-    """The numpy-only keywords that were given (initial, where, mean, correction)."""
-    return {k: v for k, v in kw.items() if v is not _UNSET}
+def _extra(**kw: Any) -> Optional[dict]:
+    """The numpy-only keywords that were given (initial, where, mean, correction), or None."""
+    given = {k: v for k, v in kw.items() if v is not _UNSET}
+    return given or None
 
 
-def _finish(r: np.ndarray, out: Optional[np.ndarray], name: str) -> Any:
-    if out is not None:
-        if not isinstance(out, np.ndarray):
-            raise TypeError(f"{name}: out must be a numpy array")
-        if out.shape != r.shape:
-            raise ValueError(
-                f"{name}: output parameter has the wrong shape: expected {r.shape}, "
-                f"got {out.shape}"
-            )
-        out[...] = r
-        return out
-    if r.ndim == 0:
-        return r[()]
-    return r
-
-
-def _axes(axis: Axis, ndim: int) -> Optional[list]:
-    if axis is None:
-        return None
-    return list(normalize_axis_tuple(axis, ndim))
+def _finish(r: np.ndarray, out: Any, name: str) -> Any:
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{name}: out must be a numpy array")
+    if out.shape != r.shape:
+        raise ValueError(
+            f"{name}: output parameter has the wrong shape: expected {r.shape}, "
+            f"got {out.shape}"
+        )
+    out[...] = r
+    return out
 
 
 def _reduce(
@@ -75,7 +66,9 @@ def _reduce(
     float_for_ints: bool = False,
     extra: Optional[dict] = None,
 ) -> Any:
-    x = np.asarray(a)
+    # The small-call path (Q7: a few us of work) is kept lean: exact-type and identity checks
+    # first, the general ones only when those fail (BENCHMARKS.md, "The Python door").
+    x = a if type(a) is np.ndarray else np.asarray(a)
     if extra:
         # numpy keywords ndkern does not compute (initial, where, mean, correction): numpy
         return _numpy(np_func, op, x, axis, dtype, out, keepdims, ddof, extra)
@@ -84,22 +77,36 @@ def _reduce(
         if not native_float(dt):
             return _numpy(np_func, op, x, axis, dtype, out, keepdims, ddof)
         x = x.astype(dt, copy=False)
-    if not native_float(x.dtype):
-        if float_for_ints and x.dtype.kind in "biu":
+    dt = x.dtype
+    if dt is not F64 and dt is not F32 and not native_float(dt):
+        if float_for_ints and dt.kind in "biu":
             x = x.astype(F64)
         else:
             return _numpy(np_func, op, x, axis, dtype, out, keepdims, ddof)
-    axes = _axes(axis, x.ndim)
-    if op in ("var", "std"):
-        if isinstance(ddof, bool) or not float(ddof).is_integer() or ddof < 0:
+    axes = axis_list(axis, x.ndim)
+    if op == "var" or op == "std":
+        if type(ddof) is not int and (isinstance(ddof, bool) or not float(ddof).is_integer()):
             return _numpy(np_func, op, x, axis, dtype, out, keepdims, ddof)
-        ddof = int(ddof)
-        count = math.prod(x.shape[i] for i in (axes if axes is not None else range(x.ndim)))
+        if ddof < 0:
+            return _numpy(np_func, op, x, axis, dtype, out, keepdims, ddof)
+        if axes is None:
+            count = x.size
+        elif len(axes) == 1:
+            count = x.shape[axes[0]]
+        else:
+            count = math.prod(x.shape[i] for i in axes)
         if ddof >= count:
             # numpy divides by max(n - ddof, 0) and warns: leave that case to numpy.
             return _numpy(np_func, op, x, axis, dtype, out, keepdims, ddof)
-    r = _ndkern.reduce(op, x, axes, bool(keepdims), int(ddof))
-    return _finish(r, out, op)
+        ddof = int(ddof)
+    else:
+        ddof = 0
+    r = _ndkern.reduce(op, x, axes, keepdims is True or bool(keepdims), ddof)
+    if out is not None:
+        return _finish(r, out, op)
+    if r.ndim == 0:
+        return r[()]
+    return r
 
 
 def _numpy(
@@ -146,9 +153,8 @@ def sum(
     >>> print(ndkern.sum(a))
     15.0
     """
-    return _reduce(
-        "sum", np.sum, a, axis, dtype, out, keepdims, extra=_extra(initial=initial, where=where)
-    )
+    extra = None if initial is _UNSET and where is _UNSET else _extra(initial=initial, where=where)
+    return _reduce("sum", np.sum, a, axis, dtype, out, keepdims, extra=extra)
 
 
 def mean(
@@ -169,9 +175,9 @@ def mean(
     >>> print(ndkern.mean([1, 2, 4]))
     2.3333333333333335
     """
+    extra = None if where is _UNSET else _extra(where=where)
     return _reduce(
-        "mean", np.mean, a, axis, dtype, out, keepdims, float_for_ints=True,
-        extra=_extra(where=where),
+        "mean", np.mean, a, axis, dtype, out, keepdims, float_for_ints=True, extra=extra,
     )
 
 
@@ -198,9 +204,13 @@ def var(
     >>> ndkern.var(np.arange(8.0).reshape(2, 4), axis=-1)
     array([1.25, 1.25])
     """
+    extra = (
+        None
+        if where is _UNSET and mean is _UNSET and correction is _UNSET
+        else _extra(where=where, mean=mean, correction=correction)
+    )
     return _reduce(
-        "var", np.var, a, axis, dtype, out, keepdims, ddof, float_for_ints=True,
-        extra=_extra(where=where, mean=mean, correction=correction),
+        "var", np.var, a, axis, dtype, out, keepdims, ddof, float_for_ints=True, extra=extra,
     )
 
 
@@ -223,9 +233,13 @@ def std(
     >>> print(ndkern.std(np.array([2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0])))
     2.0
     """
+    extra = (
+        None
+        if where is _UNSET and mean is _UNSET and correction is _UNSET
+        else _extra(where=where, mean=mean, correction=correction)
+    )
     return _reduce(
-        "std", np.std, a, axis, dtype, out, keepdims, ddof, float_for_ints=True,
-        extra=_extra(where=where, mean=mean, correction=correction),
+        "std", np.std, a, axis, dtype, out, keepdims, ddof, float_for_ints=True, extra=extra,
     )
 
 
@@ -245,9 +259,8 @@ def min(
     >>> ndkern.min(np.array([[1.0, -2.0], [3.0, 0.5]]), axis=0)
     array([ 1., -2.])
     """
-    return _reduce(
-        "min", np.min, a, axis, None, out, keepdims, extra=_extra(initial=initial, where=where)
-    )
+    extra = None if initial is _UNSET and where is _UNSET else _extra(initial=initial, where=where)
+    return _reduce("min", np.min, a, axis, None, out, keepdims, extra=extra)
 
 
 def max(
@@ -266,9 +279,8 @@ def max(
     array([[1.],
            [3.]])
     """
-    return _reduce(
-        "max", np.max, a, axis, None, out, keepdims, extra=_extra(initial=initial, where=where)
-    )
+    extra = None if initial is _UNSET and where is _UNSET else _extra(initial=initial, where=where)
+    return _reduce("max", np.max, a, axis, None, out, keepdims, extra=extra)
 
 
 def count_nonzero(a: Any, axis: Axis = None, *, keepdims: bool = False) -> Any:
@@ -286,7 +298,7 @@ def count_nonzero(a: Any, axis: Axis = None, *, keepdims: bool = False) -> Any:
     x = np.asarray(a)
     if not native_float(x.dtype):
         return np.count_nonzero(x, axis=axis, keepdims=keepdims)
-    r = _ndkern.reduce("count_nonzero", x, _axes(axis, x.ndim), bool(keepdims), 0)
+    r = _ndkern.reduce("count_nonzero", x, axis_list(axis, x.ndim), bool(keepdims), 0)
     if r.ndim == 0:
         return builtins.int(r[()])
     return r

@@ -276,6 +276,21 @@ def refuse(func: str, what: str, instead: str) -> ValueError:
     return ValueError(f"{func}: {what} is not computed by ndkern; {instead}")
 
 
+def axis_list(axis: Any, ndim: int) -> Any:
+    """numpy's ``axis`` argument (None, an int, a tuple of ints) as a list of non-negative
+    ints, None for None; numpy's ``AxisError``/``ValueError`` for a bad one. Plain ints and
+    tuples of ints take a fast path (a small call spends most of its time here otherwise)."""
+    if axis is None:
+        return None
+    if type(axis) is int:
+        return [normalize_axis_index(axis, ndim)]
+    if type(axis) is tuple:
+        axes = [normalize_axis_index(ax, ndim) for ax in axis]
+        if len(set(axes)) == len(axes):
+            return axes
+    return list(normalize_axis_tuple(axis, ndim))
+
+
 def axis_tuple(axes: Any, ndim: int) -> tuple:
     """numpy's axes argument (None: all; an int; a sequence) as non-negative ints."""
     if axes is None:

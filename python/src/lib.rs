@@ -8,7 +8,8 @@
 //! ([`runtime::compute`])
 //!
 //! * with the GIL released (`Python::detach`), so other Python threads run meanwhile;
-//! * inside the extension's own rayon pool (`set_num_threads`), so a caller that parallelises
+//! * inside the extension's own rayon pool (`set_num_threads`, or per calling thread
+//!   `_set_thread_workers`, i.e. `with ndkern.threads(n)`), so a caller that parallelises
 //!   itself can run ndkern single-threaded;
 //! * under `catch_unwind`: a Rust `Err` becomes `MemoryError` (an allocation over the memory
 //!   cap) or `ValueError` with its message, a panic becomes `RuntimeError` — the interpreter
@@ -18,10 +19,12 @@
 //! (histograms, bincount, binned statistics, labels, masks, HEALPix), [`stats`] (KDE,
 //! Pearson), [`signal`] (detrend, convolutions, FFT shifts, registration), [`linalg`]
 //! (distances, k-means, PCA, Hessians, polynomials, interpolation, kernel estimation),
-//! [`optimize`] (curve fitting over whole arrays with a Python model).
+//! [`optimize`] (curve fitting over whole arrays with a Python model); [`bench`] times the Rust
+//! calls behind the Python rows of `cargo xtask bench --python`.
 
 #[macro_use]
 mod arrays;
+mod bench;
 mod binning;
 mod errors;
 mod linalg;
@@ -44,6 +47,7 @@ fn _ndkern(m: &Bound<'_, PyModule>) -> PyResult<()> {
     signal::register(m)?;
     linalg::register(m)?;
     optimize::register(m)?;
+    bench::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

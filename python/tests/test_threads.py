@@ -112,6 +112,101 @@ def test_num_threads():
         ndkern.set_num_threads(-1)
 
 
+# A work estimate above ndkern's parallel threshold: the computation runs in a pool.
+_POOLED = 1 << 40
+
+
+def test_threads_context_manager_sets_the_calling_threads_pool():
+    ndkern.set_num_threads(2)
+    try:
+        assert ndkern.get_num_threads() == 2
+        assert ndkern._ndkern._compute_threads_for_test(_POOLED) == 2
+        with ndkern.threads(1):
+            # a call made here runs in a pool of one thread
+            assert ndkern.get_num_threads() == 1
+            assert ndkern._ndkern._compute_threads_for_test(_POOLED) == 1
+            with ndkern.threads(3):  # nests
+                assert ndkern.get_num_threads() == 3
+                assert ndkern._ndkern._compute_threads_for_test(_POOLED) == 3
+            assert ndkern._ndkern._compute_threads_for_test(_POOLED) == 1
+            with ndkern.threads(0):  # 0: the process-wide pool
+                assert ndkern._ndkern._compute_threads_for_test(_POOLED) == 2
+            # small work runs on the calling thread whatever the setting
+            assert ndkern._ndkern._compute_threads_for_test(10) == 1
+        assert ndkern.get_num_threads() == 2
+        assert ndkern._ndkern._compute_threads_for_test(_POOLED) == 2
+        with pytest.raises(ZeroDivisionError):  # restored on an exception too
+            with ndkern.threads(1):
+                1 / 0
+        assert ndkern._ndkern._compute_threads_for_test(_POOLED) == 2
+    finally:
+        ndkern.set_num_threads(0)
+
+
+def test_threads_context_manager_is_per_thread():
+    ndkern.set_num_threads(2)
+    inside, other = threading.Event(), threading.Event()
+    seen = {}
+
+    def worker():
+        inside.wait(10)
+        seen["other"] = (
+            ndkern.get_num_threads(),
+            ndkern._ndkern._compute_threads_for_test(_POOLED),
+        )
+        other.set()
+
+    t = threading.Thread(target=worker)
+    t.start()
+    try:
+        with ndkern.threads(1):
+            inside.set()
+            assert other.wait(10)
+            seen["main"] = ndkern._ndkern._compute_threads_for_test(_POOLED)
+        t.join(10)
+        # the other thread kept the process-wide pool while this one ran on one thread
+        assert seen == {"main": 1, "other": (2, 2)}
+    finally:
+        ndkern.set_num_threads(0)
+
+
+def test_threads_results_and_arguments():
+    a = np.random.default_rng(4).random((700, 700))  # above the parallel threshold
+    expected = ndi.gaussian_filter(a, 3.0)
+    with ndkern.threads(1):
+        got = ndi.gaussian_filter(a, 3.0)
+    assert np.array_equal(got, expected)
+    with pytest.raises(ValueError):
+        with ndkern.threads(-1):
+            pass
+    with pytest.raises(TypeError):
+        with ndkern.threads(1.5):
+            pass
+    assert ndkern._ndkern._compute_threads_for_test(_POOLED) == ndkern.get_num_threads()
+
+
+def test_threads_in_a_forked_child():
+    import multiprocessing as mp
+
+    with ndkern.threads(1):
+        ndkern._ndkern._compute_threads_for_test(_POOLED)  # the 1-thread pool exists here
+        ctx = mp.get_context("fork")
+        q = ctx.Queue()
+        p = ctx.Process(target=_child_threads, args=(q,))
+        p.start()
+        p.join(60)
+    if p.is_alive():
+        p.kill()
+        pytest.fail("the forked child hung on ndkern's one-thread pool")
+    assert p.exitcode == 0
+    assert q.get(timeout=5) == (1, 1)
+
+
+def _child_threads(q):
+    # forked inside `threads(1)`: the thread-local setting is inherited by the forking thread
+    q.put((ndkern.get_num_threads(), ndkern._ndkern._compute_threads_for_test(_POOLED)))
+
+
 def test_simd_level():
     assert ndkern.simd_level() in ("avx512", "avx2", "baseline")
 

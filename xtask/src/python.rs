@@ -4,13 +4,20 @@
 //!    names another interpreter), with the pinned test requirements of
 //!    `python/requirements-test.txt` installed — again only when that file changed (a copy of
 //!    the installed file is kept in the venv).
-//! 2. The wheel: `maturin build --release` (the pinned maturin, the workspace's `target/release`,
-//!    so only the extension crate rebuilds after a Rust change; no target-cpu flags: the wheel
-//!    is the portable build and dispatches SIMD at run time), installed into the venv with pip
-//!    in place of the previous one. The tests run against the installed wheel, not the source
-//!    tree.
-//! 3. `python -X faulthandler -m pytest python/tests --doctest-modules --pyargs ndkern`: the
-//!    scipy/numpy comparisons, bad-input and GIL tests, and every docstring example.
+//! 2. The package, installed the way the README tells a user to: `python -m pip install
+//!    ./python` (pip builds the wheel with maturin from PyPI, the build backend of
+//!    `python/pyproject.toml`, in an isolated build environment; a local path is always
+//!    rebuilt and reinstalled, its dependencies only when missing). `CARGO_TARGET_DIR` is set
+//!    to the workspace's `target/` (where maturin's `cargo metadata` points anyway; explicit,
+//!    so the release compile is shared with `bench --python` whatever directory pip builds
+//!    in), RUSTFLAGS are removed: the wheel is the portable build and dispatches SIMD at run
+//!    time. The tests run against the installed package, not the source tree.
+//! 3. `python -X faulthandler -m pytest python/tests --doctest-modules --pyargs ndkern` at the
+//!    CPU's best SIMD level: the scipy/numpy comparisons, bad-input and GIL tests, and every
+//!    docstring example.
+//! 4. The SIMD-dispatched kernels again at every lower level this CPU runs (`NDKERN_SIMD=avx2`,
+//!    `baseline`, as the Rust tests do): the files of [`LEVEL_SUBSET`], which compare every
+//!    kernel family with scipy/numpy/skimage.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -60,7 +67,8 @@ fn ensure_venv(venv: &Path, requirements: &Path) -> Result<PathBuf, String> {
 
 /// Builds the wheel (`maturin build --release`, portable: no target-cpu flags) with the
 /// maturin installed next to `py`, into `wheels` (cleared first), and installs it into `py`'s
-/// environment in place of the previous one. Used by the tests and by `bench --python/--dask`.
+/// environment in place of the previous one. Used by `bench --python/--dask` (their venv
+/// pins maturin; the tests install with `pip install ./python`, as a user does).
 pub(crate) fn install_wheel(py: &Path, wheels: &Path) -> Result<(), String> {
     if wheels.exists() {
         std::fs::remove_dir_all(wheels)
@@ -102,28 +110,81 @@ pub(crate) fn install_wheel(py: &Path, wheels: &Path) -> Result<(), String> {
         .arg(&wheel))
 }
 
-/// The Python package's tests; see the module docs.
-pub fn python_tests() -> Result<(), String> {
+/// The test files rerun at the lower SIMD levels: each compares one family of kernels with
+/// scipy/numpy/skimage (the bad-input, GIL, signature, dask and README tests do not depend on
+/// the level).
+pub const LEVEL_SUBSET: &[&str] = &[
+    "python/tests/test_reductions.py",
+    "python/tests/test_ndimage.py",
+    "python/tests/test_numpy_names.py",
+    "python/tests/test_scipy_names.py",
+    "python/tests/test_skimage_names.py",
+    "python/tests/test_own.py",
+];
+
+/// `python -m pip install ./python` into `py`'s environment (see the module docs).
+pub(crate) fn pip_install_package(py: &Path) -> Result<(), String> {
+    run(Command::new(py)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "./python",
+        ])
+        .env("CARGO_TARGET_DIR", root().join("target"))
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS"))
+}
+
+/// pytest in `py`'s environment, at SIMD level `level` (None: the CPU's best).
+fn pytest(py: &Path, level: Option<&str>, args: &[&str]) -> Result<(), String> {
+    let mut cmd = Command::new(py);
+    cmd.args([
+        "-X",
+        "faulthandler",
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ])
+    .args(args)
+    .env("PYTHONDONTWRITEBYTECODE", "1");
+    match level {
+        Some(l) => cmd.env("NDKERN_SIMD", l),
+        None => cmd.env_remove("NDKERN_SIMD"),
+    };
+    run(&mut cmd)
+}
+
+/// The Python package's tests; see the module docs. `levels`: the SIMD levels this CPU runs,
+/// best first.
+pub fn python_tests(levels: &[&str]) -> Result<(), String> {
     let start = Instant::now();
     let root = root();
     let venv = root.join("target").join("py-venv");
     let py = ensure_venv(&venv, &root.join("python").join("requirements-test.txt"))?;
-    install_wheel(&py, &root.join("target").join("py-wheels"))?;
-    run(Command::new(&py)
-        .args([
-            "-X",
-            "faulthandler",
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--doctest-modules",
-            "python/tests",
-            "--pyargs",
-            "ndkern",
-        ])
-        .env("PYTHONDONTWRITEBYTECODE", "1"))?;
+    let t = Instant::now();
+    pip_install_package(&py)?;
+    eprintln!(
+        "xtask test: `pip install ./python` took {:.0} s",
+        t.elapsed().as_secs_f64()
+    );
+    pytest(
+        &py,
+        None,
+        &["--doctest-modules", "python/tests", "--pyargs", "ndkern"],
+    )?;
+    for level in levels.iter().skip(1) {
+        let t = Instant::now();
+        pytest(&py, Some(level), LEVEL_SUBSET)?;
+        eprintln!(
+            "xtask test: Python kernel tests at SIMD level {level} passed in {:.0} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
     eprintln!(
         "xtask test: Python package tests passed in {:.0} s",
         start.elapsed().as_secs_f64()

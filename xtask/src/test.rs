@@ -11,7 +11,7 @@
 use crate::{cargo, run};
 
 /// The SIMD levels of `ndkern_core::simd::Level` that this CPU runs, best first.
-fn supported_levels() -> Vec<&'static str> {
+pub(crate) fn supported_levels() -> Vec<&'static str> {
     let mut levels = Vec::new();
     #[cfg(target_arch = "x86_64")]
     {
@@ -57,7 +57,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
     run(cargo()
         .args(["test", "--workspace", "--doc"])
         .env_remove("RUSTFLAGS"))?;
-    crate::python::python_tests()?;
+    crate::python::python_tests(&levels)?;
     eprintln!(
         "xtask test: all checks passed (SIMD levels {})",
         levels.join(", ")
