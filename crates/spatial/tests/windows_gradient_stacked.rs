@@ -229,6 +229,14 @@ fn parallel_rows_longer_than_a_block_and_long_lanes() {
     let sp = spacings(a.shape(), &mut rng).pop().unwrap();
     let want = naive_stacked(&a.view(), &sp, 2);
     assert_same(&gradient_stacked(&a, &sp, 2).unwrap(), &want, "f32 coords");
+    // Short rows, 300 per plane: task boundaries fall inside planes.
+    let a = data::<f64>(&[6, 300, 40], 4);
+    let want = naive_stacked(&a.view(), &[], 1);
+    assert_same(
+        &gradient_stacked(&a, &[], 1).unwrap(),
+        &want,
+        "f64 6x300x40",
+    );
     // One lane of 70001 samples: split into segments.
     let a = data::<f64>(&[70001], 3);
     for sp in [Spacing::Uniform(1.0), Spacing::Uniform(0.3)] {

@@ -210,6 +210,18 @@ fn uniform_ops<T: Element>(plan: &Plan) -> Option<(Diff<T>, Diff<T>)> {
     }
 }
 
+/// `op(m, c, p)` for one sample (the loops of [`apply`] compute exactly this).
+#[inline(always)]
+fn diff1<T: Element>(op: Diff<T>, m: T, c: T, p: T) -> T {
+    let t = T::of_f64;
+    match op {
+        Diff::Mul(r) => (p - m) * r,
+        Diff::Div(d) => (p - m) / d,
+        Diff::DivF64(d) => t((p - m).as_f64() / d),
+        Diff::Weights(a, b, w) => t(a * m.as_f64() + b * c.as_f64() + w * p.as_f64()),
+    }
+}
+
 /// `out[k] = op(m[k], c[k], p[k])`; the slices are at least `out.len()` long.
 #[inline(always)]
 fn apply<T: Element>(op: Diff<T>, m: &[T], c: &[T], p: &[T], out: &mut [T]) {
@@ -240,18 +252,30 @@ fn apply<T: Element>(op: Diff<T>, m: &[T], c: &[T], p: &[T], out: &mut [T]) {
     }
 }
 
-/// The derivative along a lane `f` at samples `k0 .. k0 + out.len()` into `out`.
+/// The derivative along a lane `f` at samples `k0 .. k0 + out.len()` into `out`; `ops` is
+/// [`uniform_ops`] of `plan`, computed once by the caller.
 #[inline(always)]
-fn lane_segment<T: Element>(f: &[T], k0: usize, out: &mut [T], plan: &Plan, edge_order: usize) {
+fn lane_segment<T: Element>(
+    f: &[T],
+    k0: usize,
+    out: &mut [T],
+    plan: &Plan,
+    ops: Option<(Diff<T>, Diff<T>)>,
+    edge_order: usize,
+) {
     let n = f.len();
     let k1 = k0 + out.len();
-    match uniform_ops::<T>(plan) {
+    match ops {
         // Interior samples (1 .. n-1) in one branch-free pass over shifted slices.
-        Some((inner, _)) => {
+        Some((inner, edge)) => {
             let lo = k0.max(1).min(k1);
             let hi = k1.min(n - 1).max(lo);
             for k in (k0..lo).chain(hi..k1) {
-                out[k - k0] = point(k, n, |j| f[j], plan, edge_order);
+                out[k - k0] = match (edge_order, k) {
+                    (1, 0) => diff1(edge, f[0], f[0], f[1]),
+                    (1, _) => diff1(edge, f[n - 2], f[n - 2], f[n - 1]),
+                    _ => point(k, n, |j| f[j], plan, edge_order),
+                };
             }
             if lo < hi {
                 apply(
@@ -273,7 +297,7 @@ fn lane_segment<T: Element>(f: &[T], k0: usize, out: &mut [T], plan: &Plan, edge
 
 ndkern_core::multiversion! {
     fn lane_gradient[T: Element](f: &[T], k0: usize, out: &mut [T], plan: &Plan, edge_order: usize) {
-        lane_segment(f, k0, out, plan, edge_order);
+        lane_segment(f, k0, out, plan, uniform_ops(plan), edge_order);
     }
 }
 
@@ -557,7 +581,7 @@ ndkern_core::multiversion! {
                 }
                 let f = &src[base..base + len];
                 let out = &mut buf[(nd - 1) * b..nd * b];
-                lane_segment(f, k0, out, &g.plans[nd - 1], g.edge_order);
+                lane_segment(f, k0, out, &g.plans[nd - 1], g.ops[nd - 1], g.edge_order);
                 interleave(&buf[..nd * b], nd, &mut orow[k0 * nd..(k0 + b) * nd]);
                 k0 += b;
             }
