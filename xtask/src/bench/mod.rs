@@ -224,7 +224,13 @@ pub fn main(args: &[String]) -> Result<(), String> {
     };
 
     let python_rows = if opts.python {
-        Some(python_rows(&suite, &suite_json, opts.quick, &out_dir)?)
+        Some(python_rows(
+            &suite,
+            &suite_json,
+            opts.quick,
+            opts.simd.as_deref(),
+            &out_dir,
+        )?)
     } else {
         None
     };
@@ -287,11 +293,18 @@ fn python_rows(
     suite: &SuiteRecord,
     suite_json: &Path,
     quick: bool,
+    simd: Option<&str>,
     out_dir: &Path,
 ) -> Result<String, String> {
     let py = venv()?;
     crate::python::install_wheel(&py, &root().join("target").join("bench-wheels"))?;
-    let out = Command::new(&py)
+    let mut cmd = Command::new(&py);
+    // the suite's level (`--simd`), so both sides run the same kernels
+    match simd {
+        Some(l) => cmd.env("NDKERN_SIMD", l),
+        None => cmd.env_remove("NDKERN_SIMD"),
+    };
+    let out = cmd
         .arg(root().join("xtask").join("bench").join("python_rows.py"))
         .arg(suite_json)
         .arg(if quick { "quick" } else { "full" })
