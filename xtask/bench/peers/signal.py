@@ -92,6 +92,12 @@ def peers():
                            "side)[1:-1]",
                            lambda: KDEpy.FFTKDE(bw="scott").fit(a).evaluate(ge)[1:-1],
                            kde_check()))
+            # The same width as a number skips KDEpy's percentile (IQR) step: ~2x faster, so
+            # it is the stronger idiom; the std is computed inside the timing, as a user would.
+            routes.append(("KDEpy: FFTKDE(bw=std(x, ddof=1) * n**-0.2).fit(x).evaluate(...)",
+                           lambda: KDEpy.FFTKDE(bw=float(np.std(a, ddof=1)) * len(a) ** -0.2)
+                           .fit(a).evaluate(ge)[1:-1],
+                           kde_check()))
         return Row(routes, close(1e-9))
 
     def kde_2d(a, w):
