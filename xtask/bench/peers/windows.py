@@ -121,13 +121,18 @@ if nb is not None:
                 out[i, j] = s
         return out
 
-    @nb.njit(parallel=True, cache=True)
+    @nb.njit(cache=True)
     def gradient3(a):
         """np.stack(np.gradient(a), -1) for a 3-D array: central differences inside,
         np.gradient's first-order differences at the edges, written straight into (n0, n1,
         n2, 3)."""
         n0, n1, n2 = a.shape
-        out = np.empty((n0, n1, n2, 3))
+        return gradient3_into(a, np.empty((n0, n1, n2, 3)))
+
+    @nb.njit(parallel=True, cache=True)
+    def gradient3_into(a, out):
+        """The loop of `gradient3`, into an output allocated by the caller."""
+        n0, n1, n2 = a.shape
         for i in prange(n0):
             im, ip = max(i - 1, 0), min(i + 1, n0 - 1)
             fi = 0.5 if 0 < i < n0 - 1 else 1.0
@@ -269,6 +274,10 @@ def peers():
         if nb is not None and a.ndim == 3:
             routes.append(("numba: @njit(parallel) central differences into (n, n, n, 3)",
                            lambda: gradient3(a)))
+            # numpy's allocator advises huge pages, numba's does not: the same loop into an
+            # np.empty output is ~2x faster on a fresh 400 MB output (the stronger idiom).
+            routes.append(("numba: the same loop into np.empty((n, n, n, 3))",
+                           lambda: gradient3_into(a, np.empty(a.shape + (3,)))))
         return Row(routes, close(1e-12))
 
     return {
