@@ -294,10 +294,11 @@ pub fn try_zeros<T: ZeroBits, D: Dimension>(what: &'static str, dim: D) -> Resul
 /// ```
 /// use ndarray::ArrayView1;
 /// let one = [2.0f64];
-/// let small = ArrayView1::from(&one[..]).broadcast(3).unwrap();
+/// let v = ArrayView1::from(&one[..]);
+/// let small = v.broadcast(3).unwrap();
 /// let c = ndkern_core::try_standard_layout("input", &small).unwrap();
 /// assert_eq!(c.as_slice().unwrap(), &[2.0, 2.0, 2.0]);
-/// let huge = ArrayView1::from(&one[..]).broadcast(1usize << 60).unwrap();
+/// let huge = v.broadcast(1usize << 60).unwrap();
 /// assert!(ndkern_core::try_standard_layout("input", &huge).is_err());
 /// ```
 pub fn try_standard_layout<'a, A: Clone, S: Data<Elem = A>, D: Dimension>(
@@ -316,9 +317,10 @@ pub fn try_standard_layout<'a, A: Clone, S: Data<Elem = A>, D: Dimension>(
 /// ```
 /// use ndarray::ArrayView1;
 /// let one = [2.0f32];
-/// let v = ArrayView1::from(&one[..]).broadcast(2).unwrap();
-/// assert_eq!(ndkern_core::try_to_owned("input", &v).unwrap().to_vec(), vec![2.0, 2.0]);
-/// let huge = ArrayView1::from(&one[..]).broadcast(1usize << 60).unwrap();
+/// let v = ArrayView1::from(&one[..]);
+/// let two = v.broadcast(2).unwrap();
+/// assert_eq!(ndkern_core::try_to_owned("input", &two).unwrap().to_vec(), vec![2.0, 2.0]);
+/// let huge = v.broadcast(1usize << 60).unwrap();
 /// assert!(ndkern_core::try_to_owned("input", &huge).is_err());
 /// ```
 pub fn try_to_owned<A: Clone, S: Data<Elem = A>, D: Dimension>(
