@@ -1,6 +1,6 @@
 //! Workloads of ndkern-spatial's binning family (issue 4's benchmark rows): Q1 gridding mean,
 //! scatter-add into 49152 bins, Q14 label means + recolor, Q9 block density, Q5 masked
-//! histogram. Inputs derive from the suite's data in `[1, 2)` exactly as peers.py derives
+//! histogram. Inputs derive from the suite's data in `[1, 2)` exactly as the peers package derives
 //! them (points = the data itself, labels/indices = `((a - 1) * M)` truncated, masks =
 //! `a > threshold`), precomputed outside the timed call on both sides. Naive baselines:
 //! single-threaded scalar loops with the same arithmetic binning.

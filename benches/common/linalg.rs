@@ -1,7 +1,7 @@
 //! Workloads of ndkern-linalg (issue 5's benchmark rows): Q12 Hessian + eigenvalues, Q2
 //! pairwise Mahalanobis, cdist of 4000 x 64 points (the GEMM path), Q13 nearest palette colour,
 //! k-means, Q26 row leveling, Q25 PCA.
-//! Inputs derive from the suite's data in `[1, 2)` exactly as peers.py derives them. Naive
+//! Inputs derive from the suite's data in `[1, 2)` exactly as the peers package derives them. Naive
 //! baselines are single-threaded scalar f64 loops (`ndkern_linalg::reference`, nalgebra's
 //! per-matrix eigensolver for Q12).
 
@@ -54,7 +54,7 @@ fn build_q12(shape: &[usize]) -> Case {
     }
 }
 
-/// Q2's inverse matrix (peers.py uses the same).
+/// Q2's inverse matrix (the peers package uses the same).
 fn q2_vi() -> Array2<f64> {
     array![[0.3, -0.1], [-0.1, 0.6]]
 }
@@ -102,7 +102,7 @@ fn build_cdist64(shape: &[usize]) -> Case {
 }
 
 fn build_q13(shape: &[usize]) -> Case {
-    // Pixels (h, w, 3); palette = the first 64 pixels (peers.py: a.reshape(-1, 3)[:64]).
+    // Pixels (h, w, 3); palette = the first 64 pixels (the peers package: a.reshape(-1, 3)[:64]).
     let a = Rc::new(
         data::<f64>(shape)
             .into_dimensionality::<Ix3>()

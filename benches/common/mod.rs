@@ -5,11 +5,11 @@
 //! the bytes it must move (input read + output written: the bandwidth floor's numerator), an
 //! optional flop count, the fast closure, a naive closure (single-threaded scalar `f64` loops
 //! in memory order, the style of `ndkern_core::reference`), and the name of the numpy idiom in
-//! `xtask/bench/peers.py` that does the same task. Later families add one [`Workload`] entry
-//! each to [`workloads`] (and, if numpy needs a new idiom, one entry to peers.py's `PEERS`).
+//! the `xtask/bench/peers/` package that does the same task. Later families add one [`Workload`] entry
+//! each to [`workloads`] (and, if numpy needs a new idiom, one entry to the peers package's family tables).
 //!
 //! Data is a rand-free formula of the flat C-order index, `1 + frac(i * 0x9E37_79B9_7F4A_7C15
-//! / 2^64)` (53 bits), which peers.py evaluates identically with numpy's wrapping `uint64`
+//! / 2^64)` (53 bits), which the peers package evaluates identically with numpy's wrapping `uint64`
 //! arithmetic: both sides time the very same values.
 #![allow(dead_code)] // each bench uses a different part of this module
 
@@ -130,7 +130,7 @@ pub struct Workload {
     pub smoke_shape: &'static [usize],
     /// Reduced axes (`None`: all), passed to the peer.
     pub axes: Option<&'static [usize]>,
-    /// Name of the numpy idiom in peers.py's `PEERS`, if numpy has one.
+    /// Name of the numpy idiom in the peers package's family tables, if numpy has one.
     pub peer: Option<&'static str>,
     /// Allocates the data for `shape` and returns the closures.
     pub build: fn(&[usize]) -> Case,

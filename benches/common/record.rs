@@ -1,6 +1,6 @@
 //! The suite's output record: written by `benches/suite.rs` as JSON, read by
 //! `cargo xtask bench` (xtask includes this file with `#[path]`, so the schema is defined once).
-//! `xtask/bench/peers.py` reads the same file for the workloads' shapes and peers.
+//! the `xtask/bench/peers/` package reads the same file for the workloads' shapes and peers.
 
 use serde::{Deserialize, Serialize};
 
@@ -37,9 +37,9 @@ pub struct WorkloadRecord {
     pub shape: Vec<usize>,
     /// numpy's dtype name.
     pub dtype: String,
-    /// Reduced axes, where the workload has them (peers.py passes them to numpy).
+    /// Reduced axes, where the workload has them (the peers package passes them to numpy).
     pub axes: Option<Vec<usize>>,
-    /// The numpy idiom's key in peers.py's `PEERS` table.
+    /// The numpy idiom's key in the peers package's family tables table.
     pub peer: Option<String>,
     /// Bytes the kernel must move (input read + output written).
     pub bytes: f64,

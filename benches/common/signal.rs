@@ -1,7 +1,7 @@
 //! Signal workloads (issue "Signal"): Q3's detrend / centred rolling mean / trim / Pearson
 //! pipeline, 2-D circular cross-correlation, phase correlation with subpixel refinement,
 //! overlap-add convolution of a long signal with a short kernel, and Gaussian KDE (exact and
-//! binned, 1-D and 2-D). Peers are the scipy/numpy idioms in peers.py.
+//! binned, 1-D and 2-D). Peers are the scipy/numpy idioms in the peers package.
 
 use std::rc::Rc;
 

@@ -2,7 +2,7 @@
 //! local mean/variance, dense correlation, Gaussian filters, Q18's windowed `A^2 - B^2` and the
 //! stacked gradient. Naive baselines are scalar `f64` loops in memory order, single-threaded:
 //! separable filters as one direct 1-D pass per axis (reflect borders), dense correlation as the
-//! direct 2-D sum. Peers (xtask/bench/peers.py): scipy.ndimage with the same parameters.
+//! direct 2-D sum. Peers (xtask/bench/the peers package): scipy.ndimage with the same parameters.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -282,7 +282,7 @@ fn build_local_var15_f32(shape: &[usize]) -> Case {
     }
 }
 
-/// The 15x15 dense kernel shared with peers.py: the suite's data formula, shape (15, 15), / 225.
+/// The 15x15 dense kernel shared with the peers package: the suite's data formula, shape (15, 15), / 225.
 fn dense_kernel() -> ArrayD<f64> {
     data::<f64>(&[15, 15]).mapv(|v| v / 225.0)
 }
