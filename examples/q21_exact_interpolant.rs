@@ -17,7 +17,7 @@ fn main() -> Result<(), ndkern::Error> {
     let x = Array1::from_iter((0..30).map(f64::from));
     let yv = Array1::from_iter(y.iter().map(|&v| f64::from(v)));
     let p = interpolate(&x, &yv)?;
-    let at_nodes = p.eval_array(&x);
+    let at_nodes = p.eval_array(&x)?;
     let worst = at_nodes
         .iter()
         .zip(&yv)

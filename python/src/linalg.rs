@@ -276,13 +276,13 @@ fn polyval<'py>(py: Python<'py>, p: Vec<f64>, x: Arr<'py>) -> PyResult<Bound<'py
         Arr::F64(i) => {
             let a = i.as_array();
             use crate::arrays::Out;
-            crate::runtime::compute(py, a.len(), move || Ok(la::polyval(&p, &a)))?.out(py)
+            crate::runtime::compute(py, a.len(), move || la::polyval(&p, &a))?.out(py)
         }
         Arr::F32(i) => {
             let a = i.as_array();
             let p32: Vec<f32> = p.iter().map(|&v| v as f32).collect();
             use crate::arrays::Out;
-            crate::runtime::compute(py, a.len(), move || Ok(la::polyval(&p32, &a)))?.out(py)
+            crate::runtime::compute(py, a.len(), move || la::polyval(&p32, &a))?.out(py)
         }
     }
 }
@@ -296,7 +296,7 @@ fn interpolate<'py>(
     t: Arr<'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
     dispatch3!(py, x, y, t, |a, b, c| c.len() + a.len() * a.len() => {
-        la::interpolate(&d1(a, "xi")?, &d1(b, "yi")?).map(|p| p.eval_array(&c))
+        la::interpolate(&d1(a, "xi")?, &d1(b, "yi")?).and_then(|p| p.eval_array(&c))
     })
 }
 

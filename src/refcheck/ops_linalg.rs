@@ -289,20 +289,22 @@ pub(super) const LINALG_OPS: &[Op] = &[
         c.usize_or("deg", 1)?
     )),
     multi_op!("linalg.polyval", 2..=2, |a, c| vec1(a[0], "p")
-        .map(|p| la::polyval(p.as_slice().expect("owned 1-D"), a[1]))),
+        .and_then(|p| la::polyval(p.as_slice().expect("owned 1-D"), a[1]))),
     multi_op!("linalg.chebfit", 2..=2, |a, c| chebfit_op(
         &a,
         c.usize_or("deg", 1)?
     )),
-    multi_op!("linalg.chebval", 2..=2, |a, c| vec1(a[1], "c").map(|cf| {
-        let cf: Vec<f64> = cf.iter().map(|v| la::Element::as_f64(*v)).collect();
-        la::chebval(a[0], &cf)
-    })),
+    multi_op!("linalg.chebval", 2..=2, |a, c| vec1(a[1], "c").and_then(
+        |cf| {
+            let cf: Vec<f64> = cf.iter().map(|v| la::Element::as_f64(*v)).collect();
+            la::chebval(a[0], &cf)
+        }
+    )),
     multi_op!("linalg.barycentric_interpolate", 3..=3, |a, c| vec1(
         a[0], "xi"
     )
     .and_then(|xi| la::interpolate(&xi, &vec1(a[1], "yi")?))
-    .map(|p| p.eval_array(a[2]))),
+    .and_then(|p| p.eval_array(a[2]))),
     multi_op!("linalg.cdist", 2..=3, |a, c| cdist_op(
         &a,
         c.str_or("metric", "euclidean")?,

@@ -193,18 +193,25 @@ impl Interpolant {
 
     /// `p` at every element of `x` (any shape), in `x`'s element type.
     ///
+    /// # Errors
+    /// [`Error::TooLarge`] when the output (sized like `x`, which may be a huge stride-0
+    /// broadcast view) does not fit in memory.
+    ///
     /// ```
     /// use ndarray::array;
     /// let p = ndkern_linalg::interpolate(&array![0.0f32, 1.0], &array![0.0f32, 2.0]).unwrap();
-    /// assert_eq!(p.eval_array(&array![0.25f32, 3.0]), array![0.5f32, 6.0]);
+    /// assert_eq!(p.eval_array(&array![0.25f32, 3.0]).unwrap(), array![0.5f32, 6.0]);
     /// ```
-    #[must_use]
-    pub fn eval_array<T, S, D>(&self, x: &ArrayBase<S, D>) -> Array<T, D>
+    pub fn eval_array<T, S, D>(&self, x: &ArrayBase<S, D>) -> Result<Array<T, D>>
     where
         T: Element,
         S: Data<Elem = T>,
         D: Dimension,
     {
-        x.mapv(|v| T::of_f64(self.eval(v.as_f64())))
+        ndkern_core::check_alloc::<T>(
+            "the Interpolant::eval_array output (sized like x)",
+            x.len(),
+        )?;
+        Ok(x.mapv(|v| T::of_f64(self.eval(v.as_f64()))))
     }
 }

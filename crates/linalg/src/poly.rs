@@ -77,19 +77,24 @@ impl ChebPoly {
 
     /// `p` at every element of `x` (any shape and layout), in `x`'s element type.
     ///
+    /// # Errors
+    /// [`Error::TooLarge`] when the output (sized like `x`, which may be a huge stride-0
+    /// broadcast view) does not fit in memory.
+    ///
     /// ```
     /// use ndarray::array;
     /// let p = ndkern_linalg::ChebPoly { coef: vec![1.0, 1.0], domain: [-1.0, 1.0] };
-    /// assert_eq!(p.eval_array(&array![[0.0f32, 2.0]]), array![[1.0f32, 3.0]]);
+    /// assert_eq!(p.eval_array(&array![[0.0f32, 2.0]])?, array![[1.0f32, 3.0]]);
+    /// # Ok::<(), ndkern_core::Error>(())
     /// ```
-    #[must_use]
-    pub fn eval_array<T, S, D>(&self, x: &ArrayBase<S, D>) -> Array<T, D>
+    pub fn eval_array<T, S, D>(&self, x: &ArrayBase<S, D>) -> Result<Array<T, D>>
     where
         T: Element,
         S: Data<Elem = T>,
         D: Dimension,
     {
-        x.mapv(|v| T::of_f64(self.eval(v.as_f64())))
+        ndkern_core::check_alloc::<T>("the ChebPoly::eval_array output (sized like x)", x.len())?;
+        Ok(x.mapv(|v| T::of_f64(self.eval(v.as_f64()))))
     }
 
     /// Monomial coefficients in numpy order (highest degree first), as `np.polyfit` returns
@@ -397,19 +402,24 @@ where
 /// by Clenshaw's recurrence (computed in f64, returned in `x`'s type). An empty `c` gives
 /// zeros (like [`polyval`]; numpy's chebval raises there).
 ///
+/// # Errors
+/// [`Error::TooLarge`] when the output (sized like `x`, which may be a huge stride-0 broadcast
+/// view) does not fit in memory.
+///
 /// ```
 /// use ndarray::array;
-/// let v = ndkern_linalg::chebval(&array![0.5f64, 2.0], &[1.0, 0.0, 1.0]); // 1 + T_2
+/// let v = ndkern_linalg::chebval(&array![0.5f64, 2.0], &[1.0, 0.0, 1.0])?; // 1 + T_2
 /// assert_eq!(v, array![0.5, 8.0]);
+/// # Ok::<(), ndkern_core::Error>(())
 /// ```
-#[must_use]
-pub fn chebval<T, S, D>(x: &ArrayBase<S, D>, c: &[f64]) -> Array<T, D>
+pub fn chebval<T, S, D>(x: &ArrayBase<S, D>, c: &[f64]) -> Result<Array<T, D>>
 where
     T: Element,
     S: Data<Elem = T>,
     D: Dimension,
 {
-    x.mapv(|v| T::of_f64(clenshaw(c, v.as_f64())))
+    ndkern_core::check_alloc::<T>("the chebval output (sized like x)", x.len())?;
+    Ok(x.mapv(|v| T::of_f64(clenshaw(c, v.as_f64()))))
 }
 
 ndkern_core::multiversion! {
@@ -438,21 +448,26 @@ ndkern_core::multiversion! {
 ///
 /// An empty `p` gives zeros (numpy: same).
 ///
+/// # Errors
+/// [`Error::TooLarge`] when the output (sized like `x`) or the C-order copy of a
+/// non-contiguous `x` (a huge stride-0 broadcast view) does not fit in memory.
+///
 /// ```
 /// use ndarray::array;
-/// let v = ndkern_linalg::polyval(&[3.0, 0.0, 1.0], &array![[1.0, 2.0], [-1.0, 0.5]]);
+/// let v = ndkern_linalg::polyval(&[3.0, 0.0, 1.0], &array![[1.0, 2.0], [-1.0, 0.5]])?;
 /// assert_eq!(v, array![[4.0, 13.0], [4.0, 1.75]]);
+/// # Ok::<(), ndkern_core::Error>(())
 /// ```
-#[must_use]
-pub fn polyval<T, S, D>(p: &[T], x: &ArrayBase<S, D>) -> Array<T, D>
+pub fn polyval<T, S, D>(p: &[T], x: &ArrayBase<S, D>) -> Result<Array<T, D>>
 where
     T: Element,
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let xs = x.as_standard_layout();
+    // Output first: for a huge broadcast view it is refused before the C-order copy is tried.
+    let mut out = ndkern_core::try_zeroed_vec::<T>("the polyval output (sized like x)", x.len())?;
+    let xs = ndkern_core::try_standard_layout("a C-order copy of x", x)?;
     let xs = xs.as_slice().expect("standard layout is contiguous");
-    let mut out = vec![T::zero(); xs.len()];
     if ndkern_core::worth_parallel(xs.len() * p.len().max(1)) {
         use rayon::prelude::*;
         out.par_chunks_mut(1 << 14)
@@ -461,5 +476,5 @@ where
     } else {
         horner(p, xs, &mut out);
     }
-    Array::from_shape_vec(x.raw_dim(), out).expect("length matches shape")
+    Ok(Array::from_shape_vec(x.raw_dim(), out).expect("length matches shape"))
 }

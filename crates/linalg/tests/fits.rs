@@ -72,14 +72,14 @@ fn polyval_simd_matches_naive_horner_every_length() {
     let mut r = lcg(9);
     for n in 0..=3 * 8 + 1 {
         let x = Array1::from_shape_simple_fn(n, &mut r) * 3.0;
-        let got = polyval(&p, &x);
+        let got = polyval(&p, &x).unwrap();
         for (g, xv) in got.iter().zip(&x) {
             let want = reference::polyval(&p, *xv);
             assert!((g - want).abs() <= 1e-14 * want.abs().max(1.0));
         }
         let p32: Vec<f32> = p.iter().map(|&v| v as f32).collect();
         let x32 = x.mapv(|v| v as f32);
-        let got = polyval(&p32, &x32);
+        let got = polyval(&p32, &x32).unwrap();
         for (g, xv) in got.iter().zip(&x32) {
             let want = reference::polyval(&p, f64::from(*xv));
             assert!((f64::from(*g) - want).abs() <= 1e-5 * want.abs().max(1.0));
@@ -88,9 +88,9 @@ fn polyval_simd_matches_naive_horner_every_length() {
     // Strided 2-D view.
     let x = Array2::from_shape_fn((5, 8), |(i, j)| i as f64 - j as f64 * 0.5);
     let v = x.slice(s![..;-2, 1..;3]);
-    let got = polyval(&p, &v);
+    let got = polyval(&p, &v).unwrap();
     for (g, xv) in got.iter().zip(v.iter()) {
-        assert_eq!(*g, polyval(&p, &array![*xv])[0]);
+        assert_eq!(*g, polyval(&p, &array![*xv]).unwrap()[0]);
     }
 }
 
@@ -102,7 +102,7 @@ fn chebval_and_chebfit_identities() {
     for k in 0..7 {
         let mut c = vec![0.0; k + 1];
         c[k] = 1.0;
-        let v = chebval(&x, &c);
+        let v = chebval(&x, &c).unwrap();
         for (a, tt) in v.iter().zip(&t) {
             assert!((a - (k as f64 * tt).cos()).abs() < 1e-13);
         }
@@ -122,7 +122,7 @@ fn q21_interpolant_reproduces_nodes_and_polynomials() {
     let x = Array1::from_iter((0..30).map(f64::from));
     let yv = Array1::from_iter(y.iter().map(|&v| f64::from(v)));
     let p = interpolate(&x, &yv).unwrap();
-    assert_eq!(p.eval_array(&x), yv);
+    assert_eq!(p.eval_array(&x).unwrap(), yv);
     // A degree-5 polynomial through 6 shuffled nodes is reproduced everywhere.
     let q = [1.0, -3.0, 0.5, 2.0, -1.0, 4.0];
     let xs = array![3.0, -1.0, 0.5, 2.0, -2.5, 1.0];
