@@ -1861,6 +1861,158 @@ fn broadcast_outputs(s: &mut Suite) {
             ))
         },
     );
+    // Labels, indices and weights: the C-order copies of a non-contiguous view are checked.
+    s.case("broadcast 2^40 labels: bincount", || {
+        let z = [3u32];
+        let x = ndarray::ArrayView1::from(&z[..]);
+        let x = x.broadcast(1usize << 40).unwrap();
+        too_large(bincount(&x, 0))
+    });
+    s.case(
+        "broadcast 2^40 labels and weights: bincount_weighted",
+        move || {
+            let z = [3u32];
+            let x = ndarray::ArrayView1::from(&z[..]);
+            let x = x.broadcast(1usize << 40).unwrap();
+            too_large(bincount_weighted(&x, &h1(), 0))
+        },
+    );
+    s.case("broadcast 2^40 labels: bincount_into", || {
+        let z = [3u32];
+        let x = ndarray::ArrayView1::from(&z[..]);
+        let x = x.broadcast(1usize << 40).unwrap();
+        let mut out = Array1::<usize>::zeros(4);
+        too_large(bincount_into(&x, &mut out))
+    });
+    s.case(
+        "broadcast 2^40 labels and weights: bincount_weighted_into",
+        move || {
+            let z = [3u32];
+            let x = ndarray::ArrayView1::from(&z[..]);
+            let x = x.broadcast(1usize << 40).unwrap();
+            let mut out = Array1::<f64>::zeros(4);
+            too_large(bincount_weighted_into(&x, &h1(), &mut out))
+        },
+    );
+    s.case("broadcast 2^40 (2-D) labels: label_stats", move || {
+        let z = [1u16];
+        let l = ndarray::ArrayView2::from_shape((1, 1), &z[..]).unwrap();
+        let l = l.broadcast((1 << 20, 1 << 20)).unwrap();
+        too_large(label_stats(&l, &h2(), Some(4)))
+    });
+    s.case("broadcast 2^40 (2-D) labels: gather", || {
+        let z = [1u16];
+        let l = ndarray::ArrayView2::from_shape((1, 1), &z[..]).unwrap();
+        let l = l.broadcast((1 << 20, 1 << 20)).unwrap();
+        too_large(gather(&array![[10.0, 1.0], [20.0, 2.0]], &l))
+    });
+    s.case("broadcast (2^40, 1) table: gather", || {
+        let t = broadcast_view(Ix2(1 << 40, 1));
+        too_large(gather(&t, &array![0u8, 1, 0]))
+    });
+    s.case("broadcast (2^40, 1) table: gather_into", || {
+        let t = broadcast_view(Ix2(1 << 40, 1));
+        let mut out = Array2::<f64>::zeros((3, 1));
+        too_large(gather_into(&t, &array![0u8, 1, 0], &mut out))
+    });
+    s.case(
+        "broadcast 2^40 index and values: scatter_add_1d",
+        move || {
+            let z = [2u32];
+            let i = ndarray::ArrayView1::from(&z[..]);
+            let i = i.broadcast(1usize << 40).unwrap();
+            let mut t = Array1::<f64>::zeros(4);
+            too_large(scatter_add_1d(&mut t, &i, &h1()))?;
+            ensure(
+                t.iter().all(|&x| x == 0.0),
+                format!("target written: {t:?}"),
+            )
+        },
+    );
+    s.case("broadcast (2^40, 1) index: scatter_add", move || {
+        let z = [2u32];
+        let i = ndarray::ArrayView2::from_shape((1, 1), &z[..]).unwrap();
+        let i = i.broadcast((1usize << 40, 1)).unwrap();
+        let mut t = Array1::<f64>::zeros(4);
+        too_large(scatter_add(&mut t, &i, &h1()))
+    });
+
+    // Small broadcast views vs the naive oracles on the materialised arrays.
+    s.case(
+        "broadcast (3, 4) labels: bincount(_weighted) = naive counts",
+        || {
+            let row = array![0u8, 2, 2, 5];
+            let b = row.broadcast((3, 4)).unwrap();
+            // A non-contiguous 1-D view: every other element.
+            let z = [0u8, 9, 2, 9, 2, 9, 5, 9];
+            let strided = ndarray::ArrayView1::from(&z[..]);
+            let strided = strided.slice(s![..;2]);
+            let c = ok(bincount(&strided, 0))?;
+            let w = array![0.5, 1.0, 2.0, 4.0];
+            let cw = ok(bincount_weighted(&strided, &w.slice(s![..]), 7))?;
+            let mut want = vec![0usize; 6];
+            let mut want_w = vec![0.0; 7];
+            for (&l, &wv) in strided.iter().zip(&w) {
+                want[l as usize] += 1;
+                want_w[l as usize] += wv;
+            }
+            // A column of the broadcast (3, 4): stride 0.
+            let bc = ok(bincount(&b.column(1), 0))?;
+            ensure(
+                c.to_vec() == want && cw.to_vec() == want_w && bc.to_vec() == vec![0, 0, 3],
+                format!("{c:?} {cw:?} {bc:?}"),
+            )
+        },
+    );
+    s.case(
+        "broadcast (3, 4) labels: label_stats and gather = naive",
+        || {
+            let row = array![0u8, 2, 2, 1];
+            let b = row.broadcast((3, 4)).unwrap();
+            let vals = Array2::from_shape_fn((3, 4), |(i, j)| (i * 4 + j) as f64);
+            let st = ok(label_stats(&b, &vals, None))?;
+            let mut cnt = [0usize; 3];
+            let mut sum = [0.0; 3];
+            for (&l, &v) in b.iter().zip(vals.iter()) {
+                cnt[l as usize] += 1;
+                sum[l as usize] += v;
+            }
+            let table = array![[10.0, -1.0], [20.0, -2.0], [30.0, -3.0]];
+            let g = ok(gather(&table, &b))?;
+            let want: Vec<f64> = b
+                .iter()
+                .flat_map(|&l| table.row(l as usize).to_vec())
+                .collect();
+            // A broadcast table: every row the same.
+            let one = array![[7.0, 8.0]];
+            let bt = one.broadcast((3, 2)).unwrap();
+            let gt = ok(gather(&bt, &array![2u8, 0]))?;
+            ensure(
+                st.count.to_vec() == cnt.to_vec()
+                    && st.sum.column(0).to_vec() == sum.to_vec()
+                    && g.shape() == [3, 4, 2]
+                    && g.iter().copied().collect::<Vec<_>>() == want
+                    && gt.iter().copied().collect::<Vec<_>>() == vec![7.0, 8.0, 7.0, 8.0],
+                format!("{st:?} {g:?} {gt:?}"),
+            )
+        },
+    );
+    s.case("broadcast index: scatter_add_1d = naive np.add.at", || {
+        let z = [3u32, 1];
+        let i = ndarray::ArrayView1::from(&z[..]);
+        let i = i.slice(s![..;-1]); // [1, 3], stride -1
+        let mut t = array![1.0, 1.0, 1.0, 1.0];
+        ok(scatter_add_1d(&mut t, &i, &array![0.5, 2.0]))?;
+        let two = array![2u32];
+        let col = two.broadcast(3).unwrap();
+        let mut t2 = Array1::<f64>::zeros(4);
+        let v = array![1.0, 2.0, 4.0];
+        ok(scatter_add_1d(&mut t2, &col, &v.slice(s![..;-1])))?;
+        ensure(
+            t.to_vec() == vec![1.0, 1.5, 1.0, 3.0] && t2.to_vec() == vec![0.0, 0.0, 7.0, 0.0],
+            format!("{t:?} {t2:?}"),
+        )
+    });
 
     // Small broadcast views vs the naive oracles on the materialised arrays.
     s.case("broadcast (5, 7) digitize = naive", || {

@@ -2126,6 +2126,25 @@ fn broadcast_outputs(s: &mut Suite) {
             WindowMode::Shrink,
         ))
     });
+    s.case("broadcast 2^40 (2-D): gradient", move || {
+        too_large(gradient::<f64, _, _>(&h2(), &[], None, 1))
+    });
+    s.case(
+        "broadcast 2^40 (2-D): gradient along axis 1, edge order 2",
+        move || too_large(gradient::<f64, _, _>(&h2(), &[], Some(&[1]), 2)),
+    );
+    s.case("broadcast 2^42 (3-D f32): gradient", move || {
+        too_large(gradient::<f32, _, _>(&h3(), &[], None, 1))
+    });
+    s.case("broadcast 2^40 (2-D): gradient_stacked", move || {
+        too_large(gradient_stacked::<f64, _, _>(&h2(), &[], 1))
+    });
+    s.case("broadcast 2^42 (3-D f32): gradient_stacked", move || {
+        too_large(gradient_stacked::<f32, _, _>(&h3(), &[], 2))
+    });
+    s.case("broadcast 2^40: gradient_stacked (1-D)", move || {
+        too_large(gradient_stacked::<f64, _, _>(&h1(), &[], 1))
+    });
 
     // Small broadcast views (a row repeated, stride 0 on axis 0) vs the naive oracle on the
     // materialised array.

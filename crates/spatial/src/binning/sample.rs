@@ -93,6 +93,21 @@ pub(crate) fn flat<'a, X: Copy, S: ndarray::Data<Elem = X>, D: ndarray::Dimensio
     }
 }
 
+/// [`flat`] whose copy (made when `a` is not standard layout) is checked against the allocation
+/// cap: a huge stride-0 broadcast view of labels, weights or values is [`Error::TooLarge`]
+/// naming `what`, not an abort.
+///
+/// [`Error::TooLarge`]: ndkern_core::Error::TooLarge
+pub(crate) fn try_flat<'a, X: Copy, S: ndarray::Data<Elem = X>, D: ndarray::Dimension>(
+    what: &'static str,
+    a: &'a ndarray::ArrayBase<S, D>,
+) -> ndkern_core::Result<std::borrow::Cow<'a, [X]>> {
+    if a.as_slice().is_none() {
+        ndkern_core::check_alloc::<X>(what, a.len())?;
+    }
+    Ok(flat(a))
+}
+
 /// Writes the C-order `data` of shape `shape` into `out` (any layout), after checking that
 /// `out` has that shape: the tail of every `_into` twin whose result is small next to its
 /// input (histograms, counts, statistics).

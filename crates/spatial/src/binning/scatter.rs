@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use super::accumulate::{fold_blocks, fold_chunks, zip_merge, BLOCK};
 use super::grid::MAX_CELLS;
 use super::kernels::{first_bad_label, max_wrapped, prefetch, PREFETCH_BYTES};
-use super::sample::{flat, write_out, Label, Sample};
+use super::sample::{try_flat, write_out, Label, Sample};
 
 /// The error for label/index `i` of a function's input: `"{what} {i} {detail}"`, without
 /// advice; each public function appends its own with [`advise`] (only it knows whether the
@@ -170,7 +170,7 @@ where
     L: Label,
     S: Data<Elem = L>,
 {
-    let labels = flat(x);
+    let labels = try_flat("a C-order copy of bincount's x", x)?;
     let len = label_extent(&labels)
         .map_err(advise(BINCOUNT_FIX))?
         .max(minlength);
@@ -208,12 +208,13 @@ where
             got: vec![weights.len()],
         });
     }
-    let labels = flat(x);
+    let labels = try_flat("a C-order copy of bincount's x", x)?;
     let len = label_extent(&labels)
         .map_err(advise(BINCOUNT_FIX))?
         .max(minlength);
     ndkern_core::check_alloc::<f64>("bincount result", len)?;
-    let sums = sum_by_label(&labels, &flat(weights), len).map_err(advise(BINCOUNT_FIX))?;
+    let weights = try_flat("a C-order copy of bincount's weights", weights)?;
+    let sums = sum_by_label(&labels, &weights, len).map_err(advise(BINCOUNT_FIX))?;
     Ok(Array1::from(sums))
 }
 
@@ -235,7 +236,8 @@ where
     S: Data<Elem = L>,
     So: DataMut<Elem = usize>,
 {
-    let counts = count_by_label(&flat(x), out.len()).map_err(advise(BINCOUNT_INTO_FIX))?;
+    let labels = try_flat("a C-order copy of bincount's x", x)?;
+    let counts = count_by_label(&labels, out.len()).map_err(advise(BINCOUNT_INTO_FIX))?;
     write_out(out, &[counts.len()], &counts)
 }
 
@@ -268,8 +270,9 @@ where
             got: vec![weights.len()],
         });
     }
-    let sums =
-        sum_by_label(&flat(x), &flat(weights), out.len()).map_err(advise(BINCOUNT_INTO_FIX))?;
+    let labels = try_flat("a C-order copy of bincount's x", x)?;
+    let weights = try_flat("a C-order copy of bincount's weights", weights)?;
+    let sums = sum_by_label(&labels, &weights, out.len()).map_err(advise(BINCOUNT_INTO_FIX))?;
     write_out(out, &[sums.len()], &sums)
 }
 
@@ -322,6 +325,8 @@ where
     }
     let shape = target.shape().to_vec();
     let len = target.len();
+    // The f64 sums are sized like `target` (twice an f32 target's bytes).
+    ndkern_core::check_alloc::<f64>("scatter_add's f64 sums (sized like target)", len)?;
     let fill = |start: usize, cells: &mut [usize]| -> Result<()> {
         cells.fill(0);
         let mut stride = 1;
@@ -346,7 +351,9 @@ where
     let sums = if d == 1 {
         // The common 1-d form (np.add.at(t, idx, v)): the label kernel on flat slices.
         let col = index.column(0);
-        sum_by_label(&flat(&col), &flat(values), len)
+        let col = try_flat("a contiguous copy of scatter_add's index", &col)?;
+        let values = try_flat("a contiguous copy of scatter_add's values", values)?;
+        sum_by_label(&col, &values, len)
     } else {
         scatter_nd(n, len, fill, values)
     }
@@ -488,8 +495,8 @@ where
             got: vs.to_vec(),
         });
     };
-    let lab = flat(labels);
-    let val = flat(values);
+    let lab = try_flat("a C-order copy of label_stats' labels", labels)?;
+    let val = try_flat("a C-order copy of label_stats' values", values)?;
     let len = match nlabels {
         Some(m) => m,
         None => label_extent(&lab).map_err(advise(LABEL_STATS_FIX))?,
@@ -543,7 +550,7 @@ where
     D: Dimension,
 {
     let channels = table.ncols();
-    let lab = flat(labels);
+    let lab = try_flat("a C-order copy of gather's labels", labels)?;
     let size = ndkern_core::checked_len("gathered output", &[lab.len(), channels])?;
     ndkern_core::check_alloc::<X>("gathered output", size)?;
     // calloc'd and huge-page advised (the zero fill is lazy): a memset here cost q14 3x.
@@ -590,7 +597,7 @@ where
             got: out.shape().to_vec(),
         });
     }
-    let lab = flat(labels);
+    let lab = try_flat("a C-order copy of gather's labels", labels)?;
     let m = table.nrows();
     if label_extent(&lab).map_err(advise(GATHER_FIX))? > m {
         return Err(advise(GATHER_FIX)(bad_row(&lab, m)));
@@ -598,7 +605,8 @@ where
     match out.as_slice_mut() {
         Some(o) => gather_slice(table, &lab, o),
         None => {
-            let mut tmp = vec![X::default(); out.len()];
+            ndkern_core::check_alloc::<X>("a gather_into temporary (sized like out)", out.len())?;
+            let mut tmp = ndkern_core::filled_vec(X::default(), out.len());
             gather_slice(table, &lab, &mut tmp)?;
             out.iter_mut().zip(tmp).for_each(|(o, t)| *o = t);
             Ok(())
@@ -625,7 +633,7 @@ where
     St: Data<Elem = X>,
 {
     let (m, channels) = table.dim();
-    let tab = table.as_standard_layout();
+    let tab = ndkern_core::try_standard_layout("a C-order copy of the gather table", table)?;
     let tab = tab.as_slice().expect("standard layout");
     // Each block checks its labels (one vectorized max) and copies; on a bad label the
     // error names the first one.
