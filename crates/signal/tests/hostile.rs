@@ -2835,6 +2835,65 @@ fn broadcast_outputs(s: &mut Suite) {
     s.case("broadcast 2^40 (2-D): radial_power_spectrum", move || {
         too_large(radial_power_spectrum(&h2()))
     });
+    let samples1 = || array![1.0, 2.0, 2.5, 4.0, 5.0];
+    let samples2 = || array![[1.0, 2.0, 3.0, 5.0, 4.0], [0.0, 1.0, 3.0, 2.0, -1.0]];
+    s.case(
+        "broadcast (1, 2^40) points: GaussianKde::evaluate 1-D",
+        move || {
+            let k = ok(GaussianKde::new_1d(&samples1(), Bandwidth::Scott, None))?;
+            too_large(k.evaluate(&broadcast_view(Ix2(1, 1 << 40))))
+        },
+    );
+    s.case(
+        "broadcast (1, 2^40) points: GaussianKde::evaluate 1-D with bounds",
+        move || {
+            let k = ok(
+                ok(GaussianKde::new_1d(&samples1(), Bandwidth::Scott, None))?
+                    .with_bounds(0.0, 10.0),
+            )?;
+            too_large(k.evaluate(&broadcast_view(Ix2(1, 1 << 40))))
+        },
+    );
+    s.case(
+        "broadcast (2, 2^40) points: GaussianKde::evaluate 2-D",
+        move || {
+            let k = ok(GaussianKde::new(&samples2(), Bandwidth::Scott, None))?;
+            too_large(k.evaluate(&broadcast_view(Ix2(2, 1 << 40))))
+        },
+    );
+    s.case(
+        "broadcast (2, 2^40) f32 points: GaussianKde::evaluate 2-D with bounds",
+        move || {
+            let k = ok(ok(GaussianKde::new(&samples2(), Bandwidth::Scott, None))?
+                .with_bounds_2d([-5.0, -5.0], [10.0, 10.0]))?;
+            too_large(k.evaluate(&broadcast_view_f32(Ix2(2, 1 << 40))))
+        },
+    );
+    s.case("broadcast 2^40 samples: GaussianKde::new_1d", move || {
+        too_large(GaussianKde::new_1d(&h1(), Bandwidth::Scott, None))
+    });
+    s.case("broadcast (2, 2^40) samples: GaussianKde::new", move || {
+        too_large(GaussianKde::new(
+            &broadcast_view(Ix2(2, 1 << 40)),
+            Bandwidth::Silverman,
+            None,
+        ))
+    });
+    s.case(
+        "broadcast (2, 4) points: GaussianKde::evaluate = evaluate of the copy",
+        move || {
+            let k = ok(GaussianKde::new(&samples2(), Bandwidth::Scott, None))?;
+            let col = array![[2.5], [1.0]];
+            let b = col.broadcast((2, 4)).unwrap();
+            let got = ok(k.evaluate(&b))?;
+            let want = ok(k.evaluate(&b.to_owned()))?;
+            let one = ok(k.evaluate(&col))?[0];
+            ensure(
+                got.to_vec() == want.to_vec() && got.iter().all(|&v| v == one && v > 0.0),
+                format!("{got:?} vs {want:?}"),
+            )
+        },
+    );
 
     // Small broadcast views vs the naive oracles on the materialised arrays.
     let row = array![1.0, -0.5, 2.0, 3.5, 0.25, -1.0, 4.0];

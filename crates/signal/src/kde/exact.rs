@@ -131,7 +131,8 @@ fn erfc_cf(t: f64) -> f64 {
 
 impl GaussianKde {
     /// Exact density at each column of `points` (`(d, m)`), scipy `kde(points)`. Errors:
-    /// wrong number of rows.
+    /// wrong number of rows; [`Error::TooLarge`] when the output and the f64 copies of the
+    /// points (sized like `points`, which may be a huge stride-0 broadcast view) do not fit.
     pub fn evaluate<T: Element, S: Data<Elem = T>>(
         &self,
         points: &ArrayBase<S, Ix2>,
@@ -142,6 +143,11 @@ impl GaussianKde {
                 got: points.shape().to_vec(),
             });
         }
+        // Per point: its f64 copy (a Vec: 3 words of header and d values) and one output value.
+        ndkern_core::check_alloc::<f64>(
+            "the KDE's f64 copies of the points and its output",
+            ndkern_core::checked_len("KDE evaluation points", &[points.ncols(), self.d + 4])?,
+        )?;
         let cols: Vec<Vec<f64>> = points
             .columns()
             .into_iter()

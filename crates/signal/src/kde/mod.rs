@@ -241,6 +241,11 @@ impl GaussianKde {
                 format!("need at least 2 samples, got {n}"),
             ));
         }
+        // f64 copies of the samples (raw and whitened): `dataset` may be a huge broadcast view.
+        ndkern_core::check_alloc::<f64>(
+            "the KDE's f64 copies of the samples",
+            ndkern_core::checked_len("KDE samples", &[d, n, 2])?,
+        )?;
         let mut x: Vec<Vec<f64>> = dataset
             .outer_iter()
             .map(|r| match r.as_slice() {
