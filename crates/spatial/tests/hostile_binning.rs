@@ -1833,6 +1833,38 @@ fn broadcast_outputs(s: &mut Suite) {
         "broadcast 2^40 (2-D): block_reduce block (1, 2)",
         move || too_large(block_reduce(&h2(), &[1, 2], BlockFunc::Max)),
     );
+    s.case("broadcast 2^40 (2-D): histogram's sample copy", move || {
+        too_large(histogram(
+            &h2(),
+            &AxisBins::uniform(0.0, 2.0, 4).unwrap(),
+            false,
+        ))
+    });
+    s.case(
+        "broadcast 2^40: histogram_weighted's weights copy",
+        move || {
+            let a = [0.5];
+            too_large(histogram_weighted(
+                &ndarray::ArrayView1::from(&a[..])
+                    .broadcast(1usize << 40)
+                    .unwrap(),
+                &h1(),
+                &AxisBins::uniform(0.0, 2.0, 4).unwrap(),
+                false,
+            ))
+        },
+    );
+    s.case(
+        "small broadcast (3, 4): histogram counts all 12 in one bin",
+        move || {
+            let b = AxisBins::uniform(-10.0, 10.0, 4).unwrap();
+            let h = ok(histogram(&broadcast_view(Ix2(3, 4)), &b, false))?;
+            ensure(
+                h.sum() == 12.0 && h.iter().filter(|&&c| c == 12.0).count() == 1,
+                format!("{h:?}"),
+            )
+        },
+    );
     s.case("broadcast 2^33 mask and values: masked_select", move || {
         let t = [true];
         let tv = ndarray::ArrayView1::from(&t[..]);

@@ -132,7 +132,7 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let flat = flat_column(a);
+    let flat = flat_column(a)?;
     let grid = Grid::new(vec![bins.clone()])?;
     let h = hist_core(
         &flat,
@@ -208,26 +208,32 @@ where
             got: weights.shape().to_vec(),
         });
     }
-    let flat = flat_column(a);
+    // The weights' copy is sized by the input (a huge broadcast view): checked, not aborted.
+    ndkern_core::check_alloc::<T>("histogram weights", weights.len())?;
+    let flat = flat_column(a)?;
     let w: ndarray::Array1<T> = weights.iter().copied().collect();
     let grid = Grid::new(vec![bins.clone()])?;
     Ok(Array::from(hist_core(&flat, &grid, Some(&w), density)?))
 }
 
 /// `a`'s values in logical (C) order as an `(n, 1)` array: a view when `a` is standard
-/// layout, a copy otherwise.
+/// layout, a copy otherwise (checked against the allocation cap: a huge broadcast view is
+/// `Error::TooLarge`, not an abort).
 fn flat_column<T: Element, S: Data<Elem = T>, D: Dimension>(
     a: &ArrayBase<S, D>,
-) -> ndarray::CowArray<'_, T, Ix2> {
+) -> Result<ndarray::CowArray<'_, T, Ix2>> {
     let n = a.len();
-    match a.as_slice() {
+    Ok(match a.as_slice() {
         Some(sl) => ndarray::ArrayView2::from_shape((n, 1), sl)
             .expect("n x 1")
             .into(),
-        None => ndarray::Array2::from_shape_vec((n, 1), a.iter().copied().collect())
-            .expect("n x 1")
-            .into(),
-    }
+        None => {
+            ndkern_core::check_alloc::<T>("histogram samples", n)?;
+            ndarray::Array2::from_shape_vec((n, 1), a.iter().copied().collect())
+                .expect("n x 1")
+                .into()
+        }
+    })
 }
 
 /// numpy `digitize(x, bins, right)`: for increasing `bins`, the `i` with

@@ -10,7 +10,7 @@ use ndkern_core::{Element, Error, Result};
 use super::accumulate::{fold_blocks, NONE};
 use super::grid::{uniform_index, AxisBins, Grid, Outside};
 use super::points::{check_points, fill_cells};
-use super::sample::flat;
+use super::sample::try_flat;
 
 fn check_shape(expected: &[usize], got: &[usize]) -> Result<()> {
     if expected != got {
@@ -142,7 +142,7 @@ where
 {
     check_points(grid, points, None::<&ArrayBase<S, ndarray::Ix1>>)?;
     check_shape(&grid.shape(), mask.shape())?;
-    let m = flat(mask);
+    let m = try_flat("mask", mask)?;
     let m: &[bool] = &m;
     fold_blocks(
         points.nrows(),

@@ -229,6 +229,7 @@ where
         Vec::new()
     };
     let values = if want.order {
+        ndkern_core::check_alloc::<f64>("binned values", values.len())?;
         values.iter().map(|x| x.as_f64()).collect()
     } else {
         Vec::new()
