@@ -2,19 +2,14 @@
 //! `0..=3*LANES+1` (plus lengths around the pairwise leaf and the parallel split), both dtypes,
 //! with values chosen so that any lost, doubled or misplaced element changes the answer.
 
+use ndkern_core::testing::{allclose, Rng};
 use ndkern_core::{reference, BorderMode, Element};
 
 /// Deterministic, distinct, mixed-sign values (no two elements alike, none zero).
 fn data<T: Element>(n: usize, seed: u64) -> Vec<T> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut g = Rng::new(seed);
     (0..n)
-        .map(|i| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            let u = (s >> 11) as f64 / (1u64 << 53) as f64;
-            T::of_f64((u - 0.4) * 10.0 + i as f64 * 1e-3)
-        })
+        .map(|i| T::of_f64((g.unit() - 0.4) * 10.0 + i as f64 * 1e-3))
         .collect()
 }
 
@@ -22,10 +17,6 @@ fn lengths<T: Element>() -> Vec<usize> {
     let mut v: Vec<usize> = (0..=3 * T::LANES + 1).collect();
     v.extend([15, 16, 17, 31, 32, 33, 100, 2047, 2048, 2049, 4097, 10_000]);
     v
-}
-
-fn close(a: f64, b: f64, scale: f64, tol: f64) -> bool {
-    (a - b).abs() <= tol * scale.max(1.0)
 }
 
 fn check_reductions<T: Element>() {
@@ -37,19 +28,32 @@ fn check_reductions<T: Element>() {
         // the sum of |terms| (Higham 4.3), the pairwise one's is smaller.
         let tol = (n as f64 + 2.0) * f64::EPSILON;
         assert!(
-            close(ndkern_core::sum(&x), reference::sum(&x), scale, tol),
+            allclose(
+                &[ndkern_core::sum(&x)],
+                &[reference::sum(&x)],
+                0.0,
+                tol * scale.max(1.0)
+            )
+            .is_ok(),
             "sum n={n}"
         );
         let s2: f64 = x.iter().map(|v| v.as_f64().powi(2)).sum();
         assert!(
-            close(ndkern_core::sum_sq(&x), reference::sum_sq(&x), s2, tol),
+            allclose(
+                &[ndkern_core::sum_sq(&x)],
+                &[reference::sum_sq(&x)],
+                0.0,
+                tol * s2.max(1.0)
+            )
+            .is_ok(),
             "sum_sq n={n}"
         );
         let c = 0.37;
         let (d, d2) = ndkern_core::sum_dev(&x, c);
         let (rd, rd2) = reference::sum_dev(&x, c);
         assert!(
-            close(d, rd, scale, tol) && close(d2, rd2, s2 + scale, tol),
+            allclose(&[d], &[rd], 0.0, tol * scale.max(1.0)).is_ok()
+                && allclose(&[d2], &[rd2], 0.0, tol * (s2 + scale).max(1.0)).is_ok(),
             "sum_dev n={n}"
         );
         let sxy: f64 = x
@@ -58,7 +62,10 @@ fn check_reductions<T: Element>() {
             .map(|(a, b)| (a.as_f64() * b.as_f64()).abs())
             .sum();
         let dot = ndkern_core::dot(&x, &y).unwrap();
-        assert!(close(dot, reference::dot(&x, &y), sxy, tol), "dot n={n}");
+        assert!(
+            allclose(&[dot], &[reference::dot(&x, &y)], 0.0, tol * sxy.max(1.0)).is_ok(),
+            "dot n={n}"
+        );
         // min/max are exact.
         assert_eq!(ndkern_core::min(&x), reference::min(&x), "min n={n}");
         assert_eq!(ndkern_core::max(&x), reference::max(&x), "max n={n}");
@@ -126,7 +133,7 @@ fn check_elementwise<T: Element>() {
             let (xv, yv) = (x[i].as_f64(), y[i].as_f64());
             let want = 0.5 + xv + yv * yv + (xv - center[i]).powi(2);
             assert!(
-                close(acc[i], want, want.abs(), 1e-15),
+                allclose(&[acc[i]], &[want], 0.0, 1e-15 * want.abs().max(1.0)).is_ok(),
                 "accumulate n={n} i={i}"
             );
         }
