@@ -10,8 +10,7 @@
 //! | [`rolling`] | [`rolling_sum`], [`rolling_mean`], [`rolling_var`], [`rolling_std`] and their `_into` twins | pandas `Series.rolling` |
 //! | [`pearson`] | [`pearson_r`] (one series vs many) | `scipy.stats.pearsonr` per series |
 //! | [`pipeline`] | [`detrend_rolling_pearson`] (Q3's chain, one pass) | `detrend` -> `rolling(center=True).mean()` -> slice -> `pearsonr` |
-//! | [`convolve`](mod@convolve) | [`fftconvolve`], [`fftcorrelate`], [`convolve()`], [`correlate`] | `scipy.signal.fftconvolve`/`convolve`/`correlate` |
-//! | [`overlap_add`] | [`oaconvolve`] | `scipy.signal.oaconvolve` |
+//! | [`convolve`](mod@convolve) | [`fftconvolve`], [`fftcorrelate`], [`convolve()`], [`correlate`], [`oaconvolve`] | `scipy.signal.fftconvolve`/`convolve`/`correlate`/`oaconvolve` |
 //! | [`register`] | [`cross_correlate_circular`], [`phase_cross_correlation`], [`Correlator`] | `skimage.registration.phase_cross_correlation` |
 //! | [`kde`] | [`GaussianKde`], [`Bandwidth`] | `scipy.stats.gaussian_kde` |
 //! | [`spectrum`] | [`radial_power_spectrum`] | azimuthally averaged `abs(fft2)**2` |
@@ -33,7 +32,6 @@ pub mod detrend;
 pub mod fft;
 pub mod kde;
 mod lanes;
-pub mod overlap_add;
 pub mod pearson;
 pub mod pipeline;
 #[doc(hidden)]
@@ -44,12 +42,11 @@ pub mod spectrum;
 mod updft;
 mod xspec;
 
-pub use convolve::{convolve, correlate, fftconvolve, fftcorrelate, Method, Mode};
+pub use convolve::{convolve, correlate, fftconvolve, fftcorrelate, oaconvolve, Method, Mode};
 pub use detrend::{detrend, detrend_inplace, detrend_into, Trend};
 pub use fft::{fftfreq, fftn, fftshift, ifftshift, irfftn, next_fast_len, rfftn, FftPlans, C64};
 pub use kde::{Bandwidth, GaussianKde};
 pub use ndkern_core::{Element, Error, Result};
-pub use overlap_add::oaconvolve;
 pub use pearson::pearson_r;
 pub use pipeline::detrend_rolling_pearson;
 pub use register::{
