@@ -9,16 +9,26 @@ origin), and where the positions outside the array hold what the border mode say
 * ``mirror`` (numpy's ``reflect``): ``d c b | a b c d | c b a``, period ``2n - 2``;
 * ``nearest`` (numpy's ``edge``), ``wrap`` (period ``n``), ``constant`` (``cval``).
 
-:func:`windows` builds that: the array extended along each axis by the mode's rule (from
-slices of the array itself, so a halo wider than the array, or than a chunk, is no special
-case), then, for every output chunk, the slice of its window; the pieces are merged into one
-chunk per window by a single rechunk (one copy, as ``map_overlap``'s). With ``mode='shrink'``
-(windows clipped to the array) the array is not extended: edge windows are shorter, and the
-chunk function applies the same clipping the whole-array call does.
+:func:`chunked` builds that: for every output chunk, one task fed by the input blocks its
+window reads (its own block whole, a slice of each neighbour: only the halo travels between
+workers), which copies them into the window once, with the positions outside the array taken
+by the mode's rule from slices of the array itself (so a halo wider than the array, or than a
+chunk, is no special case). With ``mode='shrink'`` (windows clipped to the array) the array is
+not extended: edge windows are shorter, and the chunk function applies the same clipping the
+whole-array call does.
 
 The filter then runs on each window with its own border mode (which never reaches the kept
 part) and the window's core is returned: output chunks are the input's chunks, uneven and
 smaller-than-the-halo chunks included.
+
+Tiles (``tile=True``, the Gaussian): ndkern's separable engine buffers a batch of planes
+(all axes but the first) in L2, and a plane over 256 KiB drops it to one plane per batch:
+a 256^3 float32 chunk (256 KiB planes) runs at full speed, its 272^3 window (289 KiB planes)
+markedly slower per sample (BENCHMARKS.md, "ndkern.dask on a LocalCluster", the per-phase
+table). So a window whose planes exceed :data:`TILE_PLANE_BYTES` is built and
+filtered in tiles along axis 1 (each tile with its own halo on that axis), in two per-thread
+scratch buffers reused from task to task (no fresh pages to fault in), each tile's core
+copied into the output chunk. See BENCHMARKS.md "ndkern.dask on a LocalCluster".
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+import threading
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -40,6 +51,14 @@ _POOL_SET_IN: Optional[int] = None
 #: Merge chunks narrower than the halo before building windows (tests switch it off to
 #: exercise windows that span many chunks).
 MERGE_NARROW = True
+
+#: With ``tile=True`` (the separable filters), a window whose planes (all axes but the first)
+#: exceed this many bytes is filtered in tiles along axis 1 (see :func:`chunked`).
+TILE_PLANE_BYTES = 192 << 10
+
+#: Shortest tile core along axis 1 (a tile is re-filtered with its own halo: short tiles
+#: would spend more on halos than the smaller planes save).
+TILE_MIN = 32
 
 
 def chunk_threads() -> None:
@@ -174,13 +193,16 @@ def _src_slice(start: int, stop_excl_len: int, step: int) -> slice:
 
 class _Spec:
     """What one window task needs besides its input slabs (a plain object, so dask passes
-    it through untouched)."""
+    it through untouched). ``ops``: per input slab, the runs ``(dst, length, src, step)``
+    per axis it fills; ``tiles``: None (one window) or ``(axis, [(lo, hi), ...])``, the
+    core split along `axis` into the given window-coordinate ranges."""
 
-    __slots__ = ("shape", "dtype", "cval", "fill", "ops", "func", "core")
+    __slots__ = ("shape", "dtype", "cval", "fill", "ops", "func", "core", "tiles", "out", "rdtype")
 
-    def __init__(self, shape, dtype, cval, fill, ops, func, core) -> None:  # noqa: ANN001
+    def __init__(self, shape, dtype, cval, fill, ops, func, core, tiles, out, rdtype) -> None:  # noqa: ANN001
         self.shape, self.dtype, self.cval, self.fill = shape, dtype, cval, fill
-        self.ops, self.func, self.core = ops, func, core
+        self.ops, self.func, self.core, self.tiles = ops, func, core, tiles
+        self.out, self.rdtype = out, rdtype
 
     def __getstate__(self) -> tuple:
         return tuple(getattr(self, k) for k in self.__slots__)
@@ -190,21 +212,121 @@ class _Spec:
             setattr(self, k, v)
 
 
+def _op_slices(
+    runs: Sequence[Tuple[int, int, int, int]], axis: int, lo: int, hi: int
+) -> Optional[Tuple[tuple, tuple]]:
+    """The (destination, source) slices of one slab's runs restricted to window positions
+    ``lo .. hi`` along `axis` (destination relative to `lo`); None if it misses them."""
+    dst, src = [], []
+    for ax, (d, m, s, st) in enumerate(runs):
+        if ax == axis:
+            a, b = max(d, lo), min(d + m, hi)
+            if a >= b:
+                return None
+            o = a - d
+            s, m, d = s + st * o, b - a, a - lo
+        dst.append(slice(d, d + m))
+        src.append(_src_slice(s, m, st))
+    return tuple(dst), tuple(src)
+
+
+def _assemble(
+    spec: _Spec, slabs: Sequence[np.ndarray], axis: int, lo: int, hi: int, scratch: bool = False
+) -> np.ndarray:
+    """The window's positions ``lo .. hi`` along `axis` (all of it: ``axis = -1``), copied
+    from the slabs (the cval where no slab reaches); into this thread's scratch buffer with
+    `scratch` (every position is written: the runs cover the window)."""
+    shape = list(spec.shape)
+    if axis >= 0:
+        shape[axis] = hi - lo
+    w = _scratch(0, tuple(shape), spec.dtype) if scratch else np.empty(tuple(shape), spec.dtype)
+    if spec.fill:
+        w.fill(spec.cval)
+    for i, runs in spec.ops:
+        sl = _op_slices(runs, axis, lo, hi) if axis >= 0 else _op_slices(runs, -1, 0, 0)
+        if sl is not None:
+            w[sl[0]] = slabs[i][sl[1]]
+    return w
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(slot: int, shape: Tuple[int, ...], dtype: Any) -> np.ndarray:
+    """A C-contiguous array of `shape` and `dtype` in this thread's scratch buffer `slot`
+    (0: a tile's window, 1: its filtered result), grown as needed and kept between tasks, so
+    a worker thread reuses the same (already faulted-in) memory for every tile it filters."""
+    dtype = np.dtype(dtype)
+    n = int(np.prod(shape)) * dtype.itemsize
+    bufs = getattr(_SCRATCH, "bufs", None)
+    if bufs is None:
+        bufs = _SCRATCH.bufs = [np.empty(0, np.uint8), np.empty(0, np.uint8)]
+    if bufs[slot].size < n:
+        bufs[slot] = np.empty(0, np.uint8)  # free the old one first
+        bufs[slot] = np.empty(n, np.uint8)
+    return bufs[slot][:n].view(dtype).reshape(shape)
+
+
+def _tiles(
+    shape: Tuple[int, ...], core: Tuple[slice, ...], reach: Sequence[Tuple[int, int]],
+    itemsize: int,
+) -> Optional[tuple]:
+    """How a window of `shape` (3-D or more) is filtered tile by tile: its core split along
+    axis 1 into the fewest tiles whose windows (tile plus the filter's reach on axis 1) have
+    planes (all axes but the first) of at most :data:`TILE_PLANE_BYTES`, no tile core shorter
+    than :data:`TILE_MIN` or the reach. None: one window."""
+    if len(shape) < 3:
+        return None
+    rest = int(np.prod(shape[2:])) * itemsize
+    if shape[1] * rest <= TILE_PLANE_BYTES:
+        return None
+    left, right = reach[1]
+    c0, c1 = core[1].start, core[1].stop
+    n = c1 - c0
+    longest = TILE_PLANE_BYTES // rest - left - right  # longest tile core that fits
+    shortest = max(TILE_MIN, left + right)
+    k = min(-(-n // max(longest, 1)), max(n // shortest, 1))
+    if k <= 1:
+        return None
+    cuts = [c0 + (n * i) // k for i in range(k + 1)]
+    return 1, left, right, tuple(zip(cuts[:-1], cuts[1:]))
+
+
 def _window_task(spec: _Spec, *slabs: np.ndarray) -> np.ndarray:
     """One output chunk: its window assembled from the slabs of the input blocks it reads
-    (one copy), the filter run on it, the core returned."""
+    (one copy), the filter run on it, the core returned. With tiles, the window is built
+    and filtered tile by tile (each tile with its own halo) into one output chunk."""
     chunk_threads()
     ops = spec.ops
-    if len(ops) == 1 and not spec.fill and ops[0][3]:
-        w = slabs[0]  # the window is one whole block: no copy
-    else:
-        w = np.empty(spec.shape, spec.dtype)
-        if spec.fill:
-            w.fill(spec.cval)
-        for i, dst, src, _ in ops:
-            w[dst] = slabs[i][src]
-    r = spec.func(w)
-    return r[(Ellipsis,) + spec.core]
+    if spec.tiles is None:
+        if len(ops) == 1 and not spec.fill and _whole(spec, ops[0][1]):
+            w = slabs[0]  # the window is one whole block: no copy
+        else:
+            w = _assemble(spec, slabs, -1, 0, 0)
+        r = spec.func(w)
+        return r[(Ellipsis,) + spec.core]
+    axis, left, right, tiles = spec.tiles
+    out = np.empty(spec.out, spec.rdtype)
+    c0 = spec.core[axis].start
+    for t0, t1 in tiles:
+        # the tile's window: its core plus the filter's reach (clipped to the window, which
+        # is clipped to the array with 'shrink'), filtered into the second scratch buffer
+        wlo, whi = max(t0 - left, 0), min(t1 + right, spec.shape[axis])
+        w = _assemble(spec, slabs, axis, wlo, whi, scratch=True)
+        r = spec.func(w, _scratch(1, w.shape, spec.rdtype))
+        dst = [slice(None)] * len(spec.shape)
+        dst[axis] = slice(t0 - c0, t1 - c0)
+        src = list(spec.core)
+        src[axis] = slice(t0 - wlo, t1 - wlo)
+        out[tuple(dst)] = r[tuple(src)]
+    return out
+
+
+def _whole(spec: _Spec, runs: Sequence[Tuple[int, int, int, int]]) -> bool:
+    """True if `runs` copy a whole slab of the window's shape unchanged."""
+    return all(
+        st == 1 and d == 0 and s == 0 and m == n for (d, m, s, st), n in zip(runs, spec.shape)
+    )
 
 
 class _Key:
@@ -236,6 +358,7 @@ def chunked(
     name: str,
     stacked: int = 0,
     params: Any = None,
+    tile: bool = False,
 ) -> Any:
     """``func`` (a whole-array numpy -> numpy filter) applied chunk by chunk, so that the
     result equals ``func(x)`` on the whole array: every output chunk is computed from its
@@ -244,6 +367,10 @@ def chunked(
     window clipped to the array; None: no halo on that axis). Output chunks are `x`'s.
     With ``stacked = k``, `func` returns ``k`` results stacked on a new leading axis.
     `params`: everything `func` depends on, for the graph keys (None: keys unique per call).
+    ``tile=True`` (only with ``stacked = 0``): large windows are filtered in tiles along
+    axis 1 (see the module doc; exact for any filter whose reach is `depth`), and `func` is
+    called as ``func(window, out)``, `out` a C-contiguous scratch array of the window's shape
+    and the result's dtype to filter into (it returns the result).
 
     One task per output chunk, fed by the input blocks its window reads — the whole block
     for its own, a slab (a slicing task that runs where the block is, so only the halo
@@ -252,6 +379,8 @@ def chunked(
     import dask
     from dask.base import tokenize
 
+    if tile and stacked:
+        raise ValueError("chunked: tile=True takes a filter with one result (stacked=0)")
     dtype = np.dtype(dtype)
     ndim = x.ndim
     out_chunks = tuple(x.chunks)
@@ -268,13 +397,15 @@ def chunked(
         for ax, c in enumerate(out_chunks)
     )
     if merged != out_chunks:
-        r = chunked(x.rechunk(merged), depth, modes, cval, func, dtype, name, stacked, params)
+        r = chunked(
+            x.rechunk(merged), depth, modes, cval, func, dtype, name, stacked, params, tile
+        )
         return r.rechunk((((stacked,),) if stacked else ()) + out_chunks)
     if params is None:
         import uuid
 
         params = uuid.uuid4().hex
-    token = tokenize(x, depth, modes, cval, name, dtype, stacked, params)
+    token = tokenize(x, depth, modes, cval, name, dtype, stacked, params, tile)
     # per axis and output block: the runs filling its window, its core
     axis_plans = []
     for ax in range(ndim):
@@ -298,6 +429,7 @@ def chunked(
             plans.append((len(idx), _axis_runs(idx, starts), slice(lo, lo + e - s)))
         axis_plans.append(plans)
 
+    reach = [depth[ax] if modes[ax] is not None else (0, 0) for ax in range(ndim)]
     blocks = x.to_delayed()
     task = dask.delayed(_window_task)
     slab = dask.delayed(_slab)
@@ -338,21 +470,17 @@ def chunked(
                     d if whole else slab(d, _Key(box), dask_key_name=f"ndkern-halo-{token}-{len(inputs)}-" + "-".join(map(str, out_idx)))
                 )
             i, box = slabs[bidx]
-            dst = tuple(slice(r.dst, r.dst + r.length) for r in combo)
-            src = tuple(
-                _src_slice(r.src - box[ax].start, r.length, r.step) for ax, r in enumerate(combo)
+            ops.append(
+                (i, tuple((r.dst, r.length, r.src - box[ax].start, r.step) for ax, r in enumerate(combo)))
             )
-            identity = all(
-                r.step == 1 and r.dst == 0 and r.length == shape[ax] and r.src == 0
-                and box[ax].start == 0 and box[ax].stop == r.length
-                for ax, r in enumerate(combo)
-            ) if combo else True
-            ops.append((i, dst, src, identity))
+        cshape = ((stacked,) if stacked else ()) + tuple(c[i] for c, i in zip(out_chunks, out_idx))
+        itemsize = max(x.dtype.itemsize, dtype.itemsize)
         d = task(
-            _Spec(shape, x.dtype, cval, fill, ops, func, core), *inputs,
+            _Spec(shape, x.dtype, cval, fill, ops, func, core,
+                  _tiles(shape, core, reach, itemsize) if tile else None, cshape, dtype),
+            *inputs,
             dask_key_name=f"ndkern-{name}-{token}-" + "-".join(map(str, out_idx)),
         )
-        cshape = ((stacked,) if stacked else ()) + tuple(c[i] for c, i in zip(out_chunks, out_idx))
         grid[out_idx] = da.from_delayed(
             d, cshape, dtype=dtype, meta=np.empty((0,) * len(cshape), dtype=dtype)
         )

@@ -350,11 +350,13 @@ def gaussian_filter(
     x = _for_cval(x, modes, cval)
     return chunked(
         x, depth, modes, cval,
-        lambda b: _ndi.gaussian_filter(
-            b, sigma, order, dtype, mode, cval, truncate, radius=radius, axes=axes
+        lambda b, out=None: _ndi.gaussian_filter(
+            b, sigma, order, dtype if out is None else out, mode, cval, truncate,
+            radius=radius, axes=axes,
         ),
         dtype, "gaussian_filter",
         params=(_key(sigma), _key(order), _key(mode), cval, truncate, _key(radius), _key(axes)),
+        tile=True,
     )
 
 
