@@ -9,11 +9,12 @@ use ndkern_linalg::{cdist, kmeans, nearest, pdist, KMeansInit, KMeansOptions, Me
 use proptest::prelude::*;
 
 mod common;
-use common::{lcg, max_rel};
+use common::noise;
+use ndkern_core::testing::max_rel_err;
 
 #[test]
 fn all_metrics_against_naive_quadratic_forms() {
-    let mut r = lcg(1);
+    let mut r = noise(1);
     let xa = Array2::from_shape_simple_fn((37, 3), &mut r) * 10.0;
     let xb = Array2::from_shape_simple_fn((29, 3), &mut r) * 10.0;
     let c = Array2::from_shape_simple_fn((3, 3), &mut r);
@@ -33,9 +34,9 @@ fn all_metrics_against_naive_quadratic_forms() {
         let want = if root { want.mapv(f64::sqrt) } else { want };
         let got = cdist(&xa, &xb, &metric).unwrap();
         assert!(
-            max_rel(&got, &want) < 1e-14,
+            max_rel_err(&got, &want) < 1e-14,
             "{metric:?}: {}",
-            max_rel(&got, &want)
+            max_rel_err(&got, &want)
         );
         // pdist is the strict upper triangle of cdist(x, x).
         let p = pdist(&xa, &metric).unwrap();
@@ -65,7 +66,7 @@ fn nearby_points_far_from_origin_keep_their_digits() {
 
 #[test]
 fn f32_input_is_computed_in_f64() {
-    let mut r = lcg(2);
+    let mut r = noise(2);
     let xa = Array2::from_shape_simple_fn((50, 4), &mut r).mapv(|v| (v * 1000.0 + 5e4) as f32);
     let xb = Array2::from_shape_simple_fn((40, 4), &mut r).mapv(|v| (v * 1000.0 + 5e4) as f32);
     let want = reference::cdist_sq(xa.mapv(f64::from).view(), xb.mapv(f64::from).view(), None);
@@ -122,7 +123,7 @@ fn bad_inputs_say_what_to_change() {
 
 #[test]
 fn nearest_on_an_image_matches_naive_argmin() {
-    let mut r = lcg(3);
+    let mut r = noise(3);
     let img = Array3::from_shape_simple_fn((13, 11, 3), &mut r) * 128.0 + 128.0;
     let pal = Array2::from_shape_simple_fn((16, 3), &mut r) * 128.0 + 128.0;
     let (labels, d2) = nearest(&img, &pal).unwrap();
@@ -142,7 +143,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
     #[test]
     fn cdist_any_layout(m in 0usize..9, n in 0usize..9, d in 1usize..5, fortran in any::<bool>(), seed in any::<u64>(), f32_ in any::<bool>()) {
-        let mut r = lcg(seed);
+        let mut r = noise(seed);
         let shape = if fortran { (m, d).f() } else { (m, d).into_shape_with_order() };
         let xa = Array2::from_shape_simple_fn(shape, &mut r);
         let xb = Array2::from_shape_simple_fn((n + 1, d * 2), &mut r);
@@ -154,13 +155,13 @@ proptest! {
             for (g, w) in got.iter().zip(&want) { prop_assert!((f64::from(*g) - w).abs() <= 1e-7 * w.max(1e-30)); }
         } else {
             let got = cdist(&xa, &xb, &Metric::SqEuclidean).unwrap();
-            prop_assert!(max_rel(&got, &want) < 1e-14);
+            prop_assert!(max_rel_err(&got, &want) < 1e-14);
         }
     }
 }
 
 fn blobs(n_per: usize, seed: u64) -> Array2<f64> {
-    let mut r = lcg(seed);
+    let mut r = noise(seed);
     let centres = [
         [0.0, 0.0, 0.0],
         [6.0, 0.0, 1.0],
@@ -174,7 +175,7 @@ fn blobs(n_per: usize, seed: u64) -> Array2<f64> {
 fn kmeans_given_init_matches_textbook_lloyd() {
     let x = blobs(40, 7);
     for (k, seed) in [(2, 1u64), (3, 2), (4, 3), (6, 4)] {
-        let mut r = lcg(seed);
+        let mut r = noise(seed);
         let init = Array2::from_shape_fn((k, 3), |_| r() * 4.0 + 2.0);
         let opts = KMeansOptions {
             init: KMeansInit::Given(init.clone()),
@@ -186,7 +187,7 @@ fn kmeans_given_init_matches_textbook_lloyd() {
         // The reference keeps empty clusters in place; only compare when none went empty.
         if (0..k).all(|c| labels.iter().any(|&l| l == c)) {
             assert_eq!(got.labels, labels, "k = {k}");
-            assert!(max_rel(&got.centroids, &cent) < 1e-13);
+            assert!(max_rel_err(&got.centroids, &cent) < 1e-13);
         }
         assert!(got.converged);
         // Identities: labels are the nearest-centroid assignment; inertia their distances.
@@ -266,7 +267,7 @@ fn kmeans_relocates_empty_clusters_and_rejects_bad_k() {
 /// any point is reported, also when it is in the vector part of a block.
 #[test]
 fn nearest_every_dimension_and_remainder() {
-    let mut r = lcg(17);
+    let mut r = noise(17);
     for d in (1..=9).chain([11]) {
         for n in 0..=21 {
             let x = Array2::from_shape_simple_fn((n, d), &mut r);

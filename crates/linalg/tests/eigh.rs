@@ -5,24 +5,13 @@
 
 use nalgebra::{Matrix3, SymmetricEigen};
 use ndarray::{s, Array1, Array2, Array3, Axis};
+use ndkern_core::testing::Rng;
 use ndkern_linalg::{eigh3, eigvalsh, eigvalsh2, eigvalsh3, EigOrder};
 
-/// Deterministic xorshift normal-ish generator (no rand dependency).
-struct Rng(u64);
-impl Rng {
-    fn u(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn n(&mut self) -> f64 {
-        (0..12).map(|_| self.u()).sum::<f64>() - 6.0
-    }
-    fn rotation(&mut self) -> Matrix3<f64> {
-        let m = Matrix3::from_fn(|_, _| self.n());
-        m.qr().q()
-    }
+/// A random rotation (the Q of a QR of a normal matrix).
+fn rotation(rng: &mut Rng) -> Matrix3<f64> {
+    let m = Matrix3::from_fn(|_, _| rng.normal());
+    m.qr().q()
 }
 
 fn oracle(a: &Matrix3<f64>) -> [f64; 3] {
@@ -72,17 +61,17 @@ fn check3(ms: &[Matrix3<f64>], truth: Option<&[[f64; 3]]>, tol: f64) {
 }
 
 fn build(rng: &mut Rng, l: [f64; 3]) -> Matrix3<f64> {
-    let q = rng.rotation();
+    let q = rotation(rng);
     let m = q * Matrix3::from_diagonal(&l.into()) * q.transpose();
     (m + m.transpose()) * 0.5
 }
 
 #[test]
 fn random_matrices_f64() {
-    let mut rng = Rng(0x9E3779B97F4A7C15);
+    let mut rng = Rng::new(0x9E3779B97F4A7C15);
     let ms: Vec<_> = (0..5003)
         .map(|_| {
-            let m = Matrix3::from_fn(|_, _| rng.n());
+            let m = Matrix3::from_fn(|_, _| rng.normal());
             m + m.transpose()
         })
         .collect();
@@ -91,7 +80,7 @@ fn random_matrices_f64() {
 
 #[test]
 fn degenerate_and_badly_scaled() {
-    let mut rng = Rng(12345);
+    let mut rng = Rng::new(12345);
     let spectra: Vec<[f64; 3]> = vec![
         [1.0, 1.0, -2.0],
         [-2.0, 1.0, 1.0],
@@ -130,13 +119,13 @@ fn degenerate_and_badly_scaled() {
 
 #[test]
 fn f32_input_within_1e_4() {
-    let mut rng = Rng(777);
+    let mut rng = Rng::new(777);
     let ms: Vec<_> = (0..1001)
         .map(|i| {
             let l = if i % 3 == 0 {
                 [1.0, 1.0, 2.0]
             } else {
-                [rng.n(), rng.n(), rng.n()]
+                [rng.normal(), rng.normal(), rng.normal()]
             };
             build(&mut rng, l)
         })
@@ -174,10 +163,10 @@ fn f32_input_within_1e_4() {
 
 #[test]
 fn orders() {
-    let mut rng = Rng(99);
+    let mut rng = Rng::new(99);
     let ms: Vec<_> = (0..50)
         .map(|_| {
-            let l = [rng.n(), rng.n(), rng.n()];
+            let l = [rng.normal(), rng.normal(), rng.normal()];
             build(&mut rng, l)
         })
         .collect();
@@ -197,10 +186,10 @@ fn orders() {
 
 #[test]
 fn eigenvectors_satisfy_av_equals_lambda_v() {
-    let mut rng = Rng(4242);
+    let mut rng = Rng::new(4242);
     let mut ms: Vec<_> = (0..300)
         .map(|_| {
-            let l = [rng.n(), rng.n(), rng.n()];
+            let l = [rng.normal(), rng.normal(), rng.normal()];
             build(&mut rng, l)
         })
         .collect();
@@ -231,8 +220,10 @@ fn eigenvectors_satisfy_av_equals_lambda_v() {
 
 #[test]
 fn two_by_two_against_nalgebra() {
-    let mut rng = Rng(31337);
-    let mut m2: Vec<[f64; 3]> = (0..1001).map(|_| [rng.n(), rng.n(), rng.n()]).collect();
+    let mut rng = Rng::new(31337);
+    let mut m2: Vec<[f64; 3]> = (0..1001)
+        .map(|_| [rng.normal(), rng.normal(), rng.normal()])
+        .collect();
     m2.extend([
         [1.0, 0.0, 1.0],
         [1e150, 1e-150, -1e150],
@@ -270,9 +261,9 @@ fn two_by_two_against_nalgebra() {
 
 #[test]
 fn strided_planes_match_contiguous() {
-    let mut rng = Rng(5);
+    let mut rng = Rng::new(5);
     let base: Vec<Array3<f64>> = (0..6)
-        .map(|_| Array3::from_shape_simple_fn((5, 7, 9), || rng.n()))
+        .map(|_| Array3::from_shape_simple_fn((5, 7, 9), || rng.normal()))
         .collect();
     // Make it symmetric-positive-ish doesn't matter: planes define a symmetric matrix.
     let views: Vec<_> = base
@@ -308,9 +299,9 @@ fn nan_propagates_and_shapes_must_match() {
 
 #[test]
 fn numpy_style_stack_all_sizes() {
-    let mut rng = Rng(8);
+    let mut rng = Rng::new(8);
     for n in 1..=5 {
-        let a = Array3::from_shape_simple_fn((7, n, n), || rng.n());
+        let a = Array3::from_shape_simple_fn((7, n, n), || rng.normal());
         let w = eigvalsh(&a).unwrap();
         assert_eq!(w.shape(), &[7, n]);
         for (e, m) in a.axis_iter(Axis(0)).enumerate() {
@@ -335,18 +326,18 @@ fn numpy_style_stack_all_sizes() {
 /// with general matrices in the same vectors; NaN and inf in decoupled matrices.
 #[test]
 fn decoupled_axis_matrices() {
-    let mut rng = Rng(99);
+    let mut rng = Rng::new(99);
     let mut ms = Vec::new();
     for e in 0..400 {
         let axis = e % 3;
-        let (a, b) = (rng.n(), rng.n());
+        let (a, b) = (rng.normal(), rng.normal());
         let split = match e % 5 {
             0 => 1e-15,
             1 => 0.0,
-            _ => rng.n(),
+            _ => rng.normal(),
         };
         // 2x2 block with eigenvalues b, b + split, rotated by a random angle.
-        let t = rng.u() * 6.0;
+        let t = rng.unit() * 6.0;
         let (cs, sn) = (t.cos(), t.sin());
         let (l1, l2) = (b, b + split);
         let (bx, bxy, by) = (
@@ -362,7 +353,7 @@ fn decoupled_axis_matrices() {
         };
         ms.push(m);
         if e % 4 == 0 {
-            let l = [rng.n(), rng.n(), rng.n()];
+            let l = [rng.normal(), rng.normal(), rng.normal()];
             ms.push(build(&mut rng, l));
         }
         if e % 50 == 0 {

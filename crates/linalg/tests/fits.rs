@@ -11,7 +11,7 @@ use ndkern_linalg::*;
 use proptest::prelude::*;
 
 mod common;
-use common::lcg;
+use common::noise;
 
 #[test]
 fn polyfit_recovers_exact_polynomials_and_weights_act_like_repeats() {
@@ -26,7 +26,7 @@ fn polyfit_recovers_exact_polynomials_and_weights_act_like_repeats() {
         assert!((fit.eval(t) - reference::polyval(&p, t)).abs() < 1e-10 * 3000.0);
     }
     // Weight 2 on a point = that point repeated 4 times (numpy: w multiplies residuals).
-    let mut r = lcg(3);
+    let mut r = noise(3);
     let yn = y.mapv(|v| v + r());
     let mut w = vec![1.0; 31];
     w[5] = 2.0;
@@ -69,7 +69,7 @@ fn polyfit_bad_inputs() {
 #[test]
 fn polyval_simd_matches_naive_horner_every_length() {
     let p = [1.5, -0.25, 2.0, 0.125];
-    let mut r = lcg(9);
+    let mut r = noise(9);
     for n in 0..=3 * 8 + 1 {
         let x = Array1::from_shape_simple_fn(n, &mut r) * 3.0;
         let got = polyval(&p, &x).unwrap();
@@ -141,7 +141,7 @@ fn q21_interpolant_reproduces_nodes_and_polynomials() {
 
 #[test]
 fn linefit_matches_naive_on_every_axis_and_layout() {
-    let mut r = lcg(21);
+    let mut r = noise(21);
     let a = Array3::from_shape_simple_fn((4, 5, 6), &mut r);
     let v = a.slice(s![..;-1, .., 1..]).permuted_axes([2, 0, 1]); // (5, 4, 5)
     for axis in 0..3 {
@@ -174,7 +174,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(40))]
     #[test]
     fn level_rows_any_shape(rows in 0usize..6, cols in 2usize..40, seed in any::<u64>()) {
-        let mut r = lcg(seed);
+        let mut r = noise(seed);
         let a = Array2::from_shape_simple_fn((rows, cols), &mut r) * 100.0;
         let l = level_rows(&a.mapv(|v| v as f32)).unwrap();
         for (row, orig) in l.rows().into_iter().zip(a.rows()) {
@@ -189,7 +189,7 @@ proptest! {
 
 #[test]
 fn pca_against_nalgebra_svd() {
-    let mut r = lcg(5);
+    let mut r = noise(5);
     let n = 300;
     let x = Array2::from_shape_fn((n, 4), |(_, j)| r() * [4.0, 2.0, 1.0, 0.2][j]);
     let mix = array![
@@ -247,7 +247,7 @@ fn pca_against_nalgebra_svd() {
 
 #[test]
 fn estimate_kernel_recovers_and_reports_insufficient_data() {
-    let mut r = lcg(8);
+    let mut r = noise(8);
     let input = Array2::from_shape_simple_fn((14, 12), &mut r);
     let k = Array2::from_shape_simple_fn((3, 5), &mut r);
     let mut out = Array2::<f64>::zeros((14, 12));
@@ -294,7 +294,7 @@ fn estimate_kernel_recovers_and_reports_insufficient_data() {
 
 #[test]
 fn curve_fit_q6_with_nans_and_noise() {
-    let mut r = lcg(13);
+    let mut r = noise(13);
     let (h, w) = (40, 50);
     let m1 = Array2::from_shape_simple_fn((h, w), &mut r);
     let m2 = Array2::from_shape_simple_fn((h, w), &mut r).mapv(|v| 1.5 + v);
@@ -371,7 +371,7 @@ fn curve_fit_q6_with_nans_and_noise() {
 /// against the naive two-pass covariance + nalgebra eigensolver (signs fixed as pca does).
 #[test]
 fn pca_layouts_and_dims_against_two_pass_oracle() {
-    let mut r = lcg(21);
+    let mut r = noise(21);
     for d in 1..=10 {
         let n = 20_011; // > one parallel block, odd
         let x = Array2::from_shape_fn((n, d), |(_, j)| r() * (1.0 + j as f64) + 50.0);

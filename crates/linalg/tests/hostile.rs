@@ -27,10 +27,6 @@ fn rand2(seed: u64, r: usize, c: usize) -> Array2<f64> {
     Array2::from_shape_vec((r, c), g.vec(r * c, -1.0, 1.0)).unwrap()
 }
 
-fn close(a: &[f64], b: &[f64], rtol: f64, atol: f64) -> Check {
-    allclose(a, b, rtol, atol)
-}
-
 fn vec_of<T: Copy + Into<f64>>(a: impl IntoIterator<Item = T>) -> Vec<f64> {
     a.into_iter().map(Into::into).collect()
 }
@@ -212,7 +208,7 @@ fn distance_cases(s: &mut Suite) {
             let base = ok(cdist(&a, &b, &Metric::SqMahalanobis(vi.clone())))?;
             let f = 2f64.powi(1020);
             let big = ok(cdist(&a, &b, &Metric::SqMahalanobis(vi * f)))?;
-            close(
+            allclose(
                 &(big / f).into_raw_vec_and_offset().0,
                 &base.into_raw_vec_and_offset().0,
                 1e-14,
@@ -226,7 +222,7 @@ fn distance_cases(s: &mut Suite) {
         let base = ok(cdist(&a, &b, &Metric::SqMahalanobis(vi.clone())))?;
         let f = 2f64.powi(-1020);
         let small = ok(cdist(&a, &b, &Metric::SqMahalanobis(vi * f)))?;
-        close(
+        allclose(
             &(small / f).into_raw_vec_and_offset().0,
             &base.into_raw_vec_and_offset().0,
             1e-12,
@@ -327,7 +323,7 @@ fn distance_cases(s: &mut Suite) {
             b.mapv(|v| v as f32 as f64).view(),
             None,
         );
-        close(
+        allclose(
             &vec_of(d.iter().copied()),
             &r.into_raw_vec_and_offset().0,
             1e-6,
@@ -525,8 +521,8 @@ fn eigh_cases(s: &mut Suite) {
                 ))?;
                 out.push([l[0][0] / sc, l[1][0] / sc, l[2][0] / sc]);
             }
-            close(&out[0], &out[2], 1e-13, 0.0)?;
-            close(&out[1], &out[2], 1e-13, 0.0)
+            allclose(&out[0], &out[2], 1e-13, 0.0)?;
+            allclose(&out[1], &out[2], 1e-13, 0.0)
         },
     );
     s.case("eigvalsh 4x4 near 1e300 (numpy)", || {
@@ -538,7 +534,7 @@ fn eigh_cases(s: &mut Suite) {
             [0.5, 1.0, 2.0, 6.0]
         ];
         let w = ok(eigvalsh(&(a * 1e300)))?;
-        close(
+        allclose(
             &w.iter().copied().collect::<Vec<_>>(),
             &[
                 1.5178496979984e+300,
@@ -558,7 +554,7 @@ fn eigh_cases(s: &mut Suite) {
             [0.5, 1.0, 2.0, 6.0]
         ];
         let w = ok(eigvalsh(&(a * 1e-300)))?;
-        close(
+        allclose(
             &w.iter().copied().collect::<Vec<_>>(),
             &[
                 1.5178496979984015e-300,
@@ -671,7 +667,7 @@ fn hessian_cases(s: &mut Suite) {
             // shift by the midrange must not move the second pass's cval)
             let a = Array2::from_elem((30, 31), 3.7);
             let h = ok(hessian_matrix(&a, 1.5, BorderMode::Constant(0.0), true))?;
-            close(
+            allclose(
                 &[
                     h[0][[2, 3]],
                     h[1][[2, 3]],
@@ -702,13 +698,13 @@ fn hessian_cases(s: &mut Suite) {
             let h = ok(hessian_matrix(&a, 1.5, BorderMode::Constant(0.0), true))?;
             let got = [h[0][[4, 4]], h[1][[4, 4]], h[2][[4, 4]]];
             let got0 = [h[0][[0, 0]], h[1][[0, 0]], h[2][[0, 0]]];
-            close(
+            allclose(
                 &got,
                 &[-0.11360393182731257, 0.0, -0.03849499919557278],
                 1e-10,
                 1e-14,
             )?;
-            close(
+            allclose(
                 &got0,
                 &[
                     0.06268480928410601,
@@ -734,7 +730,7 @@ fn hessian_cases(s: &mut Suite) {
             let a = img().mapv(|v| v * 1e300);
             let h = ok(hessian_matrix(&a, 1.0, BorderMode::Reflect, true))?;
             let b = ok(hessian_matrix(&img(), 1.0, BorderMode::Reflect, true))?;
-            close(
+            allclose(
                 &h[1].mapv(|v| v / 1e300).into_raw_vec_and_offset().0,
                 &b[1].clone().into_raw_vec_and_offset().0,
                 1e-10,
@@ -954,7 +950,7 @@ fn hessian_cases(s: &mut Suite) {
             };
             let v1 = ok(frangi(&a, &o))?;
             let v2 = ok(frangi(&a.mapv(|v| v * 1e300), &o))?;
-            close(
+            allclose(
                 &v2.into_raw_vec_and_offset().0,
                 &v1.into_raw_vec_and_offset().0,
                 1e-9,
@@ -1035,9 +1031,9 @@ fn interp_cases(s: &mut Suite) {
                 let p = ok(interpolate(&x, &y))?;
                 let xq = [-0.987654, -0.5, 0.123456789, 0.72, 0.999];
                 let got: Vec<f64> = xq.iter().map(|&v| p.eval(v)).collect();
-                close(&got, &expect, 1e-12, 1e-14)?;
+                allclose(&got, &expect, 1e-12, 1e-14)?;
                 // and the function itself (Chebyshev interpolation converges geometrically)
-                close(&got, &xq.map(|v| 1.0 / (1.0 + 25.0 * v * v)), 1e-12, 1e-14)
+                allclose(&got, &xq.map(|v| 1.0 / (1.0 + 25.0 * v * v)), 1e-12, 1e-14)
             },
         );
         // same nodes, y = sin(3x) + x^2 (scipy 1.17.1 barycentric_interpolate)
@@ -1070,7 +1066,7 @@ fn interp_cases(s: &mut Suite) {
                     .iter()
                     .map(|&v| p.eval(v))
                     .collect();
-                close(&got, &expect2, 1e-12, 1e-13)
+                allclose(&got, &expect2, 1e-12, 1e-13)
             },
         );
     }
@@ -1085,7 +1081,7 @@ fn interp_cases(s: &mut Suite) {
             let y = t.mapv(|v| 1e-300 * (v * v - 0.5));
             let p = ok(interpolate(&x, &y))?;
             let got = [p.eval(2.5e300) * 1e300, p.eval(1.2e300) * 1e300];
-            close(&got, &[0.25 - 0.5, 0.64 - 0.5], 1e-10, 1e-12)
+            allclose(&got, &[0.25 - 0.5, 0.64 - 0.5], 1e-10, 1e-12)
         },
     );
     s.case("interpolate nodes near 1e-310 (subnormal spacing)", || {
@@ -1105,7 +1101,7 @@ fn interp_cases(s: &mut Suite) {
             let y = array![1.0, 0.0, 1.0];
             let p = ok(interpolate(&x, &y))?;
             // (x / 1.5e308)^2
-            close(
+            allclose(
                 &[p.eval(0.75e308), p.eval(-1.5e308)],
                 &[0.25, 1.0],
                 1e-14,
@@ -1130,7 +1126,7 @@ fn interp_cases(s: &mut Suite) {
         ))?; // x^2 + 1
         let q = array![3.0f32, 0.5, 1.5];
         let v = ok(p.eval_array(&q.slice(s![..;-1])))?;
-        close(&vec_of(v.iter().copied()), &[3.25, 1.25, 10.0], 1e-6, 0.0)
+        allclose(&vec_of(v.iter().copied()), &[3.25, 1.25, 10.0], 1e-6, 0.0)
     });
     s.case(
         "interpolate Q21 equispaced degree 29 reproduces the nodes",
@@ -1223,8 +1219,8 @@ fn poly_cases(s: &mut Suite) {
         // np.polyfit([0,1,2,3,4], [1,3,2,5,4], 1) = [0.8, 1.4]; deg 2: [-0.142857..., 1.371428..., 1.114285...]
         let c1 = ok(polyfit(&x5(), &y5(), 1, None))?.to_monomial();
         let c2 = ok(polyfit(&x5(), &y5(), 2, None))?.to_monomial();
-        close(&c1, &[0.8, 1.4000000000000001], 1e-13, 1e-14)?;
-        close(
+        allclose(&c1, &[0.8, 1.4000000000000001], 1e-13, 1e-14)?;
+        allclose(
             &c2,
             &[-0.14285714285714277, 1.3714285714285706, 1.1142857142857123],
             1e-12,
@@ -1235,7 +1231,7 @@ fn poly_cases(s: &mut Suite) {
         "polyfit y near 1e300: coefficients scale (was overflow / 'rank deficient')",
         move || {
             let c = ok(polyfit(&x5(), &(y5() * 1e300), 2, None))?.to_monomial();
-            close(
+            allclose(
                 &c.iter().map(|v| v / 1e300).collect::<Vec<_>>(),
                 &[-0.14285714285714277, 1.3714285714285706, 1.1142857142857123],
                 1e-12,
@@ -1245,7 +1241,7 @@ fn poly_cases(s: &mut Suite) {
     );
     s.case("polyfit y near 1e-310", move || {
         let c = ok(polyfit(&x5(), &(y5() * 1e-300), 1, None))?.to_monomial();
-        close(
+        allclose(
             &c.iter().map(|v| v / 1e-300).collect::<Vec<_>>(),
             &[0.8, 1.4],
             1e-12,
@@ -1259,8 +1255,8 @@ fn poly_cases(s: &mut Suite) {
             let base = ok(polyfit(&x5(), &y5(), 1, Some(&w)))?.to_monomial();
             let hi = ok(polyfit(&x5(), &y5(), 1, Some(&w.map(|v| v * 1e300))))?.to_monomial();
             let lo = ok(polyfit(&x5(), &y5(), 1, Some(&w.map(|v| v * 1e-300))))?.to_monomial();
-            close(&hi, &base, 1e-13, 1e-14)?;
-            close(&lo, &base, 1e-13, 1e-14)
+            allclose(&hi, &base, 1e-13, 1e-14)?;
+            allclose(&lo, &base, 1e-13, 1e-14)
         },
     );
     s.case(
@@ -1270,7 +1266,7 @@ fn poly_cases(s: &mut Suite) {
             let y = array![1.0, 2.0, 3.0, 4.0];
             let p = ok(polyfit(&x, &y, 1, None))?;
             // y = 2.5 + x / 1e308
-            close(
+            allclose(
                 &[
                     p.eval(0.0),
                     p.eval(1.5e308),
@@ -1309,7 +1305,7 @@ fn poly_cases(s: &mut Suite) {
     s.case("chebfit = numpy chebfit (exact T_2 data)", || {
         let x = array![-1.0, -0.5, 0.0, 0.5, 1.0];
         let c = ok(chebfit(&x, &x.mapv(|t| 2.0 * t * t - 1.0), 2, None))?;
-        close(&c, &[0.0, 0.0, 1.0], 0.0, 1e-15)
+        allclose(&c, &[0.0, 0.0, 1.0], 0.0, 1e-15)
     });
     s.case(
         "polyfit f32 on a reversed view equals the forward fit",
@@ -1317,7 +1313,7 @@ fn poly_cases(s: &mut Suite) {
             let x = x5().mapv(|v| v as f32);
             let y = y5().mapv(|v| v as f32);
             let a = ok(polyfit(&x.slice(s![..;-1]), &y.slice(s![..;-1]), 1, None))?.to_monomial();
-            close(&a, &[0.8, 1.4], 1e-6, 1e-6)
+            allclose(&a, &[0.8, 1.4], 1e-6, 1e-6)
         },
     );
     s.case("polyval empty p is zeros, NaN propagates, 0-d x", || {
@@ -1338,7 +1334,7 @@ fn poly_cases(s: &mut Suite) {
         let p = [0.5, -1.0, 2.0, 3.0];
         let v = ok(polyval(&p, &x.t()))?;
         let r: Vec<f64> = x.t().iter().map(|&t| reference::polyval(&p, t)).collect();
-        close(&v.iter().copied().collect::<Vec<_>>(), &r, 1e-15, 1e-15)
+        allclose(&v.iter().copied().collect::<Vec<_>>(), &r, 1e-15, 1e-15)
     });
     s.case("chebval empty c, NaN, inf", || {
         let z = ok(chebval(&array![0.5], &[]))?;
@@ -1358,7 +1354,7 @@ fn poly_cases(s: &mut Suite) {
                 coef: vec![0.0, 1.0],
                 domain: [-1.5e308, 1.5e308],
             };
-            close(
+            allclose(
                 &[p.eval(0.75e308), p.eval(-1.5e308)],
                 &[0.5, -1.0],
                 1e-15,
@@ -1418,7 +1414,7 @@ fn fit_cases(s: &mut Suite) {
     s.case("linefit near 1e308 (sums overflow): scaled, finite", || {
         let a = array![[1e308, 1.2e308, 1.4e308, 1.6e308]];
         let (sl, ic) = ok(linefit(&a, 1))?;
-        close(&[sl[0], ic[0]], &[0.2e308, 1e308], 1e-14, 0.0)
+        allclose(&[sl[0], ic[0]], &[0.2e308, 1e308], 1e-14, 0.0)
     });
     s.case(
         "linefit near 1e-310 (subnormal sums): scaled, exact relative",
@@ -1426,7 +1422,7 @@ fn fit_cases(s: &mut Suite) {
             let f = 2f64.powi(-1040);
             let a = array![[1.0, 3.0, 5.0, 7.0]].mapv(|v| v * f);
             let (sl, ic) = ok(linefit(&a, 1))?;
-            close(&[sl[0] / f, ic[0] / f], &[2.0, 1.0], 1e-15, 0.0)
+            allclose(&[sl[0] / f, ic[0] / f], &[2.0, 1.0], 1e-15, 0.0)
         },
     );
     s.case("level near 1e308 is the leveled residual", || {
@@ -1439,7 +1435,7 @@ fn fit_cases(s: &mut Suite) {
             .enumerate()
             .map(|(i, v)| (v - (sr * i as f64 + ir)) * 1e308)
             .collect();
-        close(
+        allclose(
             &l.iter().copied().collect::<Vec<_>>(),
             &expect,
             1e-12,
@@ -1451,7 +1447,7 @@ fn fit_cases(s: &mut Suite) {
         let (sl, ic) = ok(linefit(&a.t().mapv(|v| v as f32), 1))?;
         for r in 0..3 {
             let (es, ei) = reference::line(a.column(r).mapv(|v| v as f32 as f64).view());
-            close(&[sl[r] as f64, ic[r] as f64], &[es, ei], 1e-5, 1e-6)?;
+            allclose(&[sl[r] as f64, ic[r] as f64], &[es, ei], 1e-5, 1e-6)?;
         }
         Ok(())
     });
@@ -1498,19 +1494,19 @@ fn fit_cases(s: &mut Suite) {
             let p1 = ok(pca(&a, 2, false))?;
             let f = 2f64.powi(700);
             let p2 = ok(pca(&(&a * f), 2, false))?;
-            close(
+            allclose(
                 &p2.components.clone().into_raw_vec_and_offset().0,
                 &p1.components.clone().into_raw_vec_and_offset().0,
                 1e-12,
                 1e-12,
             )?;
-            close(
+            allclose(
                 &p2.explained_variance_ratio.to_vec(),
                 &p1.explained_variance_ratio.to_vec(),
                 1e-12,
                 0.0,
             )?;
-            close(&(p2.mean / f).to_vec(), &p1.mean.to_vec(), 1e-13, 1e-15)
+            allclose(&(p2.mean / f).to_vec(), &p1.mean.to_vec(), 1e-13, 1e-15)
         },
     );
     s.case(
@@ -1533,7 +1529,7 @@ fn fit_cases(s: &mut Suite) {
             let p1 = ok(pca(&a, 2, false))?;
             let f = 2f64.powi(-700);
             let p2 = ok(pca(&(&a * f), 2, false))?;
-            close(
+            allclose(
                 &p2.components.clone().into_raw_vec_and_offset().0,
                 &p1.components.clone().into_raw_vec_and_offset().0,
                 1e-10,
@@ -1547,7 +1543,7 @@ fn fit_cases(s: &mut Suite) {
             )?;
             let f = 2f64.powi(-500);
             let p3 = ok(pca(&(&a * f), 2, false))?;
-            close(
+            allclose(
                 &(p3.explained_variance / f / f).to_vec(),
                 &p1.explained_variance.to_vec(),
                 1e-10,
@@ -1581,7 +1577,7 @@ fn fit_cases(s: &mut Suite) {
             2,
             false,
         ))?;
-        close(
+        allclose(
             &p1.explained_variance.to_vec(),
             &p2.explained_variance.to_vec(),
             1e-12,
@@ -1707,7 +1703,7 @@ fn fit_cases(s: &mut Suite) {
                 let (i, o, k) = ek_pair(si, so);
                 let est = ok(estimate_kernel(&i, &o, &[3, 3], KernelMode::Correlate))?;
                 let expect: Vec<f64> = k.iter().map(|v| v * so / si).collect();
-                close(
+                allclose(
                     &est.iter().copied().collect::<Vec<_>>(),
                     &expect,
                     1e-9,
@@ -1728,7 +1724,7 @@ fn fit_cases(s: &mut Suite) {
         let mut kt = k.t().to_owned();
         kt.invert_axis(Axis(0));
         kt.invert_axis(Axis(1));
-        close(
+        allclose(
             &est.iter().copied().collect::<Vec<_>>(),
             &kt.iter().copied().collect::<Vec<_>>(),
             1e-3,
@@ -1875,7 +1871,7 @@ fn kmeans_cases(s: &mut Suite) {
         ))?;
         let (l, c) = reference::lloyd(blobs().view(), init.view(), 300);
         ensure(r.labels == l, format!("{:?} vs {l:?}", r.labels))?;
-        close(
+        allclose(
             &r.centroids.into_raw_vec_and_offset().0,
             &c.into_raw_vec_and_offset().0,
             1e-14,
@@ -1902,7 +1898,7 @@ fn kmeans_cases(s: &mut Suite) {
                     r1.labels == r2.labels,
                     format!("{:?} vs {:?}", r1.labels, r2.labels),
                 )?;
-                close(
+                allclose(
                     &(r2.centroids / f).into_raw_vec_and_offset().0,
                     &r1.centroids.into_raw_vec_and_offset().0,
                     1e-14,
@@ -2108,7 +2104,7 @@ fn curve_fit_cases(s: &mut Suite) {
             yd[3] = f32::NAN;
             let model = move |p: &[f64]| x().mapv(|t| p[0] * (-p[1] * t).exp());
             let r = ok(curve_fit(model, &yd, &[1.0, 1.0], &opts()))?;
-            close(&r.params, &[3.0, 1.5], 1e-5, 0.0)?;
+            allclose(&r.params, &[3.0, 1.5], 1e-5, 0.0)?;
             ensure(r.n_points == 19, format!("{}", r.n_points))
         },
     );
@@ -2143,7 +2139,7 @@ fn extra_cases(s: &mut Suite) {
                     }
                 }
                 let r = reference::cdist_sq(x.view(), x.view(), None);
-                close(
+                allclose(
                     &c.into_raw_vec_and_offset().0,
                     &r.into_raw_vec_and_offset().0,
                     1e-12,
@@ -2165,7 +2161,7 @@ fn extra_cases(s: &mut Suite) {
                 let vi = m.t().dot(&m) + Array2::<f64>::eye(d);
                 let got = ok(cdist(&a, &b, &Metric::SqMahalanobis(vi.clone())))?;
                 let r = reference::cdist_sq(a.view(), b.view(), Some(vi.view()));
-                close(
+                allclose(
                     &got.into_raw_vec_and_offset().0,
                     &r.into_raw_vec_and_offset().0,
                     1e-10,
@@ -2183,7 +2179,7 @@ fn extra_cases(s: &mut Suite) {
                 let (l, dist) = ok(nearest(&p, &c))?;
                 let (rl, rd) = reference::nearest(p.view(), c.view());
                 ensure(l.to_vec() == rl, "labels")?;
-                close(&dist.to_vec(), &rd, 1e-12, 1e-14)
+                allclose(&dist.to_vec(), &rd, 1e-12, 1e-14)
             },
         );
     }
@@ -2210,7 +2206,7 @@ fn extra_cases(s: &mut Suite) {
                         EigOrder::Descending => w.reverse(),
                         EigOrder::AbsAscending => w.sort_by(|a, b| a.abs().total_cmp(&b.abs())),
                     }
-                    close(&[l[0][e], l[1][e], l[2][e]], &w, 1e-10, 1e-12)?;
+                    allclose(&[l[0][e], l[1][e], l[2][e]], &w, 1e-10, 1e-12)?;
                 }
                 Ok(())
             },
@@ -2321,7 +2317,7 @@ fn extra_cases(s: &mut Suite) {
                 let y = x.mapv(|t| reference::polyval(&coeffs, t));
                 let p = ok(polyfit(&x, &y, deg, None))?;
                 let got: Vec<f64> = x.iter().map(|&t| p.eval(t)).collect();
-                close(&got, &y.to_vec(), 1e-11, 1e-11)
+                allclose(&got, &y.to_vec(), 1e-11, 1e-11)
             },
         );
     }
@@ -2336,7 +2332,7 @@ fn extra_cases(s: &mut Suite) {
             let l1 = ok(level(&a.slice(s![.., ..;-1]), 1))?;
             let l2 = ok(level(&a, 1))?;
             let l2f: Vec<f64> = l2.slice(s![.., ..;-1]).iter().copied().collect();
-            close(&l1.iter().copied().collect::<Vec<_>>(), &l2f, 1e-13, 1e-14)
+            allclose(&l1.iter().copied().collect::<Vec<_>>(), &l2f, 1e-13, 1e-14)
         },
     );
     s.case("hessian_eigvals of 0-d planes", || {
@@ -2356,7 +2352,7 @@ fn extra_cases(s: &mut Suite) {
             EigOrder::Ascending,
         ))?;
         let r = 2f64.sqrt() * 1e308;
-        close(&[l[0][0], l[1][0]], &[-r, r], 1e-15, 0.0)
+        allclose(&[l[0][0], l[1][0]], &[-r, r], 1e-15, 0.0)
     });
     s.case("eigh3 f32 on a transposed 2-d grid: A v = lambda v", || {
         let a = Array2::from_shape_fn((3, 4), |(i, j)| (i + j) as f32).reversed_axes();
@@ -2558,7 +2554,7 @@ fn broadcast_outputs(s: &mut Suite) {
         let got = ok(polyval(&p, &b))?;
         let want: Vec<f64> = b.iter().map(|&t| reference::polyval(&p, t)).collect();
         ensure(got.shape() == [4, 3], format!("{got:?}"))?;
-        close(&vec_of(got.iter().copied()), &want, 1e-15, 1e-15)
+        allclose(&vec_of(got.iter().copied()), &want, 1e-15, 1e-15)
     });
     let pts = rand2(7, 1, 3);
     s.case("broadcast (6, 3) cdist = naive distances", move || {
@@ -2566,7 +2562,7 @@ fn broadcast_outputs(s: &mut Suite) {
         let xb = rand2(8, 4, 3);
         let got = ok(cdist::<f64, _, _>(&b, &xb, &Metric::Euclidean))?;
         let want = reference::cdist_sq(b.to_owned().view(), xb.view(), None).mapv(f64::sqrt);
-        close(
+        allclose(
             &vec_of(got.iter().copied()),
             &vec_of(want.iter().copied()),
             1e-13,
@@ -2580,7 +2576,7 @@ fn broadcast_outputs(s: &mut Suite) {
         let (l, d) = ok(nearest(&b, &c))?;
         let (wl, wd) = reference::nearest(b.to_owned().view(), c.view());
         ensure(l.to_vec() == wl, format!("labels {l:?} vs {wl:?}"))?;
-        close(&d.to_vec(), &wd, 1e-14, 1e-15)
+        allclose(&d.to_vec(), &wd, 1e-14, 1e-15)
     });
     s.case(
         "broadcast (4, 6) linefit along axis 1 = naive line per row",
@@ -2589,8 +2585,8 @@ fn broadcast_outputs(s: &mut Suite) {
             let b = row.broadcast((4, 6)).unwrap();
             let (sl, ic) = ok(linefit::<f64, _, _>(&b, 1))?;
             let (ws, wi) = reference::line(row.view());
-            close(&sl.to_vec(), &[ws; 4], 1e-13, 1e-14)?;
-            close(&ic.to_vec(), &[wi; 4], 1e-13, 1e-14)
+            allclose(&sl.to_vec(), &[ws; 4], 1e-13, 1e-14)?;
+            allclose(&ic.to_vec(), &[wi; 4], 1e-13, 1e-14)
         },
     );
 }

@@ -9,15 +9,11 @@
 
 use ndarray::{array, s, Array1, Array2, Array3, Array4, ArrayD, Axis, IxDyn};
 use ndkern_core::testing::allclose;
-use ndkern_core::testing::hostile::{ensure, err_contains, err_or, is_err, ok, Check, Suite};
+use ndkern_core::testing::hostile::{ensure, err_contains, err_or, is_err, ok, Suite};
 use ndkern_signal::reference as naive;
 use ndkern_signal::*;
 
 const PI: f64 = std::f64::consts::PI;
-
-fn close(a: &[f64], e: &[f64], rtol: f64, atol: f64) -> Check {
-    allclose(a, e, rtol, atol)
-}
 
 fn v<T: Copy + Into<f64>>(a: &ArrayD<T>) -> Vec<f64> {
     a.iter().map(|&x| x.into()).collect()
@@ -137,7 +133,7 @@ fn fft_cases(s: &mut Suite) {
     });
     s.case("fftfreq negative d matches numpy", move || {
         // np.fft.fftfreq(4, -0.5) = [-0., -0.5, 1., 0.5]
-        close(
+        allclose(
             &ok(fftfreq(4, -0.5))?.to_vec(),
             &[0.0, -0.5, 1.0, 0.5],
             0.0,
@@ -146,7 +142,7 @@ fn fft_cases(s: &mut Suite) {
     });
     s.case("fftfreq tiny d matches numpy", move || {
         // np.fft.fftfreq(5, 1e-300) = [0, 2e299, 4e299, -4e299, -2e299]
-        close(
+        allclose(
             &ok(fftfreq(5, 1e-300))?.to_vec(),
             &[0.0, 2e299, 4e299, -4e299, -2e299],
             1e-15,
@@ -155,10 +151,10 @@ fn fft_cases(s: &mut Suite) {
     });
     s.case("fftfreq huge d underflows to 0 as numpy", move || {
         // np.fft.fftfreq(2, 1e308) = [0., -0.]  (n * d overflows to inf)
-        close(&ok(fftfreq(2, 1e308))?.to_vec(), &[0.0, 0.0], 0.0, 0.0)
+        allclose(&ok(fftfreq(2, 1e308))?.to_vec(), &[0.0, 0.0], 0.0, 0.0)
     });
     s.case("fftfreq n = 1", move || {
-        close(&ok(fftfreq(1, 1.0))?.to_vec(), &[0.0], 0.0, 0.0)
+        allclose(&ok(fftfreq(1, 1.0))?.to_vec(), &[0.0], 0.0, 0.0)
     });
     // fft_axis / fftn
     s.case("fft_axis axis out of range is an Err", move || {
@@ -183,7 +179,7 @@ fn fft_cases(s: &mut Suite) {
             ok(p.fft_axis(&mut z, 1, true))?;
             let got: Vec<f64> = z.iter().flat_map(|c| [c.re / 4.0, c.im / 4.0]).collect();
             let want: Vec<f64> = x.iter().flat_map(|c| [c.re, c.im]).collect();
-            close(&got, &want, 1e-14, 1e-14)
+            allclose(&got, &want, 1e-14, 1e-14)
         },
     );
     s.case("fft_axis matches the naive DFT", move || {
@@ -193,7 +189,7 @@ fn fft_cases(s: &mut Suite) {
         let want = naive::dft(&x, false);
         let got: Vec<f64> = z.iter().flat_map(|c| [c.re, c.im]).collect();
         let w: Vec<f64> = want.iter().flat_map(|c| [c.re, c.im]).collect();
-        close(&got, &w, 1e-13, 1e-13)
+        allclose(&got, &w, 1e-13, 1e-13)
     });
     s.case("fftn no axes is an Err", move || {
         is_err(fftn(&ArrayD::<C64>::zeros(IxDyn(&[3])), &[], false))
@@ -273,7 +269,7 @@ fn fft_cases(s: &mut Suite) {
             let a = Array2::from_shape_vec((5, 6), sig(30, 3.0)).unwrap();
             let view = a.slice(s![..;-1, ..;-2]);
             let back = ok(irfftn(&ok(rfftn(&view, &[0, 1]))?, &[0, 1], 3))?;
-            close(
+            allclose(
                 &v(&back),
                 &view.iter().copied().collect::<Vec<_>>(),
                 1e-13,
@@ -324,7 +320,7 @@ fn fft_cases(s: &mut Suite) {
                 vec![C64::new(1.0, 5.0), C64::new(0.0, 0.0), C64::new(2.0, -3.0)],
             )
             .unwrap();
-            close(
+            allclose(
                 &v(&ok(irfftn(&spec, &[0], 4))?),
                 &[0.75, -0.25, 0.75, -0.25],
                 1e-15,
@@ -609,7 +605,7 @@ fn conv_cases(s: &mut Suite) {
                 //   -> shape (1, 6): [[0, 1, 3, 5, 7, 9]]
                 let r = ok(f(&a16(), &Array2::ones((3, 2)), Mode::Same, Some(&[1])))?;
                 ensure(r.shape() == [1, 6], format!("{:?}", r.shape()))?;
-                close(&v(&r), &[0.0, 1.0, 3.0, 5.0, 7.0, 9.0], 1e-12, 1e-12)
+                allclose(&v(&r), &[0.0, 1.0, 3.0, 5.0, 7.0, 9.0], 1e-12, 1e-12)
             },
         );
         s.case(
@@ -619,7 +615,7 @@ fn conv_cases(s: &mut Suite) {
                 //   -> [[3, 5], [3, 5], [3, 5]]
                 let r = ok(f(&Array2::ones((3, 2)), &a16(), Mode::Same, Some(&[1])))?;
                 ensure(r.shape() == [3, 2], format!("{:?}", r.shape()))?;
-                close(&v(&r), &[3.0, 5.0, 3.0, 5.0, 3.0, 5.0], 1e-12, 1e-12)
+                allclose(&v(&r), &[3.0, 5.0, 3.0, 5.0, 3.0, 5.0], 1e-12, 1e-12)
             },
         );
         s.case(
@@ -632,7 +628,7 @@ fn conv_cases(s: &mut Suite) {
                     full.shape() == [3, 7] && valid.shape() == [3, 5],
                     format!("{:?} {:?}", full.shape(), valid.shape()),
                 )?;
-                close(&v(&valid)[..5], &[1.0, 3.0, 5.0, 7.0, 9.0], 1e-12, 1e-12)
+                allclose(&v(&valid)[..5], &[1.0, 3.0, 5.0, 7.0, 9.0], 1e-12, 1e-12)
             },
         );
     }
@@ -688,7 +684,7 @@ fn conv_cases(s: &mut Suite) {
                 let (a, b) = (Array1::from(sig(300, 0.3)), Array1::from(sig(17, 0.9)));
                 for mode in [Mode::Full, Mode::Same, Mode::Valid] {
                     let r = ok(f(&a, &b, mode))?;
-                    close(
+                    allclose(
                         &v(&r),
                         &naive_mode(a.as_slice().unwrap(), b.as_slice().unwrap(), mode),
                         1e-10,
@@ -703,7 +699,7 @@ fn conv_cases(s: &mut Suite) {
             move || {
                 let (a, b) = (Array1::from(sig(5, 0.3)), Array1::from(sig(12, 0.9)));
                 let r = ok(f(&a, &b, Mode::Same))?;
-                close(
+                allclose(
                     &v(&r),
                     &naive_mode(a.as_slice().unwrap(), b.as_slice().unwrap(), Mode::Same),
                     1e-12,
@@ -713,7 +709,7 @@ fn conv_cases(s: &mut Suite) {
         );
         s.case(format!("{name}: size-1 inputs"), move || {
             let r = ok(f(&array![5.0], &array![-2.0], Mode::Full))?;
-            close(&v(&r), &[-10.0], 0.0, 0.0)
+            allclose(&v(&r), &[-10.0], 0.0, 0.0)
         });
     }
     s.case("oaconvolve oa path: NaN stays in its blocks", move || {
@@ -782,7 +778,7 @@ fn conv_cases(s: &mut Suite) {
         let a64: Vec<f64> = a.iter().map(|&x| x as f64).collect();
         let b64: Vec<f64> = b.iter().map(|&x| x as f64).collect();
         let got: Vec<f64> = r.iter().map(|&x| x as f64).collect();
-        close(&got, &naive_mode(&a64, &b64, Mode::Same), 1e-6, 1e-6)
+        allclose(&got, &naive_mode(&a64, &b64, Mode::Same), 1e-6, 1e-6)
     });
     s.case(
         "fftcorrelate on reversed views equals convolution",
@@ -791,7 +787,7 @@ fn conv_cases(s: &mut Suite) {
             let b = Array1::from(sig(7, 1.5));
             let c = ok(fftcorrelate(&a, &b.slice(s![..;-1]), Mode::Full, None))?;
             let want = naive::convolve_full(a.as_slice().unwrap(), b.as_slice().unwrap());
-            close(&v(&c), &want, 1e-12, 1e-12)
+            allclose(&v(&c), &want, 1e-12, 1e-12)
         },
     );
     s.case(
@@ -803,7 +799,7 @@ fn conv_cases(s: &mut Suite) {
             let owned = t.to_owned();
             let r1 = ok(convolve(&t, &k, Mode::Same, Method::Direct, None))?;
             let r2 = ok(fftconvolve(&owned, &k, Mode::Same, None))?;
-            close(&v(&r1), &v(&r2), 1e-12, 1e-12)
+            allclose(&v(&r1), &v(&r2), 1e-12, 1e-12)
         },
     );
     s.case(
@@ -816,7 +812,7 @@ fn conv_cases(s: &mut Suite) {
                 Method::Auto,
                 None,
             ))?;
-            close(&v(&r), &vec![5.0; 36], 1e-12, 0.0)
+            allclose(&v(&r), &vec![5.0; 36], 1e-12, 0.0)
         },
     );
 }
@@ -914,7 +910,7 @@ fn rolling_cases(s: &mut Suite) {
                 let r = ok(r)?;
                 let want = naive::rolling(&x, 4, 4, false, stat, 1);
                 // Windows after the big values (from index 10) are ordinary numbers again.
-                close(&r.to_vec()[10..], &want[10..], 1e-9, 1e-9)
+                allclose(&r.to_vec()[10..], &want[10..], 1e-9, 1e-9)
             },
         );
     }
@@ -926,7 +922,7 @@ fn rolling_cases(s: &mut Suite) {
                 0,
                 Rolling::new(2),
             ))?;
-            close(&r.to_vec()[1..], &[1e308, 1e308, 5e307], 1e-15, 0.0)
+            allclose(&r.to_vec()[1..], &[1e308, 1e308, 5e307], 1e-15, 0.0)
         },
     );
     s.case(
@@ -952,7 +948,7 @@ fn rolling_cases(s: &mut Suite) {
                 0,
                 Rolling::new(3),
             ))?;
-            close(&[r[2]], &[5e307], 1e-15, 0.0)
+            allclose(&[r[2]], &[5e307], 1e-15, 0.0)
         },
     );
     s.case("rolling std of +-1e308 is finite (numpy: inf)", move || {
@@ -964,7 +960,7 @@ fn rolling_cases(s: &mut Suite) {
             Rolling::new(2),
             1,
         ))?;
-        close(
+        allclose(
             &r.to_vec()[1..],
             &[
                 1.4142135623730951e308,
@@ -995,7 +991,7 @@ fn rolling_cases(s: &mut Suite) {
             let mut x = sig(600, 0.4);
             x[..5].iter_mut().for_each(|v| *v += 1e10);
             let r = ok(rolling_var(&Array1::from(x.clone()), 0, Rolling::new(3), 1))?;
-            close(
+            allclose(
                 &r.to_vec()[7..],
                 &naive::rolling(&x, 3, 3, false, "var", 1)[7..],
                 1e-9,
@@ -1041,7 +1037,7 @@ fn rolling_cases(s: &mut Suite) {
                     ok(rolling_var(&a, 0, Rolling::new(5).min_periods(2), 1))?,
                 ),
             ] {
-                close(
+                allclose(
                     &r.to_vec(),
                     &naive::rolling(&x, 5, 2, false, stat, 1),
                     1e-9,
@@ -1083,7 +1079,7 @@ fn rolling_cases(s: &mut Suite) {
             ))?;
             for j in 0..6 {
                 let col: Vec<f64> = t.column(j).to_vec();
-                close(
+                allclose(
                     &r.column(j).to_vec(),
                     &naive::rolling(&col, 4, 1, true, "mean", 0),
                     1e-12,
@@ -1097,7 +1093,7 @@ fn rolling_cases(s: &mut Suite) {
         let a = Array1::from(sig(500, 0.9));
         let rv = a.slice(s![..;-3]);
         let r = ok(rolling_std(&rv, -1, Rolling::new(7), 0))?;
-        close(
+        allclose(
             &r.to_vec(),
             &naive::rolling(&rv.to_vec(), 7, 7, false, "std", 0),
             1e-10,
@@ -1114,7 +1110,7 @@ fn rolling_cases(s: &mut Suite) {
                 Rolling::new(50),
                 1,
             ))?;
-            close(
+            allclose(
                 &r.to_vec(),
                 &naive::rolling(&x, 50, 50, false, "var", 1),
                 1e-6,
@@ -1160,7 +1156,7 @@ fn detrend_cases(s: &mut Suite) {
         ))
     });
     s.case("detrend of one sample is 0 (scipy: [1.8e-15])", move || {
-        close(
+        allclose(
             &ok(detrend(&array![5.0f64], 0, Trend::Linear, &[]))?.to_vec(),
             &[0.0],
             0.0,
@@ -1168,7 +1164,7 @@ fn detrend_cases(s: &mut Suite) {
         )
     });
     s.case("detrend of two samples is 0 (scipy: ~1e-15)", move || {
-        close(
+        allclose(
             &ok(detrend(&array![5.0f64, 7.0], 0, Trend::Linear, &[]))?.to_vec(),
             &[0.0, 0.0],
             0.0,
@@ -1186,7 +1182,7 @@ fn detrend_cases(s: &mut Suite) {
                 .map(|v| v * p2(1000))
                 .collect();
             ensure(d.iter().all(|v| v.is_finite()), "finite")?;
-            close(&d.to_vec(), &want, 1e-9, 1e-9 * 4e307)
+            allclose(&d.to_vec(), &want, 1e-9, 1e-9 * 4e307)
         },
     );
     s.case(
@@ -1199,7 +1195,7 @@ fn detrend_cases(s: &mut Suite) {
                 &[],
             ))?;
             let m = 1e308 / 3.0;
-            close(&d.to_vec(), &[1e308 - m, 1e308 - m, -1e308 - m], 1e-15, 0.0)
+            allclose(&d.to_vec(), &[1e308 - m, 1e308 - m, -1e308 - m], 1e-15, 0.0)
         },
     );
     s.case(
@@ -1212,7 +1208,7 @@ fn detrend_cases(s: &mut Suite) {
                 .iter()
                 .map(|v| v * p2(-900))
                 .collect();
-            close(&d.to_vec(), &want, 1e-9, 1e-9 * 1e-300)
+            allclose(&d.to_vec(), &want, 1e-9, 1e-9 * 1e-300)
         },
     );
     s.case("detrend NaN poisons only its segment", move || {
@@ -1220,7 +1216,7 @@ fn detrend_cases(s: &mut Suite) {
         x[3] = f64::NAN;
         let d = ok(detrend(&Array1::from(x.clone()), 0, Trend::Linear, &[10]))?;
         ensure(d.iter().take(10).all(|v| v.is_nan()), "first segment NaN")?;
-        close(
+        allclose(
             &d.to_vec()[10..],
             &naive::detrend_linear(&x[10..]),
             1e-12,
@@ -1232,7 +1228,7 @@ fn detrend_cases(s: &mut Suite) {
         x[15] = f64::INFINITY;
         let d = ok(detrend(&Array1::from(x.clone()), 0, Trend::Linear, &[10]))?;
         ensure(d.iter().skip(10).all(|v| !v.is_finite()), "second segment")?;
-        close(
+        allclose(
             &d.to_vec()[..10],
             &naive::detrend_linear(&x[..10]),
             1e-12,
@@ -1248,7 +1244,7 @@ fn detrend_cases(s: &mut Suite) {
         for j in 0..5 {
             let col: Vec<f64> = a.column(j).iter().map(|&v| v as f64).collect();
             let got: Vec<f64> = b.column(j).iter().map(|&v| v as f64).collect();
-            close(&got, &naive::detrend_linear(&col), 1e-5, 1e-5)?;
+            allclose(&got, &naive::detrend_linear(&col), 1e-5, 1e-5)?;
         }
         Ok(())
     });
@@ -1261,7 +1257,7 @@ fn detrend_cases(s: &mut Suite) {
             let x = r.to_vec();
             let mut want = naive::detrend_linear(&x[..20]);
             want.extend(naive::detrend_linear(&x[20..]));
-            close(&d.to_vec(), &want, 1e-12, 1e-12)
+            allclose(&d.to_vec(), &want, 1e-12, 1e-12)
         },
     );
 }
@@ -1302,14 +1298,14 @@ fn pearson_cases(s: &mut Suite) {
             format!("pearson_r scipy test {name}: y as reference"),
             move || {
                 let r = ok(pearson_r(&x(), &y(), 0))?;
-                close(&v(&r), &[want], 1e-12, 0.0)
+                allclose(&v(&r), &[want], 1e-12, 0.0)
             },
         );
         s.case(
             format!("pearson_r scipy test {name}: x as reference"),
             move || {
                 let r = ok(pearson_r(&y(), &x(), 0))?;
-                close(&v(&r), &[want], 1e-12, 0.0)
+                allclose(&v(&r), &[want], 1e-12, 0.0)
             },
         );
         s.case(
@@ -1319,13 +1315,13 @@ fn pearson_cases(s: &mut Suite) {
                 let xs = x();
                 let a = Array2::from_shape_fn((xs.len(), 3), |(t, _)| xs[t]);
                 let r = ok(pearson_r(&a, &y(), 0))?;
-                close(&v(&r), &[want; 3], 1e-12, 0.0)
+                allclose(&v(&r), &[want; 3], 1e-12, 0.0)
             },
         );
     }
     s.case("pearson_r scipy test_basic", move || {
         // scipy.stats.pearsonr([-1, 0, 1], [0, 0, 3])[0] = 3**0.5 / 2
-        close(
+        allclose(
             &v(&ok(pearson_r(
                 &array![-1.0f64, 0.0, 1.0],
                 &array![0.0, 0.0, 3.0],
@@ -1338,7 +1334,7 @@ fn pearson_cases(s: &mut Suite) {
     });
     s.case("pearson_r scipy length two: +-1", move || {
         let a = array![[1.0f64, 2.0], [2.0, 1.0]];
-        close(
+        allclose(
             &v(&ok(pearson_r(&a, &array![3.0, 5.0], 1))?),
             &[1.0, -1.0],
             0.0,
@@ -1377,7 +1373,7 @@ fn pearson_cases(s: &mut Suite) {
             let y = sig(40, 1.1);
             let small: Vec<f64> = x.iter().map(|v| v * p2(-1000)).collect();
             let r = ok(pearson_r(&Array1::from(x), &Array1::from(y.clone()), 0))?;
-            close(&v(&r), &[naive::pearson(&small, &y)], 1e-12, 0.0)
+            allclose(&v(&r), &[naive::pearson(&small, &y)], 1e-12, 0.0)
         },
     );
     s.case("pearson_r with a 1e300 reference", move || {
@@ -1385,12 +1381,12 @@ fn pearson_cases(s: &mut Suite) {
         let y: Vec<f64> = sig(30, 0.2).iter().map(|v| v * 1e300).collect();
         let ys: Vec<f64> = y.iter().map(|v| v * 1e-300).collect();
         let r = ok(pearson_r(&Array1::from(x.clone()), &Array1::from(y), 0))?;
-        close(&v(&r), &[naive::pearson(&x, &ys)], 1e-12, 0.0)
+        allclose(&v(&r), &[naive::pearson(&x, &ys)], 1e-12, 0.0)
     });
     s.case("pearson_r subnormal-scale series (1e-320)", move || {
         let x = array![1e-320f64, 3e-320, 2e-320, 5e-320];
         let y = array![1.0f64, 3.0, 2.0, 5.0];
-        close(&v(&ok(pearson_r(&x, &y, 0))?), &[1.0], 1e-3, 0.0)
+        allclose(&v(&ok(pearson_r(&x, &y, 0))?), &[1.0], 1e-3, 0.0)
     });
     s.case("pearson_r f32 data near 1e30", move || {
         let x: Vec<f32> = sig(25, 0.4).iter().map(|v| (v * 1e30) as f32).collect();
@@ -1402,7 +1398,7 @@ fn pearson_cases(s: &mut Suite) {
         ))?;
         let x64: Vec<f64> = x.iter().map(|&v| v as f64).collect();
         let y64: Vec<f64> = y.iter().map(|&v| v as f64).collect();
-        close(
+        allclose(
             &[r[IxDyn(&[])] as f64],
             &[naive::pearson(&x64, &y64)],
             1e-5,
@@ -1460,7 +1456,7 @@ fn pearson_cases(s: &mut Suite) {
         let want: Vec<f64> = (0..8)
             .map(|i| naive::pearson(&view.row(i).to_vec(), &yr.to_vec()))
             .collect();
-        close(&v(&r), &want, 1e-12, 1e-14)
+        allclose(&v(&r), &want, 1e-12, 1e-14)
     });
 }
 
@@ -1543,7 +1539,7 @@ fn pipeline_cases(s: &mut Suite) {
                 &ym.slice(s![10..190]),
                 0,
             ))?;
-            close(&v(&r), &v(&want), 1e-10, 1e-12)
+            allclose(&v(&r), &v(&want), 1e-10, 1e-12)
         },
     );
     for (name, scale) in [("1e200", 200), ("1e-188", -188)] {
@@ -1555,7 +1551,7 @@ fn pipeline_cases(s: &mut Suite) {
                 let big = a.mapv(|v| v * p2(e));
                 let r = ok(detrend_rolling_pearson(&big, &y, 0, 11, 10))?;
                 let want = ok(detrend_rolling_pearson(&a, &y, 0, 11, 10))?;
-                close(&v(&r), &v(&want), 1e-9, 1e-12)
+                allclose(&v(&r), &v(&want), 1e-9, 1e-12)
             },
         );
         s.case(
@@ -1571,7 +1567,7 @@ fn pipeline_cases(s: &mut Suite) {
                     10,
                 ))?;
                 let want = ok(detrend_rolling_pearson(&a, &y, 0, 11, 10))?;
-                close(&v(&r), &v(&want), 1e-9, 1e-12)
+                allclose(&v(&r), &v(&want), 1e-9, 1e-12)
             },
         );
     }
@@ -1582,7 +1578,7 @@ fn pipeline_cases(s: &mut Suite) {
             let big = a.mapv(|v| v * 1e307); // |a| <= 8: finite data, sums overflow
             let r = ok(detrend_rolling_pearson(&big, &y, 0, 11, 10))?;
             let want = ok(detrend_rolling_pearson(&a, &y, 0, 11, 10))?;
-            close(&v(&r), &v(&want), 1e-9, 1e-12)
+            allclose(&v(&r), &v(&want), 1e-9, 1e-12)
         },
     );
     s.case(
@@ -1606,7 +1602,7 @@ fn pipeline_cases(s: &mut Suite) {
         let r = ok(detrend_rolling_pearson(&t, &y32, 1, 11, 10))?;
         let want = ok(detrend_rolling_pearson(&a, &y(), 0, 11, 10))?;
         let got: Vec<f64> = r.iter().map(|&x| x as f64).collect();
-        close(&got, &v(&want), 1e-4, 1e-5)
+        allclose(&got, &v(&want), 1e-4, 1e-5)
     });
 }
 
@@ -1635,8 +1631,8 @@ fn kde_cases(s: &mut Suite) {
     s.case("kde 1-d scott matches scipy", move || {
         // gaussian_kde([1, 2, 3, 4, 5])([0, 2.5, 6]); factor 0.7247796636776955
         let k = kde();
-        close(&[k.factor()], &[0.7247796636776955], 1e-14, 0.0)?;
-        close(
+        allclose(&[k.factor()], &[0.7247796636776955], 1e-14, 0.0)?;
+        allclose(
             &ok(k.evaluate_1d(&[0.0, 2.5, 6.0]))?.to_vec(),
             &[0.06518751398595599, 0.1921765507852223, 0.06518751398595601],
             1e-12,
@@ -1650,13 +1646,13 @@ fn kde_cases(s: &mut Suite) {
             Bandwidth::Scott,
             Some(&[1.0, 2.0, 3.0, 4.0, 5.0]),
         ))?;
-        close(
+        allclose(
             &[k.neff(), k.factor()],
             &[4.090909090909091, 0.7544596786205416],
             1e-14,
             0.0,
         )?;
-        close(
+        allclose(
             &ok(k.evaluate_1d(&[0.0, 2.5, 6.0]))?.to_vec(),
             &[
                 0.026646231554069505,
@@ -1674,7 +1670,7 @@ fn kde_cases(s: &mut Suite) {
             let ws: Vec<f64> = w.iter().map(|v| v * 1e-300).collect();
             let a = ok(GaussianKde::new_1d(&x5(), Bandwidth::Scott, Some(&w)))?;
             let b = ok(GaussianKde::new_1d(&x5(), Bandwidth::Scott, Some(&ws)))?;
-            close(
+            allclose(
                 &ok(a.evaluate_1d(&[0.5, 3.3]))?.to_vec(),
                 &ok(b.evaluate_1d(&[0.5, 3.3]))?.to_vec(),
                 1e-13,
@@ -1688,7 +1684,7 @@ fn kde_cases(s: &mut Suite) {
             Bandwidth::Scott,
             Some(&[1e-320; 5]),
         ))?;
-        close(
+        allclose(
             &ok(a.evaluate_1d(&[2.5]))?.to_vec(),
             &[0.1921765507852223],
             1e-12,
@@ -1698,7 +1694,7 @@ fn kde_cases(s: &mut Suite) {
     s.case("kde 1-d silverman matches scipy", move || {
         // gaussian_kde([1, 2, 3, 4, 5], bw_method='silverman')([2.5]) = 0.18991831580623417
         let k = ok(GaussianKde::new_1d(&x5(), Bandwidth::Silverman, None))?;
-        close(
+        allclose(
             &ok(k.evaluate_1d(&[2.5]))?.to_vec(),
             &[0.18991831580623417],
             1e-12,
@@ -1709,7 +1705,7 @@ fn kde_cases(s: &mut Suite) {
         // gaussian_kde(d)([[3, 0, 10], [3, 0, -3]])
         let k = ok(GaussianKde::new(&d2(), Bandwidth::Scott, None))?;
         let p = array![[3.0, 0.0, 10.0], [3.0, 0.0, -3.0]];
-        close(
+        allclose(
             &ok(k.evaluate(&p))?.to_vec(),
             &[
                 0.04515526711999812,
@@ -1723,7 +1719,7 @@ fn kde_cases(s: &mut Suite) {
     s.case("kde 2-d given factor matches scipy", move || {
         // gaussian_kde(d, bw_method=0.7)([[3], [3]]) = 0.04359673293542934
         let k = ok(GaussianKde::new(&d2(), Bandwidth::Factor(0.7), None))?;
-        close(
+        allclose(
             &ok(k.evaluate(&array![[3.0], [3.0]]))?.to_vec(),
             &[0.04359673293542934],
             1e-12,
@@ -1737,13 +1733,13 @@ fn kde_cases(s: &mut Suite) {
             Bandwidth::Scott,
             None,
         ))?;
-        close(
+        allclose(
             &ok(k.evaluate_1d(&[2e100]))?.to_vec(),
             &[2.1489536533751382e-101],
             1e-12,
             0.0,
         )?;
-        close(&[k.integrate_box_1d(-1e102, 1e102)], &[1.0], 1e-12, 0.0)
+        allclose(&[k.integrate_box_1d(-1e102, 1e102)], &[1.0], 1e-12, 0.0)
     });
     s.case(
         "kde of 1e200-scale data: Err naming the overflow (scipy: ValueError)",
@@ -1913,7 +1909,7 @@ fn kde_cases(s: &mut Suite) {
     s.case(
         "kde integrate_box_1d over +-inf is 1, reversed box 0",
         move || {
-            close(
+            allclose(
                 &[
                     kde().integrate_box_1d(f64::NEG_INFINITY, f64::INFINITY),
                     kde().integrate_box_1d(1.0, 0.0),
@@ -1986,7 +1982,7 @@ fn kde_cases(s: &mut Suite) {
         let k = kde();
         let fast = ok(k.evaluate_binned_1d(-1.0, 7.0, 33))?;
         let xs: Vec<f64> = (0..33).map(|i| -1.0 + i as f64 * 0.25).collect();
-        close(&fast.to_vec(), &ok(k.evaluate_1d(&xs))?.to_vec(), 0.0, 1e-5)
+        allclose(&fast.to_vec(), &ok(k.evaluate_1d(&xs))?.to_vec(), 0.0, 1e-5)
     });
     s.case(
         "kde binned 1-d with bounds is 0 outside, exact inside",
@@ -1994,7 +1990,7 @@ fn kde_cases(s: &mut Suite) {
             let k = ok(kde().with_bounds(0.5, 6.0))?;
             let fast = ok(k.evaluate_binned_1d(0.0, 7.0, 15))?;
             let xs: Vec<f64> = (0..15).map(|i| i as f64 * 0.5).collect();
-            close(&fast.to_vec(), &ok(k.evaluate_1d(&xs))?.to_vec(), 0.0, 1e-5)
+            allclose(&fast.to_vec(), &ok(k.evaluate_1d(&xs))?.to_vec(), 0.0, 1e-5)
         },
     );
     let k2 = move || GaussianKde::new(&d2(), Bandwidth::Scott, None).unwrap();
@@ -2042,7 +2038,7 @@ fn kde_cases(s: &mut Suite) {
         });
         let exact = ok(k.evaluate(&pts))?;
         let peak = exact.iter().cloned().fold(0.0, f64::max);
-        close(
+        allclose(
             &g.iter().copied().collect::<Vec<_>>(),
             &exact.to_vec(),
             0.0,
@@ -2066,7 +2062,7 @@ fn kde_cases(s: &mut Suite) {
                 Bandwidth::Scott,
                 None,
             ))?;
-            close(
+            allclose(
                 &ok(k.evaluate_1d(&[0.0, 2.5, 6.0]))?.to_vec(),
                 &[0.06518751398595599, 0.1921765507852223, 0.06518751398595601],
                 1e-12,
@@ -2222,8 +2218,8 @@ fn register_cases(s: &mut Suite) {
                 8,
                 Normalization::Phase,
             ))?;
-            close(&r.shift, &[-3.0, 5.0], 0.0, 0.0)?;
-            close(&[r.error], &[0.9999981116825747], 1e-9, 0.0)?;
+            allclose(&r.shift, &[-3.0, 5.0], 0.0, 0.0)?;
+            allclose(&[r.error], &[0.9999981116825747], 1e-9, 0.0)?;
             ensure(r.phasediff.abs() < 1e-12, format!("{}", r.phasediff))
         },
     );
@@ -2238,8 +2234,8 @@ fn register_cases(s: &mut Suite) {
                 8,
                 Normalization::None,
             ))?;
-            close(&r.shift, &[-3.0, 5.0], 0.0, 0.0)?;
-            close(&[r.error], &[0.0], 0.0, 1e-7)?;
+            allclose(&r.shift, &[-3.0, 5.0], 0.0, 0.0)?;
+            allclose(&[r.error], &[0.0], 0.0, 1e-7)?;
             ensure(
                 r.phasediff == PI && same_angle(r.phasediff, -PI, 1e-12),
                 format!("{}", r.phasediff),
@@ -2256,8 +2252,8 @@ fn register_cases(s: &mut Suite) {
                 8,
                 Normalization::Phase,
             ))?;
-            close(&r.shift, &[-3.0, 5.0], 0.0, 0.0)?;
-            close(&[r.error], &[0.9999981], 1e-6, 0.0)?;
+            allclose(&r.shift, &[-3.0, 5.0], 0.0, 0.0)?;
+            allclose(&[r.error], &[0.9999981], 1e-6, 0.0)?;
             ensure(r.phasediff.abs() < 1e-6, format!("{}", r.phasediff))
         },
     );
@@ -2269,9 +2265,9 @@ fn register_cases(s: &mut Suite) {
             let x = Array1::from_shape_fn(64, |i| (-((i as f64 - 30.0) / 4.0).powi(2)).exp());
             let y = Array1::from_shape_fn(64, |i| (-((i as f64 - 32.5) / 4.0).powi(2)).exp());
             let r = ok(phase_cross_correlation(&x, &y, 20, Normalization::None))?;
-            close(&r.shift, &[-2.5], 1e-12, 0.0)?;
+            allclose(&r.shift, &[-2.5], 1e-12, 0.0)?;
             // skimage's error is sqrt(|1 - x|) of x = 1 - 1e-16 (rounding noise): compare as such.
-            close(&[r.error], &[1.0536712127723509e-08], 0.0, 3e-8)?;
+            allclose(&[r.error], &[1.0536712127723509e-08], 0.0, 3e-8)?;
             ensure(r.phasediff.abs() < 1e-12, format!("{}", r.phasediff))
         },
     );
@@ -2282,8 +2278,8 @@ fn register_cases(s: &mut Suite) {
             let a = Array2::from_shape_fn((1, 16), |(_, j)| (j as f64).sin());
             let b = Array2::from_shape_fn((1, 16), |(_, j)| (((j + 16 - 3) % 16) as f64).sin());
             let r = ok(phase_cross_correlation(&a, &b, 1, Normalization::Phase))?;
-            close(&r.shift, &[0.0, -3.0], 0.0, 0.0)?;
-            close(&[r.error], &[0.9918944985294014], 1e-9, 0.0)
+            allclose(&r.shift, &[0.0, -3.0], 0.0, 0.0)?;
+            allclose(&[r.error], &[0.9918944985294014], 1e-9, 0.0)
         },
     );
     s.case(
@@ -2341,8 +2337,8 @@ fn register_cases(s: &mut Suite) {
                     Normalization::None
                 };
                 let p = ok(phase_cross_correlation(&r, &m, u, norm))?;
-                close(&p.shift, &f[12..16], 1e-12, 1e-12)?;
-                close(&[p.error], &[f[16]], 1e-8, 1e-10)?;
+                allclose(&p.shift, &f[12..16], 1e-12, 1e-12)?;
+                allclose(&[p.error], &[f[16]], 1e-8, 1e-10)?;
                 // Real images: a phase of +-pi is the same angle (skimage's sign is rounding noise;
                 // ndkern reports pi); other phases (even sizes' Nyquist terms) must agree.
                 ensure(
@@ -2436,7 +2432,7 @@ fn spectrum_cases(s: &mut Suite) {
     s.case(
         "radial_power_spectrum of a 1 x 1 image is [a^2]",
         move || {
-            close(
+            allclose(
                 &ok(radial_power_spectrum(&array![[3.0f64]]))?.to_vec(),
                 &[9.0],
                 0.0,
@@ -2488,7 +2484,7 @@ fn spectrum_cases(s: &mut Suite) {
                 .map(|(m, c)| m * c)
                 .sum();
             let energy: f64 = a.iter().map(|v| v * v).sum::<f64>() * (ny * nx) as f64;
-            close(&[total], &[energy], 1e-12, 0.0)
+            allclose(&[total], &[energy], 1e-12, 0.0)
         },
     );
     s.case(
@@ -2531,19 +2527,19 @@ fn scipy_ported_cases(s: &mut Suite) {
                 36.0,
             ];
             for axes in [None, Some(&[0usize, 1][..]), Some(&[1usize, 0][..])] {
-                close(
+                allclose(
                     &v(&ok(fftconvolve(&a, &a, Mode::Full, axes))?),
                     &want,
                     1e-12,
                     1e-12,
                 )?;
-                close(
+                allclose(
                     &v(&ok(oaconvolve(&a, &a, Mode::Full, axes))?),
                     &want,
                     1e-12,
                     1e-12,
                 )?;
-                close(
+                allclose(
                     &v(&ok(convolve(&a, &a, Mode::Full, Method::Direct, axes))?),
                     &want,
                     0.0,
@@ -2559,19 +2555,19 @@ fn scipy_ported_cases(s: &mut Suite) {
             let a = array![3.0f64, 2.0, 1.0];
             let b = array![3.0f64, 3.0, 5.0, 6.0, 8.0, 7.0, 9.0, 0.0, 1.0];
             let want = [24.0, 31.0, 41.0, 43.0, 49.0, 25.0, 12.0];
-            close(
+            allclose(
                 &v(&ok(fftconvolve(&a, &b, Mode::Valid, None))?),
                 &want,
                 0.0,
                 1.5e-6,
             )?;
-            close(
+            allclose(
                 &v(&ok(fftconvolve(&b, &a, Mode::Valid, Some(&[0])))?),
                 &want,
                 0.0,
                 1.5e-6,
             )?;
-            close(
+            allclose(
                 &v(&ok(oaconvolve(&b, &a, Mode::Valid, None))?),
                 &want,
                 0.0,
@@ -2589,7 +2585,7 @@ fn scipy_ported_cases(s: &mut Suite) {
             let want = [24.0, 31.0, 41.0, 43.0, 49.0, 25.0, 12.0];
             let r = ok(fftconvolve(&a, &b, Mode::Valid, Some(&[1])))?;
             ensure(r.shape() == [2, 7], format!("{:?}", r.shape()))?;
-            close(&v(&r), &[want, want].concat(), 0.0, 1.5e-6)
+            allclose(&v(&r), &[want, want].concat(), 0.0, 1.5e-6)
         },
     );
     s.case("scipy TestFFTConvolve.test_empty ([], [])", move || {
@@ -2616,7 +2612,7 @@ fn scipy_ported_cases(s: &mut Suite) {
             Mode::Full,
             None,
         ))?;
-        close(&v(&r), &[19_470_640.0], 1e-15, 0.0)
+        allclose(&v(&r), &[19_470_640.0], 1e-15, 0.0)
     });
     s.case(
         "scipy TestFFTConvolve.test_fft_nan: convolve(method='fft') with NaN/inf runs",
@@ -2637,7 +2633,7 @@ fn scipy_ported_cases(s: &mut Suite) {
         },
     );
     s.case("scipy TestDetrend.test_basic", move || {
-        close(
+        allclose(
             &ok(detrend(&array![1.0f64, 2.0, 3.0], -1, Trend::Linear, &[]))?.to_vec(),
             &[0.0; 3],
             0.0,
@@ -2648,14 +2644,14 @@ fn scipy_ported_cases(s: &mut Suite) {
         "scipy TestDetrend.test_bp (1-d and 3-d axis 1; bp past the axis raises)",
         move || {
             let d = array![0.0f64, 1.0, 2.0, 5.0, 0.0, -5.0, -10.0];
-            close(
+            allclose(
                 &ok(detrend(&d, 0, Trend::Linear, &[3]))?.to_vec(),
                 &[0.0; 7],
                 0.0,
                 1e-14,
             )?;
             let d3 = d.clone().into_shape_with_order((1, 7, 1)).unwrap();
-            close(
+            allclose(
                 &ok(detrend(&d3, 1, Trend::Linear, &[3]))?
                     .iter()
                     .copied()
@@ -2693,7 +2689,7 @@ fn scipy_ported_cases(s: &mut Suite) {
             -0.02004176746148434,
             -0.19436204877762353,
         ];
-        close(
+        allclose(
             &ok(detrend(&x, 0, Trend::Linear, &[0, 2]))?.to_vec(),
             &want,
             0.0,
@@ -2906,7 +2902,7 @@ fn broadcast_outputs(s: &mut Suite) {
             let got = ok(fftconvolve(&b, &k, Mode::Full, Some(&[1])))?;
             let want = naive::convolve_full(&r.to_vec(), &[0.5, -1.0, 2.0]);
             for i in 0..3 {
-                close(
+                allclose(
                     &got.index_axis(Axis(0), i)
                         .iter()
                         .copied()
@@ -2927,7 +2923,7 @@ fn broadcast_outputs(s: &mut Suite) {
             let got = ok(rolling_mean(&b, 1, Rolling::new(3)))?;
             let want = naive::rolling(&r.to_vec(), 3, 3, false, "mean", 0);
             for i in 0..3 {
-                close(
+                allclose(
                     &got.index_axis(Axis(0), i)
                         .iter()
                         .copied()
@@ -2948,7 +2944,7 @@ fn broadcast_outputs(s: &mut Suite) {
             let y = array![0.0, 1.0, 0.5, 2.0, 1.0, -1.0, 3.0];
             let got = ok(pearson_r::<f64, _, _, _>(&b, &y, 1))?;
             let want = naive::pearson(&r.to_vec(), &y.to_vec());
-            close(
+            allclose(
                 &got.iter().copied().collect::<Vec<_>>(),
                 &[want; 4],
                 1e-13,
