@@ -191,6 +191,78 @@ fn large_layouts_use_both_walks_and_all_threads() {
 }
 
 #[test]
+fn outer_walk_whole_rows_four_at_a_time() {
+    // The outer walk adds contiguous rows four at a time (row counts not multiples of 4 leave
+    // a remainder), walks rows of up to MAX_COL_BLOCK columns whole and wider ones in equal
+    // blocks (9001 columns: two), with outer kept dims too; against the naive oracle.
+    let cases: [(&[usize], &[usize]); 5] = [
+        (&[1003, 37], &[0]),
+        (&[517, 9001], &[0]),
+        (&[5, 203, 300], &[1]),
+        (&[6, 203, 300], &[0, 1]),
+        (&[2, 2, 4001], &[0, 1]),
+    ];
+    for (shape, axes) in cases {
+        let mask: Vec<bool> = (0..shape.len()).map(|i| axes.contains(&i)).collect();
+        let ax = || Axes::new(axes.iter().map(|&i| i as isize));
+        for f32_input in [false, true] {
+            let a64 = base::<f64>(shape, 7);
+            let tol = if f32_input { 2e-6 } else { 1e-13 };
+            let check = |got: ArrayD<f64>, f: &dyn Fn(&[f64]) -> f64, what: &str| {
+                let want = reference::reduce_nd(&a64, &mask, false, f);
+                assert_close_scaled(
+                    &got,
+                    &want,
+                    tol,
+                    format!("{what} {shape:?} f32 {f32_input}"),
+                );
+            };
+            let var = |g: &[f64]| {
+                let m = mean(g);
+                g.iter().map(|x| (x - m).powi(2)).sum::<f64>() / g.len() as f64
+            };
+            let norm = |g: &[f64]| g.iter().map(|x| x * x).sum::<f64>().sqrt();
+            if f32_input {
+                let a = a64.mapv(|v| v as f32);
+                let a64 = a.mapv(|v| v as f64); // the oracle sees the f32 values
+                let up = |r: ArrayD<f32>| r.mapv(|v| v as f64);
+                let want = |f: &dyn Fn(&[f64]) -> f64| reference::reduce_nd(&a64, &mask, false, f);
+                let sc = |g: ArrayD<f64>, w: ArrayD<f64>, what: &str| {
+                    assert_close_scaled(&g, &w, tol, format!("{what} {shape:?} f32"))
+                };
+                sc(
+                    up(reduce::sum(&a, ax()).unwrap()),
+                    want(&|g| g.iter().sum()),
+                    "sum",
+                );
+                sc(up(reduce::mean(&a, ax()).unwrap()), want(&mean), "mean");
+                sc(up(reduce::var(&a, ax(), 0).unwrap()), want(&var), "var");
+                sc(
+                    up(reduce::norm_l2(&a, ax()).unwrap()),
+                    want(&norm),
+                    "norm_l2",
+                );
+            } else {
+                check(reduce::sum(&a64, ax()).unwrap(), &|g| g.iter().sum(), "sum");
+                check(reduce::mean(&a64, ax()).unwrap(), &mean, "mean");
+                check(reduce::var(&a64, ax(), 0).unwrap(), &var, "var");
+                check(reduce::norm_l2(&a64, ax()).unwrap(), &norm, "norm_l2");
+            }
+        }
+    }
+    // A NaN or an infinity in one row of a group of four reaches only its column.
+    let mut a = base::<f32>(&[1003, 37], 8);
+    a[[501, 5]] = f32::NAN;
+    a[[502, 6]] = f32::INFINITY;
+    let s = reduce::sum(&a, 0).unwrap();
+    assert!(s[[5]].is_nan() && s[[6]] == f32::INFINITY);
+    assert!(s
+        .iter()
+        .enumerate()
+        .all(|(j, v)| j == 5 || j == 6 || v.is_finite()));
+}
+
+#[test]
 fn f32_mean_along_strided_axis_has_no_numpy_11331_error() {
     // numpy sums float32 naively along a non-contiguous axis; past 2^24 the running sum stops
     // growing by 1. Here: 2e7 rows of ones (and 2s) in a C-order (n, 2) array, reduced over

@@ -10,7 +10,9 @@
 //! * **Outer** (the densest axis is kept, e.g. `mean(axis=0)` of a C-order matrix): whole rows
 //!   along the kept dense axis are added into a row of accumulators ("vertical SIMD"), never
 //!   transposing. Work is split over (outer output index, column block, row range) tasks whose
-//!   partial accumulators are merged, so even a single output row uses every core.
+//!   partial accumulators are merged, so even a single output row uses every core. Rows of up
+//!   to [`MAX_COL_BLOCK`] columns are walked whole (sequential reads), and sums add four
+//!   contiguous rows per pass over the accumulators.
 //!
 //! Rows are accumulated in blocks of [`ROW_BLOCK`] and the blocks merged, so the error of a
 //! vertical sum grows like `ROW_BLOCK + rows / ROW_BLOCK`, not like `rows`.
@@ -22,8 +24,14 @@ use crate::element::Element;
 use crate::parallel::{task_count, worth_parallel};
 use crate::strided::{canonical_dims, dims_len, for_each_offset, Dims};
 
-/// Columns per task in the outer walk (8 KiB of `f64` accumulators: stays in L1).
+/// Longest row the short-row fold of the outer walk builds (8 KiB of `f64` accumulators).
 pub(crate) const COL_BLOCK: usize = 1024;
+/// Widest column block of the outer walk: rows up to this many columns are walked whole
+/// (64 KiB of `f64` accumulators, in L2), longer rows in equal blocks of at most this width.
+/// Whole rows keep each task's reads sequential; 1024-column stripes of a 4000-column `f32`
+/// matrix (4 KiB read, then a 16 KiB jump, per row) left the hardware prefetcher restarting
+/// at every row (`mean_axis0` of BENCHMARKS.md: 0.84x numpy).
+pub(crate) const MAX_COL_BLOCK: usize = 8192;
 /// Rows accumulated before a partial is merged into the task's accumulator.
 pub(crate) const ROW_BLOCK: usize = 256;
 
@@ -116,6 +124,15 @@ pub(crate) trait Reducer<T: Element>: Sync {
     fn acc_init(&self) -> Self::Acc;
     /// Outer walk: fold one row into `acc` (same length).
     fn acc_row(&self, acc: &mut [Self::Acc], row: &[T], pos: RowPos);
+    /// Outer walk: fold four rows into `acc`, in order. Reducers whose per-row work is a
+    /// light add override it with one pass that combines the four rows before touching the
+    /// accumulator (a quarter of the accumulator loads and stores).
+    #[inline(always)]
+    fn acc_rows4(&self, acc: &mut [Self::Acc], rows: [&[T]; 4], pos: RowPos) {
+        for row in rows {
+            self.acc_row(acc, row, pos);
+        }
+    }
     /// Outer walk: merge a partial accumulator into another.
     fn acc_merge(&self, into: &mut [Self::Acc], from: &[Self::Acc]);
     /// Outer walk: the result of a finished accumulator over `n` elements at output `index`
@@ -344,7 +361,8 @@ impl<T: Element> Plan<T> {
             .collect();
         let n_outer = dims_len(&outer);
         let n_rows = dims_len(&self.reduced);
-        let n_cb = m.div_ceil(COL_BLOCK);
+        let n_cb = m.div_ceil(MAX_COL_BLOCK);
+        let col_block = m.div_ceil(n_cb);
         // Split rows too when outputs alone give too few tasks.
         let want = task_count(n_outer * m * n_rows);
         let n_rsplit = want
@@ -358,8 +376,8 @@ impl<T: Element> Plan<T> {
             .flat_map(|o| (0..n_cb).flat_map(move |cb| (0..n_rsplit).map(move |rs| (o, cb, rs))))
             .collect();
         let run_task = |&(o, cb, rs): &(usize, usize, usize)| {
-            let c0 = cb * COL_BLOCK;
-            let cols = COL_BLOCK.min(m - c0);
+            let c0 = cb * col_block;
+            let cols = col_block.min(m - c0);
             let r0 = rs * rows_per;
             let r1 = (r0 + rows_per).min(n_rows);
             let pos = RowPos { outer: o, col0: c0 };
@@ -399,7 +417,7 @@ impl<T: Element> Plan<T> {
             for p in &chunk[1..] {
                 r.acc_merge(&mut acc, p);
             }
-            let c0 = cb * COL_BLOCK;
+            let c0 = cb * col_block;
             for (k, a) in acc.into_iter().enumerate() {
                 let idx = o * m + c0 + k;
                 tmp[idx] = r.finish(a, self.n, idx);
@@ -460,20 +478,38 @@ crate::multiversion! {
         scratch: &mut Vec<T>
     ) {
         let RowBlock { base, cols, s_in, pos, b0, b1 } = rows;
+        // SAFETY (of every `row` call): `base + roff + k * s_in` (k < cols) indexes an element
+        // of the borrowed view: the outer offset, `roff` and the column come from its own
+        // shape and strides, the reduced part shifted to its lowest address.
+        let row = |roff: isize| unsafe {
+            std::slice::from_raw_parts(plan.base.0.offset(base + roff), cols)
+        };
+        if s_in == 1 {
+            // Contiguous rows go four at a time. The row offsets are gathered first: a loop
+            // inside `for_each_offset`'s closure would not be compiled for this SIMD level.
+            let mut offs = [0isize; ROW_BLOCK];
+            let mut n = 0;
+            for_each_offset(&plan.reduced, b0, b1 - b0, |roff| {
+                offs[n] = roff;
+                n += 1;
+            });
+            let mut quads = offs[..n].chunks_exact(4);
+            for q in &mut quads {
+                r.acc_rows4(block, [row(q[0]), row(q[1]), row(q[2]), row(q[3])], pos);
+            }
+            for &roff in quads.remainder() {
+                r.acc_row(block, row(roff), pos);
+            }
+            return;
+        }
         for_each_offset(&plan.reduced, b0, b1 - b0, |roff| {
-            // SAFETY: `base + roff + k * s_in` (k < cols) indexes an element of the borrowed
-            // view: the outer offset, `roff` and the column come from its own shape and
-            // strides, the reduced part shifted to its lowest address.
+            // SAFETY: as for `row`, column by column.
             unsafe {
                 let p = plan.base.0.offset(base + roff);
-                if s_in == 1 {
-                    r.acc_row(block, std::slice::from_raw_parts(p, cols), pos);
-                } else {
-                    scratch.clear();
-                    scratch.extend((0..cols).map(|k| *p.offset(k as isize * s_in)));
-                    r.acc_row(block, scratch, pos);
-                }
+                scratch.clear();
+                scratch.extend((0..cols).map(|k| *p.offset(k as isize * s_in)));
             }
+            r.acc_row(block, scratch, pos);
         });
     }
 }
