@@ -6,6 +6,7 @@
 //! label_stats for 1..5 channels, gather) including a bad label in the last block.
 
 use ndarray::{s, Array1, Array2, Array3};
+use ndkern_core::testing::assert_allclose_msg;
 use ndkern_spatial::binning::*;
 
 /// Deterministic values in [0, 1).
@@ -91,14 +92,6 @@ fn naive_stats(g: &Grid, p: &Array2<f64>, v: &Array1<f64>, empty: f64) -> [Vec<f
     [cnt, sum, mean]
 }
 
-fn assert_close(got: &[f64], want: &[f64], tol: f64, what: &str) {
-    assert_eq!(got.len(), want.len(), "{what}: length");
-    for (i, (&a, &b)) in got.iter().zip(want).enumerate() {
-        let ok = (a.is_nan() && b.is_nan()) || (a - b).abs() <= tol * (1.0 + b.abs());
-        assert!(ok, "{what}: cell {i}: got {a}, want {b}");
-    }
-}
-
 #[test]
 fn count_sum_mean_match_naive_across_blocks_layouts_and_threads() {
     for g in grids() {
@@ -117,17 +110,18 @@ fn count_sum_mean_match_naive_across_blocks_layouts_and_threads() {
                 ] {
                     let got = binned_statistic_dd(&pts, &v, &g, stat, -1.0, Outside::Drop).unwrap();
                     let exact = if stat == Statistic::Count { 0.0 } else { 1e-12 };
-                    assert_close(
+                    assert_allclose_msg(
                         got.as_slice().unwrap(),
                         want,
+                        exact,
                         exact,
                         &format!("{stat:?} n={n}"),
                     );
                 }
                 let h = histogramdd(&pts, &g, false).unwrap();
-                assert_close(h.as_slice().unwrap(), &cnt, 0.0, "histogramdd");
+                assert_allclose_msg(h.as_slice().unwrap(), &cnt, 0.0, 0.0, "histogramdd");
                 let hw = histogramdd_weighted(&pts, &v, &g, false).unwrap();
-                assert_close(hw.as_slice().unwrap(), &sum, 1e-12, "weighted");
+                assert_allclose_msg(hw.as_slice().unwrap(), &sum, 1e-12, 1e-12, "weighted");
             }
             // f32 coordinates: the oracle bins the same f32 values read as f64.
             let p32 = p.mapv(|x| x as f32);
@@ -136,7 +130,13 @@ fn count_sum_mean_match_naive_across_blocks_layouts_and_threads() {
             cells32.iter().flatten().for_each(|&c| c32[c] += 1.0);
             let v32 = v.mapv(|x| x as f32);
             let got = binned_statistic_dd(&p32, &v32, &g, Statistic::Count, 0.0, Outside::Drop);
-            assert_close(got.unwrap().as_slice().unwrap(), &c32, 0.0, "f32 count");
+            assert_allclose_msg(
+                got.unwrap().as_slice().unwrap(),
+                &c32,
+                0.0,
+                0.0,
+                "f32 count",
+            );
         }
     }
 }
@@ -157,10 +157,16 @@ fn count_sum_mean_on_a_large_grid_match_naive() {
     ] {
         let got = binned_statistic_dd(&p, &v, &g, stat, f64::NAN, Outside::Drop).unwrap();
         assert_eq!(got.shape(), &[64, 50, 45]);
-        assert_close(got.as_slice().unwrap(), want, tol, &format!("{stat:?}"));
+        assert_allclose_msg(
+            got.as_slice().unwrap(),
+            want,
+            tol,
+            tol,
+            &format!("{stat:?}"),
+        );
     }
     let h = histogramdd(&p, &g, false).unwrap();
-    assert_close(h.as_slice().unwrap(), &cnt, 0.0, "histogramdd");
+    assert_allclose_msg(h.as_slice().unwrap(), &cnt, 0.0, 0.0, "histogramdd");
 }
 
 #[test]
@@ -184,16 +190,28 @@ fn label_kernels_match_naive_across_blocks_and_threads() {
     let want_c = reference::bincount(&lab_us, None, 50);
     let want_s = reference::bincount(&lab_us, Some(w.as_slice().unwrap()), 0);
     let c = bincount(&lab, 50).unwrap();
-    assert_close(&c.mapv(|x| x as f64).to_vec(), &want_c, 0.0, "bincount");
+    assert_allclose_msg(
+        &c.mapv(|x| x as f64).to_vec(),
+        &want_c,
+        0.0,
+        0.0,
+        "bincount",
+    );
     let sw = bincount_weighted(&lab, &w, 0).unwrap();
-    assert_close(sw.as_slice().unwrap(), &want_s, 1e-12, "bincount weights");
+    assert_allclose_msg(
+        sw.as_slice().unwrap(),
+        &want_s,
+        1e-12,
+        1e-12,
+        "bincount weights",
+    );
     // Reversed (negative stride) labels and values: the same sums.
     let sr = bincount_weighted(&lab.slice(s![..;-1]), &w.slice(s![..;-1]), 0).unwrap();
-    assert_close(sr.as_slice().unwrap(), &want_s, 1e-12, "reversed");
+    assert_allclose_msg(sr.as_slice().unwrap(), &want_s, 1e-12, 1e-12, "reversed");
     let mut t = Array1::from_elem(m, 1.0f32);
     scatter_add_1d(&mut t, &lab, &w.mapv(|x| x as f32)).unwrap();
     let want_t: Vec<f64> = want_s.iter().map(|&s| 1.0 + s).collect();
-    assert_close(&t.mapv(f64::from).to_vec(), &want_t, 1e-5, "add.at");
+    assert_allclose_msg(&t.mapv(f64::from).to_vec(), &want_t, 1e-5, 1e-5, "add.at");
 
     // A bad label in the last block: nothing is written, the error names it.
     let mut bad = lab.clone();
@@ -224,7 +242,7 @@ fn label_stats_and_gather_match_naive_for_each_channel_count() {
         }
         let st = label_stats(&lab, &img, Some(m)).unwrap();
         assert_eq!(st.count.to_vec(), cnt);
-        assert_close(st.sum.as_slice().unwrap(), &sum, 1e-12, "sums");
+        assert_allclose_msg(st.sum.as_slice().unwrap(), &sum, 1e-12, 1e-12, "sums");
         let mean = st.mean();
         let out = gather(&mean, &lab).unwrap();
         for ((i, j), &l) in lab.indexed_iter() {
@@ -238,7 +256,13 @@ fn label_stats_and_gather_match_naive_for_each_channel_count() {
         it.swap_axes(0, 1);
         let stt = label_stats(&lt, &it, Some(m)).unwrap();
         assert_eq!(stt.count, st.count);
-        assert_close(stt.sum.as_slice().unwrap(), &sum, 1e-12, "transposed sums");
+        assert_allclose_msg(
+            stt.sum.as_slice().unwrap(),
+            &sum,
+            1e-12,
+            1e-12,
+            "transposed sums",
+        );
     }
     // Zero channels still counts.
     let img0 = Array3::<f64>::zeros((h, w, 0));
@@ -266,9 +290,10 @@ fn block_reduce_matches_naive_on_large_u8_and_strided_inputs() {
         ] {
             let got = block_reduce(&a, &block, func.parse().unwrap()).unwrap();
             let want = reference::block_reduce(&af, &block, func);
-            assert_close(
+            assert_allclose_msg(
                 got.as_slice().unwrap(),
                 want.as_slice().unwrap(),
+                1e-14,
                 1e-14,
                 &format!("{func} {block:?}"),
             );
@@ -284,18 +309,20 @@ fn block_reduce_matches_naive_on_large_u8_and_strided_inputs() {
     for func in ["mean", "max", "fraction_nonzero"] {
         let got = block_reduce(&v, &[8, 3, 4], func.parse().unwrap()).unwrap();
         let want = reference::block_reduce(&vf, &[8, 3, 4], func);
-        assert_close(
+        assert_allclose_msg(
             got.as_slice().unwrap(),
             want.as_slice().unwrap(),
+            1e-14,
             1e-14,
             func,
         );
     }
     let got = block_reduce(&b, &[8, 3, 4], BlockFunc::CountNonzero).unwrap();
     let want = reference::block_reduce(&vf, &[8, 3, 4], "count_nonzero");
-    assert_close(
+    assert_allclose_msg(
         got.as_slice().unwrap(),
         want.as_slice().unwrap(),
+        0.0,
         0.0,
         "bool",
     );

@@ -3,20 +3,14 @@
 //! and both the serial and the parallel (private per-thread grid) paths.
 
 use ndarray::{s, Array1, Array2, Array3, ArrayD, Axis, IxDyn};
+use ndkern_core::testing::{allclose, Rng};
 use ndkern_spatial::binning::*;
 use proptest::prelude::*;
 
 /// Random points in [-0.2, 1.2)^d with some exactly on edges of a 0..1 grid and some NaN.
 fn points(n: usize, d: usize, seed: u64) -> Array2<f64> {
-    let mut state = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    let mut next = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut g = Rng::new(seed);
+    let mut next = || g.unit();
     Array2::from_shape_fn((n, d), |_| {
         let r = next();
         if r < 0.05 {
@@ -46,13 +40,6 @@ fn layouts(p: &Array2<f64>) -> Vec<(Array2<f64>, bool)> {
     vec![(p.clone(), false), (rev, true), (f, false)]
 }
 
-fn close(a: &[f64], b: &[f64], tol: f64) -> bool {
-    a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| {
-            (x.is_nan() && y.is_nan()) || x == y || (x - y).abs() <= tol * (1.0 + y.abs())
-        })
-}
-
 const STATS: [&str; 8] = ["count", "sum", "mean", "std", "min", "max", "first", "last"];
 
 fn check_stats(p: &Array2<f64>, v: &Array1<f64>, g: &Grid, edges: &[Vec<f64>]) {
@@ -65,7 +52,7 @@ fn check_stats(p: &Array2<f64>, v: &Array1<f64>, g: &Grid, edges: &[Vec<f64>]) {
             .map(|c| reference::statistic(c, name, -7.0))
             .collect();
         assert!(
-            close(got.as_slice().unwrap(), &want, 1e-12),
+            allclose(got.as_slice().unwrap(), &want, 1e-12, 1e-12).is_ok(),
             "{name}: {got:?} vs {want:?}"
         );
         // f32 inputs: the oracle bins the f32 coordinates (widened exactly) too.
@@ -82,7 +69,7 @@ fn check_stats(p: &Array2<f64>, v: &Array1<f64>, g: &Grid, edges: &[Vec<f64>]) {
             .map(|c| reference::statistic(c, name, -7.0))
             .collect();
         assert!(
-            close(got32.as_slice().unwrap(), &want32, 1e-12),
+            allclose(got32.as_slice().unwrap(), &want32, 1e-12, 1e-12).is_ok(),
             "f32 {name}"
         );
     }
@@ -123,7 +110,7 @@ proptest! {
         let sums = reference::cell_values(&edges, &pts, w.as_slice().unwrap());
         let want_w: Vec<f64> = sums.iter().map(|c| c.iter().sum()).collect();
         let hw = histogramdd_weighted(&p, &w, &g, false).unwrap();
-        prop_assert!(close(hw.as_slice().unwrap(), &want_w, 1e-14));
+        prop_assert!(allclose(hw.as_slice().unwrap(), &want_w, 1e-14, 1e-14).is_ok());
         // Density integrates to one (when anything is inside).
         let total: f64 = want.iter().sum();
         let dens = histogramdd(&p, &g, true).unwrap();
@@ -132,7 +119,7 @@ proptest! {
             let integral: f64 = dens.iter().map(|x| x * vol).sum();
             prop_assert!((integral - 1.0).abs() < 1e-12);
             let want_d: Vec<f64> = want.iter().map(|c| c / vol / total).collect();
-            prop_assert!(close(dens.as_slice().unwrap(), &want_d, 1e-12));
+            prop_assert!(allclose(dens.as_slice().unwrap(), &want_d, 1e-12, 1e-12).is_ok());
         }
     }
 
@@ -145,7 +132,7 @@ proptest! {
         let want = reference::bincount(&x, None, minlength);
         prop_assert_eq!(c.mapv(|k| k as f64).to_vec(), want);
         let cw = bincount_weighted(&xa, &Array1::from(w.clone()), minlength).unwrap();
-        prop_assert!(close(cw.as_slice().unwrap(), &reference::bincount(&x, Some(&w), minlength), 1e-14));
+        prop_assert!(allclose(cw.as_slice().unwrap(), &reference::bincount(&x, Some(&w), minlength), 1e-14, 1e-14).is_ok());
         // np.add.at on a 2-d target viewed through a reversed, transposed window.
         let (r, cc) = (m.div_ceil(4).max(1), 4);
         let idx = Array2::from_shape_fn((n, 2), |(i, k)| if k == 0 { x[i] % r } else { (x[i] / r) % cc });
@@ -162,7 +149,7 @@ proptest! {
         let back = big.slice(s![..;-1, ..;2]).reversed_axes().mapv(f64::from);
         let back_v: Vec<f64> = back.iter().copied().collect();
         let naive_v: Vec<f64> = naive.iter().copied().collect();
-        prop_assert!(close(&back_v, &naive_v, 1e-6));
+        prop_assert!(allclose(&back_v, &naive_v, 1e-6, 1e-6).is_ok());
     }
 
     #[test]
@@ -177,7 +164,7 @@ proptest! {
                 let vals: Vec<f64> = labels.indexed_iter().filter(|(_, &x)| x as usize == l).map(|((i, j), _)| img[[i, j, c]]).collect();
                 prop_assert_eq!(st.count[l], vals.len());
                 let want = reference::statistic(&vals, "mean", f64::NAN);
-                prop_assert!(close(&[mean[[l, c]]], &[want], 1e-14));
+                prop_assert!(allclose(&[mean[[l, c]]], &[want], 1e-14, 1e-14).is_ok());
             }
             for ((i, j), &l) in labels.indexed_iter() {
                 prop_assert_eq!(out[[i, j, c]].to_bits(), mean[[l as usize, c]].to_bits());
@@ -218,7 +205,7 @@ proptest! {
             let got = block_reduce(&v, block, func.parse().unwrap()).unwrap();
             let want = reference::block_reduce(&owned, block, func);
             prop_assert_eq!(got.shape(), want.shape());
-            prop_assert!(close(&got.iter().copied().collect::<Vec<_>>(), &want.iter().copied().collect::<Vec<_>>(), 1e-14), "{}", func);
+            prop_assert!(allclose(&got.iter().copied().collect::<Vec<_>>(), &want.iter().copied().collect::<Vec<_>>(), 1e-14, 1e-14).is_ok(), "{}", func);
         }
     }
 
