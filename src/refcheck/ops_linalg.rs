@@ -296,7 +296,7 @@ pub(super) const LINALG_OPS: &[Op] = &[
     )),
     multi_op!("linalg.chebval", 2..=2, |a, c| vec1(a[1], "c").and_then(
         |cf| {
-            let cf: Vec<f64> = cf.iter().map(|v| la::Element::as_f64(*v)).collect();
+            let cf: Vec<f64> = cf.iter().map(|v| ndkern_core::Sample::as_f64(*v)).collect();
             la::chebval(a[0], &cf)
         }
     )),

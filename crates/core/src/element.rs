@@ -15,6 +15,11 @@
 //! let v = <f32 as Element>::load(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
 //! assert_eq!(<f32 as Element>::reduce_add(v), 36.0);
 //! ```
+//!
+//! Beside the floats, kernels that only read values (binning's images of `u8`, masks of
+//! `bool`) take any [`Sample`]: the one trait that reads a number as `f64`, which `Element`
+//! extends (so `f32 -> f64` widening is written once). Integer labels and indices are
+//! [`Label`]s: one unsigned compare checks both of their bounds.
 
 use std::fmt::{Debug, Display};
 use std::iter::Sum;
@@ -23,9 +28,96 @@ use std::ops::{Add, AddAssign, Mul, Sub};
 pub use crate::simd::{f32x8, f64x4};
 use num_traits::{Float, FromPrimitive, ToPrimitive};
 
-/// A floating-point element type with a SIMD vector twin.
+/// A numeric sample read as `f64`: the integers, `bool`, `f32` and `f64` (numpy's
+/// numeric dtypes). Every [`Element`] is one, so generic code over `Element` calls
+/// `x.as_f64()` directly; code over concrete types imports this trait.
+///
+/// ```
+/// use ndkern_core::Sample;
+/// assert_eq!(200u8.as_f64(), 200.0);
+/// assert_eq!(1.5f32.as_f64(), 1.5);
+/// assert!(!0u8.is_nonzero());
+/// assert!(f64::NAN.is_nonzero()); // like numpy's count_nonzero
+/// ```
+pub trait Sample: Copy + Send + Sync + Debug + 'static {
+    /// The value as `f64`: lossless for `f32`, the integers up to 2^53 and `bool`; larger
+    /// integers round to nearest (as numpy's `astype(float64)`).
+    fn as_f64(self) -> f64;
+    /// True when the value is not zero (NaN counts as nonzero, as in numpy).
+    fn is_nonzero(self) -> bool;
+}
+
+macro_rules! sample_impl {
+    ($($t:ty),*) => {$(
+        impl Sample for $t {
+            #[inline(always)]
+            fn as_f64(self) -> f64 {
+                self as f64
+            }
+            #[inline(always)]
+            fn is_nonzero(self) -> bool {
+                self != (0 as $t)
+            }
+        }
+    )*};
+}
+sample_impl!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, f32, f64);
+
+impl Sample for bool {
+    #[inline(always)]
+    fn as_f64(self) -> f64 {
+        f64::from(u8::from(self))
+    }
+    #[inline(always)]
+    fn is_nonzero(self) -> bool {
+        self
+    }
+}
+
+/// An integer label or index: `u8..u64`, `usize`, `i8..i64`, `isize` (the label rasters and
+/// index arrays of binning's `bincount`, `scatter_add`, `label_stats`, `gather`).
+///
+/// ```
+/// use ndkern_core::Label;
+/// assert_eq!(5u8.to_index(), Some(5));
+/// assert_eq!((-1i32).to_index(), None);
+/// ```
+pub trait Label: Copy + Send + Sync + Debug + 'static {
+    /// The value as an index, `None` when negative (or beyond `usize`).
+    fn to_index(self) -> Option<usize>;
+    /// The value cast to `usize` as `as` does: a negative value wraps to `>= 2^63`, above any
+    /// valid index, so one unsigned comparison `l.to_index_wrapping() < len` checks both
+    /// bounds (and vectorizes).
+    ///
+    /// ```
+    /// use ndkern_core::Label;
+    /// assert_eq!(7i8.to_index_wrapping(), 7);
+    /// assert!((-1i64).to_index_wrapping() >= 1 << 63);
+    /// ```
+    fn to_index_wrapping(self) -> usize;
+}
+
+macro_rules! label_impl {
+    ($($t:ty),*) => {$(
+        impl Label for $t {
+            #[inline(always)]
+            fn to_index(self) -> Option<usize> {
+                usize::try_from(self).ok()
+            }
+            #[inline(always)]
+            fn to_index_wrapping(self) -> usize {
+                self as usize
+            }
+        }
+    )*};
+}
+label_impl!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
+
+/// A floating-point element type with a SIMD vector twin. Reading it as `f64` is
+/// [`Sample::as_f64`] (lossless for `f32`, the identity for `f64`).
 pub trait Element:
-    Float
+    Sample
+    + Float
     + crate::ZeroBits
     + FromPrimitive
     + ToPrimitive
@@ -72,8 +164,6 @@ pub trait Element:
     fn any_nan(v: Self::V) -> bool;
     /// Widens the first eight elements of `chunk` (`chunk.len() >= 8`) to two `f64x4`.
     fn widen8(chunk: &[Self]) -> (f64x4, f64x4);
-    /// Lossless (f32) or identity (f64) conversion to `f64`.
-    fn as_f64(self) -> f64;
     /// Rounds an `f64` to this type (round to nearest).
     fn of_f64(x: f64) -> Self;
 }
@@ -128,10 +218,6 @@ impl Element for f32 {
         widen8_f32(c)
     }
     #[inline(always)]
-    fn as_f64(self) -> f64 {
-        self as f64
-    }
-    #[inline(always)]
     fn of_f64(x: f64) -> f32 {
         x as f32
     }
@@ -184,10 +270,6 @@ impl Element for f64 {
     #[inline(always)]
     fn widen8(chunk: &[f64]) -> (f64x4, f64x4) {
         (Self::load(&chunk[..4]), Self::load(&chunk[4..8]))
-    }
-    #[inline(always)]
-    fn as_f64(self) -> f64 {
-        self
     }
     #[inline(always)]
     fn of_f64(x: f64) -> f64 {

@@ -1804,6 +1804,7 @@ fn hostile_binning() {
     masks(&mut s);
     blocks(&mut s);
     healpix(&mut s);
+    private_tables(&mut s);
     assert!(s.len() >= 150, "only {} hostile binning cases", s.len());
     s.run();
 }
@@ -2150,6 +2151,47 @@ fn binned_std_precision(s: &mut Suite) {
         move || {
             let (got, _) = run(vec![1e200, 3e200])?;
             allclose(&[got], &[1e200], 1e-15, 0.0)
+        },
+    );
+}
+
+/// Issue 13: per-thread private tables. A table that fits under the allocation cap once but
+/// not once per thread is computed with fewer tables (serially), not aborted on the second
+/// copy; sized from the cap of the process (4 GiB in the hostile child).
+fn private_tables(s: &mut Suite) {
+    s.case(
+        "label_stats: a table that fits once, not once per thread",
+        || {
+            // u8 labels and values, one channel: a table of `nlabels` rows of [count, sum] is
+            // 16 B per label. With n = cap / 16 pixels and nlabels = n / 2 (so the table has n
+            // cells and the pass would go parallel), the inputs (2n B), the table (8n B) and the
+            // counts beside it (4n B) fit in 14n = 7/8 of the cap; a second private table would
+            // need 18n.
+            let n = ndkern_core::memory_limit() / 16;
+            let nlabels = n / 2;
+            let mut lab = Array1::<u8>::zeros(n);
+            let mut val = Array1::<u8>::zeros(n);
+            lab[n - 1] = 5;
+            val[n - 1] = 7;
+            val[0] = 3;
+            let st = ok(label_stats(&lab, &val, Some(nlabels)))?;
+            ensure(
+                st.count.len() == nlabels && st.sum.dim() == (nlabels, 1),
+                format!("shapes {} {:?}", st.count.len(), st.sum.dim()),
+            )?;
+            ensure(
+                st.count[0] == n - 1 && st.count[5] == 1 && st.sum[[0, 0]] == 3.0,
+                format!("label 0: {} {}", st.count[0], st.sum[[0, 0]]),
+            )?;
+            ensure(
+                st.sum[[5, 0]] == 7.0,
+                format!("label 5 sum {}", st.sum[[5, 0]]),
+            )?;
+            // Every other label is empty (counts add up to n, sums to 10).
+            ensure(
+                st.count.iter().sum::<usize>() == n && st.sum.iter().sum::<f64>() == 10.0,
+                "other labels not empty",
+            )
         },
     );
 }

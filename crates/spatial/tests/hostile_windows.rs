@@ -2145,6 +2145,25 @@ fn broadcast_outputs(s: &mut Suite) {
     s.case("broadcast 2^40: gradient_stacked (1-D)", move || {
         too_large(gradient_stacked::<f64, _, _>(&h1(), &[], 1))
     });
+    // Outputs that each fit under the cap but not together (sized from the cap of the
+    // process, 4 GiB in the hostile child): refused before any is allocated or computed,
+    // with the total named (an abort, or the OOM killer, once they are touched otherwise).
+    s.case("gradient: 3 outputs of 3/8 of the cap each", || {
+        let k = (ndkern_core::memory_limit() / 8 * 3 / 8) >> 20;
+        let a = broadcast_view(Ix3(k, 1 << 10, 1 << 10));
+        too_large(gradient::<f64, _, _>(&a, &[], None, 1))?;
+        err_contains(gradient::<f64, _, _>(&a, &[], None, 1), "one per axis")
+    });
+    s.case(
+        "gradient_stacked: output fits, with the input's C-order copy not",
+        || {
+            // Output 2X <= cap < 3X: X = 0.4 of the cap, for a non-contiguous (broadcast) input.
+            let k = (ndkern_core::memory_limit() / 8 * 2 / 5) >> 20;
+            let a = broadcast_view(Ix2(k, 1 << 20));
+            too_large(gradient_stacked::<f64, _, _>(&a, &[], 1))?;
+            err_contains(gradient_stacked::<f64, _, _>(&a, &[], 1), "C-order copy")
+        },
+    );
 
     // Small broadcast views (a row repeated, stride 0 on axis 0) vs the naive oracle on the
     // materialised array.

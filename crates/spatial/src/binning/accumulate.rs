@@ -59,12 +59,17 @@ impl Acc {
     /// `Err` when one accumulator of `cells` cells would not fit in memory (checked once,
     /// before the pass allocates one per thread).
     pub fn check(cells: usize, want: Want) -> Result<()> {
-        let per_cell = 1
+        ndkern_core::check_alloc::<u8>("grid cells", cells.saturating_mul(Self::cell_bytes(want)))
+    }
+
+    /// Bytes per cell of an accumulator keeping `want`.
+    pub fn cell_bytes(want: Want) -> usize {
+        let words = 1
             + usize::from(want.sum)
             + 3 * usize::from(want.var)
             + 2 * usize::from(want.minmax)
             + 2 * usize::from(want.order);
-        ndkern_core::check_alloc::<u64>("grid cells", cells.saturating_mul(per_cell))
+        words * 8
     }
 
     pub fn new(cells: usize, want: Want) -> Self {
@@ -235,9 +240,15 @@ pub(crate) fn nan_max(a: f64, b: f64) -> f64 {
 /// into its own private accumulator (`init()`, at most one per thread: merging costs
 /// `grid_cells` each), merged with `merge` at the end. Ranges reach an accumulator in no
 /// particular order: per-cell "first"/"last" must take the min/max point index.
+///
+/// `cell_bytes` is the size of one cell of an accumulator: the private accumulators are
+/// limited to as many as fit under the allocation cap ([`private_parts`]), down to one serial
+/// pass, so a grid that fits once is computed, never an abort on its second copy. The caller
+/// checks (against the cap) that one accumulator and its result fit.
 pub(crate) fn fold_chunks<A, B, I, M>(
     n: usize,
     grid_cells: usize,
+    cell_bytes: usize,
     init: I,
     body: B,
     merge: M,
@@ -248,31 +259,55 @@ where
     I: Fn() -> A + Sync,
     M: Fn(A, A) -> A + Sync,
 {
-    let parts = fold_parts(n, grid_cells, &init, body)?;
+    let parts = fold_parts(n, grid_cells, cell_bytes, &init, body)?;
     Ok(parts.into_iter().reduce(&merge).unwrap_or_else(init))
+}
+
+/// How many private accumulators of `part_bytes` each a pass on `threads` threads keeps:
+/// one per thread, but no more than fit under `limit` beside one more of their size (the
+/// merged result, or the output the caller writes from them). Below 2, the pass runs serially
+/// into one accumulator.
+pub(crate) fn private_parts(threads: usize, part_bytes: usize, limit: usize) -> usize {
+    threads.min((limit / part_bytes.max(1)).saturating_sub(1))
 }
 
 /// [`fold_chunks`] without the merge: the private accumulators themselves (at least one), so
 /// that a caller can fuse the merge with its last pass over the cells ([`count_sum_map`]).
-pub(crate) fn fold_parts<A, B, I>(n: usize, grid_cells: usize, init: I, body: B) -> Result<Vec<A>>
+pub(crate) fn fold_parts<A, B, I>(
+    n: usize,
+    grid_cells: usize,
+    cell_bytes: usize,
+    init: I,
+    body: B,
+) -> Result<Vec<A>>
 where
     A: Send,
     B: Fn(&mut A, usize, usize) -> Result<()> + Sync,
     I: Fn() -> A + Sync,
 {
     let threads = rayon::current_num_threads();
-    if !worth_parallel(n) || grid_cells > n || threads < 2 {
+    // Accumulators the cap allows (checked only when the pass would go parallel).
+    let parts = |t| {
+        private_parts(
+            t,
+            grid_cells.saturating_mul(cell_bytes),
+            ndkern_core::memory_limit(),
+        )
+    };
+    if !worth_parallel(n) || grid_cells > n || threads < 2 || parts(threads) < 2 {
         let mut acc = init();
         body(&mut acc, 0, n)?;
         return Ok(vec![acc]);
     }
+    let slots_n = parts(threads);
     // ~8 ranges per thread, each at least 16 blocks.
     let per = n.div_ceil(threads * 8).max(16 * BLOCK);
     let ranges = n.div_ceil(per);
-    let slots: Vec<Mutex<Option<A>>> = (0..threads).map(|_| Mutex::new(None)).collect();
+    let slots: Vec<Mutex<Option<A>>> = (0..slots_n).map(|_| Mutex::new(None)).collect();
     (0..ranges).into_par_iter().try_for_each(|r| {
-        // This thread's slot: uncontended (any index is correct, merely slower if shared).
-        let t = rayon::current_thread_index().unwrap_or(0) % threads;
+        // This thread's slot: uncontended when there is one per thread (any index is correct,
+        // merely slower if shared: with fewer slots than threads, threads take turns).
+        let t = rayon::current_thread_index().unwrap_or(0) % slots_n;
         let mut slot = slots[t].lock().unwrap_or_else(|e| e.into_inner());
         let acc = slot.get_or_insert_with(&init);
         body(acc, r * per, ((r + 1) * per).min(n))
@@ -293,6 +328,7 @@ where
 pub(crate) fn fold_blocks<A, F, B, I, M>(
     n: usize,
     grid_cells: usize,
+    cell_bytes: usize,
     fill: F,
     init: I,
     body: B,
@@ -308,6 +344,7 @@ where
     fold_chunks(
         n,
         grid_cells,
+        cell_bytes,
         init,
         |acc, lo, hi| {
             let mut cells = vec![0usize; BLOCK.min(hi - lo)];
@@ -370,6 +407,7 @@ where
     let grids = fold_parts(
         n,
         cells,
+        std::mem::size_of::<[f64; 2]>(),
         // An all-zero `f64` fill comes from calloc untouched, so the huge-page advice holds:
         // the point-by-point adds land anywhere in a 16 MB grid (Q1), and 2 MiB pages spare
         // them most of the TLB misses of 4 KiB ones.
@@ -445,5 +483,25 @@ pub(crate) fn outside_error(what: &'static str, i: usize, detail: String) -> Err
         reason: format!(
             "{what} {i} {detail}; fix or remove it, or use Outside::Drop to skip such points"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::private_parts;
+
+    #[test]
+    fn private_tables_stay_under_the_cap_with_room_for_the_result() {
+        // One per thread when they all fit beside one more.
+        assert_eq!(private_parts(2, 100, 300), 2);
+        assert_eq!(private_parts(8, 100, 1 << 20), 8);
+        // Two fit, three do not: one table (serial) although two threads are free.
+        assert_eq!(private_parts(2, 100, 299), 1);
+        // A table that fits once but not twice: serial.
+        assert_eq!(private_parts(4, 3 << 30, 4 << 30), 0);
+        // Fewer tables than threads: threads share them.
+        assert_eq!(private_parts(8, 100, 450), 3);
+        // Empty accumulators never limit.
+        assert_eq!(private_parts(2, 0, 1 << 20), 2);
     }
 }

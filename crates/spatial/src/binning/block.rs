@@ -20,11 +20,10 @@
 use ndarray::{
     ArrayBase, ArrayD, ArrayViewD, ArrayViewMutD, Axis, Data, DataMut, Dimension, IxDyn,
 };
-use ndkern_core::{Error, Result};
+use ndkern_core::{Error, Result, Sample};
 use rayon::prelude::*;
 
 use super::accumulate::{nan_max, nan_min};
-use super::sample::Sample;
 
 /// The reduction applied to each block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -360,9 +359,9 @@ ndkern_core::multiversion! {
                 Kind::Sum => {
                     let a = &mut sc.a[span];
                     if first {
-                        a.iter_mut().zip(r).for_each(|(a, &x)| *a = x.to_f64());
+                        a.iter_mut().zip(r).for_each(|(a, &x)| *a = x.as_f64());
                     } else {
-                        a.iter_mut().zip(r).for_each(|(a, &x)| *a += x.to_f64());
+                        a.iter_mut().zip(r).for_each(|(a, &x)| *a += x.as_f64());
                     }
                 }
                 Kind::Nonzero => {
@@ -383,11 +382,11 @@ ndkern_core::multiversion! {
                 Kind::MinMax => {
                     let (lo, hi) = (&mut sc.a[span.clone()], &mut sc.b[span]);
                     if first {
-                        lo.iter_mut().zip(r).for_each(|(l, &x)| *l = x.to_f64());
+                        lo.iter_mut().zip(r).for_each(|(l, &x)| *l = x.as_f64());
                         hi.copy_from_slice(lo);
                     } else {
                         for ((l, h), &x) in lo.iter_mut().zip(hi.iter_mut()).zip(r) {
-                            let f = x.to_f64();
+                            let f = x.as_f64();
                             *l = nan_min(*l, f);
                             *h = nan_max(*h, f);
                         }

@@ -7,8 +7,9 @@
 use ndarray::{Array1, Array2, ArrayBase, ArrayView1, ArrayView2, Data, Dimension, Ix2, Ix3, Zip};
 use ndkern_core::{Element, Error, Result};
 
-use super::accumulate::{fold_blocks, NONE};
+use super::accumulate::{fold_blocks, fold_chunks, zip_merge, BLOCK, NONE};
 use super::grid::{uniform_index, AxisBins, Grid, Outside};
+use super::kernels::{masked_uniform_cells, UniformAxis};
 use super::points::{check_points, fill_cells};
 use super::sample::try_flat;
 
@@ -105,13 +106,87 @@ where
     D: Dimension,
 {
     check_shape(a.shape(), mask.shape())?;
-    let counts = match bins.uniform_params() {
-        Some((lo, hi, last, inv, step)) => masked_counts(a, mask, bins.len(), |x| {
+    let counts = match (bins.uniform_params(), a.as_slice(), mask.as_slice()) {
+        (Some(p), Some(xs), Some(ms)) => {
+            masked_counts_uniform(xs, ms, bins.len(), &UniformAxis::new(p))?
+        }
+        (Some((lo, hi, last, inv, step)), _, _) => masked_counts(a, mask, bins.len(), |x| {
             uniform_index(x, lo, hi, last, inv, step)
         })?,
-        None => masked_counts(a, mask, bins.len(), |x| bins.index(x))?,
+        (None, _, _) => masked_counts(a, mask, bins.len(), |x| bins.index(x))?,
     };
     Ok(counts.iter().map(|&c| c as f64).collect())
+}
+
+/// Counters per bin of [`masked_counts_uniform`] when the bins are few (at most
+/// [`FEW_BINS`]): the values of a run in one bin (a flat region of an image) then add to
+/// different counters instead of each waiting on the previous one's store.
+const SUB: usize = 4;
+const FEW_BINS: usize = 4096;
+
+/// Counts per uniform bin (`n` of them) of the values of `xs` where `ms` is set (contiguous
+/// inputs, Q5): the bins of a block of values by a vectorized kernel (masked-out and outside
+/// values go to a discard bin `n`: no branch on the data), then one add per value into a
+/// private table per thread ([`fold_chunks`], work stealing), merged at the end.
+fn masked_counts_uniform<T: Element>(
+    xs: &[T],
+    ms: &[bool],
+    n: usize,
+    u: &UniformAxis,
+) -> Result<Vec<u64>> {
+    let sub = if n <= FEW_BINS { SUB } else { 1 };
+    // `n + 1` bins (the discard bin last) of `sub` counters.
+    let width = n
+        .checked_add(1)
+        .and_then(|b| b.checked_mul(sub))
+        .ok_or(Error::TooLarge {
+            what: "histogram bins",
+            bytes: None,
+            limit: ndkern_core::memory_limit(),
+        })?;
+    ndkern_core::check_alloc::<u64>("histogram bins", width.saturating_add(n))?;
+    let table = fold_chunks(
+        xs.len(),
+        width,
+        size_of::<u64>(),
+        || vec![0u64; width],
+        |acc, lo, hi| {
+            let mut cells = [0usize; BLOCK];
+            for start in (lo..hi).step_by(BLOCK) {
+                let end = hi.min(start + BLOCK);
+                let cells = &mut cells[..end - start];
+                masked_uniform_cells(&xs[start..end], &ms[start..end], u, n, cells);
+                if sub == SUB {
+                    count_cells_sub(cells, acc);
+                } else {
+                    cells.iter().for_each(|&c| acc[c] += 1);
+                }
+            }
+            Ok(())
+        },
+        |mut a, b| {
+            zip_merge(&mut a, &b, |p, q| *p += q);
+            a
+        },
+    )?;
+    Ok(table[..n * sub]
+        .chunks_exact(sub)
+        .map(|c| c.iter().sum())
+        .collect())
+}
+
+/// `acc[c * SUB + j % SUB] += 1` for the `j`-th cell `c` of `cells`.
+#[inline]
+fn count_cells_sub(cells: &[usize], acc: &mut [u64]) {
+    let mut quads = cells.chunks_exact(SUB);
+    for q in &mut quads {
+        for (k, &c) in q.iter().enumerate() {
+            acc[c * SUB + k] += 1;
+        }
+    }
+    for (k, &c) in quads.remainder().iter().enumerate() {
+        acc[c * SUB + k] += 1;
+    }
 }
 
 /// Q4: the indices (ascending) of the `points` (`(n, d)`) whose cell of `grid` is set in
@@ -146,6 +221,7 @@ where
     let m: &[bool] = &m;
     fold_blocks(
         points.nrows(),
+        0,
         0,
         |start, cells| fill_cells(grid, points, Outside::Drop, start, cells),
         Vec::new,

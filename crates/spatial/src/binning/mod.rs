@@ -69,7 +69,8 @@ pub use histogram::{
     digitize, histogram, histogram_into, histogram_weighted, histogramdd, histogramdd_weighted,
 };
 pub use mask::{histogram_masked, masked_select, ragged_select, select_in_mask, Ragged};
-pub use sample::{Label, Sample};
+/// Core's element traits for integer labels and numeric samples, under their binning names.
+pub use ndkern_core::{Label, Sample};
 pub use scatter::{
     bincount, bincount_into, bincount_weighted, bincount_weighted_into, gather, gather_into,
     label_stats, scatter_add, scatter_add_1d, LabelStats,

@@ -7,13 +7,13 @@
 //! too-large index is an `Err` naming it, never an out-of-bounds write.
 
 use ndarray::{s, Array1, Array2, ArrayBase, ArrayD, Data, DataMut, Dimension, Ix1, Ix2, IxDyn};
-use ndkern_core::{Element, Error, Result};
+use ndkern_core::{Element, Error, Label, Result, Sample};
 use rayon::prelude::*;
 
 use super::accumulate::{fold_blocks, fold_chunks, zip_merge, BLOCK};
 use super::grid::MAX_CELLS;
 use super::kernels::{first_bad_label, max_wrapped, prefetch, PREFETCH_BYTES};
-use super::sample::{try_flat, write_out, Label, Sample};
+use super::sample::{try_flat, write_out};
 
 /// The error for label/index `i` of a function's input: `"{what} {i} {detail}"`, without
 /// advice; each public function appends its own with [`advise`] (only it knows whether the
@@ -99,6 +99,7 @@ fn sum_by_label<L: Label, T: Element>(labels: &[L], weights: &[T], len: usize) -
     fold_chunks(
         labels.len(),
         len,
+        size_of::<f64>(),
         || vec![0.0f64; len],
         |acc, lo, hi| {
             for (k, (ls, ws)) in labels[lo..hi]
@@ -131,6 +132,7 @@ fn count_by_label<L: Label>(labels: &[L], len: usize) -> Result<Vec<usize>> {
     fold_chunks(
         labels.len(),
         len,
+        size_of::<usize>(),
         || vec![0usize; len],
         |acc, lo, hi| {
             for (k, ls) in labels[lo..hi].chunks(BLOCK).enumerate() {
@@ -379,6 +381,7 @@ where
     fold_blocks(
         n,
         len,
+        size_of::<f64>(),
         fill,
         || vec![0.0f64; len],
         |acc, start, cells| {
@@ -501,16 +504,16 @@ where
         Some(m) => m,
         None => label_extent(&lab).map_err(advise(LABEL_STATS_FIX))?,
     };
-    // The table: `len` rows of a count and `channels` sums.
+    // The table: `len` rows of a count and `channels` sums, and beside it the counts it is
+    // unpacked into (the sums are compacted in place). More private tables (one per thread)
+    // only where they fit too: see `fold_chunks`.
     let row = channels.checked_add(1).ok_or(Error::TooLarge {
         what: "label table",
         bytes: None,
         limit: ndkern_core::memory_limit(),
     })?;
-    ndkern_core::check_alloc::<f64>(
-        "label table",
-        ndkern_core::checked_len("label table", &[len, row])?,
-    )?;
+    let cells = ndkern_core::checked_len("label table", &[len, row])?;
+    ndkern_core::check_alloc::<f64>("label table and counts", cells.saturating_add(len))?;
     // Channel counts up to 4 get their own monomorphic loop.
     let (count, sum) = match channels {
         1 => label_sums::<1, _, _>(&lab, &val, len, 1),
@@ -654,7 +657,7 @@ where
 
 ndkern_core::multiversion! {
     /// Label counts and channel sums of pixels `lo..hi` into `rows` (`len` rows of `c + 1`),
-    /// compiled per SIMD level (the label -> index and `to_f64` conversions, and the `C`
+    /// compiled per SIMD level (the label -> index and `as_f64` conversions, and the `C`
     /// channel adds, are this loop's work). `C` is `c` as a constant, or 0.
     #[allow(clippy::too_many_arguments)]
     fn label_sums_range[const C: usize, L: Label, X: Sample](
@@ -688,7 +691,7 @@ ndkern_core::multiversion! {
                     let row = &mut rows[k * w..k * w + w];
                     row[0] += 1.0;
                     for (s, &x) in row[1..].iter_mut().zip(&px[j * c..j * c + c]) {
-                        *s += x.to_f64();
+                        *s += x.as_f64();
                     }
                 }
                 if bad {
@@ -714,19 +717,24 @@ fn label_sums<const C: usize, L: Label, X: Sample>(
     c: usize,
 ) -> Result<(Vec<usize>, Vec<f64>)> {
     let w = if C == 0 { c } else { C } + 1;
-    let table = fold_chunks(
+    let mut table = fold_chunks(
         lab.len(),
         len * w,
+        size_of::<f64>(),
         || vec![0.0f64; len * w],
         |rows: &mut Vec<f64>, lo, hi| label_sums_range(lab, val, rows, lo, hi, len, c, [(); C]),
         add_vecs,
     )?;
     let count = table.chunks_exact(w).map(|r| r[0] as usize).collect();
-    let sum = table
-        .chunks_exact(w)
-        .flat_map(|r| r[1..].iter().copied())
-        .collect();
-    Ok((count, sum))
+    // The sums, compacted in place (row `k`'s sums move down to `k * c`, never past a row
+    // still to be read): no second table-sized allocation.
+    let c = w - 1;
+    for k in 0..len {
+        table.copy_within(k * w + 1..k * w + w, k * c);
+    }
+    table.truncate(len * c);
+    table.shrink_to_fit();
+    Ok((count, table))
 }
 
 /// `out[p*c..p*c+c] = tab[l*c..l*c+c]` for each label `l = lab[p]`, in parallel blocks;

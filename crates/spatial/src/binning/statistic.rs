@@ -211,6 +211,7 @@ where
     let acc = fold_blocks(
         n,
         grid.len(),
+        Acc::cell_bytes(want),
         |start, cells| fill_cells(grid, points, outside, start, cells),
         || Acc::new(grid.len(), want),
         |acc, start, cells| {

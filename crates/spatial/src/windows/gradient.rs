@@ -411,6 +411,12 @@ where
     D: Dimension,
 {
     let (axes, sp) = axes_and_spacing(a.ndim(), spacing, axes)?;
+    // One output per axis, each sized like `a`: all of them must fit, not only each (three
+    // outputs of a large volume, each under the cap, would abort on the third).
+    ndkern_core::check_alloc::<T>(
+        "gradient outputs (one per axis, each sized like the input)",
+        a.len().saturating_mul(axes.len()),
+    )?;
     axes.iter()
         .zip(&sp)
         .map(|(&ax, s)| {
@@ -459,6 +465,13 @@ where
         .collect::<Result<Vec<Plan>>>()?;
     let mut shape = dims.clone();
     shape.push(nd);
+    // The output and, for a non-C-contiguous input, its C-order copy: both must fit.
+    let out_len = ndkern_core::checked_len("gradient output", &shape)?;
+    let copy_len = if a.as_slice().is_some() { 0 } else { a.len() };
+    ndkern_core::check_alloc::<T>(
+        "gradient output and the C-order copy of the input",
+        out_len.saturating_add(copy_len),
+    )?;
     let mut out = ndkern_core::try_zeros::<T, _>("gradient output", IxDyn(&shape))?;
     // Every axis has at least two samples here, so only a 0-d input is empty (numpy: no
     // gradients, shape (0,)).
