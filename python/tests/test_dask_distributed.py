@@ -49,6 +49,22 @@ def test_filters_on_workers(client):
     assert set(client.run(ndkern.get_num_threads).values()) == {1}
 
 
+def test_tiled_gaussian_on_workers(client, monkeypatch):
+    """Gaussian windows filtered in tiles (forced on a small volume; the tiling is planned
+    when the graph is built) in the workers' scratch buffers, two computations in a row so
+    the buffers are reused across tasks and shapes."""
+    from ndkern.dask import _halo
+
+    monkeypatch.setattr(_halo, "TILE_PLANE_BYTES", 64)
+    monkeypatch.setattr(_halo, "TILE_MIN", 1)
+    rng = np.random.default_rng(2)
+    a = rng.random((11, 60, 7)).astype(np.float32)
+    x = da.from_array(a, chunks=((4, 7), (25, 35), 7))
+    for mode, sigma in (("wrap", 2.0), ("constant", (1.0, 3.0, 0.5))):
+        got = client.compute(nf.gaussian_filter(x, sigma, mode=mode, cval=0.5), sync=True)
+        assert_close(got, ndi.gaussian_filter(a, sigma, mode=mode, cval=0.5))
+
+
 @pytest.mark.skipif(not hasattr(ndkern, "label_stats"), reason="bindings not built in")
 def test_reductions_on_workers(client):
     rng = np.random.default_rng(1)
