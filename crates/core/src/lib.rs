@@ -48,7 +48,7 @@ mod elementwise;
 mod error;
 mod line_buffer;
 mod minmax;
-mod parallel;
+pub mod parallel;
 mod prefix;
 pub mod reduce;
 #[doc(hidden)]
@@ -66,12 +66,12 @@ pub use alloc::{
     try_to_owned, try_zeroed_vec, try_zeros, zeros, ZeroBits, HUGE_PAGE_MIN_BYTES,
 };
 pub use border::{extend_line, BorderMode};
-pub use element::{downcast_slice, downcast_slice_mut, Element, Label, Sample};
+pub use element::{downcast_slice, downcast_slice_mut, Element};
 pub use elementwise::{accumulate, accumulate_dev_sq, accumulate_sq, axpy, scale};
 pub use error::{Error, Result};
 pub use line_buffer::{for_each_lane, scatter, LineBuffer};
 pub use minmax::{clamp, max, min, nan_max, nan_min};
-pub use parallel::{task_count, worth_parallel, PARALLEL_THRESHOLD};
+pub use parallel::{split, split_per_thread, task_count, worth_parallel, Split, PARALLEL_THRESHOLD};
 pub use prefix::{prefix_sum, CompensatedSum};
 pub use reduce::Axes;
 pub use simd::{f32x8, f64x4, f64x8, Level};

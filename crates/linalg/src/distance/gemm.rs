@@ -119,7 +119,7 @@ impl<'a> Gemm<'a> {
         }
         let nc = ((32 * 1024 / d) / GW).max(1) * GW;
         // About 8 tiles per thread for load balance, 16..=128 rows each (multiples of MR).
-        let per = m.div_ceil(8 * rayon::current_num_threads().max(1));
+        let per = ndkern_core::split_per_thread(m, 1, 8).chunk;
         let tile_rows = per.div_ceil(MR).clamp(2, 16) * MR;
         let avx512 = Avx512::new();
         Gemm {

@@ -319,12 +319,11 @@ impl GaussianKde {
             Weights::Uniform(u) => bin_cubic_1d(&z[lo..hi], *u, ab, ax.used, out),
             Weights::Each(w) => bin_cubic_1d(&z[lo..hi], &w[lo..hi], ab, ax.used, out),
         };
-        let tasks = rayon::current_num_threads()
-            .min(z.len() / BIN_TASK)
-            .min(z.len() / 4 / ax.fine.max(1))
-            .max(1);
+        // At most one task per thread, each of at least BIN_TASK samples and 4 per grid cell.
+        let min_per_task = BIN_TASK.max(ax.fine.max(1).saturating_mul(4));
+        let ndkern_core::Split { tasks, chunk, .. } =
+            ndkern_core::split_per_thread(z.len(), min_per_task, 1);
         let mut bins = ndkern_core::try_zeroed_vec::<f64>("KDE grid", ax.fine)?;
-        let chunk = z.len().div_ceil(tasks);
         // Task 0 bins into `bins` on this thread while the others fill private grids (at
         // most `n / 4` cells in all).
         let (parts, ()) = rayon::join(
