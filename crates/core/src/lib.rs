@@ -66,7 +66,7 @@ pub use alloc::{
     try_to_owned, try_zeroed_vec, try_zeros, zeros, ZeroBits, HUGE_PAGE_MIN_BYTES,
 };
 pub use border::{extend_line, BorderMode};
-pub use element::{downcast_slice, downcast_slice_mut, Element};
+pub use element::{downcast_slice, downcast_slice_mut, Element, Label, Sample};
 pub use elementwise::{accumulate, accumulate_dev_sq, accumulate_sq, axpy, scale};
 pub use error::{Error, Result};
 pub use line_buffer::{for_each_lane, scatter, LineBuffer};
