@@ -197,13 +197,18 @@ ndkern_core::multiversion! {
     }
 }
 
-/// The fused 3-D pass: `a` any layout, outputs any layout, all of `a`'s shape.
-fn fused3<T: Element>(a: ArrayView3<'_, T>, order: EigOrder, out: [ArrayViewMut<'_, T, Ix3>; 3]) {
-    let f = a.as_standard_layout();
+/// The fused 3-D pass: `a` any layout (a checked C-order copy when it is not C-contiguous),
+/// outputs any layout, all of `a`'s shape.
+fn fused3<T: Element>(
+    a: ArrayView3<'_, T>,
+    order: EigOrder,
+    out: [ArrayViewMut<'_, T, Ix3>; 3],
+) -> Result<()> {
+    let f = ndkern_core::try_standard_layout("a C-order copy of the input", &a)?;
     let f = f.as_slice().expect("standard layout is contiguous");
     let shape: [usize; 3] = [a.shape()[0], a.shape()[1], a.shape()[2]];
     if a.is_empty() {
-        return;
+        return Ok(());
     }
     let [mut o0, mut o1, mut o2] = out;
     let work = |sc: &mut Scratch, (z, ((p0, p1), p2))| plane(f, shape, z, order, sc, [p0, p1, p2]);
@@ -222,6 +227,7 @@ fn fused3<T: Element>(a: ArrayView3<'_, T>, order: EigOrder, out: [ArrayViewMut<
             .enumerate()
             .for_each(|p| work(&mut sc, p));
     }
+    Ok(())
 }
 
 fn check_out<T, D: Dimension>(shape: &[usize], out: &[ArrayViewMut<'_, T, D>]) -> Result<()> {
@@ -330,7 +336,7 @@ where
                 .expect("checked shape")
         });
         let views = std::array::from_fn(|_| it.next().expect("three views"));
-        fused3(a3, order, views);
+        fused3(a3, order, views)?;
     } else {
         let l = hessian_eigvals(&hessian(a)?, order)?;
         for (o, l) in out.iter_mut().zip(&l) {

@@ -176,13 +176,10 @@ where
         )));
     }
     let k = chol.solve(&atb);
-    let mut kernel =
-        ArrayD::from_shape_vec(kdim, k.iter().map(|&v| ldexp(v, eo - ei)).collect()).expect("size");
+    let mut taps: Vec<f64> = k.iter().map(|&v| ldexp(v, eo - ei)).collect();
     if mode == KernelMode::Convolve {
-        for a in 0..nd {
-            kernel.invert_axis(ndarray::Axis(a));
-        }
-        kernel = kernel.as_standard_layout().into_owned();
+        // Every axis reversed: in C order that is the flat sequence reversed (no copy).
+        taps.reverse();
     }
-    Ok(kernel)
+    Ok(ArrayD::from_shape_vec(kdim, taps).expect("size"))
 }

@@ -190,7 +190,7 @@ where
     // The output is sized like `a` (a huge broadcast view included): checked before the fit.
     ndkern_core::check_alloc::<T>("level's output", a.len())?;
     let (slope, icpt) = linefit(a, axis)?;
-    let mut out = a.as_standard_layout().into_owned();
+    let mut out = ndkern_core::try_standard_layout("level's output", a)?.into_owned();
     let z = Zip::from(out.lanes_mut(Axis(axis))).and(&slope).and(&icpt);
     let f = |mut lane: ndarray::ArrayViewMut1<'_, T>, s: &T, b: &T| {
         let (s, b) = (s.as_f64(), b.as_f64());

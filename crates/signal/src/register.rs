@@ -322,9 +322,9 @@ fn upsampled_dft(data: &ArrayD<C64>, size: usize, factor: f64, offsets: &[f64]) 
     use rayon::prelude::*;
     if data.ndim() == 2 {
         let (n0, n1) = (data.shape()[0], data.shape()[1]);
-        let d = data.as_standard_layout();
-        let dr: Vec<f64> = d.iter().map(|c| c.re).collect();
-        let di: Vec<f64> = d.iter().map(|c| c.im).collect();
+        // Logical (C) order whatever the layout: no standard-layout copy needed.
+        let dr: Vec<f64> = data.iter().map(|c| c.re).collect();
+        let di: Vec<f64> = data.iter().map(|c| c.im).collect();
         let (k1r, k1i) = dft_kernel(size, n1, factor, offsets[1]);
         let (k0r, k0i) = dft_kernel(size, n0, factor, offsets[0]);
         // t[v1][r] = sum_k d[r, k] k1[v1, k]  (stored transposed: rows v1, length n0)

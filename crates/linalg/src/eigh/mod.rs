@@ -85,13 +85,18 @@ where
             });
         }
     }
-    // The planes may be huge broadcast views: their copies and the outputs are checked.
-    for p in &planes {
-        if !p.is_standard_layout() {
-            ndkern_core::check_alloc::<T>("a C-order copy of a plane", p.len())?;
-        }
+    // The planes may be huge broadcast views: their copies (and the outputs) are checked.
+    let mut copies = Vec::with_capacity(N);
+    for p in planes {
+        copies.push(ndkern_core::try_standard_layout(
+            "a C-order copy of a plane",
+            p,
+        )?);
     }
-    Ok(planes.map(|p| p.as_standard_layout()))
+    let mut copies = copies.into_iter();
+    Ok(std::array::from_fn(|_| {
+        copies.next().expect("one copy per plane")
+    }))
 }
 
 ndkern_core::multiversion! {
@@ -129,7 +134,7 @@ where
     let slices: [&[T]; N] = std::array::from_fn(|k| {
         planes[k]
             .as_slice()
-            .expect("as_standard_layout gives a contiguous array")
+            .expect("try_standard_layout gives a contiguous array")
     });
     let mut flat: Vec<T> = ndkern_core::try_zeroed_vec("the eigenvalue outputs", len * M)?;
     let run = |b: usize, chunk: &mut [T]| {
