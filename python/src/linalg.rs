@@ -178,10 +178,33 @@ fn hessian_matrix<'py>(
 }
 
 /// Hessian planes of one dtype.
-#[derive(FromPyObject)]
 enum Planes<'py> {
     F64(Vec<PyReadonlyArrayDyn<'py, f64>>),
     F32(Vec<PyReadonlyArrayDyn<'py, f32>>),
+}
+
+// Each plane is extracted once, by its dtype ([`Arr`] reads the dtype first): pyo3's derive
+// tried a float64 list first, and its failure on float32 planes built a Python exception
+// (~15 us per call, the cost `Arr` avoids; BENCHMARKS.md, "The Python door").
+impl<'a, 'py> FromPyObject<'a, 'py> for Planes<'py> {
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let (mut f64s, mut f32s) = (Vec::new(), Vec::new());
+        for plane in obj.extract::<Vec<Arr<'py>>>()? {
+            match plane {
+                Arr::F64(a) => f64s.push(a),
+                Arr::F32(a) => f32s.push(a),
+            }
+        }
+        match (f64s.is_empty(), f32s.is_empty()) {
+            (_, true) => Ok(Planes::F64(f64s)),
+            (true, false) => Ok(Planes::F32(f32s)),
+            (false, false) => Err(pyo3::exceptions::PyTypeError::new_err(
+                "hessian_eigvals: give every plane the same dtype (all float32 or all float64)",
+            )),
+        }
+    }
 }
 
 /// hessian_eigvals(planes, order) -> tuple of eigenvalue planes (the planes' dtype).
