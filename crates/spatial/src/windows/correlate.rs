@@ -19,20 +19,12 @@
 //! NaN reaches only the outputs that weigh it with a non-zero weight.
 
 use ndarray::{Array, ArrayBase, ArrayD, ArrayView1, ArrayViewMut, Axis, Data, Dimension, IxDyn};
-use ndkern_core::{axpy, BorderMode, Element, Error, Result};
+use ndkern_core::{BorderMode, Element, Error, Result};
 use rayon::prelude::*;
 
-use super::axis::{run_separable, Kind, SepPass};
+use super::engine::run_separable;
 use super::params::{check_axis, check_extent, check_shape, padding, per_axis};
-
-/// The line kernel of a 1-D correlation: `out[i] = sum_j w[j] * ext[i + j]`.
-pub(crate) fn correlate_line<T: Element>(ext: &[T], out: &mut [T], w: &[T]) {
-    let n = out.len();
-    out.iter_mut().for_each(|o| *o = T::zero());
-    for (j, &wj) in w.iter().enumerate() {
-        axpy(wj, &ext[j..j + n], out).expect("line lengths agree");
-    }
-}
+use super::plan::{Kind, SepPass};
 
 fn check_weights(w: &[f64]) -> Result<()> {
     if w.is_empty() {

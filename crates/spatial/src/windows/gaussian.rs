@@ -11,8 +11,9 @@
 use ndarray::{Array, Array1, ArrayBase, ArrayD, ArrayViewMut, Data, Dimension, IxDyn};
 use ndkern_core::{BorderMode, Element, Error, Result};
 
-use super::axis::{run_separable, Kind, SepPass};
+use super::engine::run_separable;
 use super::params::{check_axis, check_extent, per_axis};
+use super::plan::{Kind, SepPass};
 
 /// Options of the Gaussian filters beyond sigma (scipy's keyword arguments).
 ///

@@ -14,13 +14,12 @@
 //! takes the statistics of the in-bounds samples only. A NaN makes the mean and variance of
 //! every window containing it NaN and nothing else.
 
-use ndarray::{Array, ArrayBase, ArrayViewMut, Axis, Data, Dimension, Zip};
-use ndkern_core::{worth_parallel, BorderMode, Element, LineBuffer, Result};
-use rayon::prelude::*;
+use ndarray::{Array, ArrayBase, ArrayViewMut, Axis, Data, Dimension};
+use ndkern_core::{BorderMode, Element, Result};
 
-use super::axis::{run_in_place, Pass};
+use super::engine::moments;
 use super::params::{check_extent, check_shape, padding, per_axis, WindowMode};
-use super::uniform::{box_line, box_line_finite};
+use super::plan::{Kind, SepPass};
 
 /// The mean of the finite samples (0 when there are none): the shift `K`.
 fn shift_of<T: Element, S: Data<Elem = T>, D: Dimension>(a: &ArrayBase<S, D>) -> f64 {
@@ -144,130 +143,23 @@ where
         check_extent(a.len_of(Axis(ax)), before, after)?;
     }
     let k = shift_of(a);
-    if mean.is_standard_layout() && var.is_standard_layout() {
-        // One fused sweep: input read once, mean and variance written once.
-        let src = ndkern_core::try_standard_layout("a C-order copy of the input", a)?;
-        let s = src.as_slice().expect("standard layout");
-        let shape = a.shape().to_vec();
-        let m = mean.as_slice_mut().expect("standard layout");
-        let v = var.as_slice_mut().expect("standard layout");
-        if !super::local_fused::run(s, &shape, &sizes, &pads, mode, k, m, v) {
-            recover_overflow(a, &sizes, &pads, mode, k, &mut mean, &mut var);
-        }
-        return Ok(());
-    }
+    // The plan: one moments pass per axis (1-wide windows included: they keep the sweep's
+    // levels aligned with the axes). The engine runs it as one sweep on C-contiguous outputs
+    // and per axis otherwise (engine/moments.rs).
     let shrink = mode == WindowMode::Shrink;
-    let mut m1 = ndkern_core::try_zeros::<f64, _>("f64 moments", a.raw_dim())?;
-    let mut m2 = ndkern_core::try_zeros::<f64, _>("f64 moments", a.raw_dim())?;
-
-    // Pass 1 (axis 0). C-contiguous finite data: vertical running sums over whole rows (two
-    // sweeps, one per plane). Otherwise one gathered lane gives both window sums at once.
-    let (w0, (b0, a0)) = (sizes[0], pads[0]);
-    let n0 = a.len_of(Axis(0));
-    let std_src = ndkern_core::try_standard_layout("a C-order copy of the input", a)?;
-    let vertical = a.ndim() >= 2
-        && std_src
-            .as_slice()
-            .is_some_and(|s| ndkern_core::sum(s).is_finite());
-    if vertical {
-        let src = std_src.as_slice().expect("checked");
-        let g = super::vertical::Geometry::of(a.shape(), 0);
-        let (o1, o2) = match mode {
-            WindowMode::Border(BorderMode::Constant(c)) => (c - k, (c - k) * (c - k)),
-            _ => (0.0, 0.0),
-        };
-        let finish = move |i: usize, s: f64| {
-            if shrink {
-                let lo = i.saturating_sub(b0);
-                let hi = (i + w0 - b0).min(n0);
-                s / (hi - lo) as f64
-            } else {
-                s / w0 as f64
-            }
-        };
-        let m1s = m1.as_slice_mut().expect("standard layout");
-        super::vertical::box_pass(src, m1s, g, w0, b0, mode.border(), o1, |v| v - k, finish);
-        let m2s = m2.as_slice_mut().expect("standard layout");
-        let sq = |v: f64| (v - k) * (v - k);
-        super::vertical::box_pass(src, m2s, g, w0, b0, mode.border(), o2, sq, finish);
-    } else {
-        let proto = LineBuffer::<T>::new(n0, b0, a0, mode.border())?;
-        let make = || {
-            (
-                proto.clone(),
-                vec![0.0f64; n0 + b0 + a0],
-                vec![0.0f64; n0 + b0 + a0],
-                vec![0.0f64; n0],
-            )
-        };
-        let work = |(buf, e1, e2, out): &mut (LineBuffer<T>, Vec<f64>, Vec<f64>, Vec<f64>),
-                    lane: ndarray::ArrayView1<'_, T>,
-                    mut o1: ndarray::ArrayViewMut1<'_, f64>,
-                    mut o2: ndarray::ArrayViewMut1<'_, f64>| {
-            buf.gather(lane)
-                .expect("every lane of axis 0 has the line buffer's length");
-            shifted_line(buf.extended(), e1, e2, b0, n0, shrink, k);
-            box_line(e1, out, w0, b0, true, shrink);
-            o1.iter_mut().zip(out.iter()).for_each(|(o, &v)| *o = v);
-            box_line(e2, out, w0, b0, true, shrink);
-            o2.iter_mut().zip(out.iter()).for_each(|(o, &v)| *o = v);
-        };
-        let zip = Zip::from(a.lanes(Axis(0)))
-            .and(m1.lanes_mut(Axis(0)))
-            .and(m2.lanes_mut(Axis(0)));
-        if worth_parallel(a.len()) {
-            zip.into_par_iter()
-                .for_each_init(make, |s, (l, o1, o2)| work(s, l, o1, o2));
-        } else {
-            let mut s = make();
-            zip.for_each(|l, o1, o2| work(&mut s, l, o1, o2));
-        }
-    }
-
-    // Later axes: box means of the two f64 planes; outside samples in the shifted space.
-    for (axis, (&w, &(before, after))) in sizes.iter().zip(&pads).enumerate().skip(1) {
-        if w == 1 {
-            continue;
-        }
-        let (c1, c2) = match mode {
-            WindowMode::Border(BorderMode::Constant(c)) => (
-                BorderMode::Constant(c - k),
-                BorderMode::Constant((c - k) * (c - k)),
-            ),
-            other => (other.border(), other.border()),
-        };
-        let kern = move |e: &[f64], o: &mut [f64]| {
-            if vertical {
-                box_line_finite(e, o, w, before, true, shrink)
-            } else {
-                box_line(e, o, w, before, true, shrink)
-            }
-        };
-        for (plane, border) in [(&mut m1, c1), (&mut m2, c2)] {
-            let pass = Pass {
-                axis,
-                before,
-                after,
-                mode: border,
-                kernel: &kern,
-            };
-            run_in_place(&mut plane.view_mut(), &pass)?;
-        }
-    }
-
-    let mut finite = true;
-    Zip::from(&mut mean)
-        .and(&mut var)
-        .and(&m1)
-        .and(&m2)
-        .for_each(|mo, vo, &d1, &d2| {
-            *mo = T::of_f64(k + d1);
-            let v = d2 - d1 * d1;
-            // Rounding can leave a tiny negative for a constant window; NaN stays NaN.
-            *vo = T::of_f64(if v < 0.0 { 0.0 } else { v });
-            finite &= mo.is_finite() & vo.is_finite();
-        });
-    if !finite {
+    let passes: Vec<SepPass<'_, T>> = sizes
+        .iter()
+        .zip(&pads)
+        .enumerate()
+        .map(|(axis, (&w, &(before, after)))| SepPass {
+            axis,
+            before,
+            after,
+            mode: mode.border(),
+            kind: Kind::Moments { w, shrink },
+        })
+        .collect();
+    if !moments::run(a, &passes, k, &mut mean, &mut var)? {
         recover_overflow(a, &sizes, &pads, mode, k, &mut mean, &mut var);
     }
     Ok(())
@@ -404,29 +296,4 @@ fn scaled_moments(vals: &[f64]) -> (f64, f64) {
         .sum::<f64>()
         / n;
     (m / scale, var / scale / scale)
-}
-
-ndkern_core::multiversion! {
-    /// `e1 = x - k` and `e2 = (x - k)^2` over an extended line whose samples are
-    /// `ext[b0..b0 + n0]` (with `shrink`, the border room is 0 in both).
-    fn shifted_line[T: Element](
-        ext: &[T],
-        e1: &mut [f64],
-        e2: &mut [f64],
-        b0: usize,
-        n0: usize,
-        shrink: bool,
-        k: f64,
-    ) {
-        for (i, &x) in ext.iter().enumerate() {
-            let inside = (b0..b0 + n0).contains(&i);
-            let d = if shrink && !inside {
-                0.0
-            } else {
-                x.as_f64() - k
-            };
-            e1[i] = d;
-            e2[i] = d * d;
-        }
-    }
 }

@@ -16,41 +16,53 @@
 //!
 //! # How they run
 //!
-//! Separable filters (box, Gaussian, rank-1 kernels, `correlate1d`) on a C-contiguous output run
-//! as ONE fused sweep (`fused.rs`): the outermost filtered axis combines the input slabs its
-//! window needs (rows of an image, planes of a volume) into a batch of cache-resident buffers,
-//! each further axis does the same inside them, and the innermost axis runs its line kernel on
-//! each buffered row (extended in place) and writes the output row. The input is read from
-//! memory once and the output written once, instead of a read and a write of the whole array
-//! per axis; rayon splits the outermost axis into runs of slabs. When the last three levels
-//! are two stateless outer passes (FIR taps, box windows of up to 8) over the innermost line
-//! (3-D boxes and Gaussians), each output row is built from a ring of first-pass rows instead
-//! of buffered planes (`rolling.rs`: the intermediates stay in L1). The recursive Gaussian has
-//! its own C-contiguous kernels (`recursive_rows.rs`: 16 rows as SIMD lanes along the
-//! innermost axis, in-place column strips along outer axes). `local_mean_var` runs the same
-//! sweep with two `f64` channels (`local_fused.rs`). Other layouts (strided or permuted
-//! outputs) go through core's line buffers on every axis; both routes are tested against each
-//! other (`tests/windows_fused.rs`) and against naive N-d oracles.
+//! Front ends -> plan -> engine -> kernels, with no arrow back:
+//!
+//! - front ends (`uniform.rs`, `correlate.rs`, `gaussian.rs`, `recursive.rs`, `local.rs`)
+//!   check the parameters and build a plan: one `SepPass` per filtered axis, whose `Kind` is a
+//!   box, FIR taps, local moments or a recursion (`plan.rs`);
+//! - the engine (`engine/`) walks memory and threads for a plan and calls the kernel each pass
+//!   names;
+//! - the kernels (`kernels/`) are functions on slices (rows, extended lines) that know nothing
+//!   of the walk.
+//!
+//! Box and FIR plans on a C-contiguous output run as ONE fused sweep (`engine/slabs.rs`): the
+//! outermost filtered axis combines the input slabs its window needs (rows of an image, planes
+//! of a volume) into a batch of cache-resident buffers, each further axis does the same inside
+//! them, and the innermost axis runs its line kernel on each buffered row (extended in place)
+//! and writes the output row. The input is read from memory once and the output written once,
+//! instead of a read and a write of the whole array per axis; rayon splits the outermost axis
+//! into runs of slabs. When the last three levels are two stateless outer passes (FIR taps, box
+//! windows of up to 8) over the innermost line (3-D boxes and Gaussians), each output row is
+//! built from a ring of first-pass rows instead of buffered planes (`engine/ring.rs`: the
+//! intermediates stay in L1). Recursion plans run on rows as SIMD lanes along the innermost
+//! axis and in-place column strips along outer axes (`engine/iir.rs`). Moments plans
+//! (`local_mean_var`) run the same sweep with two `f64` channels (`engine/moments.rs`), for
+//! every output layout (strided outputs through C-order temporaries). Other layouts of the
+//! other plans (strided or permuted outputs) go through core's line buffers on every axis
+//! (`engine/lanes.rs`); both routes are tested against each other (`tests/windows_fused.rs`)
+//! and against naive N-d oracles. Dense N-d correlation (non-separable kernels) pads the array
+//! once and runs register-blocked rows of taps (in `correlate.rs`).
 //!
 //! # SIMD level
 //!
-//! The kernels that own the inner loops (the row kernels of the sweep: FIR taps, direct and
-//! running box sums, the outer-axis running-sum steps, the two-channel sums of
-//! `local_mean_var`, dense N-d rows, the recursive Gaussian's row groups and column strips,
-//! gradients) are `ndkern_core::multiversion!` leaves, dispatched below the rayon split: they
-//! run as AVX-512, AVX2+FMA or SSE2 code per [`ndkern_core::simd::level()`] (the CPU, capped
-//! by `NDKERN_SIMD`), whatever the build's target flags. Results are the same at every level
-//! (no reassociation; `mul_add` is fused at every level), except the long-window running sums
-//! at the AVX-512 level, which take an intrinsics kernel (`running_avx512.rs`) whose `f64`
-//! sums are associated blockwise (within ~1e-16 relative before rounding).
+//! The kernels that own the inner loops (FIR taps, direct and running box sums, the outer-axis
+//! running-sum steps, the two-channel sums of `local_mean_var`, dense N-d rows, the recursive
+//! Gaussian's row groups and column strips, gradients) are `ndkern_core::multiversion!`
+//! leaves, dispatched below the rayon split: they run as AVX-512, AVX2+FMA or SSE2 code per
+//! [`ndkern_core::simd::level()`] (the CPU, capped by `NDKERN_SIMD`), whatever the build's
+//! target flags. Results are the same at every level (no reassociation; `mul_add` is fused at
+//! every level), except the long-window running sums at the AVX-512 level, which take an
+//! intrinsics kernel (`kernels/running.rs`) whose `f64` sums are associated blockwise (within
+//! ~1e-16 relative before rounding).
 //!
-//! Measured on the 2-core AVX-512 development machine (shared, load 3-5, so single-thread
-//! timings into a preallocated output, against a 5000^2 f64 `copy_from_slice` of 18 ms):
-//! box 3x3 on 5000^2 f64 52 ms (the per-axis passes took 107 ms with allocation on a quiet
-//! machine); box 31x31 on 4000^2 f32 35 ms; Gaussian sigma 1.5 on 4000^2 f32 28 ms; 3-D box 3
-//! and Gaussian 2 on 256^3 f32 25 and 70 ms. With the allocating forms, first-touch page
-//! faults of the fresh output add ~60 ms per 200 MB (the allocation is not huge-page advised;
-//! numpy's is).
+//! Timings: BENCHMARKS.md rows `uniform3_2d`, `uniform31_2d`, `uniform3_3d` (and their
+//! `_into` twins, which write into a preallocated output), `local_var15_2d`,
+//! `correlate15_2d`, `gaussian1p5_2d`, `gaussian8_2d`, `gaussian8_recursive_2d`,
+//! `gaussian2_3d`, `q18_window_sum_diffsq` and `q11_gradient_stack`, each with the copy floor
+//! of its array. The allocating forms also pay the fresh output's first-touch page faults;
+//! their outputs come from core's `try_zeros`, which advises transparent huge pages for
+//! buffers of 4 MiB or more, as numpy does (`crates/core/src/alloc.rs`).
 //!
 //! # NaN and infinity
 //!
@@ -85,21 +97,17 @@
 //! f32 taps); box windows of up to 8 samples are direct sums in the element type, longer ones
 //! `f64` running sums; gradients equal the reference exactly in every case.
 
-mod axis;
 mod correlate;
-mod fused;
+mod engine;
 mod gabor;
 mod gaussian;
 mod gradient;
+mod kernels;
 mod local;
-mod local_fused;
 mod params;
+mod plan;
 mod recursive;
-mod recursive_rows;
-mod rolling;
-mod running_avx512;
 mod uniform;
-mod vertical;
 
 pub use correlate::{
     ball_kernel, convolve, convolve1d, convolve1d_into, convolve_into, correlate, correlate1d,

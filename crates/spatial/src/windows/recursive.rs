@@ -3,11 +3,9 @@
 //!
 //! The exact filter costs `2 * round(4 sigma) + 1` multiply-adds per sample and axis (65 at
 //! sigma 8); this one costs a third-order causal plus a third-order anti-causal recursion, 8
-//! multiply-adds per sample and axis whatever sigma is. Speed (`cargo xtask bench --quick
-//! --peers gaussian8`, 4000 x 4000 f32, sigma 8, 2 threads, load ~1.2): 24.5 ms against
-//! 74.6 ms for the exact filter (3.0x; it was 94.7 vs 73.5 ms, slower than exact, before the
-//! kernels of `recursive_rows.rs`). It is an approximation, never chosen
-//! silently: the impulse response is not exactly Gaussian, and the error shrinks as sigma
+//! multiply-adds per sample and axis whatever sigma is (BENCHMARKS.md rows
+//! `gaussian8_recursive_2d` and `gaussian8_2d`: 4000 x 4000 f32 at sigma 8, the same image
+//! through both). It is an approximation, never chosen silently: the impulse response is not exactly Gaussian, and the error shrinks as sigma
 //! grows. Measured against the exact filter (random data in [0, 1) on a 96 x 150 image and a
 //! unit step, reflect / nearest / wrap borders, `tests/windows_recursive.rs`), the largest
 //! deviation relative to the data range is:
@@ -27,7 +25,8 @@
 //! extended sample and the anti-causal one on the last, so the start-up transient has decayed
 //! before the line itself is reached. Recursions run in `f64`; f32 results are rounded once
 //! per axis (on a C-contiguous output the outer axes' causal intermediate is stored in the
-//! output, so it is rounded to f32 too: ~6e-8 relative, see `recursive_rows.rs`). NaN or infinity spreads along the whole line (an IIR filter has infinite support).
+//! output, so it is rounded to f32 too: ~6e-8 relative, see `engine/iir.rs`). NaN or
+//! infinity spreads along the whole line (an IIR filter has infinite support).
 //! Finite data near +-1e308, whose recursions (a few times the data) overflow, is filtered
 //! again scaled by a power of two, so it gets the finite result (found from the outputs at
 //! index 0 of each filtered axis, where every overflow shows; the common path is unchanged).
@@ -35,9 +34,9 @@
 use ndarray::{Array, ArrayBase, ArrayViewMut, Data, Dimension};
 use ndkern_core::{BorderMode, Element, Error, Result};
 
-use super::axis::{run_passes, Pass};
+use super::engine::run_separable;
 use super::params::{check_extent, check_shape, per_axis};
-use super::recursive_rows::{horizontal, vertical, Iir};
+use super::plan::{Kind, SepPass};
 
 /// The documented bound on the deviation of [`gaussian_filter_recursive`] from
 /// [`gaussian_filter`](super::gaussian_filter), relative to the data range (max - min), for
@@ -64,31 +63,6 @@ fn coefficients(sigma: f64) -> (f64, [f64; 3]) {
 /// Extension samples on each side of a line.
 fn pad_of(sigma: f64) -> usize {
     (6.0 * sigma).ceil() as usize + 3
-}
-
-ndkern_core::multiversion! {
-    /// Causal then anti-causal recursion over an extended line, the middle written to `out`.
-    fn recursive_line[T: Element](ext: &[T], out: &mut [T], b: f64, a: [f64; 3], pad: usize) {
-        let len = ext.len();
-        let mut w = vec![0.0f64; len];
-        // Steady state: a constant input c gives w = c (the gain is 1).
-        let x0 = ext[0].as_f64();
-        let (mut w1, mut w2, mut w3) = (x0, x0, x0);
-        for (wi, &x) in w.iter_mut().zip(ext) {
-            let v = b * x.as_f64() + a[0] * w1 + a[1] * w2 + a[2] * w3;
-            (w3, w2, w1) = (w2, w1, v);
-            *wi = v;
-        }
-        let yl = w[len - 1];
-        let (mut y1, mut y2, mut y3) = (yl, yl, yl);
-        for i in (0..len).rev() {
-            let v = b * w[i] + a[0] * y1 + a[1] * y2 + a[2] * y3;
-            (y3, y2, y1) = (y2, y1, v);
-            if (pad..pad + out.len()).contains(&i) {
-                out[i - pad] = T::of_f64(v);
-            }
-        }
-    }
 }
 
 /// Recursive Gaussian filter (Young-van Vliet), `sigma` one value or one per axis (each
@@ -216,7 +190,8 @@ fn overflowed<T: Element, D: Dimension>(
         })
 }
 
-/// Runs the recursions of `axes` from `a` into `out` (same shape).
+/// Runs the recursions of `axes` from `a` into `out` (same shape): the plan is one
+/// [`Kind::Iir`] pass per axis, each line extended by [`pad_of`] samples on both sides.
 fn run<T, S, D>(
     a: &ArrayBase<S, D>,
     out: &mut ArrayViewMut<'_, T, D>,
@@ -228,66 +203,18 @@ where
     S: Data<Elem = T>,
     D: Dimension,
 {
-    let nd = a.ndim();
-    if out.is_standard_layout() && nd >= 1 && !a.is_empty() {
-        // C-contiguous output: the innermost axis first, from the input into the output (16
-        // rows at a time as SIMD lanes), then the outer axes in place as recursions down whole
-        // rows of column strips (recursive_rows.rs).
-        let src = ndkern_core::try_standard_layout("a C-order copy of the input", a)?;
-        let s = src.as_slice().expect("standard layout");
-        let shape = a.shape().to_vec();
-        let dst = out.as_slice_mut().expect("standard layout");
-        let iir = |sigma: f64| {
+    let passes: Vec<SepPass<'_, T>> = axes
+        .iter()
+        .map(|&(axis, sigma)| {
             let (b, a) = coefficients(sigma);
-            Iir {
-                b,
-                a,
-                pad: pad_of(sigma),
+            SepPass {
+                axis,
+                before: pad_of(sigma),
+                after: pad_of(sigma),
                 mode,
+                kind: Kind::Iir { b, a },
             }
-        };
-        match axes.last() {
-            Some(&(ax, sigma)) if ax + 1 == nd => horizontal(s, dst, shape[nd - 1], &iir(sigma)),
-            _ => dst.copy_from_slice(s),
-        }
-        for &(ax, sigma) in axes.iter().filter(|(ax, _)| ax + 1 < nd) {
-            vertical(dst, &shape, ax, &iir(sigma));
-        }
-        return Ok(());
-    }
-    lane_passes(a, out, axes, mode)
-}
-
-/// The passes of `axes` through line buffers (any layout).
-fn lane_passes<T, S, D>(
-    a: &ArrayBase<S, D>,
-    out: &mut ArrayViewMut<'_, T, D>,
-    axes: &[(usize, f64)],
-    mode: BorderMode,
-) -> Result<()>
-where
-    T: Element,
-    S: Data<Elem = T>,
-    D: Dimension,
-{
-    let kernels: Vec<_> = axes
-        .iter()
-        .map(|&(_, s)| {
-            let (b, c) = coefficients(s);
-            let pad = pad_of(s);
-            move |e: &[T], o: &mut [T]| recursive_line(e, o, b, c, pad)
         })
         .collect();
-    let passes: Vec<Pass<'_, T>> = axes
-        .iter()
-        .zip(&kernels)
-        .map(|(&(axis, s), k)| Pass {
-            axis,
-            before: pad_of(s),
-            after: pad_of(s),
-            mode,
-            kernel: k,
-        })
-        .collect();
-    run_passes(a, out, &passes)
+    run_separable(a, out, &passes)
 }

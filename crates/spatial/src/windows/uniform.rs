@@ -23,101 +23,11 @@
 //! ```
 
 use ndarray::{Array, ArrayBase, ArrayViewMut, Data, Dimension};
-use ndkern_core::{axpy, window_sum_map, BorderMode, Element, Result, ANCHOR_EVERY};
+use ndkern_core::{BorderMode, Element, Result};
 
-use super::axis::{run_separable, Kind, SepPass};
+use super::engine::run_separable;
 use super::params::{check_axis, check_extent, padding, per_axis, WindowMode};
-
-/// The line kernel of a box pass: windowed sums of width `w` over an extended line (`mean`
-/// divides by `w`, or by the in-bounds count at the edges when `shrink`).
-pub(crate) fn box_line<T: Element>(
-    ext: &[T],
-    out: &mut [T],
-    w: usize,
-    before: usize,
-    mean: bool,
-    shrink: bool,
-) {
-    let inv = if mean { 1.0 / w as f64 } else { 1.0 };
-    window_sum_map(ext, w, out, |s| s * inv).expect("line lengths agree");
-    if mean && shrink {
-        // Only outputs whose window sticks out of the line need their own count.
-        shrink_edges(ext, out, w, before);
-    }
-}
-
-ndkern_core::multiversion! {
-    /// [`box_line`] for lines known to be finite (checked once per array by the caller):
-    /// short windows as direct SIMD sums, long ones as a plain `f64` running sum re-anchored
-    /// every [`ANCHOR_EVERY`] outputs — no compensation or non-finite bookkeeping, several
-    /// times faster.
-    pub(crate) fn box_line_finite[T: Element](
-        ext: &[T],
-        out: &mut [T],
-        w: usize,
-        before: usize,
-        mean: bool,
-        shrink: bool,
-    ) {
-        let n = out.len();
-        let inv = if mean { 1.0 / w as f64 } else { 1.0 };
-        if w <= 8 {
-            out.iter_mut().for_each(|o| *o = T::zero());
-            for j in 0..w {
-                axpy(T::one(), &ext[j..j + n], out).expect("line lengths agree");
-            }
-            if mean {
-                let invt = T::of_f64(inv);
-                out.iter_mut().for_each(|o| *o = *o * invt);
-            }
-        } else {
-            let mut i = 0;
-            while i < n {
-                let end = (i + ANCHOR_EVERY).min(n);
-                let mut s: f64 = ext[i..i + w].iter().map(|v| v.as_f64()).sum();
-                out[i] = T::of_f64(s * inv);
-                for j in i + 1..end {
-                    s += ext[j + w - 1].as_f64() - ext[j - 1].as_f64();
-                    out[j] = T::of_f64(s * inv);
-                }
-                if !s.is_finite() {
-                    // A non-finite running sum stays non-finite, so one check per segment
-                    // finds an overflow (1e308 + 1e308) or a non-finite sample: the segment is
-                    // recomputed with core's sums, which re-anchor after it.
-                    redo_segment(&ext[i..end + w - 1], &mut out[i..end], w, inv);
-                }
-                i = end;
-            }
-        }
-        if mean && shrink {
-            shrink_edges(ext, out, w, before);
-        }
-    }
-}
-
-/// Recomputes the window sums (times `inv`) of one segment with core's NaN-aware running sums,
-/// which recover at the next window after an overflow (the rare path of the plain running
-/// sums).
-#[cold]
-pub(crate) fn redo_segment<T: Element>(ext: &[T], out: &mut [T], w: usize, inv: f64) {
-    window_sum_map(ext, w, out, |s| s * inv).expect("segment lengths agree");
-}
-
-/// Recomputes the outputs whose window sticks out of the line as means of the in-bounds part.
-pub(crate) fn shrink_edges<T: Element>(ext: &[T], out: &mut [T], w: usize, before: usize) {
-    let n = out.len();
-    let after = w - 1 - before;
-    let edges = (0..before.min(n)).chain(n.saturating_sub(after).max(before.min(n))..n);
-    for i in edges {
-        let lo = i.saturating_sub(before);
-        let hi = (i + w - before).min(n);
-        let s: f64 = ext[before + lo..before + hi]
-            .iter()
-            .map(|v| v.as_f64())
-            .sum();
-        out[i] = T::of_f64(s / (hi - lo) as f64);
-    }
-}
+use super::plan::{Kind, SepPass};
 
 /// The passes of a box filter over `axes` with `sizes` and `origins` (one per axis of the
 /// array); axes with size 1 and origin 0 are identities and skipped.

@@ -13,43 +13,29 @@
 //!
 //! The arithmetic is the buffered route's (same kernels, same row order, same scales); which
 //! columns fall in `fir_rows`'s scalar tail can differ, but its multiply-adds are fused like
-//! the vector ones at every SIMD level, so the results are the same. Measured on 256^3 f32, 3x3x3 box, two builds (before / after)
-//! alternated at load ~4-5: into a preallocated output 25.9-27.4 -> 23.0-24.9 ms median,
-//! allocating 33.4-35.5 -> 30.8-31.0 ms; the Gaussian sigma 2 (17 taps) keeps the buffered
-//! route (see [`WINDOW_BYTES`]): 77-84 vs 78-85 ms.
+//! the vector ones at every SIMD level, so the results are the same. It was measured faster
+//! than the buffered route on the 3x3x3 box (BENCHMARKS.md rows `uniform3_3d` and
+//! `uniform3_3d_into`); the Gaussian sigma 2 (17 taps, row `gaussian2_3d`) keeps the buffered
+//! route (see [`WINDOW_BYTES`]).
 
 use ndkern_core::Element;
 
-use super::axis::{Kind, SepPass};
-use super::fused::{box_scale, extend_in_place, fir_rows, row_out, sum_rows, DIRECT_MAX};
-
-/// True when `p` is a pass this route takes (FIR taps or a direct box window).
-pub(crate) fn stateless<T>(p: Option<&SepPass<'_, T>>) -> bool {
-    match p.map(|p| &p.kind) {
-        Some(Kind::Fir(_)) => true,
-        Some(Kind::Box { w, .. }) => *w <= DIRECT_MAX,
-        None => false,
-    }
-}
+use super::rows::row_out;
+use crate::windows::kernels::border::{const_fill, extend_in_place};
+use crate::windows::kernels::box_sum::{box_scale, sum_rows};
+use crate::windows::kernels::fir::fir_rows;
+use crate::windows::plan::{Kind, SepPass};
 
 /// Bytes of input planes the first pass's window may span: they are re-read by the next output
 /// planes, so they must stay in L2 (2 MB per core here). Longer windows (a 17-tap Gaussian
 /// over 256 KB planes: 4.25 MB) take the buffered route, whose column blocks reuse each block
-/// of input across a batch of output planes (measured: 256^3 f32 Gaussian sigma 2 took 91 ms
-/// here against 78 ms buffered, load ~5).
+/// of input across a batch of output planes (measured slower here on the 256^3 f32 Gaussian
+/// sigma 2, BENCHMARKS.md row `gaussian2_3d`).
 pub(crate) const WINDOW_BYTES: usize = 1 << 20;
 
 /// True when the first pass `p` over planes of `plane` elements of `T` fits [`WINDOW_BYTES`].
 pub(crate) fn fits<T>(p: &SepPass<'_, T>, plane: usize) -> bool {
-    window(p) * plane * std::mem::size_of::<T>() <= WINDOW_BYTES
-}
-
-/// Window length of a stateless pass.
-fn window<T>(p: &SepPass<'_, T>) -> usize {
-    match p.kind {
-        Kind::Fir(t) => t.len(),
-        Kind::Box { w, .. } => w,
-    }
+    p.window() * plane * std::mem::size_of::<T>() <= WINDOW_BYTES
 }
 
 /// `target = p(rows)` for a stateless pass at output index `i` of `n`.
@@ -66,6 +52,7 @@ fn combine<'r, T: Element>(
             let scale = box_scale(i, n, w, p.before, mean, shrink);
             sum_rows(row, w, T::of_f64(scale), target);
         }
+        Kind::Moments { .. } | Kind::Iir { .. } => unreachable!("stateless passes only"),
     }
 }
 
@@ -95,7 +82,7 @@ pub(crate) fn planes<T: Element>(
 ) {
     let ny = b.n;
     let plane = ny * nx;
-    let (lena, lenb) = (window(a.pass), window(b.pass));
+    let (lena, lenb) = (a.pass.window(), b.pass.window());
     ring.resize(lenb * nx, T::zero());
     line.resize(nx + c.before + c.after, T::zero());
     let mut pl: Vec<&[T]> = Vec::with_capacity(lena);
@@ -129,7 +116,7 @@ pub(crate) fn planes<T: Element>(
                 },
                 target,
             );
-            extend_in_place(line, c.before, nx, c.mode);
+            extend_in_place(line, c.before, nx, c.mode, const_fill(c.mode));
             row_out(c, line, oy, stage.as_deref_mut());
         }
     }

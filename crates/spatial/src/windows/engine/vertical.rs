@@ -1,4 +1,4 @@
-//! "Vertical" passes along an outer axis of a C-contiguous array (DESIGN section 3): instead of
+//! "Vertical" running box sums along an outer axis of a C-contiguous array (DESIGN section 3): instead of
 //! gathering strided lanes, whole rows (the contiguous block of all inner axes at one index of
 //! the filtered axis) are combined — `acc += row[i + w] - row[i]` for running box sums,
 //! `out_row += w_k * in_row[i + k]` for FIR taps — the way OpenCV's `ColumnSum` keeps one
@@ -12,6 +12,8 @@
 
 use ndkern_core::{worth_parallel, BorderMode, Element, ANCHOR_EVERY};
 use rayon::prelude::*;
+
+use crate::windows::kernels::box_sum::{add_const, add_mapped, finish_mapped};
 
 /// The geometry of a vertical pass: `outer` blocks of `n` rows of `inner` contiguous samples.
 #[derive(Clone, Copy)]
@@ -115,7 +117,7 @@ pub(crate) fn box_pass<S: Element, U: Element>(
                 add_row(&mut acc, i - 1, -1.0);
                 // A sum turned non-finite (an overflow of the mapped values, e.g. squares of
                 // 1e200) is recomputed at this row, so it never reaches the next windows.
-                fresh = !finish_row(out, &acc, i, &finish);
+                fresh = !finish_mapped(out, &acc, i, &finish);
             }
             if fresh {
                 // (Re-)anchor: the window summed from its rows (every row when w = 1, which
@@ -124,44 +126,11 @@ pub(crate) fn box_pass<S: Element, U: Element>(
                 for e in i..i + w {
                     add_row(&mut acc, e, 1.0);
                 }
-                anchor = !finish_row(out, &acc, i, &finish);
+                anchor = !finish_mapped(out, &acc, i, &finish);
                 // After a non-finite sum, windows are summed afresh until the huge values
                 // have left (a running sum holding them would have absorbed the small ones).
                 recover = if anchor { w } else { recover.saturating_sub(1) };
             }
         }
     });
-}
-
-ndkern_core::multiversion! {
-    /// `acc[c] += sign * map(row[c])` (one row of a running sum, at the dispatched level).
-    fn add_mapped[S: Element, M: Fn(f64) -> f64](acc: &mut [f64], row: &[S], sign: f64, map: &M) {
-        for (a, &v) in acc.iter_mut().zip(row) {
-            *a += sign * map(v.as_f64());
-        }
-    }
-}
-
-ndkern_core::multiversion! {
-    /// `acc[c] += v` (a constant-mode row).
-    fn add_const(acc: &mut [f64], v: f64) {
-        acc.iter_mut().for_each(|a| *a += v);
-    }
-}
-
-ndkern_core::multiversion! {
-    /// `out[c] = finish(i, acc[c])` rounded to `U`; false when some sum is not finite.
-    fn finish_row[U: Element, F: Fn(usize, f64) -> f64](
-        out: &mut [U],
-        acc: &[f64],
-        i: usize,
-        finish: &F,
-    ) -> bool {
-        let mut ok = true;
-        for (o, &a) in out.iter_mut().zip(acc) {
-            ok &= a.is_finite();
-            *o = U::of_f64(finish(i, a));
-        }
-        ok
-    }
 }

@@ -1,5 +1,6 @@
-//! Local mean and variance of a C-contiguous array in one sweep (the fused engine of
-//! [`super::fused`] with two channels): the shifted samples `d = x - K` and their squares are
+//! The engine of moments plans (local mean and variance). On C-contiguous outputs, one sweep
+//! (the fused sweep of `slabs.rs` with two `f64` channels): the shifted samples `d = x - K`
+//! and their squares are
 //! box-summed together, axis 0 first, into cache-resident `f64` slab buffers, the innermost
 //! axis runs its running sums over both buffered lines, and each output row of the mean and the
 //! variance is written once. The input is read once, instead of once per axis and channel.
@@ -7,14 +8,25 @@
 //! Running sums are `f64`, re-anchored every [`ANCHOR_EVERY`] outputs and after any non-finite
 //! sum (so a NaN stays inside its windows); lines holding a non-finite value use core's
 //! NaN-aware running sums.
+//!
+//! Outputs that are not C-contiguous (strided or permuted views) take the per-axis route
+//! ([`per_axis`]: `f64` planes of window means, vertical running sums and line buffers).
 
-use ndkern_core::{worth_parallel, BorderMode, Element, ANCHOR_EVERY};
+use ndarray::{ArrayBase, ArrayViewMut, Axis, Data, Dimension, Zip};
+use ndkern_core::{worth_parallel, BorderMode, Element, LineBuffer, Result, ANCHOR_EVERY};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::fused::{long_box_line, BATCH_BYTES};
-use super::params::WindowMode;
-use super::uniform::shrink_edges;
+use super::lanes::run_in_place;
+use super::slabs::BATCH_BYTES;
+use super::vertical;
+use crate::windows::kernels::border::extend_in_place;
+use crate::windows::kernels::box_sum::{box_line, box_line_finite, shrink_edges};
+use crate::windows::kernels::moments::{
+    add_const2, add_rows2, add_shifted, mean_var_row, scale_row, shifted_line,
+};
+use crate::windows::kernels::running::long_box_line;
+use crate::windows::plan::{Kind, SepPass};
 
 /// One axis of the sweep.
 struct Ax {
@@ -51,16 +63,186 @@ struct Sweep<'a> {
     non_finite: AtomicBool,
 }
 
-/// Local mean and variance over windows of `sizes` (with `pads` = (before, after) per axis) of
-/// the C-contiguous `src` of `shape`, shifted by `k`, into the C-contiguous `mean` and `var`.
-/// Returns false when some output is not finite.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn run<T: Element>(
+/// Runs a moments plan (one [`Kind::Moments`] pass per axis of `input`, in axis order, all
+/// with the same border mode and `shrink`): local means of `x` and variances around the shift
+/// `k` into `mean` and `var` (each the input's shape, any layout). Returns `Ok(false)` when
+/// some output is not finite (the caller then checks for an overflow of the one-pass sums).
+pub(crate) fn run<T, S, D>(
+    input: &ArrayBase<S, D>,
+    passes: &[SepPass<'_, T>],
+    k: f64,
+    mean: &mut ArrayViewMut<'_, T, D>,
+    var: &mut ArrayViewMut<'_, T, D>,
+) -> Result<bool>
+where
+    T: Element,
+    S: Data<Elem = T>,
+    D: Dimension,
+{
+    if !(mean.is_standard_layout() && var.is_standard_layout()) {
+        return per_axis(input, passes, k, mean, var);
+    }
+    let src = ndkern_core::try_standard_layout("a C-order copy of the input", input)?;
+    let s = src.as_slice().expect("standard layout");
+    let m = mean.as_slice_mut().expect("standard layout");
+    let v = var.as_slice_mut().expect("standard layout");
+    Ok(sweep(s, input.shape(), passes, k, m, v))
+}
+
+/// Window sizes, (before, after) paddings, the border mode and `shrink` of a moments plan.
+fn geometry<T>(passes: &[SepPass<'_, T>]) -> (Vec<usize>, Vec<(usize, usize)>, BorderMode, bool) {
+    let mut shrink = false;
+    let sizes = passes
+        .iter()
+        .map(|p| match p.kind {
+            Kind::Moments { w, shrink: sh } => {
+                shrink = sh;
+                w
+            }
+            _ => unreachable!("a moments plan holds moments passes only"),
+        })
+        .collect();
+    let pads = passes.iter().map(|p| (p.before, p.after)).collect();
+    (sizes, pads, passes[0].mode, shrink)
+}
+
+/// The two channels' value outside the array: `c - k` and `(c - k)^2` for a constant border,
+/// 0 otherwise (`Shrink` leaves outside samples out).
+fn outside_of(border: BorderMode, shrink: bool, k: f64) -> [f64; 2] {
+    match border {
+        BorderMode::Constant(c) if !shrink => [c - k, (c - k) * (c - k)],
+        _ => [0.0, 0.0],
+    }
+}
+
+/// The per-axis route of a moments plan (outputs that are not C-contiguous): two `f64` planes
+/// of window means of `d = x - k` and `d^2`. Axis 0 by vertical running sums over whole rows
+/// of a C-order copy when the data are finite (`vertical.rs`; two sweeps, one per plane),
+/// else by gathered lanes that give both window sums at once; later axes by line buffers in
+/// place on the planes. Every kernel of this route is exact at every SIMD level.
+fn per_axis<T, S, D>(
+    a: &ArrayBase<S, D>,
+    passes: &[SepPass<'_, T>],
+    k: f64,
+    mean: &mut ArrayViewMut<'_, T, D>,
+    var: &mut ArrayViewMut<'_, T, D>,
+) -> Result<bool>
+where
+    T: Element,
+    S: Data<Elem = T>,
+    D: Dimension,
+{
+    let (sizes, pads, border, shrink) = geometry(passes);
+    let outside = outside_of(border, shrink, k);
+    let mut m1 = ndkern_core::try_zeros::<f64, _>("f64 moments", a.raw_dim())?;
+    let mut m2 = ndkern_core::try_zeros::<f64, _>("f64 moments", a.raw_dim())?;
+
+    // Pass 1 (axis 0). C-contiguous finite data: vertical running sums over whole rows (two
+    // sweeps, one per plane). Otherwise one gathered lane gives both window sums at once.
+    let (w0, (b0, a0)) = (sizes[0], pads[0]);
+    let n0 = a.len_of(Axis(0));
+    let std_src = ndkern_core::try_standard_layout("a C-order copy of the input", a)?;
+    let vertical = a.ndim() >= 2
+        && std_src
+            .as_slice()
+            .is_some_and(|s| ndkern_core::sum(s).is_finite());
+    if vertical {
+        let src = std_src.as_slice().expect("checked");
+        let g = vertical::Geometry::of(a.shape(), 0);
+        let (o1, o2) = (outside[0], outside[1]);
+        let finish = move |i: usize, s: f64| {
+            if shrink {
+                let lo = i.saturating_sub(b0);
+                let hi = (i + w0 - b0).min(n0);
+                s / (hi - lo) as f64
+            } else {
+                s / w0 as f64
+            }
+        };
+        let m1s = m1.as_slice_mut().expect("standard layout");
+        vertical::box_pass(src, m1s, g, w0, b0, border, o1, |v| v - k, finish);
+        let m2s = m2.as_slice_mut().expect("standard layout");
+        let sq = |v: f64| (v - k) * (v - k);
+        vertical::box_pass(src, m2s, g, w0, b0, border, o2, sq, finish);
+    } else {
+        let proto = LineBuffer::<T>::new(n0, b0, a0, border)?;
+        let make = || {
+            (
+                proto.clone(),
+                vec![0.0f64; n0 + b0 + a0],
+                vec![0.0f64; n0 + b0 + a0],
+                vec![0.0f64; n0],
+            )
+        };
+        let work = |(buf, e1, e2, out): &mut (LineBuffer<T>, Vec<f64>, Vec<f64>, Vec<f64>),
+                    lane: ndarray::ArrayView1<'_, T>,
+                    mut o1: ndarray::ArrayViewMut1<'_, f64>,
+                    mut o2: ndarray::ArrayViewMut1<'_, f64>| {
+            buf.gather(lane)
+                .expect("every lane of axis 0 has the line buffer's length");
+            shifted_line(buf.extended(), e1, e2, b0, n0, shrink, k);
+            box_line(e1, out, w0, b0, true, shrink);
+            o1.iter_mut().zip(out.iter()).for_each(|(o, &v)| *o = v);
+            box_line(e2, out, w0, b0, true, shrink);
+            o2.iter_mut().zip(out.iter()).for_each(|(o, &v)| *o = v);
+        };
+        let zip = Zip::from(a.lanes(Axis(0)))
+            .and(m1.lanes_mut(Axis(0)))
+            .and(m2.lanes_mut(Axis(0)));
+        if worth_parallel(a.len()) {
+            zip.into_par_iter()
+                .for_each_init(make, |s, (l, o1, o2)| work(s, l, o1, o2));
+        } else {
+            let mut s = make();
+            zip.for_each(|l, o1, o2| work(&mut s, l, o1, o2));
+        }
+    }
+
+    // Later axes: box means of the two f64 planes; outside samples in the shifted space.
+    for (axis, (&w, &(before, after))) in sizes.iter().zip(&pads).enumerate().skip(1) {
+        if w == 1 {
+            continue;
+        }
+        let (c1, c2) = match border {
+            BorderMode::Constant(_) if !shrink => (
+                BorderMode::Constant(outside[0]),
+                BorderMode::Constant(outside[1]),
+            ),
+            other => (other, other),
+        };
+        let kern = move |e: &[f64], o: &mut [f64]| {
+            if vertical {
+                box_line_finite(e, o, w, before, true, shrink)
+            } else {
+                box_line(e, o, w, before, true, shrink)
+            }
+        };
+        for (plane, border) in [(&mut m1, c1), (&mut m2, c2)] {
+            run_in_place(&mut plane.view_mut(), axis, before, after, border, &kern)?;
+        }
+    }
+
+    let mut finite = true;
+    Zip::from(&mut *mean)
+        .and(&mut *var)
+        .and(&m1)
+        .and(&m2)
+        .for_each(|mo, vo, &d1, &d2| {
+            *mo = T::of_f64(k + d1);
+            let v = d2 - d1 * d1;
+            // Rounding can leave a tiny negative for a constant window; NaN stays NaN.
+            *vo = T::of_f64(if v < 0.0 { 0.0 } else { v });
+            finite &= mo.is_finite() & vo.is_finite();
+        });
+    Ok(finite)
+}
+
+/// The sweep over the C-contiguous `src` of `shape` into the C-contiguous `mean` and `var`;
+/// false when some output is not finite.
+fn sweep<T: Element>(
     src: &[T],
     shape: &[usize],
-    sizes: &[usize],
-    pads: &[(usize, usize)],
-    mode: WindowMode,
+    passes: &[SepPass<'_, T>],
     k: f64,
     mean: &mut [T],
     var: &mut [T],
@@ -68,14 +250,16 @@ pub(crate) fn run<T: Element>(
     if src.is_empty() {
         return true;
     }
-    let border = mode.border();
-    let axes: Vec<Ax> = (0..shape.len())
-        .map(|a| {
-            let (n, (before, after)) = (shape[a], pads[a]);
+    let (sizes, _, border, shrink) = geometry(passes);
+    let axes: Vec<Ax> = passes
+        .iter()
+        .zip(&sizes)
+        .map(|(p, &w)| {
+            let (a, n, before, after) = (p.axis, shape[p.axis], p.before, p.after);
             Ax {
                 n,
                 inner: shape[a + 1..].iter().product(),
-                w: sizes[a],
+                w,
                 before,
                 after,
                 map: (0..n + before + after)
@@ -84,14 +268,11 @@ pub(crate) fn run<T: Element>(
             }
         })
         .collect();
-    let outside = match mode {
-        WindowMode::Border(BorderMode::Constant(c)) => [c - k, (c - k) * (c - k)],
-        _ => [0.0, 0.0],
-    };
+    let outside = outside_of(border, shrink, k);
     let sw = Sweep {
         axes: &axes,
         mode: border,
-        shrink: mode == WindowMode::Shrink,
+        shrink,
         outside,
         k,
         non_finite: AtomicBool::new(false),
@@ -315,82 +496,5 @@ impl Sweep<'_> {
         if !mean_var_row(mean, var, m1, m2, self.k) {
             self.non_finite.store(true, Ordering::Relaxed);
         }
-    }
-}
-
-/// Fills the border room of an extended line whose `n` samples sit at `ext[before..]`
-/// (`fill` for constant samples).
-fn extend_in_place(ext: &mut [f64], before: usize, n: usize, mode: BorderMode, fill: f64) {
-    let total = ext.len();
-    for k in (0..before).chain(before + n..total) {
-        ext[k] = match mode.source_index(k as isize - before as isize, n) {
-            Some(src) => ext[before + src],
-            None => fill,
-        };
-    }
-}
-
-ndkern_core::multiversion! {
-    /// Both channel sums of an input row: `a1 += sign * d`, `a2 += sign * d * d` with
-    /// `d = x - k` (the leaves below run at the dispatched SIMD level).
-    fn add_shifted[T: Element](a1: &mut [f64], a2: &mut [f64], row: &[T], k: f64, sign: f64) {
-        for ((p, q), &x) in a1.iter_mut().zip(a2.iter_mut()).zip(row) {
-            let d = x.as_f64() - k;
-            *p += sign * d;
-            *q += sign * (d * d);
-        }
-    }
-}
-
-ndkern_core::multiversion! {
-    /// Both channel sums of a buffered slab: `a1 += sign * r1`, `a2 += sign * r2`.
-    fn add_rows2(a1: &mut [f64], a2: &mut [f64], r1: &[f64], r2: &[f64], sign: f64) {
-        for (p, &x) in a1.iter_mut().zip(r1) {
-            *p += sign * x;
-        }
-        for (q, &x) in a2.iter_mut().zip(r2) {
-            *q += sign * x;
-        }
-    }
-}
-
-ndkern_core::multiversion! {
-    /// A constant slab: `a1 += v1`, `a2 += v2`.
-    fn add_const2(a1: &mut [f64], a2: &mut [f64], v1: f64, v2: f64) {
-        a1.iter_mut().for_each(|p| *p += v1);
-        a2.iter_mut().for_each(|q| *q += v2);
-    }
-}
-
-ndkern_core::multiversion! {
-    /// `out = a * sc`; false when some sum is not finite.
-    fn scale_row(out: &mut [f64], a: &[f64], sc: f64) -> bool {
-        let mut ok = true;
-        for (o, &v) in out.iter_mut().zip(a) {
-            ok &= v.is_finite();
-            *o = v * sc;
-        }
-        ok
-    }
-}
-
-ndkern_core::multiversion! {
-    /// `mean = k + m1`, `var = max(m2 - m1^2, 0)` (NaN stays NaN), rounded to `T`; false when
-    /// some output is not finite.
-    fn mean_var_row[T: Element](
-        mean: &mut [T],
-        var: &mut [T],
-        m1: &[f64],
-        m2: &[f64],
-        k: f64,
-    ) -> bool {
-        let mut ok = true;
-        for (((mo, vo), &d1), &d2) in mean.iter_mut().zip(var.iter_mut()).zip(m1).zip(m2) {
-            let (m, v) = (T::of_f64(k + d1), d2 - d1 * d1);
-            let v = T::of_f64(if v < 0.0 { 0.0 } else { v });
-            ok &= m.is_finite() & v.is_finite();
-            (*mo, *vo) = (m, v);
-        }
-        ok
     }
 }

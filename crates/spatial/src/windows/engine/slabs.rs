@@ -1,11 +1,12 @@
-//! The fused separable engine: every pass of a separable filter (box sums, FIR taps) over a
-//! C-contiguous array in ONE sweep that reads the input once and writes the output once.
+//! The fused sweep: every pass of a separable box or FIR plan over a C-contiguous array in ONE
+//! sweep that reads the input once and writes the output once.
 //!
 //! # Why
 //!
 //! Running the passes one after the other over the whole array costs a full read and write of
-//! the array per axis, plus strided gathers for the inner axis: measured on a 5000 x 5000 f64
-//! 3x3 box, that sat at 13% of the copy floor (107 ms against 14 ms). Here the output is built
+//! the array per axis, plus strided gathers for the inner axis (on a 5000 x 5000 f64 3x3 box
+//! that sat at 13% of the copy floor; BENCHMARKS.md row `uniform3_2d_into` has the sweep's
+//! figure and its floor). Here the output is built
 //! slab by slab along the outermost filtered axis (a slab is a row of a 2-D image, a plane of a
 //! volume): the outer pass combines the input slabs its window needs (they stay in L2, each is
 //! read from memory once) into one cache-resident buffer, the next axis does the same inside
@@ -17,7 +18,7 @@
 //! The passes run in scipy's order (axis 0 first) and every intermediate is rounded to the
 //! element type, as scipy's successive 1-D filters do. FIR taps accumulate with fused
 //! multiply-adds in tap order (register-blocked across columns); box windows of up to
-//! [`DIRECT_MAX`] samples are direct sums in the element type, longer ones are `f64` running
+//! `DIRECT_MAX` samples are direct sums in the element type, longer ones are `f64` running
 //! sums re-anchored every [`ANCHOR_EVERY`] outputs, so error does not grow with the length.
 //!
 //! # NaN and infinity
@@ -28,18 +29,16 @@
 //! core's NaN-aware running sums (the inner axis): results equal the lane route's.
 
 use ndkern_core::{
-    extend_line, stream_copy, stream_fence, stream_worth, worth_parallel, BorderMode, Element,
-    ANCHOR_EVERY,
+    extend_line, stream_fence, stream_worth, worth_parallel, BorderMode, Element, ANCHOR_EVERY,
 };
 use rayon::prelude::*;
 
-use super::axis::{Kind, SepPass};
-use super::rolling::{fits, planes, stateless, Outer};
-use super::running_avx512::running_sums_avx512;
-use super::uniform::{box_line, redo_segment, shrink_edges};
-
-/// Box windows up to this many samples are direct sums; longer ones running sums.
-pub(crate) const DIRECT_MAX: usize = 8;
+use super::ring::{fits, planes, Outer};
+use super::rows::row_out;
+use crate::windows::kernels::border::{const_fill, extend_in_place};
+use crate::windows::kernels::box_sum::{acc_add, box_scale, finish_row, step_row, sum_rows};
+use crate::windows::kernels::fir::fir_rows;
+use crate::windows::plan::{Kind, SepPass, DIRECT_MAX};
 
 /// Bytes of filtered slabs buffered before the next level runs over them (fits L2 with the
 /// input slabs of the window).
@@ -58,12 +57,17 @@ struct Level<'p, 'k, T> {
 }
 
 /// The levels of `shape` for `passes` (strictly increasing axes), trailing and adjacent
-/// pass-free axes merged. `None` when the passes are not in increasing axis order.
+/// pass-free axes merged. `None` when the passes are not in increasing axis order or some
+/// pass is neither a box nor FIR taps.
 fn levels<'p, 'k, T>(
     shape: &[usize],
     passes: &'p [SepPass<'k, T>],
 ) -> Option<Vec<Level<'p, 'k, T>>> {
-    if passes.windows(2).any(|w| w[0].axis >= w[1].axis) {
+    if passes.windows(2).any(|w| w[0].axis >= w[1].axis)
+        || passes
+            .iter()
+            .any(|p| !matches!(p.kind, Kind::Box { .. } | Kind::Fir(_)))
+    {
         return None;
     }
     let last = passes.last()?.axis;
@@ -97,7 +101,8 @@ struct Scratch<T> {
 }
 
 /// Runs `passes` from `src` into `dst` (both C-contiguous with `shape`). Returns `false`
-/// (having done nothing) when the passes are not in increasing axis order.
+/// (having done nothing) when the passes are not in increasing axis order or not all box or
+/// FIR passes.
 pub(crate) fn run<T: Element>(
     src: &[T],
     dst: &mut [T],
@@ -223,11 +228,11 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
         // Two stateless outer passes over the innermost line: rows from a ring (rolling.rs).
         if lv + 3 == self.levels.len()
             && self.levels[lv + 2].inner == 1
-            && stateless(Some(p))
+            && p.stateless()
             && fits(p, inner)
         {
             let (b, c) = (&self.levels[lv + 1], self.levels[lv + 2].pass);
-            if let (Some(pb), Some(pc)) = (b.pass.filter(|_| stateless(b.pass)), c) {
+            if let (Some(pb), Some(pc)) = (b.pass.filter(|q| q.stateless()), c) {
                 let oa = Outer {
                     n: l.n,
                     pass: p,
@@ -278,13 +283,12 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
         // Buffer a batch of slabs (~BATCH_BYTES) before descending: the input is then read in
         // long sequential runs and the output written in long runs, instead of alternating.
         // Box windows and short tap sets feeding the innermost line go one slab at a time
-        // (the slab stays in L1 for the line kernel; two builds alternated at load ~4: 5000^2
-        // f64 3x3 box 77-79 -> 72.5-74 ms median, 4000^2 f32 31x31 box 38.0-38.3 -> 35.8-36.8
-        // ms; at load ~1 the 31x31 box is unchanged, 18-19 ms either way); long tap sets keep
-        // the batch, whose column blocks reuse input rows across it.
+        // (the slab stays in L1 for the line kernel: measured faster on the `uniform3_2d` and
+        // `uniform31_2d` rows of BENCHMARKS.md when this was chosen, never slower); long tap
+        // sets keep the batch, whose column blocks reuse input rows across it.
         let short = match p.kind {
             Kind::Fir(t) => t.len() <= DIRECT_MAX,
-            Kind::Box { .. } => true,
+            _ => true,
         };
         let batch = if deeper && line.is_some() && short {
             1
@@ -364,6 +368,9 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
                                 }
                             }
                         }
+                        Kind::Moments { .. } | Kind::Iir { .. } => {
+                            unreachable!("`levels` takes box and FIR passes only")
+                        }
                     }
                 }
             }
@@ -372,7 +379,7 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
                     let b = &mut buf[j * stride..(j + 1) * stride];
                     match line {
                         Some(q) => {
-                            extend_in_place(b, q.before, inner, q.mode);
+                            extend_in_place(b, q.before, inner, q.mode, const_fill(q.mode));
                             row_out(q, b, o, self.stream.then_some(&mut s.stage));
                         }
                         None => self.level(lv + 1, b, o, 0, s),
@@ -383,365 +390,5 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
         }
         s.slab[lv] = buf;
         s.acc[lv] = acc;
-    }
-}
-
-/// Fills the border room of an extended line whose `n` samples sit at `ext[before..]`.
-pub(crate) fn extend_in_place<T: Element>(
-    ext: &mut [T],
-    before: usize,
-    n: usize,
-    mode: BorderMode,
-) {
-    let fill = match mode {
-        BorderMode::Constant(c) => T::of_f64(c),
-        _ => T::zero(),
-    };
-    let total = ext.len();
-    for k in (0..before).chain(before + n..total) {
-        ext[k] = match mode.source_index(k as isize - before as isize, n) {
-            Some(src) => ext[before + src],
-            None => fill,
-        };
-    }
-}
-
-/// The factor a box pass multiplies its window sum with at output `i` of `n`.
-pub(crate) fn box_scale(
-    i: usize,
-    n: usize,
-    w: usize,
-    before: usize,
-    mean: bool,
-    shrink: bool,
-) -> f64 {
-    match (mean, shrink) {
-        (false, _) => 1.0,
-        (true, false) => 1.0 / w as f64,
-        (true, true) => {
-            let lo = i.saturating_sub(before);
-            let hi = (i + w - before).min(n);
-            1.0 / (hi - lo) as f64
-        }
-    }
-}
-
-/// [`row_kernel`] into an output row; with a `stage` (large, already mapped outputs:
-/// [`ndkern_core::stream_worth`]) the row is computed there (in L1) and written out with
-/// streaming stores, so the output's lines are not read from memory before being overwritten.
-pub(crate) fn row_out<T: Element>(
-    p: &SepPass<'_, T>,
-    ext: &[T],
-    out: &mut [T],
-    stage: Option<&mut Vec<T>>,
-) {
-    match stage {
-        Some(st) => {
-            st.resize(out.len(), T::zero());
-            row_kernel(p, ext, st);
-            stream_copy(out, st).expect("the stage is resized to the row");
-        }
-        None => row_kernel(p, ext, out),
-    }
-}
-
-/// The innermost pass over one extended row.
-pub(crate) fn row_kernel<T: Element>(p: &SepPass<'_, T>, ext: &[T], out: &mut [T]) {
-    let n = out.len();
-    match p.kind {
-        Kind::Fir(taps) => fir_rows(|j| &ext[j..j + n], taps, out),
-        Kind::Box { w, mean, shrink } => {
-            let inv = if mean { 1.0 / w as f64 } else { 1.0 };
-            if w <= DIRECT_MAX {
-                sum_rows(|j| &ext[j..j + n], w, T::of_f64(inv), out);
-            } else {
-                long_box_line(ext, w, p.before, mean, out);
-            }
-            if mean && shrink {
-                shrink_edges(ext, out, w, p.before);
-            }
-        }
-    }
-}
-
-/// Box sums (means with `mean`) of a window longer than [`DIRECT_MAX`] over one extended line:
-/// running sums ([`running_sums_avx512`] at the AVX-512 dispatch level, else the
-/// multiversioned [`running_sums`]), and
-/// core's NaN-aware window sums for a line holding a non-finite sample (a running sum would
-/// carry it to the end of the line: scipy issue 7818).
-pub(crate) fn long_box_line<T: Element>(
-    ext: &[T],
-    w: usize,
-    before: usize,
-    mean: bool,
-    out: &mut [T],
-) {
-    let inv = if mean { 1.0 / w as f64 } else { 1.0 };
-    let finite = match running_sums_avx512(ext, w, inv, out) {
-        Some(finite) => finite,
-        None => {
-            all_finite(ext) && {
-                running_sums(ext, w, inv, out);
-                true
-            }
-        }
-    };
-    if !finite {
-        box_line(ext, out, w, before, mean, false);
-    }
-}
-
-ndkern_core::multiversion! {
-    /// True when every value is finite.
-    pub(crate) fn all_finite[T: Element](x: &[T]) -> bool {
-        let mut ok = true;
-        for c in x.chunks(64) {
-            ok &= c.iter().fold(true, |f, v| f & v.is_finite());
-            if !ok {
-                break;
-            }
-        }
-        ok
-    }
-}
-
-ndkern_core::multiversion! {
-    /// `out[c] = sum_k taps[k] * row(k)[c]`: fused multiply-adds in tap order, four vectors of
-    /// columns per step so the taps' loads are the only memory traffic.
-    pub(crate) fn fir_rows['r, T: Element](
-        row: impl Fn(usize) -> &'r [T],
-        taps: &[T],
-        out: &mut [T],
-    ) {
-        let n = out.len();
-        let l = T::LANES;
-        let z = T::splat(T::zero());
-        let mut c = 0;
-        while c + 4 * l <= n {
-            let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
-            for (k, &t) in taps.iter().enumerate() {
-                let tv = T::splat(t);
-                let r = &row(k)[c..c + 4 * l];
-                a0 = T::vmul_add(tv, T::load(r), a0);
-                a1 = T::vmul_add(tv, T::load(&r[l..]), a1);
-                a2 = T::vmul_add(tv, T::load(&r[2 * l..]), a2);
-                a3 = T::vmul_add(tv, T::load(&r[3 * l..]), a3);
-            }
-            let o = &mut out[c..c + 4 * l];
-            T::store(a0, o);
-            T::store(a1, &mut o[l..]);
-            T::store(a2, &mut o[2 * l..]);
-            T::store(a3, &mut o[3 * l..]);
-            c += 4 * l;
-        }
-        while c + l <= n {
-            let mut a = z;
-            for (k, &t) in taps.iter().enumerate() {
-                a = T::vmul_add(T::splat(t), T::load(&row(k)[c..c + l]), a);
-            }
-            T::store(a, &mut out[c..c + l]);
-            c += l;
-        }
-        for (j, o) in out.iter_mut().enumerate().skip(c) {
-            *o = taps
-                .iter()
-                .enumerate()
-                .fold(T::zero(), |a, (k, &t)| t.mul_add(row(k)[j], a));
-        }
-    }
-}
-
-ndkern_core::multiversion! {
-    /// `out[c] = scale * sum_{k < w} row(k)[c]` (direct box sums in the element type).
-    pub(crate) fn sum_rows['r, T: Element](
-        row: impl Fn(usize) -> &'r [T],
-        w: usize,
-        scale: T,
-        out: &mut [T],
-    ) {
-        let n = out.len();
-        let l = T::LANES;
-        let sv = T::splat(scale);
-        let z = T::splat(T::zero());
-        let mut c = 0;
-        while c + 2 * l <= n {
-            let (mut a0, mut a1) = (z, z);
-            for k in 0..w {
-                let r = &row(k)[c..c + 2 * l];
-                a0 = a0 + T::load(r);
-                a1 = a1 + T::load(&r[l..]);
-            }
-            T::store(a0 * sv, &mut out[c..c + l]);
-            T::store(a1 * sv, &mut out[c + l..c + 2 * l]);
-            c += 2 * l;
-        }
-        for (j, o) in out.iter_mut().enumerate().skip(c) {
-            *o = (0..w).fold(T::zero(), |a, k| a + row(k)[j]) * scale;
-        }
-    }
-}
-
-ndkern_core::multiversion! {
-    /// `acc[c] += x[c]` in `f64`.
-    fn acc_add[T: Element](acc: &mut [f64], x: &[T]) {
-        for (a, &v) in acc.iter_mut().zip(x) {
-            *a += v.as_f64();
-        }
-    }
-}
-
-ndkern_core::multiversion! {
-    /// `acc[c] += add[c] - sub[c]` in `f64` (the running-sum step of an outer axis), then
-    /// `out[c] = acc[c] * scale` rounded to `T`, in one pass over `acc` (each sum is loaded and
-    /// stored once per output row); false when some sum is not finite.
-    fn step_row[T: Element](
-        acc: &mut [f64],
-        add: &[T],
-        sub: &[T],
-        scale: f64,
-        out: &mut [T],
-    ) -> bool {
-        let mut ok = true;
-        for (((a, &x), &y), o) in acc.iter_mut().zip(add).zip(sub).zip(out.iter_mut()) {
-            let v = *a + (x.as_f64() - y.as_f64());
-            *a = v;
-            ok &= v.is_finite();
-            *o = T::of_f64(v * scale);
-        }
-        ok
-    }
-}
-
-ndkern_core::multiversion! {
-    /// `out[c] = acc[c] * scale` rounded to `T`; false when some sum is not finite (the running
-    /// sum must then be re-anchored).
-    fn finish_row[T: Element](acc: &[f64], scale: f64, out: &mut [T]) -> bool {
-        let mut ok = true;
-        for (o, &a) in out.iter_mut().zip(acc) {
-            ok &= a.is_finite();
-            *o = T::of_f64(a * scale);
-        }
-        ok
-    }
-}
-
-thread_local! {
-    /// Per-thread `f64` step buffer of [`running_sums`].
-    static STEPS: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Running `f64` window sums of a finite extended line, `out[i] = inv * sum ext[i..i + w]`:
-/// the steps `ext[i + w - 1] - ext[i - 1]` are first computed in `f64` in one vectorized pass
-/// (the conversions leave the serial part), then the line is cut into segments re-anchored
-/// from their samples, four of them advanced together so the four dependency chains overlap.
-/// The sums are the same, bit for bit, as adding each step as it comes.
-pub(crate) fn running_sums<T: Element>(ext: &[T], w: usize, inv: f64, out: &mut [T]) {
-    let n = out.len();
-    if w == 1 {
-        // A 1-wide window is the sample itself (exactly).
-        scale_line(ext, inv, out);
-        return;
-    }
-    STEPS.with(|cell| {
-        let mut d = cell.borrow_mut();
-        if d.len() < n {
-            d.resize(n, 0.0);
-        }
-        steps_and_scan(ext, w, inv, &mut d[..n], out);
-    });
-}
-
-ndkern_core::multiversion! {
-    /// `out[i] = ext[i] * inv` rounded to `T`.
-    fn scale_line[T: Element](ext: &[T], inv: f64, out: &mut [T]) {
-        for (o, &v) in out.iter_mut().zip(ext) {
-            *o = T::of_f64(v.as_f64() * inv);
-        }
-    }
-}
-
-ndkern_core::multiversion! {
-    /// The two passes of [`running_sums`] (`w >= 2`, `d.len() == out.len()`): the `f64`
-    /// steps into `d`, then [`scan_segments`].
-    fn steps_and_scan[T: Element](ext: &[T], w: usize, inv: f64, d: &mut [f64], out: &mut [T]) {
-        let n = out.len();
-        // d[i] = ext[i + w - 1] - ext[i - 1] for i >= 1 (d[0] unused).
-        if n > 1 {
-            for ((s, &a), &b) in d[1..n]
-                .iter_mut()
-                .zip(&ext[w..n + w - 1])
-                .zip(&ext[..n - 1])
-            {
-                *s = a.as_f64() - b.as_f64();
-            }
-        }
-        scan_segments(ext, d, w, inv, out);
-    }
-}
-
-/// The serial part of [`running_sums`]: segment sums advanced by the steps `d`.
-#[inline(always)]
-fn scan_segments<T: Element>(ext: &[T], d: &[f64], w: usize, inv: f64, out: &mut [T]) {
-    let n = out.len();
-    let seg = ANCHOR_EVERY.min(n.div_ceil(4)).max(1);
-    let start_sum = |b: usize| -> f64 { ext[b..b + w].iter().map(|v| v.as_f64()).sum() };
-    let mut b = 0;
-    // Groups of four full segments.
-    while b + 4 * seg <= n {
-        let st = [b, b + seg, b + 2 * seg, b + 3 * seg];
-        // Not `st.map(start_sum)`: `array::map` is not inlined, and its closure would run at
-        // the baseline level instead of this kernel's.
-        let mut s = [
-            start_sum(st[0]),
-            start_sum(st[1]),
-            start_sum(st[2]),
-            start_sum(st[3]),
-        ];
-        for j in 0..4 {
-            out[st[j]] = T::of_f64(s[j] * inv);
-        }
-        let (d0, d1, d2, d3) = (
-            &d[st[0]..st[1]],
-            &d[st[1]..st[2]],
-            &d[st[2]..st[3]],
-            &d[st[3]..st[3] + seg],
-        );
-        let (o01, o23) = out[b..b + 4 * seg].split_at_mut(2 * seg);
-        let (o0, o1) = o01.split_at_mut(seg);
-        let (o2, o3) = o23.split_at_mut(seg);
-        for t in 1..seg {
-            s[0] += d0[t];
-            s[1] += d1[t];
-            s[2] += d2[t];
-            s[3] += d3[t];
-            o0[t] = T::of_f64(s[0] * inv);
-            o1[t] = T::of_f64(s[1] * inv);
-            o2[t] = T::of_f64(s[2] * inv);
-            o3[t] = T::of_f64(s[3] * inv);
-        }
-        // The line is finite, so a sum that ends non-finite overflowed (and a non-finite sum
-        // stays non-finite): that segment is recomputed with sums that recover after it.
-        if !(s[0] + s[1] + s[2] + s[3]).is_finite() {
-            for (j, &b0) in st.iter().enumerate() {
-                if !s[j].is_finite() {
-                    redo_segment(&ext[b0..b0 + seg + w - 1], &mut out[b0..b0 + seg], w, inv);
-                }
-            }
-        }
-        b += 4 * seg;
-    }
-    // The rest one segment at a time.
-    while b < n {
-        let end = (b + seg).min(n);
-        let mut s = start_sum(b);
-        out[b] = T::of_f64(s * inv);
-        for i in b + 1..end {
-            s += d[i];
-            out[i] = T::of_f64(s * inv);
-        }
-        if !s.is_finite() {
-            redo_segment(&ext[b..end + w - 1], &mut out[b..end], w, inv);
-        }
-        b = end;
     }
 }

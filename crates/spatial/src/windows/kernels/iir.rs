@@ -1,35 +1,14 @@
-//! The recursive Gaussian's kernels for C-contiguous arrays: the recursion vectorized across
-//! rows (innermost axis) or across columns (outer axes), every memory access sequential.
-//!
-//! # Why
-//!
-//! A Young-van Vliet recursion is sequential along its line, so one line at a time runs one
-//! dependent multiply-add chain per sample. The previous kernels interleaved four rows as
-//! scalar `[f64; 4]` arrays with a border lookup per sample (horizontal), and kept the causal
-//! results of 512-column blocks over the whole axis in a 16 MB buffer (vertical): 94.7 ms on a
-//! 4000 x 4000 f32 image at sigma 8, slower than the exact 65-tap filter (73.5 ms).
-//!
-//! - Innermost axis ([`horizontal`]): [`GROUP`] = 16 rows at a time. Four-by-four tiles are
-//!   transposed (`f64x4::transpose`) into a buffer holding, for each extended column, the 16
-//!   rows as four `f64x4` vectors (~530 KB for a 4000-long row: it stays in L2); the causal and
-//!   the anti-causal recursions run in place on it with four independent vector chains, and
-//!   the result is transposed back into the output rows.
-//! - Outer axes ([`vertical`]): strips of up to [`STRIP`] columns run down whole rows (the
-//!   recursion is elementwise across columns, so it vectorizes as it stands), in place on the
-//!   output: the causal result of each row overwrites that row, and the anti-causal sweep
-//!   reads it back from the bottom. Only the extension rows below the axis are buffered.
-//!
-//! The recursions run in `f64`. On the outer axes the causal intermediate is stored in the
-//! output array, so for `f32` it is rounded to `f32` once more (relative error ~6e-8, far
-//! below the method's own deviation from the exact Gaussian).
+//! Kernels of the recursive (Young-van Vliet) Gaussian: one extended line (the lane route),
+//! a group of [`GROUP`] rows as SIMD lanes (innermost axis of a C-contiguous array) and a strip
+//! of columns down whole rows (outer axes). The engine (`engine/iir.rs`) hands them rows; the
+//! layouts and measurements are described there.
 
-use ndkern_core::{f64x4, worth_parallel, BorderMode, Element};
-use rayon::prelude::*;
+use ndkern_core::{f64x4, BorderMode, Element};
 
 /// Rows filtered together along the innermost axis.
 pub(crate) const GROUP: usize = 16;
 /// `f64x4` vectors per extended column of a row group.
-const VECS: usize = GROUP / 4;
+pub(crate) const VECS: usize = GROUP / 4;
 /// Widest column strip of an outer-axis recursion (its three `f64` state rows, 48 KB, stay
 /// in L1/L2; wide strips keep each row's read a long sequential run).
 pub(crate) const STRIP: usize = 2048;
@@ -46,13 +25,13 @@ pub(crate) struct Iir {
 
 impl Iir {
     /// The source index (or `None`: the constant) of every extended sample of a line of `n`.
-    fn sources(&self, n: usize) -> Vec<Option<usize>> {
+    pub(crate) fn sources(&self, n: usize) -> Vec<Option<usize>> {
         (0..n + 2 * self.pad)
             .map(|e| self.mode.source_index(e as isize - self.pad as isize, n))
             .collect()
     }
 
-    fn cval(&self) -> f64 {
+    pub(crate) fn cval(&self) -> f64 {
         match self.mode {
             BorderMode::Constant(c) => c,
             _ => 0.0,
@@ -60,7 +39,7 @@ impl Iir {
     }
 }
 
-type Col = [f64x4; VECS];
+pub(crate) type Col = [f64x4; VECS];
 
 /// One step of the recursion on a column of the group buffer (the previous output `s0`
 /// enters last, so the dependency chain is one multiply-add per step).
@@ -74,22 +53,28 @@ fn step(x: &Col, s: &[Col; 3], c: &[f64x4; 4]) -> Col {
     })
 }
 
-/// The recursion along the innermost axis (rows of `n`) from `src` into `dst` (same length).
-pub(crate) fn horizontal<T: Element>(src: &[T], dst: &mut [T], n: usize, f: &Iir) {
-    if n == 0 || src.is_empty() {
-        return;
-    }
-    let map = f.sources(n);
-    let group = |(s, d): (&[T], &mut [T]), t: &mut Vec<Col>| row_group(s, d, n, f, &map, t);
-    if worth_parallel(dst.len()) {
-        src.par_chunks(GROUP * n)
-            .zip(dst.par_chunks_mut(GROUP * n))
-            .for_each_init(Vec::new, |t, sd| group(sd, t));
-    } else {
-        let mut t = Vec::new();
-        src.chunks(GROUP * n)
-            .zip(dst.chunks_mut(GROUP * n))
-            .for_each(|sd| group(sd, &mut t));
+ndkern_core::multiversion! {
+    /// Causal then anti-causal recursion over an extended line, the middle written to `out`.
+    pub(crate) fn recursive_line[T: Element](ext: &[T], out: &mut [T], b: f64, a: [f64; 3], pad: usize) {
+        let len = ext.len();
+        let mut w = vec![0.0f64; len];
+        // Steady state: a constant input c gives w = c (the gain is 1).
+        let x0 = ext[0].as_f64();
+        let (mut w1, mut w2, mut w3) = (x0, x0, x0);
+        for (wi, &x) in w.iter_mut().zip(ext) {
+            let v = b * x.as_f64() + a[0] * w1 + a[1] * w2 + a[2] * w3;
+            (w3, w2, w1) = (w2, w1, v);
+            *wi = v;
+        }
+        let yl = w[len - 1];
+        let (mut y1, mut y2, mut y3) = (yl, yl, yl);
+        for i in (0..len).rev() {
+            let v = b * w[i] + a[0] * y1 + a[1] * y2 + a[2] * y3;
+            (y3, y2, y1) = (y2, y1, v);
+            if (pad..pad + out.len()).contains(&i) {
+                out[i - pad] = T::of_f64(v);
+            }
+        }
     }
 }
 
@@ -97,7 +82,7 @@ ndkern_core::multiversion! {
     /// Up to [`GROUP`] rows: transposed into `t`, both recursions in place, transposed back.
     // `g` picks both the rows of a tile and the vector of a buffer column.
     #[allow(clippy::needless_range_loop)]
-    fn row_group[T: Element](
+    pub(crate) fn row_group[T: Element](
         src: &[T],
         dst: &mut [T],
         n: usize,
@@ -194,54 +179,11 @@ ndkern_core::multiversion! {
     }
 }
 
-/// Per-task scratch of [`vertical`]: three `f64` state rows and the bottom extension.
+/// Per-task scratch of [`strip`]: three `f64` state rows and the bottom extension.
 #[derive(Default)]
-struct StripScratch {
+pub(crate) struct StripScratch {
     s: [Vec<f64>; 3],
     tail: Vec<f64>,
-}
-
-/// The recursion along outer `axis` of the C-contiguous `dst` of `shape`, in place.
-pub(crate) fn vertical<T: Element>(dst: &mut [T], shape: &[usize], axis: usize, f: &Iir) {
-    let n = shape[axis];
-    let inner: usize = shape[axis + 1..].iter().product();
-    if n == 0 || inner == 0 || dst.is_empty() {
-        return;
-    }
-    let map = f.sources(n);
-    let parallel = worth_parallel(dst.len());
-    // Strips: at most STRIP columns, and two tasks per thread when there are few blocks.
-    let blocks = dst.len() / (n * inner);
-    let want = if parallel {
-        (rayon::current_num_threads() * 2).div_ceil(blocks)
-    } else {
-        1
-    };
-    let cw = inner
-        .div_ceil(want)
-        .next_multiple_of(16)
-        .clamp(16, STRIP)
-        .min(inner);
-    // Every strip as its rows (disjoint column ranges of the block's rows).
-    let mut strips: Vec<Vec<&mut [T]>> = Vec::new();
-    for d in dst.chunks_mut(n * inner) {
-        let first = strips.len();
-        strips.extend((0..inner.div_ceil(cw)).map(|_| Vec::with_capacity(n)));
-        for row in d.chunks_mut(inner) {
-            for (j, part) in row.chunks_mut(cw).enumerate() {
-                strips[first + j].push(part);
-            }
-        }
-    }
-    let task = |rows: &mut Vec<&mut [T]>, sc: &mut StripScratch| strip(rows, f, &map, sc);
-    if parallel {
-        strips
-            .par_iter_mut()
-            .for_each_init(StripScratch::default, |sc, rows| task(rows, sc));
-    } else {
-        let mut sc = StripScratch::default();
-        strips.iter_mut().for_each(|rows| task(rows, &mut sc));
-    }
 }
 
 /// `s2 <- b x + a0 s0 + a1 s1 + a2 s2` elementwise, written to `out` too.
@@ -255,7 +197,7 @@ fn vstep(x: impl Iterator<Item = f64>, s0: &[f64], s1: &[f64], s2: &mut [f64], f
 
 ndkern_core::multiversion! {
     /// Both recursions down the rows of one strip (each row `cw` wide), in place.
-    fn strip[T: Element](
+    pub(crate) fn strip[T: Element](
         rows: &mut [&mut [T]],
         f: &Iir,
         map: &[Option<usize>],
