@@ -19,7 +19,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from . import _ndkern
-from ._support import F32, F64, axis_list, native_float
+from ._support import F32, F64, axis_list, checked_out, native_float
 
 __all__ = ["count_nonzero", "max", "mean", "min", "std", "sum", "var"]
 
@@ -43,14 +43,7 @@ def _extra(**kw: Any) -> Optional[dict]:
 
 
 def _finish(r: np.ndarray, out: Any, name: str) -> Any:
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"{name}: out must be a numpy array")
-    if out.shape != r.shape:
-        raise ValueError(
-            f"{name}: output parameter has the wrong shape: expected {r.shape}, "
-            f"got {out.shape}"
-        )
-    out[...] = r
+    checked_out(out, r.shape, name, arg="out", accepts="None or a numpy array")[...] = r
     return out
 
 

@@ -6,7 +6,7 @@ import numbers
 import operator
 import warnings
 from collections.abc import Iterable
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -105,6 +105,37 @@ def as_input(input: Any, name: str) -> np.ndarray:
     return a
 
 
+_KINDS = {"c": "complex", "biuf": "real numeric (bool, int or float)"}
+
+
+def checked_out(
+    out: Any,
+    shape: tuple,
+    name: str,
+    kinds: Optional[str] = None,
+    arg: str = "output",
+    accepts: str = "None, a dtype or a numpy array",
+) -> np.ndarray:
+    """The caller's output array (scipy's ``output=``, numpy's ``out=``), checked the same way
+    for every function that writes into one: a numpy array (else ``TypeError``), of ``shape``,
+    of a dtype kind in ``kinds`` (None: any) and writeable (else ``ArgumentError``, a
+    ``ValueError``)."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{name}: {arg} must be {accepts}, got {type(out).__name__}")
+    if out.shape != shape:
+        raise ArgumentError(
+            f"{name}: {arg} shape not correct: the result has shape {shape}, "
+            f"{arg} has {out.shape}"
+        )
+    if kinds is not None and out.dtype.kind not in kinds:
+        raise ArgumentError(
+            f"{name}: {arg} dtype must be {_KINDS.get(kinds, kinds)}, got {out.dtype}"
+        )
+    if not out.flags.writeable:
+        raise ArgumentError(f"{name}: {arg} array is read-only; pass a writeable array")
+    return out
+
+
 def complex_output(output: Any, a: np.ndarray, name: str) -> np.ndarray:
     """scipy's ``_get_output(output, input, complex_output=True)``."""
     if output is None:
@@ -117,16 +148,7 @@ def complex_output(output: Any, a: np.ndarray, name: str) -> np.ndarray:
             warnings.warn("promoting specified output dtype to complex", stacklevel=3)
             dt = np.promote_types(dt, np.complex64)
         return np.zeros(a.shape, dtype=dt)
-    if not isinstance(output, np.ndarray):
-        raise TypeError(f"{name}: output must be None, a dtype or a numpy array")
-    if output.shape != a.shape:
-        raise ArgumentError(
-            f"{name}: output shape not correct: the input has shape {a.shape}, "
-            f"output has {output.shape}"
-        )
-    if output.dtype.kind != "c":
-        raise ArgumentError(f"{name}: output must have complex dtype, got {output.dtype}")
-    return output
+    return checked_out(output, a.shape, name, kinds="c")
 
 
 def via_components(
@@ -173,20 +195,7 @@ def get_output(output: Any, a: np.ndarray, name: str) -> np.ndarray:
                 f"{name}: output dtype must be real numeric (bool, int or float), got {dt}"
             )
         return np.empty(a.shape, dtype=dt)
-    if not isinstance(output, np.ndarray):
-        raise TypeError(f"{name}: output must be None, a dtype or a numpy array")
-    if output.shape != a.shape:
-        raise ArgumentError(
-            f"{name}: output shape not correct: the input has shape {a.shape}, "
-            f"output has {output.shape}"
-        )
-    if output.dtype.kind not in "biuf":
-        raise ArgumentError(
-            f"{name}: output dtype must be real numeric (bool, int or float), got {output.dtype}"
-        )
-    if not output.flags.writeable:
-        raise ValueError(f"{name}: output array is read-only")
-    return output
+    return checked_out(output, a.shape, name, kinds="biuf")
 
 
 def native_float(dt: np.dtype) -> bool:

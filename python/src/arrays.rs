@@ -2,84 +2,73 @@
 //! numpy without a copy, and the dispatch macros that run one generic body per dtype.
 
 use ndarray::{ArrayViewD, Dimension, Ix1, Ix2, Ix3};
-use numpy::{
-    IntoPyArray, PyArrayDescrMethods, PyReadonlyArrayDyn, PyReadwriteArrayDyn, PyUntypedArray,
-    PyUntypedArrayMethods,
-};
+use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyFloat, PyTuple};
 
 use crate::errors::invalid;
 
-/// A float32 or float64 array read in place (any strides).
-pub enum Arr<'py> {
-    F64(PyReadonlyArrayDyn<'py, f64>),
-    F32(PyReadonlyArrayDyn<'py, f32>),
+/// Defines an enum of typed numpy arrays, one variant per dtype, and its dtype-first
+/// extraction: the argument's dtype is read once and only the matching variant is extracted.
+/// pyo3's derive tries the variants in turn, and every miss builds a Python exception (~15 us
+/// per argument: a float32 array for a float64-first enum, a uint8/bool image for
+/// block_reduce; BENCHMARKS.md, "The Python door"). When no variant's dtype matches (a list,
+/// another dtype, a read-only array for a writable one), the derive's trial order runs, for
+/// its conversions and its error message.
+///
+/// ```ignore
+/// dtype_enum! {
+///     /// doc
+///     pub enum Arr<'py>: PyReadonlyArrayDyn { F64 = f64, F32 = f32 }
+/// }
+/// ```
+macro_rules! dtype_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident<'py>: $arr:ident { $($var:ident = $elem:ty),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        $vis enum $name<'py> {
+            $($var(numpy::$arr<'py, $elem>)),+
+        }
+
+        impl<'a, 'py> pyo3::FromPyObject<'a, 'py> for $name<'py> {
+            type Error = pyo3::PyErr;
+
+            fn extract(obj: pyo3::Borrowed<'a, 'py, pyo3::PyAny>) -> pyo3::PyResult<Self> {
+                use numpy::{PyArrayDescrMethods, PyUntypedArrayMethods};
+                if let Ok(a) = obj.cast::<numpy::PyUntypedArray>() {
+                    let dt = a.dtype();
+                    $(
+                        if dt.is_equiv_to(&numpy::dtype::<$elem>(obj.py())) {
+                            if let Ok(v) = obj.extract() {
+                                return Ok(Self::$var(v));
+                            }
+                        }
+                    )+
+                }
+                // The slow path, named like the outer type so its message reads the same.
+                #[derive(pyo3::FromPyObject)]
+                enum $name<'py> {
+                    $($var(numpy::$arr<'py, $elem>)),+
+                }
+                Ok(match obj.extract::<$name<'py>>()? {
+                    $($name::$var(v) => Self::$var(v)),+
+                })
+            }
+        }
+    };
+}
+pub(crate) use dtype_enum;
+
+dtype_enum! {
+    /// A float32 or float64 array read in place (any strides).
+    pub enum Arr<'py>: PyReadonlyArrayDyn { F64 = f64, F32 = f32 }
 }
 
-/// A float32 or float64 array written in place (any strides).
-pub enum ArrMut<'py> {
-    F64(PyReadwriteArrayDyn<'py, f64>),
-    F32(PyReadwriteArrayDyn<'py, f32>),
-}
-
-/// The variant-by-variant extraction (pyo3's derive): tries float64, then float32. Only
-/// reached when the dtype-first path below fails, for its error message.
-#[derive(FromPyObject)]
-enum FloatArray<'py> {
-    F64(PyReadonlyArrayDyn<'py, f64>),
-    F32(PyReadonlyArrayDyn<'py, f32>),
-}
-
-#[derive(FromPyObject)]
-enum WritableFloatArray<'py> {
-    F64(PyReadwriteArrayDyn<'py, f64>),
-    F32(PyReadwriteArrayDyn<'py, f32>),
-}
-
-/// Whether `obj` is a numpy array of dtype float32 (else: try float64 first).
-fn is_f32(obj: &Borrowed<'_, '_, PyAny>) -> bool {
-    obj.cast::<PyUntypedArray>()
-        .is_ok_and(|a| a.dtype().is_equiv_to(&numpy::dtype::<f32>(obj.py())))
-}
-
-// The dtype is read first and only the matching variant is extracted: a failed typed
-// extraction builds a Python exception, which cost ~15 us per float32 argument when the
-// float64 variant was always tried first (BENCHMARKS.md, "The Python door").
-impl<'a, 'py> FromPyObject<'a, 'py> for Arr<'py> {
-    type Error = PyErr;
-
-    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        let fast = if is_f32(&obj) {
-            obj.extract().map(Arr::F32)
-        } else {
-            obj.extract().map(Arr::F64)
-        };
-        fast.or_else(|_| {
-            Ok(match obj.extract::<FloatArray<'py>>()? {
-                FloatArray::F64(a) => Arr::F64(a),
-                FloatArray::F32(a) => Arr::F32(a),
-            })
-        })
-    }
-}
-
-impl<'a, 'py> FromPyObject<'a, 'py> for ArrMut<'py> {
-    type Error = PyErr;
-
-    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        let fast = if is_f32(&obj) {
-            obj.extract().map(ArrMut::F32)
-        } else {
-            obj.extract().map(ArrMut::F64)
-        };
-        fast.or_else(|_| {
-            Ok(match obj.extract::<WritableFloatArray<'py>>()? {
-                WritableFloatArray::F64(a) => ArrMut::F64(a),
-                WritableFloatArray::F32(a) => ArrMut::F32(a),
-            })
-        })
-    }
+dtype_enum! {
+    /// A float32 or float64 array written in place (any strides).
+    pub enum ArrMut<'py>: PyReadwriteArrayDyn { F64 = f64, F32 = f32 }
 }
 
 /// `a` as a view of `D` dimensions (`Err` naming `name` otherwise).

@@ -169,13 +169,9 @@ fn gather<'py>(
     compute(py, l.len(), move || bn::gather::<f64, i64, _, _, _>(&t, &l))?.out(py)
 }
 
-/// Samples block_reduce reads in place: floats, bytes and bools.
-#[derive(FromPyObject)]
-enum Samples<'py> {
-    F64(PyReadonlyArrayDyn<'py, f64>),
-    F32(PyReadonlyArrayDyn<'py, f32>),
-    U8(PyReadonlyArrayDyn<'py, u8>),
-    Bool(PyReadonlyArrayDyn<'py, bool>),
+crate::arrays::dtype_enum! {
+    /// Samples block_reduce reads in place: floats, bytes and bools.
+    enum Samples<'py>: PyReadonlyArrayDyn { F64 = f64, F32 = f32, U8 = u8, Bool = bool }
 }
 
 /// block_reduce(image, block, func) -> float64 (partial edge blocks reduced exactly).
