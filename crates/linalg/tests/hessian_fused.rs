@@ -4,18 +4,14 @@
 //! and permuted inputs, both dtypes and every order.
 
 use ndarray::{s, Array2, Array3, ArrayView3, Axis};
+use ndkern_core::testing::Rng;
 use ndkern_linalg::{
     hessian, hessian_eigvals, hessian_eigvalsh, hessian_eigvalsh_into, reference, EigOrder,
 };
 
 fn field(shape: (usize, usize, usize), seed: u64) -> Array3<f64> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    Array3::from_shape_fn(shape, |_| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        (x >> 11) as f64 / (1u64 << 53) as f64 * 4.0 - 2.0
-    })
+    let mut g = Rng::new(seed);
+    Array3::from_shape_fn(shape, |_| g.uniform(-2.0, 2.0))
 }
 
 /// Max |fused - naive| relative to max |naive| for a (any-layout) f64 view.

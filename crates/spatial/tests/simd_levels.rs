@@ -8,6 +8,7 @@
 
 use ndarray::{Array2, Array3};
 use ndkern_core::simd::{self, Level};
+use ndkern_core::testing::Rng;
 use ndkern_core::Element;
 use ndkern_spatial::binning::{self, BlockFunc, Grid, Outside, Statistic};
 use ndkern_spatial::{
@@ -18,15 +19,10 @@ use ndkern_spatial::{
 
 /// Deterministic, irregular values with a few non-finite samples when `specials`.
 fn data(n: usize, seed: u64, specials: bool) -> Vec<f64> {
-    let mut s = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
+    let mut g = Rng::new(seed);
     (0..n)
         .map(|i| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let v = ((s >> 11) as f64 / (1u64 << 53) as f64) * 200.0 - 100.0;
+            let v = g.uniform(-100.0, 100.0);
             match (specials, i % 997) {
                 (true, 13) => f64::NAN,
                 (true, 500) => f64::INFINITY,

@@ -3,6 +3,7 @@
 //! views, f32 and f64; NaN locality; bad input.
 
 use ndarray::{array, Array1, ArrayD, Axis, IxDyn, Slice};
+use ndkern_core::testing::Rng;
 use ndkern_spatial::reference_windows as naive;
 use ndkern_spatial::{
     ball_kernel, convolve, convolve1d, correlate, correlate1d, correlate_into, BorderMode,
@@ -18,13 +19,8 @@ const MODES: [BorderMode; 6] = [
 ];
 
 fn data(shape: &[usize], seed: u64) -> ArrayD<f64> {
-    let mut s = seed.wrapping_mul(0x9E3779B97F4A7C15) | 1;
-    ArrayD::from_shape_fn(IxDyn(shape), |_| {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        ((s >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 2.0
-    })
+    let mut g = Rng::new(seed);
+    ArrayD::from_shape_fn(IxDyn(shape), |_| g.uniform(-2.0, 2.0))
 }
 
 fn err(a: &ArrayD<f64>, b: &ArrayD<f64>) -> f64 {

@@ -4,19 +4,15 @@
 //! FIR taps, every border mode, f32 and f64, with NaNs that must stay inside their windows.
 
 use ndarray::{ArrayD, IxDyn};
+use ndkern_core::testing::Rng;
 use ndkern_spatial::{
     correlate1d, gaussian_filter, uniform_filter, window_sum, BorderMode, GaussianOptions,
     WindowMode,
 };
 
 fn data(shape: &[usize], seed: u64) -> ArrayD<f64> {
-    let mut s = seed.wrapping_mul(0x9E3779B97F4A7C15) | 1;
-    ArrayD::from_shape_fn(IxDyn(shape), |_| {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        ((s >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 1.0
-    })
+    let mut g = Rng::new(seed);
+    ArrayD::from_shape_fn(IxDyn(shape), |_| g.uniform(-1.0, 3.0))
 }
 
 /// Runs `f` into a C-contiguous output and into a transposed one; both must agree.

@@ -2,6 +2,7 @@
 //! NaN locality and bad input.
 
 use ndarray::{Array2, ArrayD, Axis, IxDyn, Slice};
+use ndkern_core::testing::Rng;
 use ndkern_spatial::reference_windows as naive;
 use ndkern_spatial::{local_mean_var, local_std, BorderMode, WindowMode};
 
@@ -16,13 +17,8 @@ const MODES: [WindowMode; 7] = [
 ];
 
 fn data(shape: &[usize], seed: u64, offset: f64) -> ArrayD<f64> {
-    let mut s = seed.wrapping_mul(0x9E3779B97F4A7C15) | 1;
-    ArrayD::from_shape_fn(IxDyn(shape), |_| {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        offset + ((s >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 2.0
-    })
+    let mut g = Rng::new(seed);
+    ArrayD::from_shape_fn(IxDyn(shape), |_| offset + g.uniform(-2.0, 2.0))
 }
 
 fn max_abs(a: &ArrayD<f64>) -> f64 {

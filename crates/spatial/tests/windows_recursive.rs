@@ -5,21 +5,14 @@
 //! every border mode and dtype runs, bad sigma is an error.
 
 use ndarray::{Array1, Array2, Array3};
+use ndkern_core::testing::Rng;
 use ndkern_spatial::{
     gaussian_filter, gaussian_filter_recursive, BorderMode, GaussianOptions,
     RECURSIVE_MAX_DEVIATION,
 };
 
 fn noise(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(0x9E3779B97F4A7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        })
-        .collect()
+    Rng::new(seed).vec(n, 0.0, 1.0)
 }
 
 /// The documented bound for `sigma` (module docs of `gaussian_filter_recursive`).
