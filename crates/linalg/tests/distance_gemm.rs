@@ -76,7 +76,7 @@ fn every_d_and_tile_edge_against_naive() {
             check_entrywise(&got, &want, d, &format!("d={d} {m}x{n}"));
             let e = cdist(&xa, &xb, &Metric::Euclidean).unwrap();
             assert!(
-                max_rel_err(&e, &want.mapv(f64::sqrt)) < 1e-13,
+                max_rel_err(&e, want.mapv(f64::sqrt)) < 1e-13,
                 "d={d} {m}x{n}"
             );
             check_pdist_is_upper(xa.view(), &Metric::SqEuclidean);

@@ -115,7 +115,7 @@ fn count_sum_mean_match_naive_across_blocks_layouts_and_threads() {
                         want,
                         exact,
                         exact,
-                        &format!("{stat:?} n={n}"),
+                        format!("{stat:?} n={n}"),
                     );
                 }
                 let h = histogramdd(&pts, &g, false).unwrap();
@@ -162,7 +162,7 @@ fn count_sum_mean_on_a_large_grid_match_naive() {
             want,
             tol,
             tol,
-            &format!("{stat:?}"),
+            format!("{stat:?}"),
         );
     }
     let h = histogramdd(&p, &g, false).unwrap();
@@ -295,7 +295,7 @@ fn block_reduce_matches_naive_on_large_u8_and_strided_inputs() {
                 want.as_slice().unwrap(),
                 1e-14,
                 1e-14,
-                &format!("{func} {block:?}"),
+                format!("{func} {block:?}"),
             );
         }
     }

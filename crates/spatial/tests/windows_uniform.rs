@@ -88,7 +88,7 @@ fn all_modes_sizes_origins_vs_naive() {
                         };
                         let exp32 =
                             naive::box_filter(&a32.mapv(f64::from), &sizes, &origins, mode, mean);
-                        let e = max_rel_err(&got32.mapv(f64::from), &exp32);
+                        let e = max_rel_err(got32.mapv(f64::from), &exp32);
                         assert!(e < 1e-6, "f32 {shape:?} size {size} {mode:?}: {e}");
                     }
                 }
@@ -231,7 +231,7 @@ fn vertical_rows_agree_with_lanes_on_large_arrays() {
                 window_sum_into(&a, &[7, 4], mode, &[0, 1], tv).unwrap();
             }
             let lanes = t.reversed_axes();
-            let e = max_rel_err(&fast, &lanes.to_owned());
+            let e = max_rel_err(&fast, &lanes);
             assert!(e < 1e-13, "{mode:?} {mean}: {e}");
         }
     }
@@ -244,5 +244,5 @@ fn vertical_rows_agree_with_lanes_on_large_arrays() {
         t.view_mut().reversed_axes(),
     )
     .unwrap();
-    assert!(max_rel_err(&g, &t.reversed_axes().to_owned()) < 1e-14);
+    assert!(max_rel_err(&g, t.reversed_axes().iter()) < 1e-14);
 }
