@@ -3,6 +3,7 @@
 //! `reference_windows`.
 
 use ndarray::{ArrayD, Axis, IxDyn, Slice};
+use ndkern_core::testing::Rng;
 use ndkern_spatial::reference_windows as naive;
 use ndkern_spatial::{
     correlate, gaussian_filter, gaussian_kernel_nd, local_mean_var, uniform_filter, window_sum,
@@ -45,13 +46,8 @@ fn view_case() -> impl Strategy<Value = (Vec<usize>, Vec<isize>, Vec<usize>, u64
 }
 
 fn build(shape: &[usize], steps: &[isize], perm: &[usize], seed: u64) -> ArrayD<f64> {
-    let mut s = seed | 1;
-    let base = ArrayD::from_shape_fn(IxDyn(shape), |_| {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        ((s >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 2.0
-    });
+    let mut g = Rng::new(seed);
+    let base = ArrayD::from_shape_fn(IxDyn(shape), |_| g.uniform(-2.0, 2.0));
     let mut v = base.view();
     for (ax, &st) in steps.iter().enumerate() {
         v.slice_axis_inplace(Axis(ax), Slice::new(0, None, st));
