@@ -157,13 +157,7 @@ fn count_sum_mean_on_a_large_grid_match_naive() {
     ] {
         let got = binned_statistic_dd(&p, &v, &g, stat, f64::NAN, Outside::Drop).unwrap();
         assert_eq!(got.shape(), &[64, 50, 45]);
-        assert_allclose_msg(
-            got.as_slice().unwrap(),
-            want,
-            tol,
-            tol,
-            format!("{stat:?}"),
-        );
+        assert_allclose_msg(got.as_slice().unwrap(), want, tol, tol, format!("{stat:?}"));
     }
     let h = histogramdd(&p, &g, false).unwrap();
     assert_allclose_msg(h.as_slice().unwrap(), &cnt, 0.0, 0.0, "histogramdd");
