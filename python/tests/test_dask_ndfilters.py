@@ -304,6 +304,25 @@ def test_gaussian_tiles_equal_scipy():
         assert_close(nf.gaussian_filter(x, 2.0, mode=mode).compute(), sn.gaussian_filter(a, 2.0, mode=mode))
 
 
+def test_tile_scratch_kept_only_up_to_its_cap(monkeypatch):
+    """Tiles bigger than SCRATCH_KEEP_BYTES get fresh arrays (the thread keeps nothing that
+    big); smaller ones reuse the thread's buffers. Results equal either way."""
+    from ndkern.dask import _halo
+
+    monkeypatch.setattr(_halo, "TILE_PLANE_BYTES", 64)
+    monkeypatch.setattr(_halo, "TILE_MIN", 1)
+    monkeypatch.setattr(_halo, "_SCRATCH", __import__("threading").local())
+    a = data(np.float64, (6, 50, 8), seed=8)
+    x = da.from_array(a, chunks=(3, 50, 8))
+    e = ndi.gaussian_filter(a, 1.0, mode="nearest")
+    monkeypatch.setattr(_halo, "SCRATCH_KEEP_BYTES", 1000)  # below one tile window
+    assert_close(nf.gaussian_filter(x, 1.0, mode="nearest").compute(scheduler="sync"), e)
+    assert all(b.size <= 1000 for b in getattr(_halo._SCRATCH, "bufs", []))
+    monkeypatch.setattr(_halo, "SCRATCH_KEEP_BYTES", 1 << 30)
+    assert_close(nf.gaussian_filter(x, 1.0, mode="nearest").compute(scheduler="sync"), e)
+    assert min(b.size for b in _halo._SCRATCH.bufs) > 1000
+
+
 def test_tile_plan():
     """The tiles cover the core exactly, in order, each at least the halo and TILE_MIN long;
     windows whose planes fit TILE_PLANE_BYTES, and 2-D windows, are not tiled."""

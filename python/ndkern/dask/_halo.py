@@ -56,6 +56,9 @@ MERGE_NARROW = True
 #: exceed this many bytes is filtered in tiles along axis 1 (see :func:`chunked`).
 TILE_PLANE_BYTES = 192 << 10
 
+#: Largest scratch buffer a worker thread keeps between tasks (bigger tiles get fresh arrays).
+SCRATCH_KEEP_BYTES = 256 << 20
+
 #: Shortest tile core along axis 1 (a tile is re-filtered with its own halo: short tiles
 #: would spend more on halos than the smaller planes save).
 TILE_MIN = 32
@@ -255,9 +258,12 @@ _SCRATCH = threading.local()
 def _scratch(slot: int, shape: Tuple[int, ...], dtype: Any) -> np.ndarray:
     """A C-contiguous array of `shape` and `dtype` in this thread's scratch buffer `slot`
     (0: a tile's window, 1: its filtered result), grown as needed and kept between tasks, so
-    a worker thread reuses the same (already faulted-in) memory for every tile it filters."""
+    a worker thread reuses the same (already faulted-in) memory for every tile it filters;
+    above :data:`SCRATCH_KEEP_BYTES` a fresh array instead."""
     dtype = np.dtype(dtype)
     n = int(np.prod(shape)) * dtype.itemsize
+    if n > SCRATCH_KEEP_BYTES:
+        return np.empty(shape, dtype)  # too big to keep between tasks
     bufs = getattr(_SCRATCH, "bufs", None)
     if bufs is None:
         bufs = _SCRATCH.bufs = [np.empty(0, np.uint8), np.empty(0, np.uint8)]
