@@ -24,11 +24,11 @@ smaller-than-the-halo chunks included.
 Tiles (``tile=True``, the Gaussian): ndkern's separable engine buffers a batch of planes
 (all axes but the first) in L2, and a plane over 256 KiB drops it to one plane per batch:
 a 256^3 float32 chunk (256 KiB planes) runs at full speed, its 272^3 window (289 KiB planes)
-markedly slower per sample (BENCHMARKS.md, "ndkern.dask on a LocalCluster", the per-phase
-table). So a window whose planes exceed :data:`TILE_PLANE_BYTES` is built and
-filtered in tiles along axis 1 (each tile with its own halo on that axis), in two per-thread
-scratch buffers reused from task to task (no fresh pages to fault in), each tile's core
-copied into the output chunk. See BENCHMARKS.md "ndkern.dask on a LocalCluster".
+markedly slower per sample (BENCHMARKS.md, "ndkern.dask gauss3d: where the time goes, and
+tiled windows", the per-chunk phase table). So a window whose planes exceed
+:data:`TILE_PLANE_BYTES` is built and filtered in tiles along axis 1 (each tile with its own
+halo on that axis), in two per-thread scratch buffers reused from task to task (no fresh
+pages to fault in), each tile's core copied into the output chunk.
 """
 
 from __future__ import annotations
@@ -197,8 +197,10 @@ def _src_slice(start: int, stop_excl_len: int, step: int) -> slice:
 class _Spec:
     """What one window task needs besides its input slabs (a plain object, so dask passes
     it through untouched). ``ops``: per input slab, the runs ``(dst, length, src, step)``
-    per axis it fills; ``tiles``: None (one window) or ``(axis, [(lo, hi), ...])``, the
-    core split along `axis` into the given window-coordinate ranges."""
+    per axis it fills (``src`` relative to the slab); ``tiles``: None (one window) or
+    ``(axis, left, right, ((lo, hi), ...))``, the core split along `axis` into those
+    window-coordinate ranges, each filtered with the reach `left`/`right` around it; ``out``,
+    ``rdtype``: the output chunk's shape and dtype."""
 
     __slots__ = ("shape", "dtype", "cval", "fill", "ops", "func", "core", "tiles", "out", "rdtype")
 
