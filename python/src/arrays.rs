@@ -36,17 +36,13 @@ macro_rules! dtype_enum {
             type Error = pyo3::PyErr;
 
             fn extract(obj: pyo3::Borrowed<'a, 'py, pyo3::PyAny>) -> pyo3::PyResult<Self> {
-                use numpy::{PyArrayDescrMethods, PyUntypedArrayMethods};
-                if let Ok(a) = obj.cast::<numpy::PyUntypedArray>() {
-                    let dt = a.dtype();
-                    $(
-                        if dt.is_equiv_to(&numpy::dtype::<$elem>(obj.py())) {
-                            if let Ok(v) = obj.extract() {
-                                return Ok(Self::$var(v));
-                            }
+                $(
+                    if $crate::arrays::has_dtype::<$elem>(&obj) {
+                        if let Ok(v) = obj.extract() {
+                            return Ok(Self::$var(v));
                         }
-                    )+
-                }
+                    }
+                )+
                 // The slow path, named like the outer type so its message reads the same.
                 #[derive(pyo3::FromPyObject)]
                 enum $name<'py> {
@@ -60,6 +56,14 @@ macro_rules! dtype_enum {
     };
 }
 pub(crate) use dtype_enum;
+
+/// Whether `obj` is a numpy array whose dtype is `T`'s (the dtype-first test of
+/// [`dtype_enum!`]; for a list of arrays, test its first item).
+pub fn has_dtype<T: numpy::Element>(obj: &Borrowed<'_, '_, PyAny>) -> bool {
+    use numpy::{PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
+    obj.cast::<PyUntypedArray>()
+        .is_ok_and(|a| a.dtype().is_equiv_to(&numpy::dtype::<T>(obj.py())))
+}
 
 dtype_enum! {
     /// A float32 or float64 array read in place (any strides).
