@@ -6,8 +6,9 @@
 //! are biased towards 0 (scikit-image issue 4940); interior blocks agree exactly.
 //!
 //! The walk visits each row along the last axis once and adds it, whole, into one row of
-//! per-column accumulators of its output row (u32 nonzero counts, f64 sums, f64 min/max):
-//! a vertical loop that vectorizes over columns (64 u8 per AVX-512 compare for Q9; the slab
+//! per-column accumulators of its output row (u16 nonzero counts, u32 when an output row
+//! folds more than 65535 rows; f64 sums, f64 min/max): a vertical loop that vectorizes over
+//! columns (64 u8 per AVX-512 compare for Q9; the slab
 //! kernel is a `multiversion!` leaf, so it runs as SSE2, AVX2 or AVX-512 code at the
 //! dispatched level, not the build's). Once a
 //! slab is done, each run of `b_last` columns is folded into its output cell. rayon splits
@@ -249,11 +250,14 @@ where
         .axis_chunks_iter(Axis(0), b0)
         .zip(out.axis_iter_mut(Axis(0)))
         .collect();
+    // Column counts fit in u16 when no output row folds more rows than that (every real
+    // block: 16 per Q9 cell): twice the columns per vector of u32 counts.
+    let narrow = rows_per_cell <= u64::from(u16::MAX);
     let work =
         |scratch: &mut Scratch<X>,
          (slab, mut o): (ArrayViewD<'_, X>, ndarray::ArrayViewMutD<'_, f64>)| {
             let o = o.as_slice_mut().expect("C-order output");
-            reduce_slab(&slab, &block, func, o, scratch);
+            reduce_slab(&slab, &block, func, narrow, o, scratch);
         };
     if ndkern_core::worth_parallel(v.len()) {
         slabs.into_par_iter().for_each_init(Scratch::default, work);
@@ -275,6 +279,8 @@ struct Scratch<X> {
     b: Vec<f64>,
     /// Nonzero counts.
     nz: Vec<u32>,
+    /// Nonzero counts, when they fit in 16 bits.
+    nz16: Vec<u16>,
     /// Rows folded into each output row.
     rows_in: Vec<u64>,
     /// A non-contiguous row, copied.
@@ -287,6 +293,7 @@ impl<X> Default for Scratch<X> {
             a: Vec::new(),
             b: Vec::new(),
             nz: Vec::new(),
+            nz16: Vec::new(),
             rows_in: Vec::new(),
             row: Vec::new(),
         }
@@ -297,16 +304,19 @@ impl<X> Default for Scratch<X> {
 enum Kind {
     Sum,
     Nonzero,
+    Nonzero16,
     MinMax,
 }
 
 ndkern_core::multiversion! {
     /// Reduces one slab (at most `block[0]` rows along axis 0) into `out` (the slab's output
-    /// cells in C order).
+    /// cells in C order); `narrow`: nonzero counts in u16 columns (no output row folds more
+    /// than `u16::MAX` rows).
     fn reduce_slab[X: Sample](
         slab: &ArrayViewD<'_, X>,
         block: &[usize],
         func: BlockFunc,
+        narrow: bool,
         out: &mut [f64],
         sc: &mut Scratch<X>,
     ) {
@@ -324,7 +334,13 @@ ndkern_core::multiversion! {
         let kind = match func {
             BlockFunc::Sum | BlockFunc::Mean => Kind::Sum,
             BlockFunc::Min | BlockFunc::Max => Kind::MinMax,
-            BlockFunc::CountNonzero | BlockFunc::Any | BlockFunc::FractionNonzero => Kind::Nonzero,
+            BlockFunc::CountNonzero | BlockFunc::Any | BlockFunc::FractionNonzero => {
+                if narrow {
+                    Kind::Nonzero16
+                } else {
+                    Kind::Nonzero
+                }
+            }
         };
         match kind {
             Kind::Sum => sc.a.resize(width, 0.0),
@@ -333,6 +349,7 @@ ndkern_core::multiversion! {
                 sc.b.resize(width, 0.0);
             }
             Kind::Nonzero => sc.nz.resize(width, 0),
+            Kind::Nonzero16 => sc.nz16.resize(width, 0),
         }
         sc.rows_in.clear();
         sc.rows_in.resize(out_rows, 0);
@@ -379,6 +396,19 @@ ndkern_core::multiversion! {
                             .for_each(|(a, &x)| *a += u32::from(x.is_nonzero()));
                     }
                 }
+                Kind::Nonzero16 => {
+                    debug_assert!(sc.rows_in[base] <= u64::from(u16::MAX), "u16 column counts");
+                    let a = &mut sc.nz16[span];
+                    if first {
+                        a.iter_mut()
+                            .zip(r)
+                            .for_each(|(a, &x)| *a = u16::from(x.is_nonzero()));
+                    } else {
+                        a.iter_mut()
+                            .zip(r)
+                            .for_each(|(a, &x)| *a += u16::from(x.is_nonzero()));
+                    }
+                }
                 Kind::MinMax => {
                     let (lo, hi) = (&mut sc.a[span.clone()], &mut sc.b[span]);
                     if first {
@@ -406,18 +436,29 @@ ndkern_core::multiversion! {
         for (o, (orow, &rows)) in out.chunks_exact_mut(row_cells).zip(&sc.rows_in).enumerate() {
             let span = o * row_len..(o + 1) * row_len;
             // Elements in cell j of this output row.
-            let n = |j: usize| (rows as usize * b.min(row_len - j * b)) as f64;
+            // Elements in a cell of `w` columns of this output row (`b`, or fewer in a partial
+            // last cell): `finish` gets `w`, a constant in the loop over full cells.
+            let n = |w: usize| (rows as usize * w) as f64;
             match func {
                 BlockFunc::Sum => fold_cells(&sc.a[span], orow, b, sum_f64, |_, s| s),
-                BlockFunc::Mean => fold_cells(&sc.a[span], orow, b, sum_f64, |j, s| s / n(j)),
+                BlockFunc::Mean => fold_cells(&sc.a[span], orow, b, sum_f64, |w, s| s / n(w)),
                 BlockFunc::Min => fold_cells(&sc.a[span], orow, b, min_f64, |_, m| m),
                 BlockFunc::Max => fold_cells(&sc.b[span], orow, b, max_f64, |_, m| m),
+                BlockFunc::CountNonzero if narrow => {
+                    fold_cells(&sc.nz16[span], orow, b, sum_u16, |_, k| k)
+                }
+                BlockFunc::Any if narrow => fold_cells(&sc.nz16[span], orow, b, sum_u16, |_, k| {
+                    f64::from(u8::from(k > 0.0))
+                }),
+                BlockFunc::FractionNonzero if narrow => {
+                    fold_cells(&sc.nz16[span], orow, b, sum_u16, |w, k| k / n(w))
+                }
                 BlockFunc::CountNonzero => fold_cells(&sc.nz[span], orow, b, sum_u32, |_, k| k),
                 BlockFunc::Any => fold_cells(&sc.nz[span], orow, b, sum_u32, |_, k| {
                     f64::from(u8::from(k > 0.0))
                 }),
                 BlockFunc::FractionNonzero => {
-                    fold_cells(&sc.nz[span], orow, b, sum_u32, |j, k| k / n(j))
+                    fold_cells(&sc.nz[span], orow, b, sum_u32, |w, k| k / n(w))
                 }
             }
         }
@@ -437,12 +478,18 @@ fn max_f64(c: &[f64]) -> f64 {
     c.iter().fold(f64::NEG_INFINITY, |m, &x| nan_max(m, x))
 }
 #[inline(always)]
+fn sum_u16(c: &[u16]) -> f64 {
+    c.iter().map(|&k| u64::from(k)).sum::<u64>() as f64
+}
+#[inline(always)]
 fn sum_u32(c: &[u32]) -> f64 {
     c.iter().map(|&k| u64::from(k)).sum::<u64>() as f64
 }
 
-/// `out[j] = finish(j, reduce(cols[j*b..(j+1)*b]))` (the last group may be shorter). Small
-/// block widths get a constant chunk length, so the per-cell reduction unrolls.
+/// `out[j] = finish(w, reduce(cols[j*b..(j+1)*b]))`, `w` the width of the group: `b`, or
+/// fewer columns for a shorter last group. Small block widths get a constant chunk length, so
+/// the per-cell reduction unrolls and `finish` sees a constant width in the loop over full
+/// groups (Q9's division by the cell size is then loop-invariant).
 #[inline(always)]
 fn fold_cells<A>(
     cols: &[A],
@@ -471,10 +518,11 @@ fn fold_width<const W: usize, A>(
 ) {
     let w = if W == 0 { w } else { W };
     let full = cols.len() / w;
-    for (j, (o, c)) in out.iter_mut().zip(cols.chunks_exact(w)).enumerate() {
-        *o = finish(j, reduce(c));
+    for (o, c) in out.iter_mut().zip(cols.chunks_exact(w)) {
+        *o = finish(w, reduce(c));
     }
     if full < out.len() {
-        out[full] = finish(full, reduce(&cols[full * w..]));
+        let rest = &cols[full * w..];
+        out[full] = finish(rest.len(), reduce(rest));
     }
 }
