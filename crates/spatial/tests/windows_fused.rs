@@ -102,7 +102,7 @@ fn fused_route_agrees_with_line_route_f32() {
 fn streamed_outputs_equal_ordinary_ones() {
     use ndkern_spatial::uniform_filter_into;
     let min = ndkern_core::STREAM_MIN_BYTES;
-    // 2-D f64 (innermost row kernel) and 3-D f32 (the ring route of rolling.rs).
+    // 2-D f64 (innermost row kernel) and 3-D f32 (the ring route of engine/ring.rs).
     let n2 = ((min / 8) as f64).sqrt() as usize + 2;
     let n3 = ((min / 4) as f64).cbrt() as usize + 2;
     for (shape, size) in [

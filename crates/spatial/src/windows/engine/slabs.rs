@@ -225,7 +225,7 @@ impl<T: Element> Ctx<'_, '_, '_, T> {
             }
             return;
         };
-        // Two stateless outer passes over the innermost line: rows from a ring (rolling.rs).
+        // Two stateless outer passes over the innermost line: rows from a ring (ring.rs).
         if lv + 3 == self.levels.len()
             && self.levels[lv + 2].inner == 1
             && p.stateless()
