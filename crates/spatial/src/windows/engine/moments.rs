@@ -23,7 +23,7 @@ use super::vertical;
 use crate::windows::kernels::border::extend_in_place;
 use crate::windows::kernels::box_sum::{box_line, box_line_finite, shrink_edges};
 use crate::windows::kernels::moments::{
-    add_const2, add_rows2, add_shifted, mean_var_row, scale_row, shifted_line,
+    add_const2, add_rows2, add_shifted, mean_var_row, scale_row, shifted_line, step_shifted,
 };
 use crate::windows::kernels::running::long_box_line;
 use crate::windows::plan::{Kind, SepPass};
@@ -50,6 +50,13 @@ struct Scratch {
 
 /// Adds (`sign = 1`) or removes (`-1`) the slab at extended index `e` to both channel sums.
 type AddSlab<'a> = &'a dyn Fn(&mut [Vec<f64>; 2], usize, f64);
+
+/// One running step of both channel sums (`step(acc, added, removed, scale, out)`: the slab at
+/// extended index `added` in, `removed` out, the scaled sums written to `out`), fused into one
+/// pass; `None` (having done nothing) when it does not apply (a constant slab), `Some(false)`
+/// when some sum is not finite.
+type StepSlab<'a> =
+    &'a dyn Fn(&mut [Vec<f64>; 2], usize, usize, f64, [&mut [f64]; 2]) -> Option<bool>;
 
 struct Sweep<'a> {
     axes: &'a [Ax],
@@ -360,15 +367,30 @@ impl Sweep<'_> {
                 None => add_const2(a1, a2, sign * self.outside[0], sign * self.outside[1]),
             }
         };
-        self.slab_level(0, &add, mean, var, i0, s);
+        // The running step with both rows inside the array, fused into one pass over the
+        // sums (the common case; constant rows take `add`).
+        let step = |acc: &mut [Vec<f64>; 2], ea: usize, es: usize, sc: f64, o: [&mut [f64]; 2]| {
+            let (Some(ra), Some(rs)) = (ax.map[ea], ax.map[es]) else {
+                return None;
+            };
+            let ([a1, a2], [o1, o2]) = (acc, o);
+            let (xa, xs) = (
+                &src[ra * inner..(ra + 1) * inner],
+                &src[rs * inner..(rs + 1) * inner],
+            );
+            Some(step_shifted(a1, a2, xa, xs, k, sc, o1, o2))
+        };
+        self.slab_level(0, &add, Some(&step), mean, var, i0, s);
     }
 
     /// A level with slabs (`inner > 1`): running box sums of both channels into batched slab
     /// buffers, then the next level over each buffered slab.
+    #[allow(clippy::too_many_arguments)]
     fn slab_level<T: Element>(
         &self,
         lv: usize,
         add: AddSlab<'_>,
+        step: Option<StepSlab<'_>>,
         mean: &mut [T],
         var: &mut [T],
         i0: usize,
@@ -402,21 +424,29 @@ impl Sweep<'_> {
             for j in 0..cnt {
                 let (k, i) = (k0 + j, i0 + k0 + j);
                 let sc = self.scale(ax, i);
-                let mut out_row = |acc: &[Vec<f64>; 2]| {
+                let at = j * stride + off..j * stride + off + inner;
+                let out_row = |acc: &[Vec<f64>; 2], buf: &mut [Vec<f64>; 2]| {
                     let mut ok = true;
                     for (a, b) in acc.iter().zip(buf.iter_mut()) {
-                        ok &= scale_row(&mut b[j * stride + off..j * stride + off + inner], a, sc);
+                        ok &= scale_row(&mut b[at.clone()], a, sc);
                     }
                     ok
                 };
                 // (A 1-wide window is always summed directly: exact.)
                 let mut fresh = anchor || recover > 0 || ax.w == 1 || k % ANCHOR_EVERY == 0;
                 if !fresh {
-                    add(&mut acc, i + ax.w - 1, 1.0);
-                    add(&mut acc, i - 1, -1.0);
+                    let [b1, b2] = &mut buf;
+                    let o = [&mut b1[at.clone()], &mut b2[at.clone()]];
                     // A sum that turned non-finite (a non-finite sample, or an overflow such
                     // as squares of 1e200) is recomputed at this very window.
-                    fresh = !out_row(&acc);
+                    fresh = match step.and_then(|st| st(&mut acc, i + ax.w - 1, i - 1, sc, o)) {
+                        Some(ok) => !ok,
+                        None => {
+                            add(&mut acc, i + ax.w - 1, 1.0);
+                            add(&mut acc, i - 1, -1.0);
+                            !out_row(&acc, &mut buf)
+                        }
+                    };
                 }
                 if fresh {
                     acc.iter_mut()
@@ -424,7 +454,7 @@ impl Sweep<'_> {
                     for e in i..i + ax.w {
                         add(&mut acc, e, 1.0);
                     }
-                    anchor = !out_row(&acc);
+                    anchor = !out_row(&acc, &mut buf);
                     // After a non-finite sum, windows are summed afresh until the huge values
                     // have left (a running sum holding them would absorb the small ones).
                     recover = if anchor {
@@ -466,7 +496,7 @@ impl Sweep<'_> {
                             }
                         }
                     };
-                    self.slab_level(lv + 1, &add, m, v, 0, s);
+                    self.slab_level(lv + 1, &add, None, m, v, 0, s);
                 }
             }
             k0 += cnt;

@@ -18,6 +18,39 @@ ndkern_core::multiversion! {
 }
 
 ndkern_core::multiversion! {
+    /// One running step of both channel sums in one pass: with `d = x - k` of the row `add`
+    /// entering and `e = y - k` of the row `sub` leaving, `a1 = (a1 + d) - e`,
+    /// `a2 = (a2 + d^2) - e^2`, then `o1 = a1 * sc`, `o2 = a2 * sc` (the same values, bit for
+    /// bit, as [`add_shifted`] in, [`add_shifted`] out and [`scale_row`] on each channel, with
+    /// one load and store of the sums instead of three); false when some sum is not finite.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn step_shifted[T: Element](
+        a1: &mut [f64],
+        a2: &mut [f64],
+        add: &[T],
+        sub: &[T],
+        k: f64,
+        sc: f64,
+        o1: &mut [f64],
+        o2: &mut [f64],
+    ) -> bool {
+        let mut ok = true;
+        let sums = a1.iter_mut().zip(a2.iter_mut());
+        let rows = add.iter().zip(sub);
+        let outs = o1.iter_mut().zip(o2.iter_mut());
+        for (((p, q), (&x, &y)), (u, v)) in sums.zip(rows).zip(outs) {
+            let (d, e) = (x.as_f64() - k, y.as_f64() - k);
+            let s1 = (*p + d) - e;
+            let s2 = (*q + d * d) - e * e;
+            (*p, *q) = (s1, s2);
+            ok &= s1.is_finite() & s2.is_finite();
+            (*u, *v) = (s1 * sc, s2 * sc);
+        }
+        ok
+    }
+}
+
+ndkern_core::multiversion! {
     /// Both channel sums of a buffered slab: `a1 += sign * r1`, `a2 += sign * r2`.
     pub(crate) fn add_rows2(a1: &mut [f64], a2: &mut [f64], r1: &[f64], r2: &[f64], sign: f64) {
         for (p, &x) in a1.iter_mut().zip(r1) {
