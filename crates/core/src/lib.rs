@@ -71,7 +71,9 @@ pub use elementwise::{accumulate, accumulate_dev_sq, accumulate_sq, axpy, scale}
 pub use error::{Error, Result};
 pub use line_buffer::{for_each_lane, scatter, LineBuffer};
 pub use minmax::{clamp, max, min, nan_max, nan_min};
-pub use parallel::{split, split_per_thread, task_count, worth_parallel, Split, PARALLEL_THRESHOLD};
+pub use parallel::{
+    split, split_per_thread, task_count, worth_parallel, Split, PARALLEL_THRESHOLD,
+};
 pub use prefix::{prefix_sum, CompensatedSum};
 pub use reduce::Axes;
 pub use simd::{f32x8, f64x4, f64x8, Level};
