@@ -366,38 +366,3 @@ fn timing() {
         );
     }
 }
-
-#[test]
-#[ignore]
-fn timing_parts() {
-    use realfft::RealFftPlanner;
-    use std::time::Instant;
-    for l in [216usize, 512, 1024, 2048] {
-        let mut planner = RealFftPlanner::<f64>::new();
-        let fwd = planner.plan_fft_forward(l);
-        let inv = planner.plan_fft_inverse(l);
-        let mut line = vec![1.5f64; l];
-        let mut spec = fwd.make_output_vec();
-        let mut scratch = fwd.make_scratch_vec();
-        let mut sc2 = inv.make_scratch_vec();
-        let reps = 4_000_000 / l;
-        let t = Instant::now();
-        for _ in 0..reps {
-            fwd.process_with_scratch(&mut line, &mut spec, &mut scratch)
-                .unwrap();
-        }
-        let tf = t.elapsed().as_secs_f64() / reps as f64 * 1e6;
-        let t = Instant::now();
-        for _ in 0..reps {
-            spec[0].im = 0.0;
-            spec[l / 2].im = 0.0;
-            inv.process_with_scratch(&mut spec, &mut line, &mut sc2)
-                .unwrap();
-        }
-        let ti = t.elapsed().as_secs_f64() / reps as f64 * 1e6;
-        eprintln!(
-            "l {l}: fwd {tf:.2} us, inv {ti:.2} us; per sample {:.2} ns",
-            (tf + ti) * 1e3 / l as f64
-        );
-    }
-}
