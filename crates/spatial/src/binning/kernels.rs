@@ -119,10 +119,35 @@ ndkern_core::multiversion! {
         discard: usize,
         cells: &mut [usize],
     ) {
+        let d = discard as f64;
         for ((c, &x), &m) in cells.iter_mut().zip(xs).zip(ms) {
-            let t = uniform_term(x.as_f64(), u, 1.0);
-            *c = to_cell(if m { t } else { f64::NAN }).min(discard);
+            let f = masked_bin(x.as_f64(), m, u, d);
+            *c = (f + MAGIC).to_bits().wrapping_sub(MAGIC.to_bits()) as usize;
         }
+    }
+}
+
+/// The bin of `x` on `u` as an integer-valued `f64`, or `discard` (an integer below 2^52) when
+/// `!m`, `x` is NaN or outside `[lo, hi]`: [`uniform_term`]'s arithmetic without the guards
+/// that only matter for discarded values (an in-range `x` never steps below bin 0; one `min`
+/// undoes a step past the last bin), so fewer selects per value. Equal to `uniform_index`.
+#[inline(always)]
+fn masked_bin(x: f64, m: bool, u: &UniformAxis, discard: f64) -> f64 {
+    let (lo, hi, last, inv, step) = (u.lo, u.hi, u.last, u.inv, u.step);
+    // For x in [lo, hi] the guess is >= 0; above `last` only by rounding.
+    let t = (x - lo) * inv;
+    let mut f = (if t < last { t } else { last }).floor();
+    f = if x < f * step + lo { f - 1.0 } else { f };
+    f = if x >= (f + 1.0) * step + lo {
+        f + 1.0
+    } else {
+        f
+    };
+    f = if f < last { f } else { last };
+    if m && x >= lo && x <= hi {
+        f
+    } else {
+        discard
     }
 }
 
