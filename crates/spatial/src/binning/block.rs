@@ -14,9 +14,8 @@
 //! slab is done, each run of `b_last` columns is folded into its output cell. rayon splits
 //! the array into slabs of whole blocks along the first axis, each writing its own output
 //! rows with per-thread reused accumulators. Q9 (fraction of nonzero pixels per 4x4 block of
-//! an 8000 x 8000 u8 image) went from 72 to 19 ms with this (2 threads, load ~3.5;
-//! numpy's reshape-mean idiom: 313 ms in the same conditions); Q9 is
-//! `block_reduce(img, &[4, 4], BlockFunc::FractionNonzero)`.
+//! an 8000 x 8000 u8 image) is `block_reduce(img, &[4, 4], BlockFunc::FractionNonzero)`:
+//! BENCHMARKS.md row `q9_block_density` (against numpy's reshape-mean idiom and a numba loop).
 
 use ndarray::{
     ArrayBase, ArrayD, ArrayViewD, ArrayViewMutD, Axis, Data, DataMut, Dimension, IxDyn,

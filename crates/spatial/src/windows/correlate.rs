@@ -11,6 +11,11 @@
 //! * Dense N-d kernels: the array is padded once per the border mode (any pad length, also
 //!   kernels longer than the input), then every output row accumulates `w[k] * padded row` for
 //!   each non-zero tap with SIMD `axpy`, rows in parallel. O(taps) per sample.
+//! * Dense 2-D `f32` kernels of about 100 taps or more (at least 8 columns) go through row
+//!   FFTs instead (`correlate_fft.rs`: `f64` transforms, the output
+//!   within half an `f32` ulp of the exact sum; OpenCV's `filter2D` switches to a DFT above
+//!   130 taps too). Inputs holding NaN or infinity fall back to the direct route, which keeps
+//!   them local. BENCHMARKS.md row `correlate15_2d`.
 //!
 //! Weights are `f64` (scipy converts them to double too) and rounded to the element type once.
 //! NaN/inf propagate as in scipy's direct sums and stay inside their windows: the 1-D filters
@@ -22,6 +27,7 @@ use ndarray::{Array, ArrayBase, ArrayD, ArrayView1, ArrayViewMut, Axis, Data, Di
 use ndkern_core::{BorderMode, Element, Error, Result};
 use rayon::prelude::*;
 
+use super::correlate_fft;
 use super::engine::run_separable;
 use super::params::{check_axis, check_extent, check_shape, padding, per_axis};
 use super::plan::{Kind, SepPass};
@@ -346,6 +352,18 @@ where
         }
     }
     if a.is_empty() {
+        return Ok(());
+    }
+    if nd == 2
+        && correlate_fft::correlate_fft_pays::<T>(a.shape(), &w.view())
+        && correlate_fft::correlate_fft_2d(
+            &a.view().into_dyn(),
+            &w.view(),
+            mode,
+            &pads,
+            out.view_mut().into_dyn(),
+        )?
+    {
         return Ok(());
     }
     let res = dense_correlate(&a.view().into_dyn(), &w, mode, &pads);

@@ -197,7 +197,10 @@ pub(crate) fn correlate_fft_2d_with<T: Element>(
     let w = w.view().into_dimensionality::<Ix2>().expect("a 2-D kernel");
     let mut out = out.into_dimensionality::<Ix2>().expect("a 2-D output");
     assert_eq!(a.shape(), out.shape(), "the output has the input's shape");
-    assert!(l.is_multiple_of(2) && l >= 2 * w.ncols(), "chunk length {l}");
+    assert!(
+        l.is_multiple_of(2) && l >= 2 * w.ncols(),
+        "chunk length {l}"
+    );
     let (n0, n1) = a.dim();
     if n0 == 0 || n1 == 0 {
         return Ok(true);

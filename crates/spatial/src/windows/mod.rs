@@ -98,6 +98,7 @@
 //! `f64` running sums; gradients equal the reference exactly in every case.
 
 mod correlate;
+mod correlate_fft;
 mod engine;
 mod gabor;
 mod gaussian;

@@ -1,6 +1,6 @@
 //! AVX-512 running window sums of one line: the steps, their scan and the scaled, rounded
 //! output in one pass, eight samples per step (moved here from ndkern-spatial's
-//! `windows/running_avx512.rs`; that module keeps the element-type dispatch and the
+//! `windows/kernels/running.rs`; that module keeps the element-type dispatch and the
 //! fallback).
 //!
 //! Why: the portable route (ndkern-spatial's `running_sums`) makes three passes over a row
