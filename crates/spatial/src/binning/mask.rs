@@ -395,6 +395,11 @@ ndkern_core::multiversion! {
     }
 }
 
+/// Most bins for which the strided path of [`masked_counts`] splits across threads (1 MiB
+/// tables; rayon's `par_fold` makes a table per split, so their count is not bounded by the
+/// thread count).
+const SMALL_TABLE_BINS: usize = 1 << 17;
+
 /// Counts per bin of the values of `a` under `mask`, splitting across threads when large
 /// and the bins are fewer than the values (each thread keeps one table of `n` counts).
 fn masked_counts<T, S, Sm, D>(
@@ -417,18 +422,19 @@ where
     // Standard-layout inputs (the common case): plain slices in chunks.
     if let (Some(xs), Some(ms)) = (a.as_slice(), mask.as_slice()) {
         return Ok(if parallel {
-            use rayon::prelude::*;
-            let chunk = 1 << 16;
-            xs.par_chunks(chunk)
-                .zip(ms.par_chunks(chunk))
-                .fold(
-                    || vec![0u64; n],
-                    |mut acc, (xs, ms)| {
-                        count_masked(xs, ms, &mut acc, &bin);
-                        acc
-                    },
-                )
-                .reduce(|| vec![0u64; n], sum)
+            // One private table per thread, no more than fit under the memory cap.
+            ndkern_core::check_alloc::<u64>("histogram bins", n)?;
+            fold_chunks(
+                xs.len(),
+                n,
+                size_of::<u64>(),
+                || vec![0u64; n],
+                |acc, lo, hi| {
+                    count_masked(&xs[lo..hi], &ms[lo..hi], acc, &bin);
+                    Ok(())
+                },
+                sum,
+            )?
         } else {
             let mut acc = ndkern_core::try_zeroed_vec::<u64>("histogram bins", n)?;
             count_masked(xs, ms, &mut acc, &bin);
@@ -444,6 +450,8 @@ where
         acc
     };
     let zip = Zip::from(a).and(mask);
+    // rayon's fold keeps one table per split it runs (a few per thread): only small tables.
+    let parallel = parallel && n <= SMALL_TABLE_BINS;
     Ok(if parallel {
         zip.par_fold(|| vec![0u64; n], add, sum)
     } else {

@@ -331,6 +331,8 @@ where
     if a.is_empty() {
         return Ok(());
     }
+    // Two lane buffers per worker (for strided lanes): checked like any buffer sized by input.
+    ndkern_core::check_alloc::<T>("the gradient's lane buffers", n.saturating_mul(2))?;
     for_each_lane(
         a,
         &mut out,
