@@ -6,6 +6,8 @@
 //!   name contains a FILTER: the ndkern call and its naive baseline, each checked against the
 //!   other first. Progress goes to stderr; with `NDKERN_BENCH_OUT=path` the results are
 //!   written there as JSON (xtask reads it, runs the numpy peers and prints the table).
+//!   `--fast-only` times the ndkern call alone (the naive baseline still runs once, for the
+//!   check; its median is recorded as missing): for profiling a row with `perf record`.
 //! * `cargo test --all-targets` runs this binary without `--bench`: a smoke run on tiny
 //!   shapes, one repetition, every workload checked against its naive baseline. It fails (and
 //!   exits non-zero) if any check fails, so the smoke run is a real test, and takes well
@@ -193,6 +195,7 @@ fn main() {
         FULL
     };
     let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let fast_only = args.iter().any(|a| a == "--fast-only");
     // NDKERN_SIMD asking for an unknown level or one this CPU lacks stops the run: a silent
     // fallback would put the wrong level's figures in the table.
     if let Err(e) = ndkern::core::simd::level_from_env() {
@@ -245,7 +248,16 @@ fn main() {
             );
         }
         let fast = measure(&cfg, || (case.fast)());
-        let naive = measure(&cfg, || (case.naive)());
+        let naive = if fast_only {
+            Stats {
+                median: f64::NAN,
+                min: f64::NAN,
+                reps: 0,
+                iters: 0,
+            }
+        } else {
+            measure(&cfg, || (case.naive)())
+        };
         let size = size_label(shape, w.dtype);
         eprintln!(
             "suite: {:<20} {:<22} median {:>10.3} ms  min {:>10.3} ms  {:>7.2} GB/s  naive/ndkern {:>6.2}x  (reps {} x {}, data {:.1} s, err {err:.1e})",
