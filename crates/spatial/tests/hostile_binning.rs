@@ -2092,8 +2092,10 @@ fn broadcast_outputs(s: &mut Suite) {
 
 /// Issue 13: binned std with a first value far from the cell mean (the one-pass sums are
 /// shifted by a cell's first value) is recomputed two-pass; the naive two-pass reference.
-/// rtol 1e-12: per-thread accumulators merged around far-apart shifts can still cancel to
-/// ~1e-13 (seen once at 100 000 points under load), which `Acc::ill_shifted` does not see.
+/// rtol 1e-12. Threads merge their accumulators in any order; a merge keeps the shift of an
+/// ill-shifted part, so the merged cell stays flagged (before that fix, `[1e10, 1, 2, ..]` came
+/// out 4e-9 off when the far part merged into a well-placed one: seen on an AMD host at the
+/// baseline level, and pinned by `merge_keeps_an_ill_shifted_part_visible` in accumulate.rs).
 fn binned_std_precision(s: &mut Suite) {
     let run = |vals: Vec<f64>| -> Result<(f64, f64), String> {
         let n = vals.len();

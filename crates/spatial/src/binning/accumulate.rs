@@ -128,7 +128,23 @@ impl Acc {
                 self.sum[c] += other.sum[c];
             }
             if self.want.var {
-                if na == 0 {
+                // An ill-shifted side (its first value far from its mean) carries rounding
+                // error of size eps * m1^2; the merged sums keep that side's shift, so the
+                // merged cell is still `ill_shifted` and gets recomputed two-pass. (Keeping a
+                // well-placed shift would hide the error: merged in that order, [1e10, 1, 2,
+                // ..] came out 4e-9 off with no flag.)
+                let adopt = na > 0
+                    && shifted_far(other.s1[c], other.s2[c], nb)
+                    && !shifted_far(self.s1[c], self.s2[c], na);
+                if adopt {
+                    // Re-express self's sums around other's shift: x - Kb = (x - Ka) + d.
+                    let d = self.shift[c] - other.shift[c];
+                    let na = na as f64;
+                    let (s1a, s2a) = (self.s1[c], self.s2[c]);
+                    self.shift[c] = other.shift[c];
+                    self.s1[c] = other.s1[c] + s1a + na * d;
+                    self.s2[c] = other.s2[c] + s2a + 2.0 * d * s1a + na * d * d;
+                } else if na == 0 {
                     self.shift[c] = other.shift[c];
                     self.s1[c] = other.s1[c];
                     self.s2[c] = other.s2[c];
@@ -175,9 +191,17 @@ impl Acc {
     /// (`m1^2 / var` is then about 1), so the one pass stays the fast path.
     #[inline]
     pub fn ill_shifted(&self, c: usize) -> bool {
-        let m1 = self.s1[c] / self.count[c] as f64;
-        m1 * m1 > 1024.0 * self.var(c)
+        shifted_far(self.s1[c], self.s2[c], self.count[c])
     }
+}
+
+/// The test of [`Acc::ill_shifted`] on shifted sums `s1`, `s2` of `n` values.
+#[inline]
+fn shifted_far(s1: f64, s2: f64, n: u64) -> bool {
+    let n = n as f64;
+    let m1 = s1 / n;
+    let var = ndkern_core::clamp(s2 / n - m1 * m1, 0.0, f64::INFINITY);
+    m1 * m1 > 1024.0 * var
 }
 
 /// Population variance and standard deviation of `vals` computed on scaled values (numpy's
@@ -488,7 +512,34 @@ pub(crate) fn outside_error(what: &'static str, i: usize, detail: String) -> Err
 
 #[cfg(test)]
 mod tests {
-    use super::private_parts;
+    use super::{private_parts, Acc, Want};
+
+    /// Merged in either order, a part whose first value is far from its mean keeps the
+    /// merged cell flagged for the two-pass recompute (the hostile case `[1e10, 1, 2, ..]`
+    /// split across two threads).
+    #[test]
+    fn merge_keeps_an_ill_shifted_part_visible() {
+        let want = Want {
+            var: true,
+            ..Want::default()
+        };
+        let part = |vals: &[f64]| {
+            let mut a = Acc::new(1, want);
+            vals.iter().enumerate().for_each(|(i, &x)| a.push(0, x, i));
+            a
+        };
+        let far: Vec<f64> = std::iter::once(1e10)
+            .chain((1..50_000).map(|i| (i % 17) as f64))
+            .collect();
+        let near: Vec<f64> = (50_000..100_000).map(|i| (i % 17) as f64).collect();
+        assert!(part(&far).ill_shifted(0) && !part(&near).ill_shifted(0));
+        for merged in [part(&near).merge(part(&far)), part(&far).merge(part(&near))] {
+            assert_eq!(merged.count[0], 100_000);
+            assert!(merged.ill_shifted(0), "shift {}", merged.shift[0]);
+        }
+        // Two well-placed parts stay on the one-pass path.
+        assert!(!part(&near).merge(part(&near[..1000])).ill_shifted(0));
+    }
 
     #[test]
     fn private_tables_stay_under_the_cap_with_room_for_the_result() {
