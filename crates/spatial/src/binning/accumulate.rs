@@ -133,28 +133,25 @@ impl Acc {
                 // merged cell is still `ill_shifted` and gets recomputed two-pass. (Keeping a
                 // well-placed shift would hide the error: merged in that order, [1e10, 1, 2,
                 // ..] came out 4e-9 off with no flag.)
+                let mine = (self.shift[c], self.s1[c], self.s2[c], na);
+                let theirs = (other.shift[c], other.s1[c], other.s2[c], nb);
                 let adopt = na > 0
-                    && shifted_far(other.s1[c], other.s2[c], nb)
-                    && !shifted_far(self.s1[c], self.s2[c], na);
-                if adopt {
-                    // Re-express self's sums around other's shift: x - Kb = (x - Ka) + d.
-                    let d = self.shift[c] - other.shift[c];
-                    let na = na as f64;
-                    let (s1a, s2a) = (self.s1[c], self.s2[c]);
-                    self.shift[c] = other.shift[c];
-                    self.s1[c] = other.s1[c] + s1a + na * d;
-                    self.s2[c] = other.s2[c] + s2a + 2.0 * d * s1a + na * d * d;
-                } else if na == 0 {
-                    self.shift[c] = other.shift[c];
-                    self.s1[c] = other.s1[c];
-                    self.s2[c] = other.s2[c];
-                } else {
-                    // Re-express other's sums around self's shift: x - Ka = (x - Kb) + d.
-                    let d = other.shift[c] - self.shift[c];
-                    let nb = nb as f64;
-                    self.s1[c] += other.s1[c] + nb * d;
-                    self.s2[c] += other.s2[c] + 2.0 * d * other.s1[c] + nb * d * d;
+                    && shifted_far(theirs.1, theirs.2, nb)
+                    && !shifted_far(mine.1, mine.2, na);
+                // The side whose shift the merged sums keep, and the side re-expressed around it.
+                let (keep, add) = match (na, adopt) {
+                    (0, _) => (theirs, None),
+                    (_, true) => (theirs, Some(mine)),
+                    _ => (mine, Some(theirs)),
+                };
+                let (k, mut s1, mut s2, _) = keep;
+                if let Some((kb, t1, t2, n)) = add {
+                    // Re-express the added sums around the kept shift: x - K = (x - Kb) + d.
+                    let (d, n) = (kb - k, n as f64);
+                    s1 += t1 + n * d;
+                    s2 += t2 + 2.0 * d * t1 + n * d * d;
                 }
+                (self.shift[c], self.s1[c], self.s2[c]) = (k, s1, s2);
             }
             if self.want.minmax {
                 self.min[c] = nan_min(self.min[c], other.min[c]);
@@ -178,9 +175,7 @@ impl Acc {
     /// it is clamped at 0, NaN staying NaN.
     #[inline]
     pub fn var(&self, c: usize) -> f64 {
-        let n = self.count[c] as f64;
-        let m1 = self.s1[c] / n;
-        ndkern_core::clamp(self.s2[c] / n - m1 * m1, 0.0, f64::INFINITY)
+        shifted_var(self.s1[c], self.s2[c], self.count[c]).1
     }
 
     /// True when cell `c`'s shifted one-pass variance may have lost more than 10 bits: its
@@ -195,12 +190,19 @@ impl Acc {
     }
 }
 
+/// Mean distance from the shift and clamped variance ([`Acc::var`]) of shifted sums `s1`,
+/// `s2` of `n` values.
+#[inline]
+fn shifted_var(s1: f64, s2: f64, n: u64) -> (f64, f64) {
+    let n = n as f64;
+    let m1 = s1 / n;
+    (m1, ndkern_core::clamp(s2 / n - m1 * m1, 0.0, f64::INFINITY))
+}
+
 /// The test of [`Acc::ill_shifted`] on shifted sums `s1`, `s2` of `n` values.
 #[inline]
 fn shifted_far(s1: f64, s2: f64, n: u64) -> bool {
-    let n = n as f64;
-    let m1 = s1 / n;
-    let var = ndkern_core::clamp(s2 / n - m1 * m1, 0.0, f64::INFINITY);
+    let (m1, var) = shifted_var(s1, s2, n);
     m1 * m1 > 1024.0 * var
 }
 
